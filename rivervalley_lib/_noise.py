@@ -1,0 +1,276 @@
+r"""Gradient-noise models :math:`\xi` in :math:`\hat g = \nabla L(\theta) + \xi`.
+
+Every model is unbiased, :math:`\mathbb E[\xi \mid \theta] = 0`. The theory only needs the
+diagonal of the covariance in the eigenbasis, :math:`s_i(\theta) = \Sigma_{ii}(\theta)`, because
+:math:`H` is diagonal there: every expectation in :mod:`rivervalley_lib` is a sum of
+:math:`\lambda_i^p s_i` terms.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+from ._landscape import RiverValley
+from ._validation import check_int, check_real
+
+__all__ = ["NoiseModel", "IsotropicNoise", "CurvatureNoise", "RegressionNoise"]
+
+
+def _check_landscape(landscape) -> RiverValley:
+    if not isinstance(landscape, RiverValley):
+        raise TypeError(f"landscape must be a RiverValley, got {type(landscape).__name__}")
+    return landscape
+
+
+def _check_noise(noise) -> "NoiseModel":
+    if not isinstance(noise, NoiseModel):
+        raise TypeError(f"noise must be a NoiseModel (IsotropicNoise, CurvatureNoise, RegressionNoise), got {type(noise).__name__}")
+    return noise
+
+
+class NoiseModel(ABC):
+    """Base class of the gradient-noise models; see the concrete classes."""
+
+    #: True when the covariance does not depend on the state.
+    state_independent: bool = True
+
+    @abstractmethod
+    def diagonal(self, landscape: RiverValley, theta: np.ndarray | None = None) -> np.ndarray:
+        r"""The covariance diagonal :math:`s_i = \Sigma_{ii}(\theta)` in the eigenbasis, shape ``(..., d)``."""
+
+    @abstractmethod
+    def sample(self, landscape: RiverValley, theta, rng: np.random.Generator) -> np.ndarray:
+        r"""Draw :math:`\xi` with the model's law at each state in ``theta`` (shape ``(..., d)``)."""
+
+    @abstractmethod
+    def covariance(self, landscape: RiverValley, theta=None) -> np.ndarray:
+        r"""The full covariance :math:`\Sigma(\theta)` as a ``(d, d)`` matrix, at one state."""
+
+    @abstractmethod
+    def mean_diagonal(self, landscape: RiverValley, grad_sq: np.ndarray) -> np.ndarray:
+        r""":math:`\mathbb E[s_i(\theta)]` given the gradient second moments :math:`u_i = \mathbb E g_i^2`.
+
+        This closes the second-moment recursion: for every model here :math:`s_i` is linear in
+        the :math:`g_j^2`, so its mean depends on the :math:`u_j` only.
+        """
+
+    @abstractmethod
+    def stationary_gradient_energy(self, landscape: RiverValley, eta: float) -> np.ndarray:
+        r"""The stationary :math:`u_i^\infty = \lim_t \mathbb E g_{i,t}^2` of constant-step SGD."""
+
+
+class _AdditiveNoise(NoiseModel):
+    """Noise whose covariance is a fixed diagonal matrix."""
+
+    def __init__(self, sigma: float) -> None:
+        self.sigma = check_real("sigma", sigma, low=0.0)
+
+    @abstractmethod
+    def _scale(self, landscape: RiverValley) -> np.ndarray:
+        """Per-coordinate standard deviation, shape (d,)."""
+
+    def diagonal(self, landscape, theta=None):
+        _check_landscape(landscape)
+        s = self._scale(landscape) ** 2
+        if theta is None:
+            return s
+        theta = landscape._state(theta)
+        return np.broadcast_to(s, theta.shape)
+
+    def sample(self, landscape, theta, rng):
+        _check_landscape(landscape)
+        theta = landscape._state(theta)
+        return self._scale(landscape) * rng.standard_normal(theta.shape)
+
+    def covariance(self, landscape, theta=None):
+        return np.diag(self.diagonal(landscape))
+
+    def mean_diagonal(self, landscape, grad_sq):
+        return np.broadcast_to(self.diagonal(landscape), np.shape(grad_sq))
+
+    def stationary_gradient_energy(self, landscape, eta):
+        lam = landscape.eigenvalues
+        return eta * lam * self.diagonal(landscape) / (2.0 - eta * lam)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(sigma={self.sigma:g})"
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.sigma == other.sigma
+
+    def __hash__(self):
+        return hash((type(self).__name__, self.sigma))
+
+
+class IsotropicNoise(_AdditiveNoise):
+    r"""Isotropic additive noise, :math:`\xi \sim \mathcal N(0, \sigma^2 I_d)`.
+
+    .. math:: \Sigma = \sigma^2 I, \qquad s_i = \sigma^2 .
+
+    ``sigma = 0`` gives full-batch gradient descent.
+
+    Parameters
+    ----------
+    sigma : float
+        Noise standard deviation per coordinate, ``sigma >= 0``.
+
+    References
+    ----------
+    .. [1] Deng et al., "Suspicious Alignment of SGD", ALT 2026, arXiv:2601.11789
+       (the high-dimensional quadratic setting).
+
+    Examples
+    --------
+    >>> from rivervalley_lib import RiverValley, IsotropicNoise
+    >>> rv = RiverValley([4.0, 1.0], k=1)
+    >>> IsotropicNoise(0.5).diagonal(rv)
+    array([0.25, 0.25])
+    """
+
+    def _scale(self, landscape):
+        return np.full(landscape.d, self.sigma)
+
+
+class CurvatureNoise(_AdditiveNoise):
+    r"""Curvature-aligned additive noise, :math:`\xi \sim \mathcal N(0, \sigma^2 H)`.
+
+    .. math:: \Sigma = \sigma^2 H, \qquad s_i = \sigma^2 \lambda_i .
+
+    This mimics the observation that SGD noise concentrates in sharp directions.
+
+    Parameters
+    ----------
+    sigma : float
+        Noise scale, ``sigma >= 0``.
+
+    References
+    ----------
+    .. [1] M. Song, K. Ahn, C. Yun, "Does SGD really happen in tiny subspaces?",
+       ICLR 2025, arXiv:2405.16002.
+
+    Examples
+    --------
+    >>> from rivervalley_lib import RiverValley, CurvatureNoise
+    >>> CurvatureNoise(0.5).diagonal(RiverValley([4.0, 1.0], k=1))
+    array([1.  , 0.25])
+    """
+
+    def _scale(self, landscape):
+        return self.sigma * np.sqrt(landscape.eigenvalues)
+
+
+class RegressionNoise(NoiseModel):
+    r"""Minibatch least-squares noise with Gaussian features :math:`x \sim \mathcal N(0, H)`.
+
+    Each step draws a fresh minibatch :math:`(x_j, y_j)_{j=1}^b` with labels
+    :math:`y_j = \varepsilon_j \sim \mathcal N(0, \sigma_\varepsilon^2)` (the teacher is
+    :math:`\theta^\star = 0`) and uses the minibatch gradient of
+    :math:`\tfrac{1}{2b}\sum_j (x_j^\top\theta - y_j)^2`, whose mean is :math:`H\theta`.
+    By Isserlis' theorem its covariance is exactly
+
+    .. math::
+
+        \Sigma(\theta) = \frac1b\Big[\big(2L(\theta) + \sigma_\varepsilon^2\big) H
+        + H\theta\theta^\top H\Big],
+        \qquad s_i = \frac1b\Big[\big(2L(\theta) + \sigma_\varepsilon^2\big)\lambda_i + g_i^2\Big].
+
+    Parameters
+    ----------
+    batch_size : int
+        Minibatch size :math:`b \ge 1`.
+    label_noise : float
+        Label-noise standard deviation :math:`\sigma_\varepsilon \ge 0`.
+
+    References
+    ----------
+    .. [1] Deng et al., "Suspicious Alignment of SGD", ALT 2026, arXiv:2601.11789.
+    .. [2] Song, Ahn, Yun, "Does SGD really happen in tiny subspaces?", ICLR 2025.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rivervalley_lib import RiverValley, RegressionNoise
+    >>> rv = RiverValley([4.0, 1.0], k=1)
+    >>> RegressionNoise(batch_size=2, label_noise=1.0).diagonal(rv, np.array([1.0, 0.0]))
+    array([18. ,  2.5])
+    """
+
+    state_independent = False
+
+    def __init__(self, batch_size: int, label_noise: float) -> None:
+        self.batch_size = check_int("batch_size", batch_size, low=1)
+        self.label_noise = check_real("label_noise", label_noise, low=0.0)
+
+    def diagonal(self, landscape, theta=None):
+        _check_landscape(landscape)
+        if theta is None:
+            raise ValueError("theta is required: RegressionNoise depends on the state")
+        theta = landscape._state(theta)
+        lam = landscape.eigenvalues
+        g = lam * theta
+        two_loss = (theta * theta) @ lam
+        return ((two_loss + self.label_noise**2)[..., None] * lam + g * g) / self.batch_size
+
+    def covariance(self, landscape, theta=None):
+        _check_landscape(landscape)
+        if theta is None:
+            raise ValueError("theta is required: RegressionNoise depends on the state")
+        theta = landscape._state(theta)
+        if theta.ndim != 1:
+            raise ValueError(f"theta must be a single state of shape (d,), got {theta.shape}")
+        lam = landscape.eigenvalues
+        g = lam * theta
+        return ((theta @ g + self.label_noise**2) * np.diag(lam) + np.outer(g, g)) / self.batch_size
+
+    def sample(self, landscape, theta, rng):
+        _check_landscape(landscape)
+        theta = landscape._state(theta)
+        lam = landscape.eigenvalues
+        b = self.batch_size
+        x = rng.standard_normal(theta.shape[:-1] + (b, landscape.d)) * np.sqrt(lam)
+        y = self.label_noise * rng.standard_normal(theta.shape[:-1] + (b,))
+        resid = np.einsum("...bd,...d->...b", x, theta) - y
+        grad = np.einsum("...bd,...b->...d", x, resid) / b
+        return grad - lam * theta
+
+    def mean_diagonal(self, landscape, grad_sq):
+        lam = landscape.eigenvalues
+        pos = lam > 0
+        two_loss = np.sum(np.where(pos, grad_sq / np.where(pos, lam, 1.0), 0.0), axis=-1)
+        return ((two_loss + self.label_noise**2)[..., None] * lam + grad_sq) / self.batch_size
+
+    def stationary_gradient_energy(self, landscape, eta):
+        r"""Stationary gradient energies, solved in closed form.
+
+        With :math:`c_i = 2 - \eta\lambda_i(1 + 1/b)` and
+        :math:`q = \sum_j \eta\lambda_j / (b c_j)`, the fixed point of the second-moment
+        recursion is :math:`u_i^\infty = \eta\lambda_i^2\sigma_\varepsilon^2 / (b\,c_i(1-q))`,
+        valid when every :math:`c_i > 0` and :math:`q < 1`.
+        """
+        lam = landscape.eigenvalues
+        b = self.batch_size
+        c = 2.0 - eta * lam * (1.0 + 1.0 / b)
+        if np.any(c <= 0):
+            raise ValueError(
+                f"eta = {eta:g} makes the second moment diverge: need eta < 2b/((b+1) lambda_1) = "
+                f"{2 * b / ((b + 1) * lam[0]):g}"
+            )
+        q = float(np.sum(eta * lam / (b * c)))
+        if q >= 1:
+            raise ValueError(f"eta = {eta:g} makes the second moment diverge (multiplicative noise, q = {q:.3g} >= 1)")
+        return eta * lam**2 * self.label_noise**2 / (b * c * (1.0 - q))
+
+    def __repr__(self) -> str:
+        return f"RegressionNoise(batch_size={self.batch_size}, label_noise={self.label_noise:g})"
+
+    def __eq__(self, other):
+        return (
+            type(self) is type(other)
+            and self.batch_size == other.batch_size
+            and self.label_noise == other.label_noise
+        )
+
+    def __hash__(self):
+        return hash(("RegressionNoise", self.batch_size, self.label_noise))

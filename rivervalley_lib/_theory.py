@@ -1,0 +1,625 @@
+r"""Closed-form one-step theory of the alignment in the quadratic river valley.
+
+Notation (the book's, see the Notation appendix): :math:`g = \nabla L(\theta) = H\theta`,
+:math:`D = \|P_{\mathcal D} g\|^2`, :math:`B = \|P_{\mathcal B} g\|^2`,
+:math:`\chi = D/(D+B)`, and for each block :math:`X \in \{\mathcal D, \mathcal B\}`
+
+.. math::
+
+    a_X = \sum_{i\in X}\lambda_i g_i^2,\quad b_X = \sum_{i\in X}\lambda_i^2 g_i^2,\quad
+    n_X = \sum_{i\in X}\lambda_i^2 s_i,\quad t_X = \sum_{i\in X}\lambda_i s_i ,
+
+with :math:`s_i = \Sigma_{ii}` the noise variance of coordinate :math:`i`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from ._landscape import RiverValley
+from ._noise import NoiseModel, _check_landscape, _check_noise
+from ._validation import check_array, check_int, check_real, check_step_size
+
+__all__ = [
+    "alignment",
+    "gradient_alignment",
+    "expected_next",
+    "expected_alignment_step",
+    "critical_step_size",
+    "alignment_regime",
+    "projection_thresholds",
+    "expected_loss_change",
+    "noise_floor",
+    "phase_lengths",
+    "PhaseLengths",
+    "expected_trajectory",
+    "MeanFieldTrajectory",
+]
+
+
+@dataclass(frozen=True)
+class _Moments:
+    D: np.ndarray
+    B: np.ndarray
+    aD: np.ndarray
+    aB: np.ndarray
+    bD: np.ndarray
+    bB: np.ndarray
+    nD: np.ndarray
+    nB: np.ndarray
+    tD: np.ndarray
+    tB: np.ndarray
+
+
+def _moments(landscape: RiverValley, noise: NoiseModel, theta) -> _Moments:
+    _check_landscape(landscape)
+    _check_noise(noise)
+    theta = landscape._state(theta)
+    lam = landscape.eigenvalues
+    k = landscape.k
+    g2 = (lam * theta) ** 2
+    s = noise.diagonal(landscape, theta)
+
+    def split(w: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return v[..., :k] @ w[:k], v[..., k:] @ w[k:]
+
+    ones = np.ones_like(lam)
+    D, B = split(ones, g2)
+    aD, aB = split(lam, g2)
+    bD, bB = split(lam**2, g2)
+    nD, nB = split(lam**2, s)
+    tD, tB = split(lam, s)
+    return _Moments(D, B, aD, aB, bD, bB, nD, nB, tD, tB)
+
+
+def _scalarize(x):
+    x = np.asarray(x)
+    return float(x) if x.ndim == 0 else x
+
+
+def gradient_alignment(landscape: RiverValley, g, *, squared: bool = True):
+    r"""The alignment of any vector :math:`v` (a full or a stochastic gradient) with :math:`\mathcal D`.
+
+    .. math::
+
+        \chi(v) = \frac{\|P_{\mathcal D} v\|^2}{\|v\|^2}
+        \quad\text{or, with ``squared=False``,}\quad
+        \chi_k(v) = \frac{\|P_{\mathcal D} v\|}{\|v\|} .
+
+    Parameters
+    ----------
+    landscape : RiverValley
+    g : array_like, shape (..., d)
+        Vectors in the eigenbasis; leading axes are batch axes. None may be zero.
+    squared : bool
+        Squared ratio (default, Gur-Ari et al.) or the norm ratio of Song et al.
+
+    Returns
+    -------
+    float or ndarray, shape (...)
+        Values in :math:`[0, 1]`.
+
+    Raises
+    ------
+    ValueError
+        If some vector is zero (the alignment is undefined there).
+
+    References
+    ----------
+    .. [1] Gur-Ari, Roberts, Dyer, arXiv:1812.04754 (2018).
+    .. [2] Song, Ahn, Yun, ICLR 2025, arXiv:2405.16002.
+
+    Examples
+    --------
+    >>> from rivervalley_lib import RiverValley, gradient_alignment
+    >>> rv = RiverValley([4.0, 1.0], k=1)
+    >>> gradient_alignment(rv, [3.0, 4.0]), gradient_alignment(rv, [3.0, 4.0], squared=False)
+    (0.36, 0.6)
+    """
+    _check_landscape(landscape)
+    g = check_array("g", g, ndim_min=1, last_dim=landscape.d)
+    if not isinstance(squared, bool):
+        raise TypeError(f"squared must be a bool, got {type(squared).__name__}")
+    k = landscape.k
+    dom = np.einsum("...i,...i->...", g[..., :k], g[..., :k])
+    total = np.einsum("...i,...i->...", g, g)
+    if np.any(total == 0):
+        raise ValueError("g must be non-zero: the alignment of a zero gradient is undefined")
+    chi = dom / total
+    return _scalarize(chi if squared else np.sqrt(chi))
+
+
+def alignment(landscape: RiverValley, theta, *, squared: bool = True):
+    r"""The alignment of the full-batch gradient with the dominant subspace.
+
+    .. math::
+
+        \chi(\theta) = \frac{\|P_{\mathcal D}\nabla L(\theta)\|^2}{\|\nabla L(\theta)\|^2}
+        = \frac{D}{D + B}, \qquad \nabla L(\theta) = H\theta .
+
+    ``squared=False`` gives the norm ratio :math:`\chi_k = \sqrt{\chi}` of Song et al.; both
+    are monotone in each other, so every rise or fall statement holds for both.
+
+    Parameters
+    ----------
+    landscape : RiverValley
+    theta : array_like, shape (..., d)
+        States; leading axes are batch axes.
+    squared : bool
+        Squared (default) or unsquared ratio.
+
+    Returns
+    -------
+    float or ndarray, shape (...)
+
+    Raises
+    ------
+    ValueError
+        If the gradient is zero somewhere.
+
+    References
+    ----------
+    .. [1] Deng et al., "Suspicious Alignment of SGD", ALT 2026, arXiv:2601.11789.
+
+    Examples
+    --------
+    >>> from rivervalley_lib import RiverValley, alignment
+    >>> rv = RiverValley([4.0, 1.0], k=1)
+    >>> alignment(rv, [1.0, 4.0])
+    0.5
+    >>> alignment(rv, [[1.0, 4.0], [1.0, 0.0]])
+    array([0.5, 1. ])
+    """
+    _check_landscape(landscape)
+    return gradient_alignment(landscape, landscape.gradient(theta), squared=squared)
+
+
+def expected_next(landscape: RiverValley, noise: NoiseModel, theta, eta):
+    r"""The one-step recursion of the block gradient energies.
+
+    With :math:`g' = (I-\eta H)g - \eta H\xi` and, per coordinate,
+    :math:`\mathbb E[g_i'^2] = (1-\eta\lambda_i)^2 g_i^2 + \eta^2\lambda_i^2 s_i`, summing
+    over each block gives
+
+    .. math::
+
+        \mathbb E[D_{t+1}\mid\theta_t] = D_t - 2\eta a_{\mathcal D} + \eta^2 (b_{\mathcal D} + n_{\mathcal D}),
+        \qquad
+        \mathbb E[B_{t+1}\mid\theta_t] = B_t - 2\eta a_{\mathcal B} + \eta^2 (b_{\mathcal B} + n_{\mathcal B}).
+
+    Parameters
+    ----------
+    landscape : RiverValley
+    noise : NoiseModel
+    theta : array_like, shape (..., d)
+        Current state(s).
+    eta : float or array_like
+        Step size(s) > 0, broadcast against the leading axes of ``theta``.
+
+    Returns
+    -------
+    (ED, EB) : tuple of float or ndarray
+        :math:`\mathbb E[D_{t+1}]` and :math:`\mathbb E[B_{t+1}]`.
+
+    References
+    ----------
+    .. [1] Deng et al., ALT 2026, arXiv:2601.11789 (the phenomenon; this recursion is the
+       book's own derivation in the stated model).
+
+    Examples
+    --------
+    >>> from rivervalley_lib import RiverValley, IsotropicNoise, expected_next
+    >>> rv = RiverValley([4.0, 1.0], k=1)
+    >>> expected_next(rv, IsotropicNoise(0.0), [1.0, 1.0], eta=0.25)
+    (0.0, 0.5625)
+    """
+    eta = check_step_size("eta", eta)
+    m = _moments(landscape, noise, theta)
+    ED = m.D - 2 * eta * m.aD + eta**2 * (m.bD + m.nD)
+    EB = m.B - 2 * eta * m.aB + eta**2 * (m.bB + m.nB)
+    return _scalarize(ED), _scalarize(EB)
+
+
+def expected_alignment_step(landscape: RiverValley, noise: NoiseModel, theta, eta):
+    r"""The predicted next alignment, as a ratio of expectations.
+
+    .. math:: \bar\chi_{t+1} = \frac{\mathbb E D_{t+1}}{\mathbb E D_{t+1} + \mathbb E B_{t+1}} .
+
+    In high dimension :math:`D_{t+1}` and :math:`B_{t+1}` concentrate, so this is the
+    alignment SGD actually reaches after one step.
+
+    Returns
+    -------
+    float or ndarray
+
+    Examples
+    --------
+    >>> from rivervalley_lib import RiverValley, IsotropicNoise, expected_alignment_step
+    >>> rv = RiverValley([4.0, 1.0], k=1)
+    >>> round(expected_alignment_step(rv, IsotropicNoise(0.0), [1.0, 1.0], eta=0.1), 4)
+    0.8767
+    """
+    ED, EB = expected_next(landscape, noise, theta, eta)
+    total = np.asarray(ED) + np.asarray(EB)
+    if np.any(total == 0):
+        raise ValueError("the expected next gradient energy is zero; the alignment is undefined")
+    return _scalarize(np.asarray(ED) / total)
+
+
+def _threshold_terms(m: _Moments) -> tuple[np.ndarray, np.ndarray]:
+    """A, C with sign(E[D']B - E[B']D) = sign(eta * C - 2A) (after dividing by eta > 0)."""
+    A = m.aD * m.B - m.aB * m.D
+    C = (m.bD + m.nD) * m.B - (m.bB + m.nB) * m.D
+    if np.any((m.D + m.B) == 0):
+        raise ValueError("theta has a zero gradient somewhere: the alignment is undefined there")
+    return A, C
+
+
+def critical_step_size(landscape: RiverValley, noise: NoiseModel, theta):
+    r"""The adaptive critical step size :math:`\eta^*_t`.
+
+    The expected alignment rises iff :math:`\mathbb E D_{t+1} B_t > \mathbb E B_{t+1} D_t`,
+    which after cancelling :math:`\eta D_t B_t > 0` reads
+    :math:`\eta\,\Delta_t > 2(\rho^{\mathcal D}_1 - \rho^{\mathcal B}_1)`, with the Rayleigh
+    quotients :math:`\rho_1^X = a_X/X`, :math:`\rho_2^X = b_X/X`, :math:`\nu_X = n_X/X` and
+    :math:`\Delta_t = (\rho_2^{\mathcal D} + \nu_{\mathcal D}) - (\rho_2^{\mathcal B} + \nu_{\mathcal B})`:
+
+    .. math::
+
+        \eta^*_t = \frac{2(\rho^{\mathcal D}_1 - \rho^{\mathcal B}_1)}{\Delta_t}
+        \quad\text{if } \Delta_t > 0, \qquad \eta^*_t = \infty \text{ otherwise.}
+
+    For :math:`\eta < \eta^*_t` the alignment falls, for :math:`\eta > \eta^*_t` it rises; with
+    :math:`\Delta_t \le 0` it falls for every step size (self-correction). The function uses the
+    equivalent form :math:`\eta^* = 2(a_{\mathcal D}B - a_{\mathcal B}D)/((b_{\mathcal D}+n_{\mathcal D})B - (b_{\mathcal B}+n_{\mathcal B})D)`,
+    which stays finite when :math:`D` or :math:`B` is zero.
+
+    Parameters
+    ----------
+    landscape : RiverValley
+    noise : NoiseModel
+    theta : array_like, shape (..., d)
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\eta^*_t \ge 0`, with ``math.inf`` in the self-correcting regime.
+
+    References
+    ----------
+    .. [1] Deng et al., ALT 2026, arXiv:2601.11789 (the adaptive critical step size; the
+       formula here is the book's derivation in its stated model).
+
+    Examples
+    --------
+    Without noise a two-level valley has :math:`\eta^* = 2/(\lambda + \mu)`:
+
+    >>> from rivervalley_lib import RiverValley, IsotropicNoise, critical_step_size
+    >>> rv = RiverValley.two_level(d=10, k=2, dominant=3.0, bulk=1.0)
+    >>> critical_step_size(rv, IsotropicNoise(0.0), [1.0] * 10)
+    0.5
+    """
+    m = _moments(landscape, noise, theta)
+    A, C = _threshold_terms(m)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eta_star = np.where(C > 0, 2 * A / np.where(C > 0, C, 1.0), np.inf)
+    out = _scalarize(eta_star)
+    return math.inf if isinstance(out, float) and math.isinf(out) else out
+
+
+def alignment_regime(landscape: RiverValley, noise: NoiseModel, theta):
+    r"""Name the regime of the state: ``"low-alignment"`` or ``"self-correcting"``.
+
+    ``"low-alignment"`` means :math:`\Delta_t > 0`: a finite :math:`\eta^*_t` separates falling
+    from rising alignment. ``"self-correcting"`` means :math:`\Delta_t \le 0`: the expected
+    alignment falls (or, without noise in the bulk, stays) for every step size.
+
+    Returns
+    -------
+    str or ndarray of str
+
+    Examples
+    --------
+    >>> from rivervalley_lib import RiverValley, IsotropicNoise, alignment_regime
+    >>> rv = RiverValley.two_level(d=100, k=2, dominant=10.0, bulk=0.1)
+    >>> alignment_regime(rv, IsotropicNoise(0.1), [1.0] * 100)
+    'low-alignment'
+    >>> alignment_regime(rv, IsotropicNoise(0.1), [1.0, 1.0] + [1e-3] * 98)
+    'self-correcting'
+    """
+    m = _moments(landscape, noise, theta)
+    _, C = _threshold_terms(m)
+    out = np.where(C > 0, "low-alignment", "self-correcting")
+    return str(out) if out.ndim == 0 else out
+
+
+def projection_thresholds(landscape: RiverValley, noise: NoiseModel, theta):
+    r"""The step-size thresholds :math:`(\eta_{\mathcal D}, \eta_{\mathcal B})` of the projected updates.
+
+    A projected update changes only its own block loss, and
+
+    .. math::
+
+        \mathbb E[\Delta L_X] = -\eta X_t + \tfrac{\eta^2}{2}(a_X + t_X),
+        \qquad
+        \eta_X = \frac{2 X_t}{a_X + t_X}, \quad X \in \{\mathcal D, \mathcal B\}.
+
+    A dominant-projected step (Dom-SGD) raises :math:`\mathbb E L` iff
+    :math:`\eta > \eta_{\mathcal D}`; a bulk-projected step (Bulk-SGD) lowers it iff
+    :math:`\eta < \eta_{\mathcal B}`. On :math:`(\eta_{\mathcal D}, \eta_{\mathcal B})` both happen.
+    When a block has neither gradient nor noise, its step never changes the loss:
+    :math:`\eta_{\mathcal D} = \infty` and :math:`\eta_{\mathcal B} = 0` there.
+
+    Returns
+    -------
+    (eta_D, eta_B) : tuple of float or ndarray
+
+    References
+    ----------
+    .. [1] Song, Ahn, Yun, ICLR 2025 (Dom-SGD and Bulk-SGD).
+    .. [2] Deng et al., ALT 2026 (the step-size interval; formula derived by the book).
+
+    Examples
+    --------
+    >>> from rivervalley_lib import RiverValley, IsotropicNoise, projection_thresholds
+    >>> rv = RiverValley([4.0, 1.0], k=1)
+    >>> projection_thresholds(rv, IsotropicNoise(0.0), [1.0, 1.0])
+    (0.5, 2.0)
+    """
+    m = _moments(landscape, noise, theta)
+    den_D = m.aD + m.tD
+    den_B = m.aB + m.tB
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eta_D = np.where(den_D > 0, 2 * m.D / np.where(den_D > 0, den_D, 1.0), np.inf)
+        eta_B = np.where(den_B > 0, 2 * m.B / np.where(den_B > 0, den_B, 1.0), 0.0)
+    return _scalarize(eta_D), _scalarize(eta_B)
+
+
+def expected_loss_change(
+    landscape: RiverValley,
+    noise: NoiseModel,
+    theta,
+    eta,
+    *,
+    projection: Literal["none", "dominant", "bulk"] = "none",
+):
+    r"""The expected one-step change of the loss under SGD or a projected update.
+
+    .. math::
+
+        \mathbb E[\Delta L] = \sum_{X} \Big(-\eta X_t + \tfrac{\eta^2}{2}(a_X + t_X)\Big),
+
+    summed over both blocks (``"none"``) or only over the projected block.
+
+    Examples
+    --------
+    >>> from rivervalley_lib import RiverValley, IsotropicNoise, expected_loss_change
+    >>> rv = RiverValley([4.0, 1.0], k=1)
+    >>> expected_loss_change(rv, IsotropicNoise(0.0), [1.0, 1.0], 0.25, projection="dominant")
+    -2.0
+    """
+    eta = check_step_size("eta", eta)
+    m = _moments(landscape, noise, theta)
+    dom = -eta * m.D + 0.5 * eta**2 * (m.aD + m.tD)
+    blk = -eta * m.B + 0.5 * eta**2 * (m.aB + m.tB)
+    if projection == "none":
+        return _scalarize(dom + blk)
+    if projection == "dominant":
+        return _scalarize(dom)
+    if projection == "bulk":
+        return _scalarize(blk)
+    raise ValueError(f"projection must be 'none', 'dominant' or 'bulk', got {projection!r}")
+
+
+def _check_stable(landscape: RiverValley, eta: float) -> None:
+    if eta >= landscape.stability_limit:
+        raise ValueError(
+            f"eta = {eta:g} is not below the stability limit 2/lambda_1 = {landscape.stability_limit:g}: "
+            "SGD diverges and has no noise floor"
+        )
+
+
+def noise_floor(landscape: RiverValley, noise: NoiseModel, eta: float) -> tuple[float, float, float]:
+    r"""The stationary gradient energies :math:`D_\infty, B_\infty` and the plateau :math:`\chi_\infty`.
+
+    For a state-independent diagonal covariance with entries :math:`s_i` and
+    :math:`0 < \eta\lambda_i < 2`, the recursion
+    :math:`u_i \mapsto (1-\eta\lambda_i)^2 u_i + \eta^2\lambda_i^2 s_i` has the fixed point
+
+    .. math::
+
+        u_i^\infty = \frac{\eta\lambda_i s_i}{2 - \eta\lambda_i},\qquad
+        D_\infty = \sum_{i\le k} u_i^\infty,\quad B_\infty = \sum_{j>k} u_j^\infty,\quad
+        \chi_\infty = \frac{D_\infty}{D_\infty + B_\infty}.
+
+    For :class:`RegressionNoise` the fixed point is solved exactly including the
+    multiplicative part (see :meth:`RegressionNoise.stationary_gradient_energy`).
+
+    Parameters
+    ----------
+    landscape : RiverValley
+    noise : NoiseModel
+    eta : float
+        Constant step size, ``0 < eta < 2/lambda_1``.
+
+    Returns
+    -------
+    (D_inf, B_inf, chi_inf) : tuple of float
+
+    Raises
+    ------
+    ValueError
+        If ``eta`` is not stable, or the noise is zero (no floor: the gradient goes to 0).
+
+    Examples
+    --------
+    >>> from rivervalley_lib import RiverValley, IsotropicNoise, noise_floor
+    >>> rv = RiverValley([4.0, 1.0], k=1)
+    >>> noise_floor(rv, IsotropicNoise(1.0), eta=0.25)
+    (1.0, 0.14285714285714285, 0.875)
+    """
+    _check_landscape(landscape)
+    _check_noise(noise)
+    eta = check_real("eta", eta, low=0.0, low_inclusive=False)
+    _check_stable(landscape, eta)
+    u = noise.stationary_gradient_energy(landscape, eta)
+    k = landscape.k
+    D, B = float(u[:k].sum()), float(u[k:].sum())
+    if D + B == 0:
+        raise ValueError("the noise is zero: without noise the gradient decays to 0 and chi_inf is undefined")
+    return D, B, D / (D + B)
+
+
+@dataclass(frozen=True)
+class PhaseLengths:
+    """Closed-form estimates of the two phases of constant-step SGD (see :func:`phase_lengths`)."""
+
+    T1: float
+    T2: float
+    chi_min: float
+    chi_inf: float
+
+
+def phase_lengths(landscape: RiverValley, noise: NoiseModel, eta: float, theta0) -> PhaseLengths:
+    r"""Estimate the lengths of the two phases from a large initialization.
+
+    Phase 1 lasts until the dominant energy decays to its floor; phase 2 until the bulk does:
+
+    .. math::
+
+        T_1 = \frac{\ln(D_0/D_\infty)}{2\,|\ln|1-\eta\lambda_k||}, \qquad
+        T_2 = \frac{\ln(B_0/B_\infty)}{2\,|\ln|1-\eta\bar\mu||},
+
+    with :math:`\bar\mu = \rho_1^{\mathcal B}(\theta_0) = a_{\mathcal B}/B_0` the energy-weighted
+    bulk curvature (:math:`\mu` itself for a two-level spectrum). The alignment's minimum is
+    about :math:`\chi_{\min} = D_\infty/(D_\infty + B_0)`. Both lengths are set to 0 when the
+    block starts at or below its floor. These are estimates, not bounds: chapter 7 compares
+    them with simulation.
+
+    Parameters
+    ----------
+    landscape, noise : RiverValley, NoiseModel
+    eta : float
+        Constant step size below the stability limit.
+    theta0 : array_like, shape (d,)
+        Initial state.
+
+    Returns
+    -------
+    PhaseLengths
+        ``T1``, ``T2`` (in steps, ``T2`` counted from 0), ``chi_min`` and ``chi_inf``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rivervalley_lib import RiverValley, IsotropicNoise, phase_lengths
+    >>> rv = RiverValley.two_level(d=1000, k=10, dominant=1.0, bulk=0.01)
+    >>> p = phase_lengths(rv, IsotropicNoise(0.01), eta=0.5, theta0=np.full(1000, 10.0))
+    >>> round(p.T1, 1), round(p.T2)
+    (10.8, 1057)
+    """
+    eta = check_real("eta", eta, low=0.0, low_inclusive=False)
+    D_inf, B_inf, chi_inf = noise_floor(landscape, noise, eta)
+    theta0 = landscape._state(theta0, "theta0")
+    if theta0.ndim != 1:
+        raise ValueError(f"theta0 must have shape (d,), got {theta0.shape}")
+    m = _moments(landscape, noise, theta0)
+    lam_k = float(landscape.eigenvalues[landscape.k - 1])
+    rate_D = 2 * abs(math.log(abs(1 - eta * lam_k)))
+    T1 = max(0.0, math.log(float(m.D) / D_inf) / rate_D) if m.D > 0 and D_inf > 0 else 0.0
+    if m.B > 0 and B_inf > 0:
+        mu = float(m.aB / m.B)
+        rate_B = 2 * abs(math.log(abs(1 - eta * mu)))
+        T2 = max(0.0, math.log(float(m.B) / B_inf) / rate_B) if rate_B > 0 else math.inf
+    else:
+        T2 = 0.0
+    chi_min = D_inf / (D_inf + max(float(m.B), B_inf))
+    return PhaseLengths(T1=T1, T2=T2, chi_min=chi_min, chi_inf=chi_inf)
+
+
+@dataclass(frozen=True)
+class MeanFieldTrajectory:
+    """Exact expected block energies of SGD over time (see :func:`expected_trajectory`)."""
+
+    step: np.ndarray
+    D: np.ndarray
+    B: np.ndarray
+    loss: np.ndarray
+
+    @property
+    def alignment(self) -> np.ndarray:
+        r"""The ratio of expectations :math:`\mathbb E D_t / (\mathbb E D_t + \mathbb E B_t)`."""
+        return self.D / (self.D + self.B)
+
+
+def expected_trajectory(landscape: RiverValley, noise: NoiseModel, eta, steps: int, theta0) -> MeanFieldTrajectory:
+    r"""The exact expected gradient energies of SGD, by the second-moment recursion.
+
+    Per coordinate, :math:`u_{i,t} = \mathbb E g_{i,t}^2` obeys
+
+    .. math::
+
+        u_{i,t+1} = (1-\eta_t\lambda_i)^2 u_{i,t} + \eta_t^2\lambda_i^2\,\mathbb E[s_i(\theta_t)],
+
+    and for every noise model here :math:`\mathbb E[s_i]` is a linear function of the
+    :math:`u_j`, so the recursion is closed and exact (no approximation). It returns
+    :math:`\mathbb E D_t`, :math:`\mathbb E B_t` and :math:`\mathbb E L_t = \tfrac12\sum_i u_i/\lambda_i`
+    (coordinates with :math:`\lambda_i = 0` carry no loss change and are left out).
+
+    Parameters
+    ----------
+    landscape, noise : RiverValley, NoiseModel
+    eta : float, array of shape (steps,), or callable t -> float
+        Step size or schedule.
+    steps : int
+        Number of steps, ``>= 1``.
+    theta0 : array_like, shape (d,)
+        Deterministic initial state.
+
+    Returns
+    -------
+    MeanFieldTrajectory
+        Arrays of length ``steps + 1``.
+
+    Examples
+    --------
+    >>> from rivervalley_lib import RiverValley, IsotropicNoise, expected_trajectory
+    >>> rv = RiverValley([4.0, 1.0], k=1)
+    >>> mf = expected_trajectory(rv, IsotropicNoise(0.0), 0.25, 2, [1.0, 1.0])
+    >>> mf.D.tolist(), mf.B.tolist()
+    ([16.0, 0.0, 0.0], [1.0, 0.5625, 0.31640625])
+    """
+    from ._simulate import _eta_schedule
+
+    _check_landscape(landscape)
+    _check_noise(noise)
+    steps = check_int("steps", steps, low=1)
+    etas = _eta_schedule(eta, steps)
+    theta0 = landscape._state(theta0, "theta0")
+    if theta0.ndim != 1:
+        raise ValueError(f"theta0 must have shape (d,), got {theta0.shape}")
+    lam = landscape.eigenvalues
+    k = landscape.k
+    u = (lam * theta0) ** 2
+    pos = lam > 0
+    inv_lam = np.where(pos, 1.0 / np.where(pos, lam, 1.0), 0.0)
+    out = np.empty((steps + 1, lam.shape[0]))
+    out[0] = u
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(steps):
+            s = noise.mean_diagonal(landscape, u)
+            u = (1 - etas[t] * lam) ** 2 * u + etas[t] ** 2 * lam**2 * s
+            out[t + 1] = u
+    if not np.all(np.isfinite(out)):
+        raise ValueError(
+            f"the expected trajectory diverges: max eta = {etas.max():g} is too large "
+            f"(stability limit 2/lambda_1 = {landscape.stability_limit:g})"
+        )
+    D = out[:, :k].sum(axis=1)
+    B = out[:, k:].sum(axis=1)
+    loss = 0.5 * (out * inv_lam**2 * lam).sum(axis=1)
+    return MeanFieldTrajectory(step=np.arange(steps + 1), D=D, B=B, loss=loss)
