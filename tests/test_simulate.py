@@ -1,0 +1,131 @@
+"""The simulator against a plain reference loop, and its options."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rivervalley_lib import (
+    CurvatureNoise,
+    DivergenceError,
+    IsotropicNoise,
+    RegressionNoise,
+    RiverValley,
+    simulate,
+)
+
+from .conftest import random_valley
+
+seeds = st.integers(0, 2**32 - 1)
+
+
+def reference_sgd(rv, noise, etas, theta0, seeds, rng, projection="none", momentum=0.0):
+    """The textbook loop: per step, draw the full noise, take a dense-Hessian step."""
+    H = rv.hessian()
+    P = {"none": np.eye(rv.d), "dominant": rv.projector("dominant"), "bulk": rv.projector("bulk")}[projection]
+    theta = np.tile(theta0, (seeds, 1)).astype(float)
+    vel = np.zeros_like(theta)
+    hist = [theta.copy()]
+    for eta in etas:
+        xi = noise.sample(rv, theta, rng)
+        g = theta @ H + xi
+        vel = momentum * vel + g
+        theta = theta - eta * vel @ P
+        hist.append(theta.copy())
+    return np.stack(hist, axis=1)
+
+
+@pytest.mark.parametrize("projection", ["none", "dominant", "bulk"])
+@pytest.mark.parametrize(
+    "noise",
+    [IsotropicNoise(0.3), CurvatureNoise(0.2), RegressionNoise(3, 0.4), IsotropicNoise(0.0)],
+    ids=["iso", "curv", "regr", "gd"],
+)
+def test_simulate_equals_reference_loop(noise, projection):
+    rv = RiverValley.spread(d=9, k=2, dominant=(5.0, 7.0), bulk=(0.1, 1.0))
+    theta0 = np.linspace(1.0, -1.0, 9)
+    etas = np.linspace(0.05, 0.1, 25)
+    tr = simulate(rv, noise, etas, 25, theta0, projection=projection, seeds=3, rng=5)
+    ref = reference_sgd(rv, noise, etas, theta0, 3, np.random.default_rng(5), projection)
+    np.testing.assert_allclose(tr.final_theta, ref[:, -1], rtol=1e-10, atol=1e-12)
+    g = ref * rv.eigenvalues
+    np.testing.assert_allclose(tr.D, (g[..., :2] ** 2).sum(-1), rtol=1e-10)
+    np.testing.assert_allclose(tr.B, (g[..., 2:] ** 2).sum(-1), rtol=1e-10)
+    np.testing.assert_allclose(tr.loss, rv.loss(ref), rtol=1e-10)
+    np.testing.assert_allclose(tr.loss_dominant, rv.loss_dominant(ref), rtol=1e-10)
+    np.testing.assert_allclose(tr.alignment, tr.D / (tr.D + tr.B))
+
+
+def test_momentum_equals_reference_loop():
+    rv = RiverValley.spread(d=7, k=2, dominant=(5.0, 7.0), bulk=(0.1, 1.0))
+    theta0 = np.ones(7)
+    etas = np.full(30, 0.02)
+    tr = simulate(rv, IsotropicNoise(0.2), 0.02, 30, theta0, seeds=2, rng=1, momentum=0.9, projection="bulk")
+    ref = reference_sgd(rv, IsotropicNoise(0.2), etas, theta0, 2, np.random.default_rng(1), "bulk", 0.9)
+    np.testing.assert_allclose(tr.final_theta, ref[:, -1], rtol=1e-10)
+
+
+def test_projection_freezes_the_other_block_and_shares_noise():
+    rv = RiverValley.two_level(d=12, k=3, dominant=5.0, bulk=0.2)
+    theta0 = np.ones(12)
+    kw = dict(seeds=5, rng=42)
+    sgd = simulate(rv, IsotropicNoise(0.3), 0.1, 40, theta0, **kw)
+    dom = simulate(rv, IsotropicNoise(0.3), 0.1, 40, theta0, projection="dominant", **kw)
+    blk = simulate(rv, IsotropicNoise(0.3), 0.1, 40, theta0, projection="bulk", **kw)
+    np.testing.assert_array_equal(dom.final_theta[:, 3:], 1.0)
+    np.testing.assert_array_equal(blk.final_theta[:, :3], 1.0)
+    np.testing.assert_array_equal(dom.loss_bulk, dom.loss_bulk[:, :1] * np.ones((1, 41)))
+    # With additive noise the blocks decouple: each projected run follows SGD exactly on its block.
+    np.testing.assert_allclose(dom.final_theta[:, :3], sgd.final_theta[:, :3])
+    np.testing.assert_allclose(blk.final_theta[:, 3:], sgd.final_theta[:, 3:])
+
+
+def test_recording_schedule_and_shapes():
+    rv = RiverValley.two_level(d=6, k=2, dominant=2.0, bulk=0.5)
+    tr = simulate(rv, IsotropicNoise(0.1), 0.1, 10, np.ones(6), seeds=2, rng=0, record_every=4)
+    np.testing.assert_array_equal(tr.steps, [0, 4, 8, 10])
+    for name in ("step", "loss", "loss_dominant", "loss_bulk", "D", "B", "alignment"):
+        assert getattr(tr, name).shape == (2, 4), name
+    full = simulate(rv, IsotropicNoise(0.1), 0.1, 10, np.ones(6), seeds=2, rng=0)
+    np.testing.assert_allclose(tr.loss, full.loss[:, [0, 4, 8, 10]])
+    assert tr.eta.shape == (10,) and tr.seeds == 2
+
+
+def test_schedules_callable_and_array_agree():
+    rv = RiverValley.two_level(d=6, k=2, dominant=2.0, bulk=0.5)
+    sched = lambda t: 0.2 / (1 + 0.1 * t)  # noqa: E731
+    a = simulate(rv, CurvatureNoise(0.2), sched, 20, np.ones(6), rng=3)
+    b = simulate(rv, CurvatureNoise(0.2), np.array([sched(t) for t in range(20)]), 20, np.ones(6), rng=3)
+    np.testing.assert_array_equal(a.final_theta, b.final_theta)
+    np.testing.assert_allclose(a.eta, [sched(t) for t in range(20)])
+
+
+def test_per_seed_initial_states_and_determinism():
+    rv = RiverValley.two_level(d=5, k=1, dominant=2.0, bulk=0.5)
+    theta0 = np.arange(15.0).reshape(3, 5) + 1
+    t1 = simulate(rv, IsotropicNoise(0.1), 0.1, 5, theta0, seeds=3, rng=np.random.default_rng(9))
+    t2 = simulate(rv, IsotropicNoise(0.1), 0.1, 5, theta0, seeds=3, rng=9)
+    np.testing.assert_array_equal(t1.final_theta, t2.final_theta)
+    np.testing.assert_allclose(t1.loss[:, 0], rv.loss(theta0))
+
+
+def test_divergence_raises_with_message_or_is_marked():
+    rv = RiverValley.two_level(d=4, k=1, dominant=10.0, bulk=0.1)
+    with pytest.raises(DivergenceError, match=r"2/lambda_1 = 0.2"):
+        simulate(rv, IsotropicNoise(0.1), 0.25, 2000, np.ones(4), rng=0)
+    tr = simulate(rv, IsotropicNoise(0.1), 0.25, 2000, np.ones(4), seeds=2, rng=0, on_divergence="mark")
+    assert tr.diverged.all()
+    # Dom-SGD in the EoS-like interval (2/lambda, 2/mu) diverges, Bulk-SGD does not.
+    blk = simulate(rv, IsotropicNoise(0.0), 0.25, 2000, np.ones(4), projection="bulk", rng=0)
+    assert not blk.diverged.any() and blk.loss[0, -1] < blk.loss[0, 0]
+
+
+@given(seeds)
+def test_gd_loss_is_monotone_below_stability_limit(seed):
+    rng = np.random.default_rng(seed)
+    rv = random_valley(rng)
+    eta = float(rng.uniform(0.01, 0.99)) * rv.stability_limit
+    tr = simulate(rv, IsotropicNoise(0.0), eta, 50, rng.normal(size=rv.d), rng=rng)
+    assert np.all(np.diff(tr.loss[0]) <= 1e-12 * tr.loss[0, 0])

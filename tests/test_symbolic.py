@@ -1,0 +1,88 @@
+"""The sympy derivations equal the numpy implementation."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rivervalley_lib import (
+    IsotropicNoise,
+    RiverValley,
+    critical_step_size,
+    expected_next,
+    noise_floor,
+    projection_thresholds,
+    symbolic,
+)
+from rivervalley_lib._theory import _moments
+
+from .conftest import random_noise, random_valley
+
+seeds = st.integers(0, 2**32 - 1)
+F = symbolic.lambdified()
+
+
+def test_per_coordinate_recursion_is_the_expectation():
+    S = symbolic.symbols
+    e = symbolic.per_coordinate_recursion()
+    target = (1 - S.eta * S.lam) ** 2 * S.g**2 + S.eta**2 * S.lam**2 * S.s
+    assert sp.simplify(e - target) == 0
+
+
+def test_expectation_rejects_higher_moments():
+    x = sp.Symbol("x")
+    with pytest.raises(ValueError, match="degree <= 2"):
+        symbolic.expectation(x**3, x, sp.Symbol("s"))
+
+
+def test_noise_free_limit_is_two_over_sum():
+    S = symbolic.symbols
+    assert sp.simplify(symbolic.noise_free_limit() - 2 / (S.lam_dom + S.mu)) == 0
+
+
+@settings(max_examples=40)
+@given(seeds)
+def test_lambdified_match_numpy(seed):
+    rng = np.random.default_rng(seed)
+    rv, noise = random_valley(rng), random_noise(rng)
+    theta = rng.normal(size=rv.d) * np.exp(rng.uniform(-2, 2, rv.d))
+    eta = float(rng.uniform(1e-3, 0.1))
+    m = _moments(rv, noise, theta)
+    blocks = (m.D, m.B, m.aD, m.aB, m.bD, m.bB, m.nD, m.nB)
+    ED, EB = F.expected_next(*blocks, eta)
+    assert (ED, EB) == pytest.approx(expected_next(rv, noise, theta, eta), rel=1e-10)
+    sym_star = float(F.critical_step_size(*blocks))
+    num_star = critical_step_size(rv, noise, theta)
+    if sym_star > 0:
+        assert num_star == pytest.approx(sym_star, rel=1e-9)
+    else:  # Delta <= 0: the symbolic root is negative or undefined, the library says inf
+        assert math.isinf(num_star)
+    eD, eB = F.projection_thresholds(m.D, m.B, m.aD, m.aB, m.tD, m.tB)
+    assert (float(eD), float(eB)) == pytest.approx(projection_thresholds(rv, noise, theta), rel=1e-10)
+
+
+def test_two_level_lambdified_matches_library():
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        d, k = int(rng.integers(5, 100)), int(rng.integers(1, 4))
+        lam, mu, sigma = rng.uniform(2, 10), rng.uniform(0, 1), rng.uniform(0, 0.3)
+        rv = RiverValley.two_level(d, k, lam, mu)
+        theta = rng.normal(size=d)
+        g = rv.gradient(theta)
+        D, B = (g[:k] ** 2).sum(), (g[k:] ** 2).sum()
+        sym = float(F.two_level_critical_step_size(lam, mu, sigma, k, d, D, B))
+        num = critical_step_size(rv, IsotropicNoise(sigma), theta)
+        assert num == pytest.approx(sym, rel=1e-9) if sym > 0 else math.isinf(num)
+
+
+def test_stationary_energy_matches_noise_floor():
+    rv = RiverValley.spread(d=10, k=2, dominant=(3.0, 5.0), bulk=(0.1, 1.0))
+    eta, sigma = 0.2, 0.7
+    u = F.stationary_energy(eta, rv.eigenvalues, sigma**2)
+    D, B, chi = noise_floor(rv, IsotropicNoise(sigma), eta)
+    assert D == pytest.approx(u[:2].sum()) and B == pytest.approx(u[2:].sum())

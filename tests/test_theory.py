@@ -1,0 +1,307 @@
+"""The one-step theory against exact algebra and Monte Carlo."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import rivervalley_lib as rvl
+from rivervalley_lib import (
+    CurvatureNoise,
+    IsotropicNoise,
+    RegressionNoise,
+    RiverValley,
+    alignment,
+    alignment_regime,
+    critical_step_size,
+    expected_alignment_step,
+    expected_loss_change,
+    expected_next,
+    expected_trajectory,
+    noise_floor,
+    phase_lengths,
+    projection_thresholds,
+    simulate,
+)
+
+from .conftest import random_noise, random_valley
+
+seeds = st.integers(0, 2**32 - 1)
+NOISES = [IsotropicNoise(0.5), CurvatureNoise(0.3), RegressionNoise(batch_size=8, label_noise=0.5)]
+NOISE_IDS = ["isotropic", "curvature", "regression"]
+
+
+# ---------------------------------------------------------------------------- alignment
+@given(seeds)
+def test_alignment_bounds_scale_invariance_and_unsquared(seed):
+    rng = np.random.default_rng(seed)
+    rv = random_valley(rng)
+    theta = rng.normal(size=(6, rv.d))
+    chi = alignment(rv, theta)
+    assert np.all((chi >= 0) & (chi <= 1))
+    c = float(rng.uniform(1e-3, 1e3))
+    np.testing.assert_allclose(alignment(rv, c * theta), chi, rtol=1e-12)
+    np.testing.assert_allclose(alignment(rv, -theta), chi, rtol=1e-12)
+    np.testing.assert_allclose(alignment(rv, theta, squared=False) ** 2, chi, rtol=1e-12)
+    g = rv.gradient(theta)
+    direct = np.linalg.norm(rv.project(g, "dominant"), axis=-1) ** 2 / np.linalg.norm(g, axis=-1) ** 2
+    np.testing.assert_allclose(chi, direct, rtol=1e-12)
+
+
+def test_alignment_extremes():
+    rv = RiverValley([4.0, 1.0, 1.0], k=1)
+    assert alignment(rv, [1.0, 0.0, 0.0]) == 1.0
+    assert alignment(rv, [0.0, 1.0, 1.0]) == 0.0
+    assert isinstance(alignment(rv, [1.0, 1.0, 0.0]), float)
+
+
+# ---------------------------------------------------------------------------- recursion
+def _one_step_samples(rv, noise, theta, eta, n, rng):
+    thetas = np.broadcast_to(theta, (n, rv.d))
+    nxt = thetas - eta * (rv.gradient(thetas) + noise.sample(rv, thetas, rng))
+    g = rv.gradient(nxt)
+    return (g[:, : rv.k] ** 2).sum(1), (g[:, rv.k :] ** 2).sum(1), nxt
+
+
+@pytest.mark.parametrize("noise", NOISES, ids=NOISE_IDS)
+def test_recursion_matches_monte_carlo(noise, valley):
+    rng = np.random.default_rng(2024)
+    theta = rng.normal(size=valley.d) * np.linspace(0.2, 3.0, valley.d)
+    for eta in (0.01, 0.05, 0.09):
+        D1, B1, _ = _one_step_samples(valley, noise, theta, eta, 100_000, rng)
+        ED, EB = expected_next(valley, noise, theta, eta)
+        for samples, pred in ((D1, ED), (B1, EB)):
+            se = samples.std(ddof=1) / math.sqrt(samples.size)
+            assert abs(samples.mean() - pred) < 5 * se, (eta, samples.mean(), pred, se)
+
+
+@given(seeds)
+def test_recursion_equals_per_coordinate_sum(seed):
+    rng = np.random.default_rng(seed)
+    rv, noise = random_valley(rng), random_noise(rng)
+    theta = rng.normal(size=rv.d)
+    eta = float(rng.uniform(0.001, 0.1))
+    lam, s, g = rv.eigenvalues, noise.diagonal(rv, theta), rv.gradient(theta)
+    per = (1 - eta * lam) ** 2 * g**2 + eta**2 * lam**2 * s
+    ED, EB = expected_next(rv, noise, theta, eta)
+    assert ED == pytest.approx(per[: rv.k].sum(), rel=1e-10)
+    assert EB == pytest.approx(per[rv.k :].sum(), rel=1e-10)
+
+
+def test_expected_next_is_batched(valley):
+    rng = np.random.default_rng(5)
+    thetas = rng.normal(size=(3, valley.d))
+    etas = np.array([0.01, 0.02, 0.03])
+    ED, EB = expected_next(valley, IsotropicNoise(0.2), thetas, etas)
+    for i in range(3):
+        one = expected_next(valley, IsotropicNoise(0.2), thetas[i], float(etas[i]))
+        assert (ED[i], EB[i]) == pytest.approx(one)
+
+
+# ---------------------------------------------------------------------------- threshold
+@given(seeds)
+def test_sign_of_alignment_change_flips_at_eta_star(seed):
+    rng = np.random.default_rng(seed)
+    rv, noise = random_valley(rng), random_noise(rng)
+    theta = rng.normal(size=rv.d) * np.exp(rng.uniform(-3, 3, size=rv.d))
+    chi = alignment(rv, theta)
+    eta_star = critical_step_size(rv, noise, theta)
+    grid = np.geomspace(1e-4, 10.0, 60) * (eta_star if math.isfinite(eta_star) and eta_star > 0 else 1.0)
+    change = expected_alignment_step(rv, noise, np.broadcast_to(theta, (grid.size, rv.d)), grid) - chi
+    if math.isinf(eta_star):
+        assert alignment_regime(rv, noise, theta) == "self-correcting"
+        assert np.all(change <= 1e-12)
+    else:
+        assert alignment_regime(rv, noise, theta) == "low-alignment"
+        below, above = grid < eta_star * (1 - 1e-9), grid > eta_star * (1 + 1e-9)
+        tol = 1e-12
+        assert np.all(change[below] < tol) and np.all(change[above] > -tol)
+        # Away from the threshold the sign is strict.
+        assert np.all(change[grid < 0.5 * eta_star] < 0) or chi == 0
+        assert np.all(change[grid > 2.0 * eta_star] > 0)
+
+
+@pytest.mark.parametrize("lam,mu", [(3.0, 1.0), (10.0, 0.1), (50.0, 1e-3)])
+def test_noise_free_two_level_limit(lam, mu):
+    rng = np.random.default_rng(1)
+    rv = RiverValley.two_level(d=40, k=4, dominant=lam, bulk=mu)
+    theta = rng.normal(size=(5, 40))
+    np.testing.assert_allclose(critical_step_size(rv, IsotropicNoise(0.0), theta), 2 / (lam + mu))
+
+
+@given(seeds)
+def test_two_level_closed_form(seed):
+    rng = np.random.default_rng(seed)
+    d, k = int(rng.integers(5, 200)), int(rng.integers(1, 4))
+    lam, mu = float(rng.uniform(2, 20)), float(rng.uniform(0.0, 1.0))
+    sigma = float(rng.uniform(0, 1))
+    rv = RiverValley.two_level(d, k, lam, mu)
+    theta = rng.normal(size=d) * 3
+    D, B = lam**2 * (theta[:k] ** 2).sum(), mu**2 * (theta[k:] ** 2).sum()
+    assume(D > 1e-9 and B > 1e-9)
+    den = lam**2 - mu**2 + sigma**2 * (k * lam**2 / D - (d - k) * mu**2 / B)
+    expected = 2 * (lam - mu) / den if den > 0 else math.inf
+    got = critical_step_size(rv, IsotropicNoise(sigma), theta)
+    assert got == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("noise", NOISES, ids=NOISE_IDS)
+def test_eta_star_sign_flip_in_monte_carlo(noise):
+    """Simulated mean of D'B - B'D changes sign across eta* (ratio-of-expectations criterion)."""
+    rng = np.random.default_rng(7)
+    rv = RiverValley.spread(d=60, k=3, dominant=(8.0, 12.0), bulk=(0.1, 0.6))
+    theta = np.concatenate([np.full(3, 0.03), np.full(57, 3.0)])
+    eta_star = critical_step_size(rv, noise, theta)
+    assert 0 < eta_star < rv.stability_limit
+    g = rv.gradient(theta)
+    D, B = (g[:3] ** 2).sum(), (g[3:] ** 2).sum()
+    for factor, sign in ((0.25, -1), (4.0, 1)):
+        D1, B1, _ = _one_step_samples(rv, noise, theta, factor * eta_star, 100_000, rng)
+        stat = D1 * B - B1 * D
+        se = stat.std(ddof=1) / math.sqrt(stat.size)
+        assert sign * stat.mean() > 5 * se, (factor, stat.mean(), se)
+
+
+def test_self_correction_at_high_alignment():
+    rv = RiverValley.two_level(d=200, k=2, dominant=10.0, bulk=0.1)
+    noise = IsotropicNoise(0.05)
+    theta = np.concatenate([np.ones(2), np.full(198, 1e-4)])
+    assert alignment(rv, theta) > 0.999
+    assert critical_step_size(rv, noise, theta) == math.inf
+    assert alignment_regime(rv, noise, theta) == "self-correcting"
+    etas = np.geomspace(1e-4, 0.19, 50)
+    nxt = expected_alignment_step(rv, noise, np.broadcast_to(theta, (50, 200)), etas)
+    assert np.all(nxt < alignment(rv, theta))
+
+
+# ---------------------------------------------------------------------------- projections
+@pytest.mark.parametrize("noise", NOISES, ids=NOISE_IDS)
+def test_projection_thresholds_match_monte_carlo(noise, valley):
+    rng = np.random.default_rng(99)
+    theta = np.concatenate([np.full(3, 0.05), np.full(valley.d - 3, 2.0)])
+    eta_D, eta_B = projection_thresholds(valley, noise, theta)
+    assert eta_D < eta_B
+    n = 100_000
+    thetas = np.broadcast_to(theta, (n, valley.d))
+    L0 = valley.loss(theta)
+    for block, thr in (("dominant", eta_D), ("bulk", eta_B)):
+        for factor in (0.5, 1.5):
+            eta = factor * thr
+            step = noise.sample(valley, thetas, rng) + valley.gradient(thetas)
+            nxt = thetas - eta * valley.project(step, block)
+            dL = valley.loss(nxt) - L0
+            se = dL.std(ddof=1) / math.sqrt(n)
+            pred = expected_loss_change(valley, noise, theta, eta, projection=block)
+            assert abs(dL.mean() - pred) < 5 * se + 1e-12
+            # Below the threshold the projected step lowers the loss, above it raises it.
+            assert np.sign(pred) == (-1 if factor < 1 else 1)
+            assert np.sign(dL.mean()) == np.sign(pred)
+
+
+def test_interval_exists_under_ill_conditioning_two_level():
+    lam, mu, k, d, sigma = 10.0, 0.05, 2, 500, 0.1
+    rv = RiverValley.two_level(d, k, lam, mu)
+    theta = np.concatenate([np.full(k, 1e-3), np.ones(d - k)])
+    eta_D, eta_B = projection_thresholds(rv, IsotropicNoise(sigma), theta)
+    D, B = lam**2 * k * 1e-6, mu**2 * (d - k)
+    assert eta_D == pytest.approx(2 / lam * D / (D + k * sigma**2))
+    assert eta_B == pytest.approx(2 / mu * B / (B + (d - k) * sigma**2))
+    assert eta_D < rv.stability_limit < eta_B
+
+
+def test_projected_loss_changes_add_up(valley):
+    rng = np.random.default_rng(4)
+    theta = rng.normal(size=valley.d)
+    noise = CurvatureNoise(0.2)
+    full = expected_loss_change(valley, noise, theta, 0.03)
+    parts = sum(expected_loss_change(valley, noise, theta, 0.03, projection=p) for p in ("dominant", "bulk"))
+    assert full == pytest.approx(parts)
+
+
+# ---------------------------------------------------------------------------- floors
+@pytest.mark.parametrize("noise", NOISES, ids=NOISE_IDS)
+def test_noise_floor_matches_long_run_average(noise):
+    rv = RiverValley.spread(d=40, k=2, dominant=(5.0, 8.0), bulk=(0.5, 2.0))
+    eta = 0.1
+    D_inf, B_inf, chi_inf = noise_floor(rv, noise, eta)
+    tr = simulate(rv, noise, eta, 3000, np.zeros(40), seeds=64, rng=12)
+    tail = slice(1000, None)  # well past the slowest relaxation time 1/(2 eta mu) = 5 steps
+    D_mean, B_mean = tr.D[:, tail].mean(), tr.B[:, tail].mean()
+    # Time-averaged over 2000 correlated steps and 64 seeds: a few per cent of error at most.
+    assert D_mean == pytest.approx(D_inf, rel=0.05)
+    assert B_mean == pytest.approx(B_inf, rel=0.05)
+    assert chi_inf == pytest.approx(D_mean / (D_mean + B_mean), rel=0.05)
+
+
+def test_noise_floor_rejects_unstable_and_noiseless():
+    rv = RiverValley([4.0, 1.0], k=1)
+    with pytest.raises(ValueError, match="stability limit"):
+        noise_floor(rv, IsotropicNoise(1.0), 0.5)
+    with pytest.raises(ValueError, match="noise is zero"):
+        noise_floor(rv, IsotropicNoise(0.0), 0.1)
+
+
+def test_noise_floor_small_eta_limits():
+    rv = RiverValley.spread(d=30, k=3, dominant=(5.0, 9.0), bulk=(0.1, 1.0))
+    lam = rv.eigenvalues
+    *_, chi_iso = noise_floor(rv, IsotropicNoise(1.0), 1e-6)
+    assert chi_iso == pytest.approx(lam[:3].sum() / lam.sum(), rel=1e-5)
+    *_, chi_curv = noise_floor(rv, CurvatureNoise(1.0), 1e-6)
+    assert chi_curv == pytest.approx((lam[:3] ** 2).sum() / (lam**2).sum(), rel=1e-5)
+
+
+# ---------------------------------------------------------------------------- trajectories
+@pytest.mark.parametrize("noise", NOISES, ids=NOISE_IDS)
+def test_expected_trajectory_matches_simulation_mean(noise):
+    rv = RiverValley.spread(d=20, k=2, dominant=(4.0, 6.0), bulk=(0.2, 1.0))
+    theta0 = np.linspace(2.0, 0.5, 20)
+    mf = expected_trajectory(rv, noise, 0.1, 60, theta0)
+    tr = simulate(rv, noise, 0.1, 60, theta0, seeds=4000, rng=8)
+    for name in ("D", "B", "loss"):
+        sim = getattr(tr, name)
+        se = sim.std(axis=0, ddof=1) / math.sqrt(sim.shape[0])
+        pred = getattr(mf, name)
+        assert np.all(np.abs(sim.mean(axis=0) - pred) < 5 * se + 1e-9 * np.abs(pred)), name
+
+
+def test_phase_lengths_are_consistent_with_mean_field():
+    rv = RiverValley.two_level(d=1000, k=10, dominant=1.0, bulk=0.01)
+    noise = IsotropicNoise(0.01)
+    theta0 = np.full(1000, 10.0)
+    p = phase_lengths(rv, noise, 0.5, theta0)
+    mf = expected_trajectory(rv, noise, 0.5, 6000, theta0)
+    chi = mf.alignment
+    t_min = int(np.argmin(chi))
+    # Phase 1 ends within a factor 2 of the estimate, and the minimum alignment is close.
+    assert 0.5 * p.T1 <= t_min <= 2 * p.T1 + 1
+    assert chi[t_min] == pytest.approx(p.chi_min, rel=0.3)
+    # By T2 the rise is mostly done; by 3 T2 the alignment is within 5% of the plateau.
+    frac = (chi - chi[t_min]) / (p.chi_inf - chi[t_min])
+    assert frac[int(p.T2)] > 0.4
+    assert frac[int(3 * p.T2)] > 0.95
+    assert chi[-1] == pytest.approx(p.chi_inf, rel=0.01)
+
+
+def test_public_api_is_curated():
+    assert set(rvl.__all__) >= {
+        "RiverValley",
+        "IsotropicNoise",
+        "CurvatureNoise",
+        "RegressionNoise",
+        "alignment",
+        "expected_next",
+        "expected_alignment_step",
+        "critical_step_size",
+        "alignment_regime",
+        "projection_thresholds",
+        "noise_floor",
+        "simulate",
+        "Trace",
+    }
+    for name in rvl.__all__:
+        obj = getattr(rvl, name)
+        assert obj.__doc__ and len(obj.__doc__) > 40, name
