@@ -1,0 +1,171 @@
+"""One figure style for the whole book: colour-blind-safe, opaque, readable.
+
+The palette is Okabe and Ito's colour-blind-safe set. Every figure has an opaque white
+background, so it stays readable when the book's theme is switched to dark mode.
+
+Examples
+--------
+>>> from rivervalley_lib import plotting
+>>> plotting.COLORS["dominant"], plotting.COLORS["bulk"]
+('#D55E00', '#0072B2')
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+import matplotlib as mpl
+import numpy as np
+
+__all__ = ["COLORS", "RC", "book_style", "use_book_style", "new_figure", "figure_png", "show", "seed_band", "diverged_message"]
+
+#: Okabe-Ito colours, by role.
+COLORS: dict[str, str] = {
+    "dominant": "#D55E00",  # vermillion: the river (steep directions)
+    "bulk": "#0072B2",  # blue: the floodplain (flat directions)
+    "sgd": "#000000",
+    "theory": "#009E73",  # bluish green
+    "threshold": "#CC79A7",  # reddish purple
+    "accent": "#E69F00",  # orange
+    "muted": "#999999",
+    "sky": "#56B4E9",
+}
+
+#: The rcParams the book uses.
+RC: dict[str, object] = {
+    "figure.facecolor": "white",
+    "axes.facecolor": "white",
+    "savefig.facecolor": "white",
+    "figure.dpi": 100,
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "axes.labelsize": 11,
+    "legend.fontsize": 10,
+    "legend.framealpha": 0.9,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "lines.linewidth": 1.8,
+    "axes.prop_cycle": mpl.cycler(
+        color=[COLORS[c] for c in ("dominant", "bulk", "theory", "accent", "threshold", "sky", "sgd")]
+    ),
+}
+
+
+def use_book_style() -> None:
+    """Apply the book's style globally (chapters call this once at the top)."""
+    mpl.rcParams.update(RC)
+
+
+@contextmanager
+def book_style() -> Iterator[None]:
+    """Apply the book's style inside a ``with`` block only."""
+    with mpl.rc_context(RC):
+        yield
+
+
+def new_figure(ncols: int = 1, nrows: int = 1, *, width: float = 4.2, height: float = 3.2, **kwargs):
+    """A figure in the book's style with ``nrows x ncols`` axes of the given size (inches).
+
+    Returns
+    -------
+    (Figure, Axes or ndarray of Axes)
+
+    Examples
+    --------
+    >>> fig, axes = new_figure(2)
+    >>> axes.shape, fig.get_facecolor()[:3]
+    ((2,), (1.0, 1.0, 1.0))
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
+    from matplotlib.figure import Figure
+
+    with book_style():
+        fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
+        axes = fig.subplots(nrows, ncols, squeeze=True, **kwargs)
+    return fig, axes
+
+
+def figure_png(fig, *, dpi: int = 110) -> bytes:
+    """Render a figure to PNG bytes (no pyplot, no global figure registry).
+
+    Examples
+    --------
+    >>> fig, ax = new_figure()
+    >>> figure_png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
+    True
+    """
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
+    return buf.getvalue()
+
+
+def show(fig, *, dpi: int = 110) -> None:
+    """Display a figure as a PNG image in Jupyter, whatever the matplotlib backend.
+
+    Figures made with :func:`new_figure` are not registered with pyplot, so nothing else is
+    displayed (no ``<Figure size ...>`` text, no duplicate image).
+    """
+    from IPython.display import Image, display
+
+    display(Image(data=figure_png(fig, dpi=dpi), format="png"))
+
+
+def seed_band(ax, x, values, *, color: str, label: str | None = None, q: tuple[float, float] = (0.1, 0.9), log: bool = False):
+    """Plot the median over seeds (axis 0) with a shaded quantile band.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    x : array_like, shape (n,)
+    values : array_like, shape (seeds, n)
+    color : str
+    label : str, optional
+    q : (float, float)
+        Lower and upper quantiles of the band.
+    log : bool
+        Use a log scale on the y axis.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fig, ax = new_figure()
+    >>> line = seed_band(ax, np.arange(3), np.ones((4, 3)), color=COLORS["sgd"])
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
+    values = np.asarray(values, dtype=float)
+    lo, med, hi = np.quantile(values, [q[0], 0.5, q[1]], axis=0)
+    ax.fill_between(x, lo, hi, color=color, alpha=0.2, linewidth=0)
+    (line,) = ax.plot(x, med, color=color, label=label)
+    if log:
+        ax.set_yscale("log")
+    return line
+
+
+def diverged_message(ax, eta: float, limit: float) -> None:
+    """Write a plain-words divergence message on an axes instead of plotting overflow.
+
+    Examples
+    --------
+    >>> fig, ax = new_figure()
+    >>> diverged_message(ax, 0.3, 0.2)
+    >>> ax.texts[0].get_text().splitlines()[0]
+    'diverges: eta = 0.3 > 2/lambda_max = 0.2'
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
+    ax.clear()
+    ax.set_axis_off()
+    ax.text(
+        0.5,
+        0.5,
+        f"diverges: eta = {eta:.3g} > 2/lambda_max = {limit:.3g}\nchoose a smaller step size",
+        ha="center",
+        va="center",
+        fontsize=12,
+        color=COLORS["dominant"],
+        transform=ax.transAxes,
+    )
