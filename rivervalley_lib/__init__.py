@@ -27,6 +27,8 @@ from ._theory import (
     noise_floor,
     phase_lengths,
     projection_thresholds,
+    self_correction_alignment,
+    state_with_alignment,
 )
 
 __version__ = "0.1.0"
@@ -50,6 +52,8 @@ __all__ = [
     "PhaseLengths",
     "expected_trajectory",
     "MeanFieldTrajectory",
+    "state_with_alignment",
+    "self_correction_alignment",
     "simulate",
     "Trace",
     "DivergenceError",

@@ -94,8 +94,8 @@ def figure_png(fig, *, dpi: int = 110) -> bytes:
     Examples
     --------
     >>> fig, ax = new_figure()
-    >>> figure_png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
-    True
+    >>> figure_png(fig)[1:4]
+    b'PNG'
     """
     import io
 

@@ -305,3 +305,39 @@ def test_public_api_is_curated():
     for name in rvl.__all__:
         obj = getattr(rvl, name)
         assert obj.__doc__ and len(obj.__doc__) > 40, name
+
+
+# ---------------------------------------------------------------------------- states and self-correction
+@given(seeds)
+def test_state_with_alignment_hits_its_targets(seed):
+    rng = np.random.default_rng(seed)
+    rv = random_valley(rng)
+    chi = rng.uniform(0, 1, size=5)
+    energy = float(rng.uniform(0.01, 100))
+    theta = rvl.state_with_alignment(rv, chi, energy)
+    np.testing.assert_allclose(alignment(rv, theta), chi, atol=1e-12)
+    np.testing.assert_allclose((rv.gradient(theta) ** 2).sum(-1), energy, rtol=1e-12)
+
+
+@given(seeds)
+def test_self_correction_alignment_matches_two_level_closed_form(seed):
+    rng = np.random.default_rng(seed)
+    d, k = int(rng.integers(20, 2000)), int(rng.integers(1, 10))
+    lam, mu = float(rng.uniform(1, 10)), float(rng.uniform(0.001, 0.5))
+    sigma, G2 = float(rng.uniform(0.001, 0.5)), float(np.exp(rng.uniform(-6, 3)))
+    rv = RiverValley.two_level(d, k, lam, mu)
+    chi_sc = rvl.self_correction_alignment(rv, IsotropicNoise(sigma), G2)
+    assert 0 < chi_sc < 1
+    # At chi_sc the closed-form self-correcting condition holds with equality.
+    lhs = sigma**2 / G2 * ((d - k) * mu**2 / (1 - chi_sc) - k * lam**2 / chi_sc)
+    assert lhs == pytest.approx(lam**2 - mu**2, rel=1e-6, abs=1e-9)
+    # Just above it eta* is infinite, just below it finite.
+    above = rvl.state_with_alignment(rv, min(1.0, chi_sc + 1e-6 * (1 - chi_sc) + 1e-9), G2)
+    below = rvl.state_with_alignment(rv, chi_sc * (1 - 1e-6), G2)
+    assert critical_step_size(rv, IsotropicNoise(sigma), above) == math.inf
+    assert math.isfinite(critical_step_size(rv, IsotropicNoise(sigma), below))
+
+
+def test_self_correction_alignment_without_bulk_noise_is_one():
+    rv = RiverValley.two_level(50, 2, 5.0, 0.1)
+    assert rvl.self_correction_alignment(rv, IsotropicNoise(0.0), 1.0) == 1.0
