@@ -241,7 +241,7 @@ def regime_map_figure(
     Figure
     """
     lam = check_real("lam", lam, low=0.0, low_inclusive=False)
-    mu = check_real("mu", mu, low=0.0, high=lam, high_inclusive=False)
+    mu = check_real("mu", mu, low=0.0, high=lam, low_inclusive=False, high_inclusive=False)
     d = check_int("d", d, low=2)
     k = check_int("k", k, low=1, high=d - 1)
     sigma = check_real("sigma", sigma, low=0.0)

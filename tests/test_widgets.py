@@ -1,0 +1,108 @@
+"""Widget update functions, called headless at their defaults and at every slider extreme.
+
+Each chapter's widget uses the slider ranges listed here. A figure must never contain
+non-finite plotted data; a step size past the stability limit must produce a message in words.
+Warnings are errors in this test suite (pyproject's filterwarnings), so overflow warnings fail.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from rivervalley_lib import plotting, widgets  # noqa: E402
+
+# Slider ranges as used in the chapters: (function, {argument: (min, max)}).
+RANGES = [
+    (widgets.valley_2d_figure, {"eta": (0.01, 0.25), "condition": (10**0.1, 1000.0), "sigma": (0.0, 1.0)}),
+    (widgets.noise_figure, {"sigma": (0.0, 2.0), "batch_size": (1, 128)}),
+    (widgets.one_step_figure, {"eta": (0.005, 0.25), "chi": (0.01, 0.99), "energy": (1e-3, 100.0), "sigma": (0.0, 0.3)}),
+    (
+        widgets.regime_map_figure,
+        {"lam": (2.0, 20.0), "mu": (0.01, 1.5), "k": (1, 20), "d": (50, 2000), "sigma": (0.0, 0.3), "energy": (1e-3, 10.0)},
+    ),
+    (widgets.self_correction_figure, {"sigma": (0.0, 0.3), "energy": (1e-3, 10.0)}),
+]
+
+
+def _finite_plot_data(fig: Figure) -> None:
+    for ax in fig.axes:
+        for line in ax.get_lines():
+            y = np.asarray(line.get_ydata(), dtype=float)
+            x = np.asarray(line.get_xdata(), dtype=float)
+            # NaN is allowed only as a deliberate gap (e.g. eta* = inf in the self-correcting
+            # regime); inf never.
+            assert not np.any(np.isinf(y)) and not np.any(np.isinf(x)), f"inf plotted on {ax.get_title()!r}"
+            assert np.isfinite(y).any() or len(y) == 0, f"an all-NaN line on {ax.get_title()!r}"
+
+
+def _corners(ranges: dict) -> list[dict]:
+    names = list(ranges)
+    return [dict(zip(names, vals)) for vals in itertools.product(*(ranges[n] for n in names))]
+
+
+@pytest.mark.parametrize("func,ranges", RANGES, ids=[f.__name__ for f, _ in RANGES])
+def test_widget_defaults_and_extremes(func, ranges):
+    cases = [{}] + [{name: v} for name, (lo, hi) in ranges.items() for v in (lo, hi)]
+    if len(ranges) <= 3:
+        cases += _corners(ranges)
+    for kwargs in cases:
+        if func is widgets.regime_map_figure and "mu" in kwargs and kwargs["mu"] >= kwargs.get("lam", 10.0):
+            continue
+        fig = func(**kwargs)
+        assert isinstance(fig, Figure)
+        _finite_plot_data(fig)
+        assert plotting.figure_png(fig, dpi=30)[1:4] == b"PNG"
+
+
+def test_divergent_step_size_is_reported_in_words():
+    fig = widgets.valley_2d_figure(eta=0.25, condition=20.0, sigma=0.3)
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert any("diverges" in t and "2/lambda_max" in t for t in texts)
+    assert all(not ax.get_lines() for ax in fig.axes)
+    fig = widgets.one_step_figure(eta=0.25)
+    assert "repeated steps diverge" in fig.axes[0].get_title()
+    fig = widgets.regime_map_figure()
+    assert any(t.get_text() == "diverges" for t in fig.axes[0].texts)
+
+
+def test_regime_map_colours_match_theory():
+    """The dots argument is drawn, and the map's boundary is the library's eta*."""
+    from rivervalley_lib import IsotropicNoise, RiverValley, critical_step_size, state_with_alignment
+
+    fig = widgets.regime_map_figure(dots=np.array([[0.3, 0.1, 1.0], [0.5, 0.05, -1.0]]))
+    ax = fig.axes[0]
+    assert len(ax.collections) >= 3  # mesh, hatch, two scatter sets
+    star_line = ax.get_lines()[0]
+    chis, stars = star_line.get_xdata(), star_line.get_ydata()
+    rv = RiverValley.two_level(400, 4, 10.0, 0.2)
+    expected = critical_step_size(rv, IsotropicNoise(0.05), state_with_alignment(rv, chis[::30], 1.0))
+    np.testing.assert_allclose(stars[::30], np.where(np.isfinite(expected), expected, np.nan))
+
+
+def test_bad_widget_arguments_are_rejected():
+    with pytest.raises(ValueError, match="condition must be"):
+        widgets.valley_2d_figure(condition=1.0)
+    with pytest.raises(ValueError, match="model must be"):
+        widgets.noise_figure(model="pink")
+    with pytest.raises(ValueError, match="chi must be"):
+        widgets.one_step_figure(chi=1.0)
+    with pytest.raises(ValueError, match="mu must be"):
+        widgets.regime_map_figure(lam=1.0, mu=2.0)
+    with pytest.raises(ValueError, match="mu must be"):
+        widgets.regime_map_figure(mu=0.0)
+
+
+def test_interact_builds_a_widget_without_display():
+    import ipywidgets as w
+
+    box = widgets.interact(widgets.one_step_figure, eta=w.FloatSlider(value=0.1, min=0.01, max=0.2), samples=200)
+    assert isinstance(box, w.VBox)
+    assert [c.description for c in box.children[0].children] == [""]
