@@ -31,7 +31,20 @@ def _check_noise(noise) -> "NoiseModel":
 
 
 class NoiseModel(ABC):
-    """Base class of the gradient-noise models; see the concrete classes."""
+    r"""Base class of the gradient-noise models; see the concrete classes.
+
+    A noise model gives the law of :math:`\xi` in :math:`\hat g = \nabla L(\theta) + \xi`:
+    it samples (:meth:`sample`), and exposes the covariance :math:`\Sigma(\theta)`
+    (:meth:`covariance`), its diagonal :math:`s_i` (:meth:`diagonal`), its mean given the gradient
+    second moments (:meth:`mean_diagonal`) and the stationary gradient energies of
+    constant-step SGD (:meth:`stationary_gradient_energy`).
+
+    Examples
+    --------
+    >>> from rivervalley_lib import NoiseModel, IsotropicNoise
+    >>> isinstance(IsotropicNoise(1.0), NoiseModel)
+    True
+    """
 
     #: True when the covariance does not depend on the state.
     state_independent: bool = True

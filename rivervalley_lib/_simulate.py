@@ -18,7 +18,17 @@ Projection = Literal["none", "dominant", "bulk"]
 
 
 class DivergenceError(ArithmeticError):
-    """Raised by :func:`simulate` when the iterates overflow (the step size is unstable)."""
+    r"""Raised by :func:`simulate` when the iterates overflow (the step size is unstable).
+
+    Examples
+    --------
+    >>> from rivervalley_lib import DivergenceError, RiverValley, IsotropicNoise, simulate
+    >>> try:
+    ...     simulate(RiverValley([4.0, 1.0], k=1), IsotropicNoise(0.0), 0.6, 2000, [1.0, 1.0])
+    ... except DivergenceError as err:
+    ...     print(str(err).split(":")[0])
+    SGD diverged at step 1053
+    """
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,15 @@ class Trace:
         Which runs overflowed (only possible with ``on_divergence="mark"``).
     projection : str
         ``"none"`` (SGD), ``"dominant"`` (Dom-SGD) or ``"bulk"`` (Bulk-SGD).
+
+    Examples
+    --------
+    >>> from rivervalley_lib import RiverValley, IsotropicNoise, simulate
+    >>> tr = simulate(RiverValley([2.0, 1.0], k=1), IsotropicNoise(0.0), 0.25, 4, [1.0, 1.0], record_every=2)
+    >>> tr.steps.tolist(), tr.seeds
+    ([0, 2, 4], 1)
+    >>> tr.D.round(4).tolist()
+    [[4.0, 0.25, 0.0156]]
     """
 
     step: np.ndarray

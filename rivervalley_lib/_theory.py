@@ -478,7 +478,20 @@ def noise_floor(landscape: RiverValley, noise: NoiseModel, eta: float) -> tuple[
 
 @dataclass(frozen=True)
 class PhaseLengths:
-    """Closed-form estimates of the two phases of constant-step SGD (see :func:`phase_lengths`)."""
+    """Closed-form estimates of the two phases of constant-step SGD (see :func:`phase_lengths`).
+
+    Attributes
+    ----------
+    T1, T2 : float
+        Estimated lengths (in steps) of the collapse and of the rise.
+    chi_min, chi_inf : float
+        Estimated minimum alignment and the plateau.
+
+    Examples
+    --------
+    >>> PhaseLengths(T1=8.0, T2=500.0, chi_min=0.01, chi_inf=0.9).T2
+    500.0
+    """
 
     T1: float
     T2: float
@@ -545,7 +558,23 @@ def phase_lengths(landscape: RiverValley, noise: NoiseModel, eta: float, theta0)
 
 @dataclass(frozen=True)
 class MeanFieldTrajectory:
-    """Exact expected block energies of SGD over time (see :func:`expected_trajectory`)."""
+    r"""Exact expected block energies of SGD over time (see :func:`expected_trajectory`).
+
+    Attributes
+    ----------
+    step : ndarray of int
+    D, B : ndarray
+        :math:`\mathbb E D_t` and :math:`\mathbb E B_t`.
+    loss : ndarray
+        :math:`\mathbb E L_t`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> mf = MeanFieldTrajectory(step=np.arange(2), D=np.array([3.0, 1.0]), B=np.array([1.0, 1.0]), loss=np.ones(2))
+    >>> mf.alignment.tolist()
+    [0.75, 0.5]
+    """
 
     step: np.ndarray
     D: np.ndarray

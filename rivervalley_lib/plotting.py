@@ -55,13 +55,28 @@ RC: dict[str, object] = {
 
 
 def use_book_style() -> None:
-    """Apply the book's style globally (chapters call this once at the top)."""
+    """Apply the book's style globally (chapters call this once at the top).
+
+    Examples
+    --------
+    >>> import matplotlib as mpl
+    >>> use_book_style(); mpl.rcParams["figure.facecolor"]
+    'white'
+    """""
     mpl.rcParams.update(RC)
 
 
 @contextmanager
 def book_style() -> Iterator[None]:
-    """Apply the book's style inside a ``with`` block only."""
+    """Apply the book's style inside a ``with`` block only.
+
+    Examples
+    --------
+    >>> import matplotlib as mpl
+    >>> with book_style():
+    ...     mpl.rcParams["axes.spines.top"]
+    False
+    """
     with mpl.rc_context(RC):
         yield
 
@@ -109,6 +124,12 @@ def show(fig, *, dpi: int = 110) -> None:
 
     Figures made with :func:`new_figure` are not registered with pyplot, so nothing else is
     displayed (no ``<Figure size ...>`` text, no duplicate image).
+
+    Examples
+    --------
+    >>> fig, ax = new_figure()
+    >>> show(fig)  # doctest: +ELLIPSIS
+    <IPython.core.display.Image object>
     """
     from IPython.display import Image, display
 

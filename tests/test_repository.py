@@ -13,7 +13,8 @@ NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
 
 
 def _yaml(path: pathlib.Path):
-    yaml = pytest.importorskip("yaml")  # PyYAML ships with jupyter-book
+    import yaml  # PyYAML is a dependency of jupyter-book
+
     return yaml.safe_load(path.read_text())
 
 
@@ -81,3 +82,22 @@ def test_ci_runs_the_readme_commands():
     readme = (ROOT / "README.md").read_text()
     for cmd in ("make test", "make book"):
         assert cmd in ci and cmd in readme
+
+
+def _public_callables():
+    import inspect
+
+    import rivervalley_lib
+    from rivervalley_lib import plotting, symbolic, widgets
+
+    for mod in (rivervalley_lib, plotting, symbolic, widgets):
+        for name in mod.__all__:
+            obj = getattr(mod, name)
+            if callable(obj) and (inspect.isfunction(obj) or inspect.isclass(obj)):
+                yield f"{mod.__name__}.{name}", obj
+
+
+@pytest.mark.parametrize("name,obj", list(_public_callables()), ids=lambda v: v if isinstance(v, str) else "")
+def test_public_callable_has_numpydoc_with_example(name, obj):
+    doc = obj.__doc__ or ""
+    assert "Examples\n" in doc and ">>>" in doc, f"{name} has no runnable example"
