@@ -1,6 +1,9 @@
 """rivervalley_lib: the quadratic river-valley model of SGD's suspicious alignment.
 
-The public API is re-exported here; the implementation lives in private modules.
+The public API is re-exported here; the implementation lives in private modules. The
+submodules ``symbolic`` (sympy derivations), ``plotting`` (the book's figure style),
+``widgets`` (the figures behind the book's widgets), ``network`` (a numpy MLP with exact
+Hessian-vector products) and ``diagnostics`` (alignment measurements for any model) complete it.
 
 Examples
 --------
@@ -10,6 +13,7 @@ Examples
 0.198
 """
 
+from . import diagnostics, network
 from ._landscape import RiverValley
 from ._noise import CurvatureNoise, IsotropicNoise, NoiseModel, RegressionNoise
 from ._simulate import DivergenceError, Trace, simulate

@@ -305,7 +305,11 @@ def critical_step_size(landscape: RiverValley, noise: NoiseModel, theta):
     >>> critical_step_size(rv, IsotropicNoise(0.0), [1.0] * 10)
     0.5
     """
-    m = _moments(landscape, noise, theta)
+    return _eta_star_from_moments(_moments(landscape, noise, theta))
+
+
+def _eta_star_from_moments(m: _Moments):
+    """eta* from block sums (shared with :mod:`rivervalley_lib.diagnostics`)."""
     A, C = _threshold_terms(m)
     with np.errstate(divide="ignore", invalid="ignore"):
         eta_star = np.where(C > 0, 2 * A / np.where(C > 0, C, 1.0), np.inf)
@@ -372,7 +376,11 @@ def projection_thresholds(landscape: RiverValley, noise: NoiseModel, theta):
     >>> projection_thresholds(rv, IsotropicNoise(0.0), [1.0, 1.0])
     (0.5, 2.0)
     """
-    m = _moments(landscape, noise, theta)
+    return _projection_thresholds_from_moments(_moments(landscape, noise, theta))
+
+
+def _projection_thresholds_from_moments(m: _Moments):
+    """(eta_D, eta_B) from block sums (shared with :mod:`rivervalley_lib.diagnostics`)."""
     den_D = m.aD + m.tD
     den_B = m.aB + m.tB
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -1,0 +1,443 @@
+r"""A small numpy MLP on a Gaussian mixture: the solvable setting of Gur-Ari et al., by hand.
+
+The network maps :math:`x \in \mathbb R^{p}` through tanh hidden layers to :math:`k` outputs and
+is trained with the mean squared error against one-hot labels,
+
+.. math::
+
+    L(\theta) = \frac{1}{2n}\sum_{j=1}^n \lVert f_\theta(x_j) - y_j\rVert^2 .
+
+All parameters live in one flat vector, so the framework-agnostic tools of
+:mod:`rivervalley_lib.diagnostics` apply directly. :meth:`MLP.gradient` is backpropagation and
+:meth:`MLP.hvp` is an exact Hessian-vector product by Pearlmutter's :math:`\mathcal R`-operator
+(forward-over-reverse), so the top-:math:`k` Hessian eigenspace can be found by Lanczos
+(:func:`top_eigenspace`) without ever forming the Hessian.
+
+References
+----------
+- G. Gur-Ari, D. A. Roberts, E. Dyer, "Gradient Descent Happens in a Tiny Subspace",
+  arXiv:1812.04754, 2018.
+- B. A. Pearlmutter, "Fast Exact Multiplication by the Hessian", Neural Computation 6(1), 1994.
+
+Examples
+--------
+>>> import numpy as np
+>>> from rivervalley_lib.network import MLP, gaussian_mixture
+>>> X, Y = gaussian_mixture(n=60, k=3, dim=5, rng=0)
+>>> net = MLP([5, 8, 3])
+>>> theta = net.init(rng=1)
+>>> theta.shape, round(float(net.loss(theta, X, Y)), 4) > 0
+((75,), True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from ._validation import check_array, check_int, check_real, check_rng
+
+__all__ = ["MLP", "gaussian_mixture", "top_eigenspace", "train", "TrainingRun"]
+
+
+def gaussian_mixture(n: int, k: int, dim: int, *, separation: float = 3.0, spread: float = 1.0, rng=None) -> tuple[np.ndarray, np.ndarray]:
+    r"""Draw a balanced :math:`k`-class Gaussian mixture with one-hot labels.
+
+    Class :math:`c` has mean :math:`\mu_c = s\,u_c` with random unit vectors :math:`u_c` and
+    isotropic covariance: :math:`x \mid c \sim \mathcal N(\mu_c, \tau^2 I_{p})`.
+
+    Parameters
+    ----------
+    n : int
+        Number of points (``>= k``); the classes get ``n // k`` or one more each.
+    k : int
+        Number of classes, ``>= 2``.
+    dim : int
+        Input dimension :math:`p \ge 1`.
+    separation : float
+        Norm :math:`s > 0` of the class means.
+    spread : float
+        Within-class standard deviation :math:`\tau > 0`.
+    rng : numpy.random.Generator, int or None
+
+    Returns
+    -------
+    X : ndarray, shape (n, dim)
+    Y : ndarray, shape (n, k)
+        One-hot labels.
+
+    Examples
+    --------
+    >>> X, Y = gaussian_mixture(n=10, k=2, dim=3, rng=0)
+    >>> X.shape, Y.sum(axis=0).tolist()
+    ((10, 3), [5.0, 5.0])
+    """
+    k = check_int("k", k, low=2)
+    n = check_int("n", n, low=k)
+    dim = check_int("dim", dim, low=1)
+    separation = check_real("separation", separation, low=0.0, low_inclusive=False)
+    spread = check_real("spread", spread, low=0.0, low_inclusive=False)
+    rng = check_rng(rng)
+    means = rng.standard_normal((k, dim))
+    means *= separation / np.linalg.norm(means, axis=1, keepdims=True)
+    labels = np.arange(n) % k
+    X = means[labels] + spread * rng.standard_normal((n, dim))
+    return X, np.eye(k)[labels]
+
+
+class MLP:
+    r"""A fully connected tanh network with a linear output layer, on flat parameter vectors.
+
+    .. math::
+
+        a_0 = x,\quad z_l = W_l a_{l-1} + b_l,\quad a_l = \tanh(z_l)\ (l < L),\quad f_\theta(x) = z_L .
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Layer widths ``[p, h_1, ..., k]``, at least two entries, each ``>= 1``.
+
+    Attributes
+    ----------
+    n_params : int
+        Length of the flat parameter vector.
+
+    Examples
+    --------
+    >>> net = MLP([2, 3, 2])
+    >>> net.n_params
+    17
+    """
+
+    def __init__(self, sizes: Sequence[int]) -> None:
+        if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
+            raise TypeError("sizes must be a sequence of layer widths")
+        if len(sizes) < 2:
+            raise ValueError(f"sizes must have at least 2 entries (input and output), got {len(sizes)}")
+        self.sizes = tuple(check_int(f"sizes[{i}]", s, low=1) for i, s in enumerate(sizes))
+        self._shapes = [(self.sizes[i + 1], self.sizes[i]) for i in range(len(self.sizes) - 1)]
+        self.n_params = sum(o * i + o for o, i in self._shapes)
+
+    def unpack(self, theta: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Split a flat vector into ``[(W_1, b_1), ..., (W_L, b_L)]`` (views, no copy).
+
+        Examples
+        --------
+        >>> [(W.shape, b.shape) for W, b in MLP([2, 3, 1]).unpack(np.zeros(13))]
+        [((3, 2), (3,)), ((1, 3), (1,))]
+        """
+        theta = self._check_theta(theta)
+        out, pos = [], 0
+        for o, i in self._shapes:
+            W = theta[pos : pos + o * i].reshape(o, i)
+            pos += o * i
+            b = theta[pos : pos + o]
+            pos += o
+            out.append((W, b))
+        return out
+
+    def _check_theta(self, theta, name: str = "theta") -> np.ndarray:
+        theta = check_array(name, theta, ndim_min=1, last_dim=self.n_params)
+        if theta.ndim != 1:
+            raise ValueError(f"{name} must be a flat vector of length {self.n_params}, got shape {theta.shape}")
+        return theta
+
+    def init(self, *, scale: float = 1.0, rng=None) -> np.ndarray:
+        r"""LeCun-normal initial weights times ``scale`` (:math:`W_{ij} \sim \mathcal N(0, s^2/\text{fan-in})`), zero biases.
+
+        Examples
+        --------
+        >>> MLP([4, 5, 2]).init(rng=0).shape
+        (37,)
+        """
+        scale = check_real("scale", scale, low=0.0, low_inclusive=False)
+        rng = check_rng(rng)
+        parts = []
+        for o, i in self._shapes:
+            parts.append(scale * rng.standard_normal(o * i) / np.sqrt(i))
+            parts.append(np.zeros(o))
+        return np.concatenate(parts)
+
+    def _forward(self, theta, X):
+        layers = self.unpack(theta)
+        acts = [X]
+        for li, (W, b) in enumerate(layers):
+            z = acts[-1] @ W.T + b
+            acts.append(np.tanh(z) if li < len(layers) - 1 else z)
+        return layers, acts
+
+    def predict(self, theta, X) -> np.ndarray:
+        """Network outputs :math:`f_\\theta(x_j)`, shape ``(n, k)``.
+
+        Examples
+        --------
+        >>> MLP([2, 3, 2]).predict(np.zeros(17), np.ones((4, 2))).shape
+        (4, 2)
+        """
+        X = self._check_data(X)
+        return self._forward(self._check_theta(theta), X)[1][-1]
+
+    def _check_data(self, X, Y=None):
+        X = check_array("X", X, ndim_min=2, last_dim=self.sizes[0])
+        if X.ndim != 2:
+            raise ValueError(f"X must have shape (n, {self.sizes[0]}), got {X.shape}")
+        if Y is None:
+            return X
+        Y = check_array("Y", Y, ndim_min=2, last_dim=self.sizes[-1])
+        if Y.shape[0] != X.shape[0]:
+            raise ValueError(f"X and Y must have the same number of rows, got {X.shape[0]} and {Y.shape[0]}")
+        return X, Y
+
+    def loss(self, theta, X, Y) -> float:
+        r"""Mean squared error :math:`\frac{1}{2n}\sum_j\lVert f_\theta(x_j)-y_j\rVert^2`.
+
+        Examples
+        --------
+        >>> float(MLP([1, 1]).loss(np.array([0.0, 0.0]), np.ones((2, 1)), np.ones((2, 1))))
+        0.5
+        """
+        X, Y = self._check_data(X, Y)
+        r = self.predict(theta, X) - Y
+        return float(0.5 * np.sum(r * r) / X.shape[0])
+
+    def gradient(self, theta, X, Y) -> np.ndarray:
+        r"""Backpropagated gradient :math:`\nabla L(\theta)` as a flat vector.
+
+        Examples
+        --------
+        >>> net = MLP([1, 1])
+        >>> net.gradient(np.array([0.0, 0.0]), np.ones((2, 1)), np.ones((2, 1)))
+        array([-1., -1.])
+        """
+        X, Y = self._check_data(X, Y)
+        theta = self._check_theta(theta)
+        layers, acts = self._forward(theta, X)
+        delta = (acts[-1] - Y) / X.shape[0]
+        grads = []
+        for li in range(len(layers) - 1, -1, -1):
+            W, _ = layers[li]
+            grads.append((delta.sum(0), delta.T @ acts[li]))
+            if li > 0:
+                delta = (delta @ W) * (1 - acts[li] ** 2)
+        flat = []
+        for db, dW in reversed(grads):
+            flat.extend([dW.ravel(), db])
+        return np.concatenate(flat)
+
+    def hvp(self, theta, v, X, Y) -> np.ndarray:
+        r"""Exact Hessian-vector product :math:`\nabla^2L(\theta)\,v` by the :math:`\mathcal R`-operator.
+
+        Forward: :math:`\mathcal R z_l = V_l a_{l-1} + W_l\,\mathcal R a_{l-1} + v_{b_l}`,
+        :math:`\mathcal R a_l = (1-a_l^2)\odot\mathcal R z_l`. Backward, with
+        :math:`\delta_l = \partial L/\partial z_l`:
+        :math:`\mathcal R\delta_{l-1} = (V_l^\top\delta_l + W_l^\top\mathcal R\delta_l)\odot(1-a_{l-1}^2)
+        - 2a_{l-1}(1-a_{l-1}^2)\odot(W_l^\top\delta_l)\odot\mathcal R z_{l-1}`, and
+        :math:`\mathcal R(\partial L/\partial W_l) = \mathcal R\delta_l\,a_{l-1}^\top + \delta_l\,\mathcal R a_{l-1}^\top`.
+
+        Examples
+        --------
+        For a linear model the Hessian is :math:`X^\top X/n` (times the identity over outputs):
+
+        >>> net = MLP([2, 1])
+        >>> X = np.array([[1.0, 0.0], [0.0, 2.0]])
+        >>> net.hvp(np.zeros(3), np.array([1.0, 0.0, 0.0]), X, np.zeros((2, 1)))
+        array([0.5, 0. , 0.5])
+        """
+        X, Y = self._check_data(X, Y)
+        theta = self._check_theta(theta)
+        v = self._check_theta(v, "v")
+        layers, acts = self._forward(theta, X)
+        vlayers = self.unpack(v)
+        L = len(layers)
+        # Forward R-pass.
+        Ra = [np.zeros_like(X)]
+        Rz = []
+        for li in range(L):
+            W, _ = layers[li]
+            V, vb = vlayers[li]
+            rz = acts[li] @ V.T + Ra[-1] @ W.T + vb
+            Rz.append(rz)
+            Ra.append((1 - acts[li + 1] ** 2) * rz if li < L - 1 else rz)
+        n = X.shape[0]
+        delta = (acts[-1] - Y) / n
+        Rdelta = Rz[-1] / n
+        out = []
+        for li in range(L - 1, -1, -1):
+            W, _ = layers[li]
+            V, _ = vlayers[li]
+            out.append((Rdelta.sum(0), Rdelta.T @ acts[li] + delta.T @ Ra[li]))
+            if li > 0:
+                a = acts[li]
+                back = delta @ W
+                Rdelta = (delta @ V + Rdelta @ W) * (1 - a**2) - 2 * a * (1 - a**2) * back * Rz[li - 1]
+                delta = back * (1 - a**2)
+        flat = []
+        for db, dW in reversed(out):
+            flat.extend([dW.ravel(), db])
+        return np.concatenate(flat)
+
+    def __repr__(self) -> str:
+        return f"MLP(sizes={list(self.sizes)}, n_params={self.n_params})"
+
+
+def top_eigenspace(hvp: Callable[[np.ndarray], np.ndarray], dim: int, k: int, *, tol: float = 1e-8, rng=0):
+    r"""Top-:math:`k` eigenpairs of a symmetric operator given only its matrix-vector product.
+
+    Runs Lanczos (ARPACK's ``eigsh``, ``which="LA"``) on a
+    :class:`scipy.sparse.linalg.LinearOperator` wrapping ``hvp``.
+
+    Parameters
+    ----------
+    hvp : callable
+        ``v -> H v`` for flat vectors of length ``dim``.
+    dim : int
+        Dimension of the space, ``> k``.
+    k : int
+        Number of eigenpairs, ``>= 1``.
+    tol : float
+        ARPACK's relative tolerance.
+    rng : int or Generator
+        Seed of the Lanczos start vector (for reproducibility).
+
+    Returns
+    -------
+    eigenvalues : ndarray, shape (k,)
+        In descending order.
+    eigenvectors : ndarray, shape (dim, k)
+        Orthonormal columns.
+
+    Examples
+    --------
+    >>> H = np.diag([5.0, 3.0, 1.0, 0.5])
+    >>> vals, vecs = top_eigenspace(lambda v: H @ v, 4, 2)
+    >>> vals.round(6).tolist()
+    [5.0, 3.0]
+    """
+    from scipy.sparse.linalg import LinearOperator, eigsh
+
+    if not callable(hvp):
+        raise TypeError("hvp must be a callable v -> H v")
+    dim = check_int("dim", dim, low=2)
+    k = check_int("k", k, low=1, high=dim - 1)
+    tol = check_real("tol", tol, low=0.0)
+    rng = check_rng(rng)
+    op = LinearOperator((dim, dim), matvec=lambda v: np.asarray(hvp(np.asarray(v, dtype=float).ravel()), dtype=float), dtype=float)
+    v0 = rng.standard_normal(dim)
+    if k >= dim - 1:
+        dense = np.column_stack([op.matvec(e) for e in np.eye(dim)])
+        vals, vecs = np.linalg.eigh(0.5 * (dense + dense.T))
+        vals, vecs = vals[::-1][:k], vecs[:, ::-1][:, :k]
+    else:
+        vals, vecs = eigsh(op, k=k, which="LA", tol=tol, v0=v0)
+        order = np.argsort(vals)[::-1]
+        vals, vecs = vals[order], vecs[:, order]
+    if not np.all(np.isfinite(vals)):
+        raise ValueError("the operator returned non-finite values")
+    return vals, vecs
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    """History of :func:`train`: recorded steps, losses, alignments and the final parameters.
+
+    Examples
+    --------
+    >>> run = TrainingRun(step=np.arange(2), loss=np.ones(2), alignment=np.ones(2), theta=np.zeros(3))
+    >>> run.loss.shape
+    (2,)
+    """
+
+    step: np.ndarray
+    loss: np.ndarray
+    alignment: np.ndarray
+    theta: np.ndarray
+
+
+def train(
+    net: MLP,
+    theta0,
+    X,
+    Y,
+    *,
+    eta: float,
+    steps: int,
+    batch_size: int,
+    k: int,
+    projection: str = "none",
+    refresh_every: int = 1,
+    record_every: int = 10,
+    rng=None,
+) -> TrainingRun:
+    r"""Minibatch SGD, Dom-SGD or Bulk-SGD on the network, with the full-data Hessian eigenspace.
+
+    .. math::
+
+        \theta_{t+1} = \theta_t - \eta\,P_t\,\hat g_t,\qquad
+        P_t \in \{I,\ P_k(\theta_t),\ I - P_k(\theta_t)\},
+
+    where :math:`P_k(\theta_t)` projects onto the top-:math:`k` eigenvectors of the full training
+    loss Hessian, recomputed every ``refresh_every`` steps (Song et al.'s protocol uses 1). The
+    recorded alignment is :math:`\chi_k = \lVert P_k\nabla L\rVert^2/\lVert\nabla L\rVert^2` of the
+    full-batch gradient, squared.
+
+    Returns
+    -------
+    TrainingRun
+
+    References
+    ----------
+    - M. Song, K. Ahn, C. Yun, "Does SGD really happen in tiny subspaces?", ICLR 2025.
+
+    Examples
+    --------
+    >>> X, Y = gaussian_mixture(n=40, k=2, dim=3, rng=0)
+    >>> net = MLP([3, 4, 2])
+    >>> run = train(net, net.init(rng=1), X, Y, eta=0.1, steps=20, batch_size=8, k=2, rng=2)
+    >>> bool(run.loss[-1] < run.loss[0])
+    True
+    """
+    if not isinstance(net, MLP):
+        raise TypeError(f"net must be an MLP, got {type(net).__name__}")
+    theta = net._check_theta(theta0, "theta0").copy()
+    X, Y = net._check_data(X, Y)
+    eta = check_real("eta", eta, low=0.0, low_inclusive=False)
+    steps = check_int("steps", steps, low=1)
+    batch_size = check_int("batch_size", batch_size, low=1, high=X.shape[0])
+    k = check_int("k", k, low=1, high=net.n_params - 1)
+    refresh_every = check_int("refresh_every", refresh_every, low=1)
+    record_every = check_int("record_every", record_every, low=1)
+    if projection not in ("none", "dominant", "bulk"):
+        raise ValueError(f"projection must be 'none', 'dominant' or 'bulk', got {projection!r}")
+    rng = check_rng(rng)
+    n = X.shape[0]
+
+    def eig(th):
+        return top_eigenspace(lambda v: net.hvp(th, v, X, Y), net.n_params, k, tol=1e-6, rng=0)[1]
+
+    U = None
+    rec_step, rec_loss, rec_chi = [], [], []
+    for t in range(steps + 1):
+        need_U = projection != "none" and t % refresh_every == 0
+        if t % record_every == 0 or t == steps:
+            U = eig(theta) if (U is None or need_U or projection == "none") else U
+            g = net.gradient(theta, X, Y)
+            proj = U.T @ g
+            rec_step.append(t)
+            rec_loss.append(net.loss(theta, X, Y))
+            rec_chi.append(float(proj @ proj / (g @ g)))
+        elif need_U:
+            U = eig(theta)
+        if t == steps:
+            break
+        idx = rng.choice(n, size=batch_size, replace=False)
+        g_hat = net.gradient(theta, X[idx], Y[idx])
+        if projection == "dominant":
+            g_hat = U @ (U.T @ g_hat)
+        elif projection == "bulk":
+            g_hat = g_hat - U @ (U.T @ g_hat)
+        theta -= eta * g_hat
+        if not np.all(np.isfinite(theta)):
+            raise ArithmeticError(f"training diverged at step {t + 1} with eta = {eta:g}")
+    return TrainingRun(np.array(rec_step), np.array(rec_loss), np.array(rec_chi), theta)

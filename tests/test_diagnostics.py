@@ -1,0 +1,132 @@
+"""The framework-agnostic diagnostics: exact on quadratics, and on a model the book did not build."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import rivervalley_lib as rv
+from rivervalley_lib.diagnostics import measure_alignment
+
+
+@pytest.mark.parametrize(
+    "noise",
+    [rv.IsotropicNoise(0.3), rv.CurvatureNoise(0.2), rv.RegressionNoise(8, 0.5)],
+    ids=["isotropic", "curvature", "regression"],
+)
+def test_diagnostics_recover_the_exact_quadratic_thresholds(noise):
+    """On a river valley (in a rotated basis) the estimates match the closed forms."""
+    rng = np.random.default_rng(0)
+    valley = rv.RiverValley.spread(d=40, k=3, dominant=(6.0, 9.0), bulk=(0.05, 1.0))
+    Q, _ = np.linalg.qr(rng.standard_normal((40, 40)))
+    A = Q @ valley.hessian() @ Q.T
+    theta_eig = np.concatenate([np.full(3, 0.05), np.full(37, 1.0)])
+    w = Q @ theta_eig
+    samples_eig = valley.gradient(theta_eig) + noise.sample(valley, np.broadcast_to(theta_eig, (20_000, 40)), rng)
+    rep = measure_alignment(lambda th: A @ th, lambda th, v: A @ v, w, k=3, noise_samples=samples_eig @ Q.T)
+    np.testing.assert_allclose(rep.eigenvalues, valley.eigenvalues[:3], rtol=1e-8)
+    assert rep.alignment == pytest.approx(rv.alignment(valley, theta_eig), rel=1e-9)
+    # The noise terms are Monte Carlo estimates from 20,000 samples: a few per cent at most.
+    assert rep.eta_star == pytest.approx(rv.critical_step_size(valley, noise, theta_eig), rel=0.05)
+    eta_D, eta_B = rv.projection_thresholds(valley, noise, theta_eig)
+    assert rep.eta_D == pytest.approx(eta_D, rel=0.05)
+    assert rep.eta_B == pytest.approx(eta_B, rel=0.05)
+    assert rep.noise_samples == 20_000
+
+
+def test_noise_free_diagnostics_are_exact():
+    valley = rv.RiverValley.spread(d=25, k=2, dominant=(4.0, 6.0), bulk=(0.1, 1.0))
+    theta = np.linspace(1.0, 2.0, 25)
+    rep = measure_alignment(valley.gradient, lambda th, v: valley.eigenvalues * v, theta, k=2)
+    gd = rv.IsotropicNoise(0.0)
+    assert rep.eta_star == pytest.approx(rv.critical_step_size(valley, gd, theta), rel=1e-9)
+    assert (rep.eta_D, rep.eta_B) == pytest.approx(rv.projection_thresholds(valley, gd, theta), rel=1e-9)
+    assert rep.predicts_rise(1.1 * rep.eta_star) and not rep.predicts_rise(0.9 * rep.eta_star)
+
+
+class SoftmaxRegression:
+    """A model the book did not build: multinomial logistic regression, written independently."""
+
+    def __init__(self, X, labels, n_classes, l2=1e-2):
+        self.X, self.labels, self.c, self.l2 = X, labels, n_classes, l2
+        self.n, self.p = X.shape
+
+    def _probs(self, w):
+        logits = self.X @ w.reshape(self.p, self.c)
+        logits -= logits.max(1, keepdims=True)
+        e = np.exp(logits)
+        return e / e.sum(1, keepdims=True)
+
+    def grad(self, w):
+        P = self._probs(w)
+        P[np.arange(self.n), self.labels] -= 1
+        return (self.X.T @ P / self.n).ravel() + self.l2 * w
+
+    def hessian(self, w):
+        P = self._probs(w)
+        H = np.zeros((self.p * self.c, self.p * self.c))
+        for i in range(self.n):
+            S = np.diag(P[i]) - np.outer(P[i], P[i])
+            H += np.kron(np.outer(self.X[i], self.X[i]), S)
+        return H / self.n + self.l2 * np.eye(self.p * self.c)
+
+    def hvp(self, w, v):
+        P = self._probs(w)
+        V = v.reshape(self.p, self.c)
+        XV = self.X @ V
+        inner = P * XV - P * (P * XV).sum(1, keepdims=True)
+        return (self.X.T @ inner / self.n).ravel() + self.l2 * v
+
+    def minibatch_grads(self, w, m, b, rng):
+        out = []
+        for _ in range(m):
+            idx = rng.choice(self.n, size=b, replace=False)
+            sub = SoftmaxRegression(self.X[idx], self.labels[idx], self.c, self.l2)
+            out.append(sub.grad(w))
+        return np.array(out)
+
+
+def test_diagnostics_on_a_second_model_match_dense_linear_algebra():
+    rng = np.random.default_rng(3)
+    X, Y = rv.network.gaussian_mixture(n=120, k=3, dim=4, separation=3.0, rng=4)
+    model = SoftmaxRegression(X, Y.argmax(1), 3)
+    w = 0.1 * rng.standard_normal(12)
+    H = model.hessian(w)
+    np.testing.assert_allclose(model.hvp(w, np.eye(12)[5]), H[:, 5], atol=1e-12)
+    samples = model.minibatch_grads(w, 400, 10, rng)
+    rep = measure_alignment(model.grad, model.hvp, w, k=3, noise_samples=samples)
+    # Dense reference computation of every quantity.
+    vals, vecs = np.linalg.eigh(H)
+    U, lam = vecs[:, ::-1][:, :3], vals[::-1][:3]
+    np.testing.assert_allclose(rep.eigenvalues, lam, rtol=1e-7)
+    g = model.grad(w)
+    P = U @ U.T
+    assert rep.alignment == pytest.approx(g @ P @ g / (g @ g), rel=1e-7)
+    xi = samples - g
+    Sigma = xi.T @ xi / len(xi)
+    D, B = g @ P @ g, g @ (np.eye(12) - P) @ g
+    aD, aB = g @ P @ H @ P @ g, g @ (np.eye(12) - P) @ H @ (np.eye(12) - P) @ g
+    bD, bB = np.sum((P @ H @ g) ** 2), np.sum(((np.eye(12) - P) @ H @ g) ** 2)
+    nD, nB = np.trace(P @ H @ Sigma @ H), np.trace((np.eye(12) - P) @ H @ Sigma @ H)
+    tD, tB = np.trace(P @ H @ Sigma), np.trace((np.eye(12) - P) @ H @ Sigma)
+    C = (bD + nD) * B - (bB + nB) * D
+    eta_star = 2 * (aD * B - aB * D) / C if C > 0 else math.inf
+    assert rep.eta_star == pytest.approx(eta_star, rel=1e-6)
+    assert rep.eta_D == pytest.approx(2 * D / (aD + tD), rel=1e-6)
+    assert rep.eta_B == pytest.approx(2 * B / (aB + tB), rel=1e-6)
+
+
+def test_diagnostics_bad_input():
+    H = np.diag([3.0, 2.0, 1.0])
+    with pytest.raises(TypeError, match="callables"):
+        measure_alignment(H, lambda th, v: H @ v, np.ones(3), k=1)
+    with pytest.raises(ValueError, match="gradient is zero"):
+        measure_alignment(lambda th: H @ th, lambda th, v: H @ v, np.zeros(3), k=1)
+    with pytest.raises(ValueError, match="k must be"):
+        measure_alignment(lambda th: H @ th, lambda th, v: H @ v, np.ones(3), k=3)
+    with pytest.raises(ValueError, match="noise_samples"):
+        measure_alignment(lambda th: H @ th, lambda th, v: H @ v, np.ones(3), k=1, noise_samples=np.ones((1, 3)))
+    with pytest.raises(ValueError, match="finite"):
+        measure_alignment(lambda th: np.full(3, np.nan), lambda th, v: H @ v, np.ones(3), k=1)
