@@ -53,6 +53,8 @@ class Trace:
         Which runs overflowed (only possible with ``on_divergence="mark"``).
     projection : str
         ``"none"`` (SGD), ``"dominant"`` (Dom-SGD) or ``"bulk"`` (Bulk-SGD).
+    theta : ndarray, shape (seeds, records, d), or None
+        The recorded iterates, with ``record_theta=True`` only.
 
     Examples
     --------
@@ -75,6 +77,7 @@ class Trace:
     eta: np.ndarray
     diverged: np.ndarray
     projection: str = field(default="none")
+    theta: np.ndarray | None = None
 
     @property
     def seeds(self) -> int:
@@ -134,6 +137,7 @@ def simulate(
     record_every: int = 1,
     momentum: float = 0.0,
     on_divergence: Literal["raise", "mark"] = "raise",
+    record_theta: bool = False,
 ) -> Trace:
     r"""Run SGD, Dom-SGD or Bulk-SGD on a river valley, vectorised over seeds and coordinates.
 
@@ -172,6 +176,8 @@ def simulate(
     on_divergence : {"raise", "mark"}
         On overflow, raise :class:`DivergenceError` (default) or mark the runs in
         ``Trace.diverged`` and keep the non-finite values.
+    record_theta : bool
+        Also store the iterates at the recorded steps (memory ``seeds x records x d``).
 
     Returns
     -------
@@ -207,6 +213,8 @@ def simulate(
     beta = check_real("momentum", momentum, low=0.0, high=1.0, high_inclusive=False)
     if projection not in ("none", "dominant", "bulk"):
         raise ValueError(f"projection must be 'none', 'dominant' or 'bulk', got {projection!r}")
+    if not isinstance(record_theta, bool):
+        raise TypeError(f"record_theta must be a bool, got {type(record_theta).__name__}")
     if on_divergence not in ("raise", "mark"):
         raise ValueError(f"on_divergence must be 'raise' or 'mark', got {on_divergence!r}")
     etas = _eta_schedule(eta, steps)
@@ -230,8 +238,11 @@ def simulate(
     n_rec = rec_steps.shape[0]
     out = {name: np.empty((seeds, n_rec)) for name in ("loss_dominant", "loss_bulk", "D", "B")}
     sq = np.empty_like(theta)
+    thetas = np.empty((seeds, n_rec, landscape.d)) if record_theta else None
 
     def record(j: int) -> None:
+        if thetas is not None:
+            thetas[:, j] = theta
         np.multiply(theta, theta, out=sq)
         out["loss_dominant"][:, j] = 0.5 * (sq[:, :k] @ lam[:k])
         out["loss_bulk"][:, j] = 0.5 * (sq[:, k:] @ lam[k:])
@@ -309,4 +320,5 @@ def simulate(
         eta=etas,
         diverged=diverged,
         projection=projection,
+        theta=thetas,
     )

@@ -40,6 +40,7 @@ __all__ = [
     "MeanFieldTrajectory",
     "state_with_alignment",
     "self_correction_alignment",
+    "measured_phase_lengths",
 ]
 
 
@@ -575,6 +576,8 @@ class MeanFieldTrajectory:
         :math:`\mathbb E D_t` and :math:`\mathbb E B_t`.
     loss : ndarray
         :math:`\mathbb E L_t`.
+    kept_steps, energies : ndarray or None
+        The steps requested with ``keep`` and the per-coordinate :math:`u_{i,t}` there.
 
     Examples
     --------
@@ -588,6 +591,8 @@ class MeanFieldTrajectory:
     D: np.ndarray
     B: np.ndarray
     loss: np.ndarray
+    kept_steps: np.ndarray | None = None
+    energies: np.ndarray | None = None
 
     @property
     def alignment(self) -> np.ndarray:
@@ -595,7 +600,7 @@ class MeanFieldTrajectory:
         return self.D / (self.D + self.B)
 
 
-def expected_trajectory(landscape: RiverValley, noise: NoiseModel, eta, steps: int, theta0) -> MeanFieldTrajectory:
+def expected_trajectory(landscape: RiverValley, noise: NoiseModel, eta, steps: int, theta0, *, keep=None) -> MeanFieldTrajectory:
     r"""The exact expected gradient energies of SGD, by the second-moment recursion.
 
     Per coordinate, :math:`u_{i,t} = \mathbb E g_{i,t}^2` obeys
@@ -616,13 +621,15 @@ def expected_trajectory(landscape: RiverValley, noise: NoiseModel, eta, steps: i
         Step size or schedule.
     steps : int
         Number of steps, ``>= 1``.
-    theta0 : array_like, shape (d,)
-        Deterministic initial state.
+    theta0 : array_like, shape (d,) or (..., d)
+        Deterministic initial state(s); leading axes give a batch of trajectories.
+    keep : sequence of int, optional
+        Steps at which to also return the per-coordinate energies :math:`u_{i,t}`.
 
     Returns
     -------
     MeanFieldTrajectory
-        Arrays of length ``steps + 1``.
+        Arrays of shape ``(..., steps + 1)``; ``energies`` has shape ``(len(keep), ..., d)``.
 
     Examples
     --------
@@ -639,29 +646,45 @@ def expected_trajectory(landscape: RiverValley, noise: NoiseModel, eta, steps: i
     steps = check_int("steps", steps, low=1)
     etas = _eta_schedule(eta, steps)
     theta0 = landscape._state(theta0, "theta0")
-    if theta0.ndim != 1:
-        raise ValueError(f"theta0 must have shape (d,), got {theta0.shape}")
+    keep_steps = np.array([], dtype=int) if keep is None else np.unique(np.asarray(keep, dtype=int))
+    if keep_steps.size and (keep_steps.min() < 0 or keep_steps.max() > steps):
+        raise ValueError(f"keep must hold steps in [0, {steps}]")
     lam = landscape.eigenvalues
     k = landscape.k
+    lam2 = lam * lam
     u = (lam * theta0) ** 2
     pos = lam > 0
     inv_lam = np.where(pos, 1.0 / np.where(pos, lam, 1.0), 0.0)
-    out = np.empty((steps + 1, lam.shape[0]))
-    out[0] = u
+    batch = theta0.shape[:-1]
+    D = np.empty(batch + (steps + 1,))
+    B = np.empty(batch + (steps + 1,))
+    loss = np.empty(batch + (steps + 1,))
+    kept = np.empty((keep_steps.size,) + theta0.shape)
+    constant_noise = noise.state_independent
+    s = noise.mean_diagonal(landscape, u)
+    prev_eta, contraction = None, None
     with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(steps):
-            s = noise.mean_diagonal(landscape, u)
-            u = (1 - etas[t] * lam) ** 2 * u + etas[t] ** 2 * lam**2 * s
-            out[t + 1] = u
-    if not np.all(np.isfinite(out)):
+        for t in range(steps + 1):
+            D[..., t] = u[..., :k].sum(-1)
+            B[..., t] = u[..., k:].sum(-1)
+            loss[..., t] = 0.5 * (u @ inv_lam)
+            if keep_steps.size:
+                kept[keep_steps == t] = u
+            if t == steps:
+                break
+            e = etas[t]
+            if e != prev_eta:
+                contraction, inject = (1 - e * lam) ** 2, e * e * lam2
+                prev_eta = e
+            if not constant_noise:
+                s = noise.mean_diagonal(landscape, u)
+            u = contraction * u + inject * s
+    if not (np.all(np.isfinite(D)) and np.all(np.isfinite(B))):
         raise ValueError(
             f"the expected trajectory diverges: max eta = {etas.max():g} is too large "
             f"(stability limit 2/lambda_1 = {landscape.stability_limit:g})"
         )
-    D = out[:, :k].sum(axis=1)
-    B = out[:, k:].sum(axis=1)
-    loss = 0.5 * (out * inv_lam**2 * lam).sum(axis=1)
-    return MeanFieldTrajectory(step=np.arange(steps + 1), D=D, B=B, loss=loss)
+    return MeanFieldTrajectory(step=np.arange(steps + 1), D=D, B=B, loss=loss, kept_steps=keep_steps, energies=kept)
 
 
 def state_with_alignment(landscape: RiverValley, chi, energy: float = 1.0) -> np.ndarray:
@@ -761,3 +784,55 @@ def self_correction_alignment(landscape: RiverValley, noise: NoiseModel, energy:
         else:
             hi = mid
     return float(0.5 * (lo + hi))
+
+
+def measured_phase_lengths(chi, chi_inf: float, *, rise: float = 0.9, window: int = 1) -> tuple[int, int]:
+    r"""Measure the two phases on an alignment curve :math:`\chi_0, \chi_1, \dots` (one value per step).
+
+    :math:`T_1` is the step of the minimum of the curve (after a centred running median of
+    ``window`` steps, to tame SGD noise); :math:`T_2` is the first step after :math:`T_1` at which
+    the curve has covered the fraction ``rise`` of the way from its minimum to the plateau,
+    :math:`\chi_t \ge \chi_{\min} + \text{rise}\,(\chi_\infty - \chi_{\min})`.
+
+    Parameters
+    ----------
+    chi : array_like, shape (steps + 1,)
+        The alignment at every step.
+    chi_inf : float
+        The plateau, e.g. from :func:`noise_floor`.
+    rise : float
+        Fraction of the rise that ends phase 2, in (0, 1).
+    window : int
+        Odd running-median window, ``>= 1``.
+
+    Returns
+    -------
+    (T1, T2) : tuple of int
+        ``T2`` is ``-1`` if the curve never gets there.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> chi = np.array([1.0, 0.5, 0.1, 0.3, 0.6, 0.85, 0.9, 0.9])
+    >>> measured_phase_lengths(chi, 0.9)
+    (2, 5)
+    """
+    chi = check_array("chi", chi, ndim_min=1)
+    if chi.ndim != 1:
+        raise ValueError(f"chi must be one-dimensional, got shape {chi.shape}")
+    chi_inf = check_real("chi_inf", chi_inf, low=0.0, high=1.0)
+    rise = check_real("rise", rise, low=0.0, high=1.0, low_inclusive=False, high_inclusive=False)
+    window = check_int("window", window, low=1)
+    if window % 2 == 0:
+        raise ValueError(f"window must be odd, got {window}")
+    smooth = chi
+    if window > 1:
+        from numpy.lib.stride_tricks import sliding_window_view
+
+        pad = window // 2
+        smooth = np.median(sliding_window_view(np.pad(chi, pad, mode="edge"), window), axis=-1)
+    T1 = int(np.argmin(smooth))
+    level = smooth[T1] + rise * (chi_inf - smooth[T1])
+    above = np.nonzero(smooth[T1:] >= level)[0]
+    T2 = int(T1 + above[0]) if above.size else -1
+    return T1, T2

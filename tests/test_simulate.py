@@ -129,3 +129,14 @@ def test_gd_loss_is_monotone_below_stability_limit(seed):
     eta = float(rng.uniform(0.01, 0.99)) * rv.stability_limit
     tr = simulate(rv, IsotropicNoise(0.0), eta, 50, rng.normal(size=rv.d), rng=rng)
     assert np.all(np.diff(tr.loss[0]) <= 1e-12 * tr.loss[0, 0])
+
+
+def test_record_theta_stores_the_iterates():
+    rv = RiverValley.spread(d=9, k=2, dominant=(5.0, 7.0), bulk=(0.1, 1.0))
+    theta0 = np.linspace(1.0, -1.0, 9)
+    tr = simulate(rv, IsotropicNoise(0.3), 0.05, 12, theta0, seeds=3, rng=5, record_every=4, record_theta=True)
+    ref = reference_sgd(rv, IsotropicNoise(0.3), np.full(12, 0.05), theta0, 3, np.random.default_rng(5))
+    np.testing.assert_allclose(tr.theta, ref[:, [0, 4, 8, 12]], rtol=1e-12)
+    assert simulate(rv, IsotropicNoise(0.3), 0.05, 3, theta0).theta is None
+    with pytest.raises(TypeError, match="record_theta"):
+        simulate(rv, IsotropicNoise(0.3), 0.05, 3, theta0, record_theta=1)

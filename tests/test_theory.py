@@ -341,3 +341,32 @@ def test_self_correction_alignment_matches_two_level_closed_form(seed):
 def test_self_correction_alignment_without_bulk_noise_is_one():
     rv = RiverValley.two_level(50, 2, 5.0, 0.1)
     assert rvl.self_correction_alignment(rv, IsotropicNoise(0.0), 1.0) == 1.0
+
+
+def test_measured_phase_lengths_on_the_mean_field_curve():
+    rv_ = RiverValley.two_level(d=1000, k=10, dominant=1.0, bulk=0.01)
+    noise = IsotropicNoise(0.01)
+    mf = expected_trajectory(rv_, noise, 0.5, 3000, np.full(1000, 10.0))
+    chi_inf = noise_floor(rv_, noise, 0.5)[2]
+    T1, T2 = rvl.measured_phase_lengths(mf.alignment, chi_inf)
+    assert T1 == int(np.argmin(mf.alignment))
+    level = mf.alignment[T1] + 0.9 * (chi_inf - mf.alignment[T1])
+    assert mf.alignment[T2] >= level > mf.alignment[T2 - 1]
+    # A noisy copy gives nearly the same answer with a running median.
+    noisy = mf.alignment + 0.01 * np.random.default_rng(0).standard_normal(mf.alignment.size)
+    T1n, T2n = rvl.measured_phase_lengths(np.clip(noisy, 0, 1), chi_inf, window=51)
+    assert abs(T2n - T2) < 0.1 * T2
+    with pytest.raises(ValueError, match="window must be odd"):
+        rvl.measured_phase_lengths(mf.alignment, chi_inf, window=4)
+
+
+def test_expected_trajectory_batched_and_kept_energies():
+    rv_ = RiverValley.spread(d=20, k=2, dominant=(4.0, 6.0), bulk=(0.2, 1.0))
+    thetas = np.stack([np.linspace(2.0, 0.5, 20), np.ones(20)])
+    both = expected_trajectory(rv_, CurvatureNoise(0.2), 0.1, 30, thetas, keep=[0, 30])
+    for i in range(2):
+        one = expected_trajectory(rv_, CurvatureNoise(0.2), 0.1, 30, thetas[i])
+        np.testing.assert_allclose(both.D[i], one.D)
+        np.testing.assert_allclose(both.loss[i], one.loss)
+    np.testing.assert_allclose(both.energies[0], (rv_.eigenvalues * thetas) ** 2)
+    np.testing.assert_allclose(both.energies[1].sum(-1), both.D[:, -1] + both.B[:, -1])
