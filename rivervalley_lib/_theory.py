@@ -515,7 +515,7 @@ def phase_lengths(landscape: RiverValley, noise: NoiseModel, eta: float, theta0)
 
     .. math::
 
-        T_1 = \frac{\ln(D_0/D_\infty)}{2\,|\ln|1-\eta\lambda_k||}, \qquad
+        T_1 = \frac{\ln(D_0/D_\infty)}{2\,|\ln \max_{i\le k}|1-\eta\lambda_i||}, \qquad
         T_2 = \frac{\ln(B_0/B_\infty)}{2\,|\ln|1-\eta\bar\mu||},
 
     with :math:`\bar\mu = \rho_1^{\mathcal B}(\theta_0) = a_{\mathcal B}/B_0` the energy-weighted
@@ -552,9 +552,12 @@ def phase_lengths(landscape: RiverValley, noise: NoiseModel, eta: float, theta0)
     if theta0.ndim != 1:
         raise ValueError(f"theta0 must have shape (d,), got {theta0.shape}")
     m = _moments(landscape, noise, theta0)
-    lam_k = float(landscape.eigenvalues[landscape.k - 1])
-    rate_D = 2 * abs(math.log(abs(1 - eta * lam_k)))
-    T1 = max(0.0, math.log(float(m.D) / D_inf) / rate_D) if m.D > 0 and D_inf > 0 else 0.0
+    lam_D = landscape.eigenvalues[: landscape.k]
+    slowest = float(np.max(np.abs(1 - eta * lam_D)))  # the dominant mode that contracts least
+    if m.D > D_inf > 0:
+        T1 = math.log(float(m.D) / D_inf) / (2 * abs(math.log(slowest))) if slowest > 0 else 1.0
+    else:
+        T1 = 0.0
     if m.B > 0 and B_inf > 0:
         mu = float(m.aB / m.B)
         rate_B = 2 * abs(math.log(abs(1 - eta * mu)))
@@ -600,7 +603,16 @@ class MeanFieldTrajectory:
         return self.D / (self.D + self.B)
 
 
-def expected_trajectory(landscape: RiverValley, noise: NoiseModel, eta, steps: int, theta0, *, keep=None) -> MeanFieldTrajectory:
+def expected_trajectory(
+    landscape: RiverValley,
+    noise: NoiseModel,
+    eta,
+    steps: int,
+    theta0,
+    *,
+    keep=None,
+    projection: Literal["none", "dominant", "bulk"] = "none",
+) -> MeanFieldTrajectory:
     r"""The exact expected gradient energies of SGD, by the second-moment recursion.
 
     Per coordinate, :math:`u_{i,t} = \mathbb E g_{i,t}^2` obeys
@@ -625,6 +637,10 @@ def expected_trajectory(landscape: RiverValley, noise: NoiseModel, eta, steps: i
         Deterministic initial state(s); leading axes give a batch of trajectories.
     keep : sequence of int, optional
         Steps at which to also return the per-coordinate energies :math:`u_{i,t}`.
+    projection : {"none", "dominant", "bulk"}
+        Run the recursion of SGD, Dom-SGD or Bulk-SGD: the coordinates outside the projection
+        keep their energy (no contraction, no noise). With state-dependent noise the frozen
+        coordinates still feed the noise of the moving ones.
 
     Returns
     -------
@@ -649,8 +665,11 @@ def expected_trajectory(landscape: RiverValley, noise: NoiseModel, eta, steps: i
     keep_steps = np.array([], dtype=int) if keep is None else np.unique(np.asarray(keep, dtype=int))
     if keep_steps.size and (keep_steps.min() < 0 or keep_steps.max() > steps):
         raise ValueError(f"keep must hold steps in [0, {steps}]")
+    if projection not in ("none", "dominant", "bulk"):
+        raise ValueError(f"projection must be 'none', 'dominant' or 'bulk', got {projection!r}")
     lam = landscape.eigenvalues
     k = landscape.k
+    moving = {"none": np.ones_like(lam, dtype=bool), "dominant": landscape.dominant_mask, "bulk": ~landscape.dominant_mask}[projection]
     lam2 = lam * lam
     u = (lam * theta0) ** 2
     pos = lam > 0
@@ -674,7 +693,8 @@ def expected_trajectory(landscape: RiverValley, noise: NoiseModel, eta, steps: i
                 break
             e = etas[t]
             if e != prev_eta:
-                contraction, inject = (1 - e * lam) ** 2, e * e * lam2
+                contraction = np.where(moving, (1 - e * lam) ** 2, 1.0)
+                inject = np.where(moving, e * e * lam2, 0.0)
                 prev_eta = e
             if not constant_noise:
                 s = noise.mean_diagonal(landscape, u)

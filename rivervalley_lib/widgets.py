@@ -29,6 +29,11 @@ from ._simulate import simulate
 from ._theory import (
     alignment,
     critical_step_size,
+    expected_trajectory,
+    measured_phase_lengths,
+    noise_floor,
+    phase_lengths,
+    projection_thresholds,
     expected_alignment_step,
     expected_next,
     self_correction_alignment,
@@ -42,6 +47,11 @@ __all__ = [
     "one_step_figure",
     "regime_map_figure",
     "self_correction_figure",
+    "paradox_figure",
+    "two_phase_figure",
+    "HEADLINE_VALLEY",
+    "HEADLINE_NOISE",
+    "HEADLINE_INIT",
     "interact",
     "STEEP",
 ]
@@ -327,6 +337,125 @@ def self_correction_figure(sigma: float = 0.05, energy: float = 0.05, chis: tupl
     ax.set(xlabel=r"step size $\eta$", ylabel=r"expected change $\bar\chi_{t+1} - \chi_t$")
     ax.set_title(rf"$\sigma$ = {sigma:g}, $G^2$ = {energy:g}: self-correcting above $\chi_{{sc}}$ = {chi_sc:.4f}", fontsize=10)
     ax.legend(fontsize=8, loc="lower left")
+    return fig
+
+
+#: The valley of chapters 6 and 7: d = 1000, k = 10, dominant in [1, 1.4], bulk in [5e-4, 3e-3].
+HEADLINE_VALLEY = RiverValley.spread(d=1000, k=10, dominant=(1.0, 1.4), bulk=(5e-4, 3e-3))
+#: Its noise: isotropic, sigma = 0.01.
+HEADLINE_NOISE = IsotropicNoise(0.01)
+#: Its large initialization scale: theta_0 = 7 (1, ..., 1).
+HEADLINE_INIT = 7.0
+
+
+def _typical_state(landscape: RiverValley, energies: np.ndarray) -> np.ndarray:
+    """The deterministic state whose squared gradient coordinates are the expected ones."""
+    lam = landscape.eigenvalues
+    return np.sqrt(energies) / np.where(lam > 0, lam, 1.0)
+
+
+def paradox_figure(eta: float = 1.3, eta_train: float = 1.0, branch_step: int = 3000, steps: int = 3000) -> Figure:
+    r"""Branch SGD, Dom-SGD and Bulk-SGD from a high-alignment checkpoint.
+
+    On ``HEADLINE_VALLEY`` with ``HEADLINE_NOISE``, SGD with step size ``eta_train`` runs from
+    :math:`\theta_0 = 7\cdot\mathbf 1` for ``branch_step`` steps; the checkpoint is the typical
+    state of the exact second-moment recursion there (:math:`\theta_i = \sqrt{\mathbb E g_i^2}/\lambda_i`).
+    The three branches then continue with step size ``eta``. Left: where ``eta`` falls relative to
+    the checkpoint's :math:`\eta_{\mathcal D}` and :math:`\eta_{\mathcal B}` (``eta_train`` moves
+    them). Right: the expected loss of the three branches.
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> fig = paradox_figure(eta=1.3, branch_step=500, steps=500)
+    >>> fig.axes[0].get_title()
+    'Dom-SGD raises the loss, Bulk-SGD lowers it'
+    """
+    eta = check_real("eta", eta, low=0.0, low_inclusive=False)
+    eta_train = check_real("eta_train", eta_train, low=0.0, low_inclusive=False)
+    branch_step = check_int("branch_step", branch_step, low=1)
+    steps = check_int("steps", steps, low=1)
+    rv, noise = HEADLINE_VALLEY, HEADLINE_NOISE
+    fig, axes = plotting.new_figure(2, width=4.2, height=3.3)
+    if max(eta, eta_train) >= rv.stability_limit:
+        axes[1].set_axis_off()
+        plotting.diverged_message(axes[0], max(eta, eta_train), rv.stability_limit)
+        return fig
+    theta0 = np.full(rv.d, HEADLINE_INIT)
+    pre = expected_trajectory(rv, noise, eta_train, branch_step, theta0, keep=[branch_step])
+    ckpt = _typical_state(rv, pre.energies[0])
+    eta_D, eta_B = projection_thresholds(rv, noise, ckpt)
+    ax = axes[0]
+    top = 1.6 * rv.stability_limit
+    ax.axvspan(eta_D, min(eta_B, top), color=C["theory"], alpha=0.2, label=r"$(\eta_{\mathcal{D}}, \eta_{\mathcal{B}})$")
+    ax.axvline(eta_D, color=C["dominant"], lw=2, label=rf"$\eta_{{\mathcal{{D}}}}$ = {eta_D:.3g}")
+    if eta_B < top:
+        ax.axvline(eta_B, color=C["bulk"], lw=2, label=rf"$\eta_{{\mathcal{{B}}}}$ = {eta_B:.3g}")
+    else:
+        ax.text(0.98 * top, 0.1, rf"$\eta_{{\mathcal{{B}}}}$ = {eta_B:.3g} $\rightarrow$", ha="right", color=C["bulk"])
+    ax.axvspan(rv.stability_limit, top, facecolor="none", hatch="//", edgecolor=C["muted"], lw=0)
+    ax.text((rv.stability_limit + top) / 2, 0.8, "diverges", ha="center", fontsize=9)
+    ax.plot([eta], [0.5], "v", color=C["sgd"], ms=12, label=f"eta = {eta:.3g}")
+    ax.set(xlim=(0, top), ylim=(0, 1), xlabel=r"step size $\eta$ after branching", yticks=[])
+    dom = "raises the loss" if eta > eta_D * (1 + 1e-9) else ("lowers the loss" if eta < eta_D * (1 - 1e-9) else "stalls")
+    blk = "lowers it" if eta < eta_B else "raises it"
+    ax.set_title(f"Dom-SGD {dom}, Bulk-SGD {blk}", fontsize=10)
+    ax.legend(fontsize=7, loc="upper left")
+    t = np.arange(steps + 1)
+    for proj, col, lab in (("none", C["sgd"], "SGD"), ("dominant", C["dominant"], "Dom-SGD"), ("bulk", C["bulk"], "Bulk-SGD")):
+        mf = expected_trajectory(rv, noise, eta, steps, ckpt, projection=proj)
+        axes[1].semilogy(t, mf.loss, color=col, label=lab, ls="--" if proj == "bulk" else "-")
+    axes[1].set(xlabel="steps after branching", ylabel=r"expected loss $\mathbb{E}L$")
+    axes[1].set_title(f"expected loss after branching at step {branch_step}", fontsize=10)
+    axes[1].legend(fontsize=8)
+    return fig
+
+
+def two_phase_figure(eta: float = 1.0, init_scale: float = HEADLINE_INIT, steps: int = 20000) -> Figure:
+    r"""The expected alignment of constant-step SGD from :math:`\theta_0 = c\,\mathbf 1`, with its phases.
+
+    On ``HEADLINE_VALLEY`` with ``HEADLINE_NOISE``: the ratio of expected energies
+    :math:`\mathbb E D_t/(\mathbb E D_t + \mathbb E B_t)` from the exact recursion, the plateau
+    :math:`\chi_\infty`, the measured phase ends :math:`T_1`, :math:`T_2` (solid) and the
+    closed-form estimates of :func:`rivervalley_lib.phase_lengths` (dotted).
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> two_phase_figure(eta=1.0, steps=2000).axes[0].get_title()
+    'eta = 1, c = 7'
+    """
+    eta = check_real("eta", eta, low=0.0, low_inclusive=False)
+    init_scale = check_real("init_scale", init_scale, low=0.0, low_inclusive=False)
+    steps = check_int("steps", steps, low=2)
+    rv, noise = HEADLINE_VALLEY, HEADLINE_NOISE
+    fig, ax = plotting.new_figure(width=6.4, height=3.3)
+    if eta >= rv.stability_limit:
+        plotting.diverged_message(ax, eta, rv.stability_limit)
+        return fig
+    theta0 = np.full(rv.d, init_scale)
+    mf = expected_trajectory(rv, noise, eta, steps, theta0)
+    chi_inf = noise_floor(rv, noise, eta)[2]
+    T1, T2 = measured_phase_lengths(mf.alignment, chi_inf)
+    est = phase_lengths(rv, noise, eta, theta0)
+    ax.plot(mf.step, mf.alignment, color=C["sgd"], label="expected alignment")
+    ax.axhline(chi_inf, color=C["muted"], ls=":", label=rf"$\chi_\infty$ = {chi_inf:.3f}")
+    ax.axvline(max(T1, 1), color=C["dominant"], label=f"T1 = {T1} (measured)")
+    ax.axvline(max(est.T1, 1), color=C["dominant"], ls=":", label=f"T1 ~ {est.T1:.0f} (estimate)")
+    if T2 > 0:
+        ax.axvline(T2, color=C["bulk"], label=f"T2 = {T2} (measured)")
+    if np.isfinite(est.T2) and est.T2 < steps:
+        ax.axvline(max(est.T2, 1), color=C["bulk"], ls=":", label=f"T2 ~ {est.T2:.0f} (estimate)")
+    ax.set_xscale("symlog", linthresh=10)
+    ax.set(xlabel="step $t$ (linear to 10, then log)", ylabel=r"alignment", ylim=(0, 1.02), xlim=(0, steps))
+    ax.set_title(f"eta = {eta:g}, c = {init_scale:g}", fontsize=10)
+    ax.legend(fontsize=7, loc="center left")
     return fig
 
 

@@ -370,3 +370,16 @@ def test_expected_trajectory_batched_and_kept_energies():
         np.testing.assert_allclose(both.loss[i], one.loss)
     np.testing.assert_allclose(both.energies[0], (rv_.eigenvalues * thetas) ** 2)
     np.testing.assert_allclose(both.energies[1].sum(-1), both.D[:, -1] + both.B[:, -1])
+
+
+@pytest.mark.parametrize("projection", ["dominant", "bulk"])
+@pytest.mark.parametrize("noise", NOISES[:2], ids=NOISE_IDS[:2])
+def test_projected_expected_trajectory_matches_simulation(noise, projection):
+    rv_ = RiverValley.spread(d=20, k=2, dominant=(4.0, 6.0), bulk=(0.2, 1.0))
+    theta0 = np.linspace(2.0, 0.5, 20)
+    mf = expected_trajectory(rv_, noise, 0.1, 40, theta0, projection=projection)
+    tr = simulate(rv_, noise, 0.1, 40, theta0, seeds=4000, rng=9, projection=projection)
+    for name in ("D", "B", "loss"):
+        sim = getattr(tr, name)
+        se = sim.std(axis=0, ddof=1) / math.sqrt(sim.shape[0])
+        assert np.all(np.abs(sim.mean(axis=0) - getattr(mf, name)) < 5 * se + 1e-9 * np.abs(getattr(mf, name))), name
