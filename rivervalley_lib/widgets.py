@@ -39,7 +39,7 @@ from ._theory import (
     self_correction_alignment,
     state_with_alignment,
 )
-from ._validation import check_int, check_real
+from ._validation import check_array, check_int, check_real
 
 __all__ = [
     "valley_2d_figure",
@@ -49,6 +49,8 @@ __all__ = [
     "self_correction_figure",
     "paradox_figure",
     "two_phase_figure",
+    "spectrum_history_figure",
+    "step_size_choice_figure",
     "HEADLINE_VALLEY",
     "HEADLINE_NOISE",
     "HEADLINE_INIT",
@@ -456,6 +458,96 @@ def two_phase_figure(eta: float = 1.0, init_scale: float = HEADLINE_INIT, steps:
     ax.set(xlabel="step $t$ (linear to 10, then log)", ylabel=r"alignment", ylim=(0, 1.02), xlim=(0, steps))
     ax.set_title(f"eta = {eta:g}, c = {init_scale:g}", fontsize=10)
     ax.legend(fontsize=7, loc="center left")
+    return fig
+
+
+def spectrum_history_figure(steps, eigenvalues, alignment, k: int, index: int = -1) -> Figure:
+    r"""The top Hessian eigenvalues of a network at one recorded checkpoint, and the alignment so far.
+
+    Parameters
+    ----------
+    steps : array_like, shape (m,)
+        Training steps of the checkpoints.
+    eigenvalues : array_like, shape (m, q)
+        Top-:math:`q` Hessian eigenvalues at each checkpoint, descending, :math:`q > k`.
+    alignment : array_like, shape (m,)
+        The alignment :math:`\chi_k` at each checkpoint.
+    k : int
+        Number of classes (the expected number of outliers).
+    index : int
+        Which checkpoint to show (negative counts from the end).
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> fig = spectrum_history_figure([0, 10], [[5, 4, 1, 0.5], [9, 8, 1, 0.4]], [0.5, 0.9], k=2, index=1)
+    >>> fig.axes[0].get_title()
+    'step 10: gap ratio 8'
+    """
+    steps = check_array("steps", steps, ndim_min=1)
+    eig = check_array("eigenvalues", eigenvalues, ndim_min=2)
+    chi = check_array("alignment", alignment, ndim_min=1)
+    m = steps.shape[0]
+    if eig.shape[0] != m or chi.shape[0] != m:
+        raise ValueError(f"steps, eigenvalues and alignment must have {m} rows, got {eig.shape[0]} and {chi.shape[0]}")
+    k = check_int("k", k, low=1, high=eig.shape[1] - 1)
+    index = check_int("index", index, low=-m, high=m - 1) % m
+    fig, axes = plotting.new_figure(2, width=3.9, height=3.1)
+    vals = eig[index]
+    i = np.arange(1, vals.size + 1)
+    axes[0].bar(i[:k], vals[:k], color=C["dominant"], label=f"top {k}")
+    axes[0].bar(i[k:], vals[k:], color=C["bulk"], label="next")
+    gap = vals[k - 1] / vals[k] if vals[k] > 0 else np.inf
+    axes[0].set(xlabel="eigenvalue index", ylabel="Hessian eigenvalue")
+    axes[0].set_title(f"step {steps[index]:g}: gap ratio {gap:.3g}", fontsize=10)
+    axes[0].legend(fontsize=8)
+    axes[1].plot(steps[: index + 1], chi[: index + 1], "o-", color=C["sgd"], ms=3)
+    axes[1].set(xlim=(steps[0], steps[-1]), ylim=(0, 1.02), xlabel="training step", ylabel=r"alignment $\chi_k$")
+    axes[1].set_title("alignment so far", fontsize=10)
+    return fig
+
+
+def step_size_choice_figure(eta: float = 1.0, steps: int = 20000) -> Figure:
+    r"""What a constant step size does on the headline valley: expected alignment and loss.
+
+    Uses the exact second-moment recursion from :math:`\theta_0 = 7\cdot\mathbf 1`. Left: the
+    expected alignment with its plateau. Right: the expected loss and its block parts, with the
+    loss floor :math:`\tfrac12\sum_i u_i^\infty/\lambda_i`.
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> step_size_choice_figure(eta=1.0, steps=500).axes[1].get_title()
+    'expected loss, eta = 1'
+    """
+    eta = check_real("eta", eta, low=0.0, low_inclusive=False)
+    steps = check_int("steps", steps, low=2)
+    rv, noise = HEADLINE_VALLEY, HEADLINE_NOISE
+    fig, axes = plotting.new_figure(2, width=3.9, height=3.1)
+    if eta >= rv.stability_limit:
+        axes[1].set_axis_off()
+        plotting.diverged_message(axes[0], eta, rv.stability_limit)
+        return fig
+    mf = expected_trajectory(rv, noise, eta, steps, np.full(rv.d, HEADLINE_INIT))
+    chi_inf = noise_floor(rv, noise, eta)[2]
+    u_inf = noise.stationary_gradient_energy(rv, eta)
+    floor = 0.5 * float(np.sum(u_inf / rv.eigenvalues))
+    axes[0].plot(mf.step, mf.alignment, color=C["sgd"])
+    axes[0].axhline(chi_inf, color=C["muted"], ls=":", label=rf"$\chi_\infty$ = {chi_inf:.3f}")
+    axes[0].set(xlabel="step $t$", ylabel="expected alignment", ylim=(0, 1.02))
+    axes[0].set_title(f"alignment, eta = {eta:g}", fontsize=10)
+    axes[0].legend(fontsize=8)
+    axes[1].semilogy(mf.step, mf.loss, color=C["sgd"], label=r"$\mathbb{E}L$")
+    axes[1].axhline(floor, color=C["muted"], ls=":", label=f"floor {floor:.2g}")
+    axes[1].set(xlabel="step $t$", ylabel="expected loss")
+    axes[1].set_title(f"expected loss, eta = {eta:g}", fontsize=10)
+    axes[1].legend(fontsize=8)
     return fig
 
 
