@@ -53,10 +53,10 @@ class RiverValley:
 
     References
     ----------
-    .. [1] S. Deng, B. Liao, Z. Ouyang, T. Pang, M. Song, Y. Yang, "Suspicious Alignment
-       of SGD: A Fine-Grained Step Size Condition Analysis", ALT 2026, arXiv:2601.11789.
-    .. [2] G. Gur-Ari, D. A. Roberts, E. Dyer, "Gradient Descent Happens in a Tiny
-       Subspace", arXiv:1812.04754, 2018.
+    - S. Deng, B. Liao, Z. Ouyang, T. Pang, M. Song, Y. Yang, "Suspicious Alignment
+      of SGD: A Fine-Grained Step Size Condition Analysis", ALT 2026, arXiv:2601.11789.
+    - G. Gur-Ari, D. A. Roberts, E. Dyer, "Gradient Descent Happens in a Tiny
+      Subspace", arXiv:1812.04754, 2018.
 
     Examples
     --------

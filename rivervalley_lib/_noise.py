@@ -131,8 +131,8 @@ class IsotropicNoise(_AdditiveNoise):
 
     References
     ----------
-    .. [1] Deng et al., "Suspicious Alignment of SGD", ALT 2026, arXiv:2601.11789
-       (the high-dimensional quadratic setting).
+    - Deng et al., "Suspicious Alignment of SGD", ALT 2026, arXiv:2601.11789
+      (the high-dimensional quadratic setting).
 
     Examples
     --------
@@ -160,8 +160,8 @@ class CurvatureNoise(_AdditiveNoise):
 
     References
     ----------
-    .. [1] M. Song, K. Ahn, C. Yun, "Does SGD really happen in tiny subspaces?",
-       ICLR 2025, arXiv:2405.16002.
+    - M. Song, K. Ahn, C. Yun, "Does SGD really happen in tiny subspaces?",
+      ICLR 2025, arXiv:2405.16002.
 
     Examples
     --------
@@ -198,8 +198,8 @@ class RegressionNoise(NoiseModel):
 
     References
     ----------
-    .. [1] Deng et al., "Suspicious Alignment of SGD", ALT 2026, arXiv:2601.11789.
-    .. [2] Song, Ahn, Yun, "Does SGD really happen in tiny subspaces?", ICLR 2025.
+    - Deng et al., "Suspicious Alignment of SGD", ALT 2026, arXiv:2601.11789.
+    - Song, Ahn, Yun, "Does SGD really happen in tiny subspaces?", ICLR 2025.
 
     Examples
     --------

@@ -191,8 +191,8 @@ def simulate(
 
     References
     ----------
-    .. [1] Song, Ahn, Yun, "Does SGD really happen in tiny subspaces?", ICLR 2025 (Dom-SGD, Bulk-SGD).
-    .. [2] Deng et al., "Suspicious Alignment of SGD", ALT 2026.
+    - Song, Ahn, Yun, "Does SGD really happen in tiny subspaces?", ICLR 2025 (Dom-SGD, Bulk-SGD).
+    - Deng et al., "Suspicious Alignment of SGD", ALT 2026.
 
     Examples
     --------

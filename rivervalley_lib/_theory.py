@@ -113,8 +113,8 @@ def gradient_alignment(landscape: RiverValley, g, *, squared: bool = True):
 
     References
     ----------
-    .. [1] Gur-Ari, Roberts, Dyer, arXiv:1812.04754 (2018).
-    .. [2] Song, Ahn, Yun, ICLR 2025, arXiv:2405.16002.
+    - Gur-Ari, Roberts, Dyer, arXiv:1812.04754 (2018).
+    - Song, Ahn, Yun, ICLR 2025, arXiv:2405.16002.
 
     Examples
     --------
@@ -166,7 +166,7 @@ def alignment(landscape: RiverValley, theta, *, squared: bool = True):
 
     References
     ----------
-    .. [1] Deng et al., "Suspicious Alignment of SGD", ALT 2026, arXiv:2601.11789.
+    - Deng et al., "Suspicious Alignment of SGD", ALT 2026, arXiv:2601.11789.
 
     Examples
     --------
@@ -210,8 +210,8 @@ def expected_next(landscape: RiverValley, noise: NoiseModel, theta, eta):
 
     References
     ----------
-    .. [1] Deng et al., ALT 2026, arXiv:2601.11789 (the phenomenon; this recursion is the
-       book's own derivation in the stated model).
+    - Deng et al., ALT 2026, arXiv:2601.11789 (the phenomenon; this recursion is the
+      book's own derivation in the stated model).
 
     Examples
     --------
@@ -294,8 +294,8 @@ def critical_step_size(landscape: RiverValley, noise: NoiseModel, theta):
 
     References
     ----------
-    .. [1] Deng et al., ALT 2026, arXiv:2601.11789 (the adaptive critical step size; the
-       formula here is the book's derivation in its stated model).
+    - Deng et al., ALT 2026, arXiv:2601.11789 (the adaptive critical step size; the
+      formula here is the book's derivation in its stated model).
 
     Examples
     --------
@@ -367,8 +367,8 @@ def projection_thresholds(landscape: RiverValley, noise: NoiseModel, theta):
 
     References
     ----------
-    .. [1] Song, Ahn, Yun, ICLR 2025 (Dom-SGD and Bulk-SGD).
-    .. [2] Deng et al., ALT 2026 (the step-size interval; formula derived by the book).
+    - Song, Ahn, Yun, ICLR 2025 (Dom-SGD and Bulk-SGD).
+    - Deng et al., ALT 2026 (the step-size interval; formula derived by the book).
 
     Examples
     --------

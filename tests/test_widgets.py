@@ -29,6 +29,9 @@ RANGES = [
         {"lam": (2.0, 20.0), "mu": (0.01, 1.5), "k": (1, 20), "d": (50, 2000), "sigma": (0.0, 0.3), "energy": (1e-3, 10.0)},
     ),
     (widgets.self_correction_figure, {"sigma": (0.0, 0.3), "energy": (1e-3, 10.0)}),
+    (widgets.paradox_figure, {"eta": (0.05, 1.6), "eta_train": (0.1, 1.4), "branch_step": (300, 300), "steps": (300, 300)}),
+    (widgets.two_phase_figure, {"eta": (0.1, 1.6), "init_scale": (10**-0.5, 100.0), "steps": (3000, 3000)}),
+    (widgets.step_size_choice_figure, {"eta": (0.05, 1.6), "steps": (2000, 2000)}),
 ]
 
 
@@ -71,6 +74,22 @@ def test_divergent_step_size_is_reported_in_words():
     assert "repeated steps diverge" in fig.axes[0].get_title()
     fig = widgets.regime_map_figure()
     assert any(t.get_text() == "diverges" for t in fig.axes[0].texts)
+    for fig in (
+        widgets.paradox_figure(eta=1.6, branch_step=100, steps=100),
+        widgets.two_phase_figure(eta=1.6, steps=100),
+        widgets.step_size_choice_figure(eta=1.6, steps=100),
+    ):
+        texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+        assert any(t.startswith("diverges: eta = 1.6 > 2/lambda_max = 1.43") for t in texts), texts
+
+
+def test_spectrum_history_figure_checks_its_arrays():
+    fig = widgets.spectrum_history_figure([0, 5], [[4.0, 3.0, 1.0], [6.0, 5.0, 1.0]], [0.4, 0.8], k=2, index=0)
+    assert fig.axes[0].get_title() == "step 0: gap ratio 3"
+    with pytest.raises(ValueError, match="must have 2 rows"):
+        widgets.spectrum_history_figure([0, 5], [[4.0, 3.0, 1.0]], [0.4, 0.8], k=2)
+    with pytest.raises(ValueError, match="index"):
+        widgets.spectrum_history_figure([0, 5], [[4.0, 3.0, 1.0], [6.0, 5.0, 1.0]], [0.4, 0.8], k=2, index=2)
 
 
 def test_regime_map_colours_match_theory():
