@@ -1,6 +1,7 @@
 # River Valley: two commands do all the setup.
 #   make book   build the book (executing every notebook) into _build/html
-#   make test   run the library tests, its doctests and every notebook under nbval
+#   make test   run the library tests, its doctests, the student-edition and Binder tests, and
+#               every notebook under nbval
 # Both create .venv from the pinned requirements.txt on first use.
 
 PYTHON ?= python3
@@ -9,7 +10,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test test-lib test-notebooks env clean
+.PHONY: book test test-lib test-notebooks test-html student env clean
 
 env: $(STAMP)
 
@@ -30,6 +31,14 @@ test-lib: $(STAMP)
 test-notebooks: $(STAMP)
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider \
 		-n 2 --dist loadscope --durations=0 -o addopts="" chapters
+
+# The built book: launch and download buttons on every chapter page (run after `make book`).
+test-html: $(STAMP)
+	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="" tests_built
+
+# The student edition: exercises kept, solutions replaced by "# YOUR CODE HERE" stubs.
+student: $(STAMP)
+	$(BIN)/python tools/make_student.py --src chapters --out student
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis

@@ -1,0 +1,25 @@
+"""Checks on the built book (run after `make book`): every chapter page can be launched and downloaded."""
+
+from __future__ import annotations
+
+import pathlib
+import re
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+CHAPTERS = sorted(p.stem for p in (ROOT / "chapters").glob("*.ipynb"))
+
+
+def test_the_book_was_built():
+    assert (HTML / "index.html").exists(), "run `make book` first"
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_chapter_page_has_launch_and_download_buttons(name):
+    page = (HTML / "chapters" / f"{name}.html").read_text()
+    binder = re.findall(r'href="(https://mybinder\.org/v2/gh/[^"]+)"', page)
+    assert any(f"urlpath=lab/tree/chapters/{name}.ipynb" in b and "/main?" in b for b in binder), binder
+    assert f'href="../_sources/chapters/{name}.ipynb"' in page
+    assert (HTML / "_sources" / "chapters" / f"{name}.ipynb").exists()
