@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test test-lib test-notebooks test-html student env clean
+.PHONY: book test test-lib test-notebooks test-html student bench env clean
 
 env: $(STAMP)
 
@@ -39,6 +39,10 @@ test-html: $(STAMP)
 # The student edition: exercises kept, solutions replaced by "# YOUR CODE HERE" stubs.
 student: $(STAMP)
 	$(BIN)/python tools/make_student.py --src chapters --out student
+
+# Performance targets, measured as ratios side by side in one run (see appendix/performance.md).
+bench: $(STAMP)
+	$(BIN)/python bench/run.py $(BENCH_FLAGS)
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis

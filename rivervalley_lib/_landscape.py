@@ -142,6 +142,7 @@ class RiverValley:
         bulk: tuple[float, float],
         *,
         spacing: Literal["geometric", "linear"] = "geometric",
+        levels: tuple[int, int] | None = None,
     ) -> "RiverValley":
         r"""A spread spectrum: ``k`` dominant and ``d - k`` bulk eigenvalues on deterministic grids.
 
@@ -160,6 +161,12 @@ class RiverValley:
             ``high < dominant[0]`` (the gap). A geometric grid needs ``low > 0``.
         spacing : {"geometric", "linear"}
             How the grids are spaced.
+        levels : (int, int), optional
+            Numbers of *distinct* dominant and bulk eigenvalues. By default every eigenvalue is
+            distinct; with ``levels`` the grids have that many values, each repeated (as evenly as
+            possible) to fill the block. Repeated eigenvalues make the spectrum block-structured,
+            which :func:`simulate` and :func:`expected_trajectory` exploit (O(number of levels)
+            per step instead of O(d)).
 
         Returns
         -------
@@ -170,6 +177,8 @@ class RiverValley:
         >>> rv = RiverValley.spread(d=6, k=2, dominant=(10.0, 40.0), bulk=(0.01, 1.0))
         >>> rv.eigenvalues.round(3).tolist()
         [40.0, 10.0, 1.0, 0.215, 0.046, 0.01]
+        >>> RiverValley.spread(d=7, k=2, dominant=(10.0, 40.0), bulk=(0.01, 1.0), levels=(1, 2)).eigenvalues.tolist()
+        [40.0, 40.0, 1.0, 1.0, 0.01, 0.01, 0.01]
         """
         d = check_int("d", d, low=2)
         k = check_int("k", k, low=1, high=d - 1)
@@ -180,9 +189,16 @@ class RiverValley:
         if not b_hi < d_lo:
             raise ValueError(f"bulk range must lie below the dominant range (bulk[1] < dominant[0]), got {b_hi:g} >= {d_lo:g}")
         grid = np.geomspace if spacing == "geometric" else np.linspace
-        dom = grid(d_hi, d_lo, k) if k > 1 else np.array([d_hi])
-        blk = grid(b_hi, b_lo, d - k) if d - k > 1 else np.array([b_hi])
-        return cls(np.concatenate([dom, blk]), k)
+        n_dom, n_blk = (k, d - k) if levels is None else (
+            check_int("levels[0]", levels[0], low=1, high=k),
+            check_int("levels[1]", levels[1], low=1, high=d - k),
+        )
+
+        def fill(hi: float, lo: float, n_values: int, size: int) -> np.ndarray:
+            values = grid(hi, lo, n_values) if n_values > 1 else np.array([hi])
+            return np.repeat(values, np.diff(np.linspace(0, size, n_values + 1).round().astype(int)))
+
+        return cls(np.concatenate([fill(d_hi, d_lo, n_dom, k), fill(b_hi, b_lo, n_blk, d - k)]), k)
 
     # ------------------------------------------------------------------ attributes
     @property

@@ -8,6 +8,7 @@ from typing import Callable, Literal
 
 import numpy as np
 
+from . import _blocks
 from ._landscape import RiverValley
 from ._noise import NoiseModel, _AdditiveNoise, _check_landscape, _check_noise
 from ._validation import check_array, check_int, check_real, check_rng
@@ -26,8 +27,8 @@ class DivergenceError(ArithmeticError):
     >>> try:
     ...     simulate(RiverValley([4.0, 1.0], k=1), IsotropicNoise(0.0), 0.6, 2000, [1.0, 1.0])
     ... except DivergenceError as err:
-    ...     print(str(err).split(":")[0])
-    SGD diverged at step 1053
+    ...     print(str(err).split(": ")[1])
+    eta = 0.6 against the stability limit 2/lambda_1 = 0.5 (projection='none')
     """
 
 
@@ -45,8 +46,8 @@ class Trace:
         :math:`\|P_{\mathcal D}\nabla L(\theta_t)\|^2` and :math:`\|P_{\mathcal B}\nabla L(\theta_t)\|^2`.
     alignment : ndarray
         :math:`\chi_t = D_t/(D_t+B_t)`; NaN only where the gradient is exactly zero.
-    final_theta : ndarray, shape (seeds, d)
-        The last iterate.
+    final_theta : ndarray, shape (seeds, d), or None
+        The last iterate (on the block path only with ``keep_final=True``).
     eta : ndarray, shape (steps,)
         The step sizes used at steps :math:`0, \dots, T-1`.
     diverged : ndarray of bool, shape (seeds,)
@@ -138,6 +139,8 @@ def simulate(
     momentum: float = 0.0,
     on_divergence: Literal["raise", "mark"] = "raise",
     record_theta: bool = False,
+    method: Literal["auto", "coordinate", "block"] = "auto",
+    keep_final: bool | None = None,
 ) -> Trace:
     r"""Run SGD, Dom-SGD or Bulk-SGD on a river valley, vectorised over seeds and coordinates.
 
@@ -178,6 +181,26 @@ def simulate(
         ``Trace.diverged`` and keep the non-finite values.
     record_theta : bool
         Also store the iterates at the recorded steps (memory ``seeds x records x d``).
+    method : {"auto", "coordinate", "block"}
+        ``"coordinate"`` updates every coordinate. ``"block"`` runs the exact two-scalar chain of
+        each block of equal eigenvalues (see below), in O(number of blocks) per step whatever
+        :math:`d`; it needs isotropic or curvature noise, no momentum and ``record_theta=False``.
+        ``"auto"`` (default) takes the block path when it applies and the spectrum has at most
+        :math:`d/8` blocks.
+    keep_final : bool, optional
+        Return ``Trace.final_theta``. Default: yes on the coordinate path; on the block path only
+        on request (it costs ``seeds x d`` memory and is sampled from the exact joint law).
+
+    Notes
+    -----
+    **Block method.** On a block of :math:`m` equal eigenvalues :math:`\lambda_b` with noise
+    :math:`\sigma_b` per coordinate, one step is :math:`\theta' = a\theta - \beta\zeta`,
+    :math:`a = 1-\eta\lambda_b`, :math:`\beta = \eta\sigma_b`, :math:`\zeta\sim\mathcal N(0, I_m)`.
+    By rotation invariance of :math:`\zeta`, the block energy :math:`S = \lVert\theta_b\rVert^2`
+    evolves exactly as :math:`S' = (a\sqrt S + \beta z)^2 + \beta^2\chi^2_{m-1}`. The library
+    tracks the component :math:`x` along the initial direction and the squared norm :math:`R`
+    of the rest, :math:`x' = ax - \beta z_1`, :math:`R' = (a\sqrt R - \beta z_2)^2 + \beta^2\chi^2_{m-2}`,
+    :math:`S = x^2 + R`, which also lets it sample the final iterate consistently.
 
     Returns
     -------
@@ -198,12 +221,19 @@ def simulate(
     --------
     >>> import numpy as np
     >>> from rivervalley_lib import RiverValley, IsotropicNoise, simulate
-    >>> rv = RiverValley.two_level(d=50, k=2, dominant=10.0, bulk=0.1)
+    >>> rv = RiverValley.spread(d=50, k=2, dominant=(8.0, 10.0), bulk=(0.05, 0.1))
     >>> tr = simulate(rv, IsotropicNoise(0.1), eta=0.15, steps=200, theta0=np.ones(50), seeds=4, rng=0)
     >>> tr.alignment.shape, tr.final_theta.shape
     ((4, 201), (4, 50))
     >>> bool(tr.alignment[:, 0].min() > 0.9 and tr.loss[:, -1].max() < tr.loss[:, 0].min())
     True
+
+    A two-level valley in a million dimensions runs on the exact block path:
+
+    >>> big = RiverValley.two_level(d=10**6, k=10, dominant=1.0, bulk=0.001)
+    >>> tr = simulate(big, IsotropicNoise(0.01), 0.5, 1000, np.ones(10**6), seeds=8, rng=0)
+    >>> tr.D.shape, tr.final_theta is None
+    ((8, 1001), True)
     """
     _check_landscape(landscape)
     _check_noise(noise)
@@ -217,20 +247,34 @@ def simulate(
         raise TypeError(f"record_theta must be a bool, got {type(record_theta).__name__}")
     if on_divergence not in ("raise", "mark"):
         raise ValueError(f"on_divergence must be 'raise' or 'mark', got {on_divergence!r}")
+    if method not in ("auto", "coordinate", "block"):
+        raise ValueError(f"method must be 'auto', 'coordinate' or 'block', got {method!r}")
+    if keep_final is not None and not isinstance(keep_final, bool):
+        raise TypeError(f"keep_final must be a bool or None, got {type(keep_final).__name__}")
     etas = _eta_schedule(eta, steps)
     rng = check_rng(rng)
     theta0 = landscape._state(theta0, "theta0")
-    if theta0.ndim == 1:
-        theta = np.tile(theta0, (seeds, 1))
-    elif theta0.ndim == 2 and theta0.shape[0] == seeds:
-        theta = np.array(theta0, dtype=float, order="C")
-    else:
+    if not (theta0.ndim == 1 or (theta0.ndim == 2 and theta0.shape[0] == seeds)):
         raise ValueError(f"theta0 must have shape (d,) or (seeds, d) = ({seeds}, {landscape.d}), got {theta0.shape}")
 
     lam = landscape.eigenvalues
     k = landscape.k
     d = landscape.d
     lam2 = lam * lam
+    additive = isinstance(noise, _AdditiveNoise)
+    use_block = False
+    if method != "coordinate":
+        eligible = additive and beta == 0 and not record_theta
+        if method == "block" and not eligible:
+            raise ValueError("method='block' needs isotropic or curvature noise, momentum=0 and record_theta=False")
+        if eligible:
+            n_blocks = _blocks.block_partition(lam, noise._scale(landscape))[0].size
+            use_block = method == "block" or n_blocks * 8 <= d
+    if keep_final is None:
+        keep_final = not use_block
+    if use_block:
+        return _simulate_by_blocks(landscape, noise, etas, theta0, seeds, projection, rng, record_every, on_divergence, keep_final)
+    theta = np.tile(theta0, (seeds, 1)) if theta0.ndim == 1 else np.array(theta0, dtype=float, order="C")
     sel = {"none": slice(0, d), "dominant": slice(0, k), "bulk": slice(k, d)}[projection]
     lam_sel = lam[sel]
 
@@ -240,21 +284,22 @@ def simulate(
     sq = np.empty_like(theta)
     thetas = np.empty((seeds, n_rec, landscape.d)) if record_theta else None
 
+    dom = landscape.dominant_mask
+    weights = np.stack([0.5 * lam * dom, 0.5 * lam * ~dom, lam2 * dom, lam2 * ~dom], axis=1)
+
     def record(j: int) -> None:
         if thetas is not None:
             thetas[:, j] = theta
         np.multiply(theta, theta, out=sq)
-        out["loss_dominant"][:, j] = 0.5 * (sq[:, :k] @ lam[:k])
-        out["loss_bulk"][:, j] = 0.5 * (sq[:, k:] @ lam[k:])
-        out["D"][:, j] = sq[:, :k] @ lam2[:k]
-        out["B"][:, j] = sq[:, k:] @ lam2[k:]
+        vals = sq @ weights  # one pass: (seeds, d) @ (d, 4)
+        out["loss_dominant"][:, j], out["loss_bulk"][:, j], out["D"][:, j], out["B"][:, j] = vals.T
 
-    additive = isinstance(noise, _AdditiveNoise)
     zero_noise = False
+    noise_scale: float | np.ndarray = 1.0  # regression noise is sampled at its actual scale
     if additive:
         scale = noise._scale(landscape)
-        uniform_scale = bool(np.all(scale == scale[0]))
         zero_noise = not np.any(scale)
+        noise_scale = float(scale[0]) if np.all(scale == scale[0]) else scale[sel]
         z = np.empty_like(theta)
     vel = np.zeros((seeds, sel.stop - sel.start)) if beta > 0 else None
     th = theta[:, sel]
@@ -271,36 +316,30 @@ def simulate(
                     xi_sel = None
                 else:
                     rng.standard_normal(out=z)
-                    xi_sel = z[:, sel]
-                    if uniform_scale:
-                        xi_sel *= scale[0]
-                    else:
-                        xi_sel *= scale[sel]
+                    xi_sel = z[:, sel]  # standard normal; scaled in the update below
             else:
                 xi_sel = noise.sample(landscape, theta, rng)[:, sel]
             if beta > 0:
                 vel *= beta
                 vel += lam_sel * th
                 if xi_sel is not None:
-                    vel += xi_sel
+                    vel += xi_sel * noise_scale
                 th -= e * vel
             else:
                 if e != prev_eta:
                     contraction = 1.0 - e * lam_sel
+                    step_scale = e * noise_scale  # eta times the noise scale, in one multiply
                     prev_eta = e
                 th *= contraction
                 if xi_sel is not None:
-                    xi_sel *= e
+                    xi_sel *= step_scale
                     th -= xi_sel
             if j < n_rec and rec_steps[j] == t + 1:
                 record(j)
                 bad = ~np.isfinite(out["loss_dominant"][:, j] + out["loss_bulk"][:, j])
                 if bad.any():
                     if on_divergence == "raise":
-                        raise DivergenceError(
-                            f"SGD diverged at step {t + 1}: eta = {e:g} against the stability limit "
-                            f"2/lambda_1 = {landscape.stability_limit:g} (projection={projection!r})"
-                        )
+                        raise DivergenceError(_divergence_message(t + 1, e, landscape, projection))
                     diverged |= bad
                 j += 1
         D, B = out["D"], out["B"]
@@ -316,9 +355,62 @@ def simulate(
         D=D,
         B=B,
         alignment=chi,
-        final_theta=theta,
+        final_theta=theta if keep_final else None,
         eta=etas,
         diverged=diverged,
         projection=projection,
         theta=thetas,
+    )
+
+
+def _divergence_message(step: int, eta: float, landscape: RiverValley, projection: str) -> str:
+    return (
+        f"SGD diverged at step {step}: eta = {eta:g} against the stability limit "
+        f"2/lambda_1 = {landscape.stability_limit:g} (projection={projection!r})"
+    )
+
+
+def _simulate_by_blocks(landscape, noise, etas, theta0, seeds, projection, rng, record_every, on_divergence, keep_final) -> Trace:
+    """The block path of :func:`simulate` (see its Notes)."""
+    lam = landscape.eigenvalues
+    k = landscape.k
+    scale = noise._scale(landscape)
+    starts, _ = _blocks.block_partition(lam, scale)
+    lam_b = lam[starts]
+    dom_b = starts < k
+    moving = {"none": np.ones(landscape.d, dtype=bool), "dominant": landscape.dominant_mask, "bulk": ~landscape.dominant_mask}[projection]
+    steps = etas.shape[0]
+    rec_steps = _record_steps(steps, record_every)
+    n_rec = rec_steps.shape[0]
+    out = {name: np.empty((seeds, n_rec)) for name in ("loss_dominant", "loss_bulk", "D", "B")}
+    weights = np.stack([0.5 * lam_b * dom_b, 0.5 * lam_b * ~dom_b, lam_b**2 * dom_b, lam_b**2 * ~dom_b], axis=1)
+
+    def on_record(j: int, S: np.ndarray) -> None:
+        vals = S @ weights
+        out["loss_dominant"][:, j], out["loss_bulk"][:, j], out["D"][:, j], out["B"][:, j] = vals.T
+
+    final = _blocks.simulate_blocks(landscape, scale, etas, theta0, seeds, moving, rec_steps, rng, keep_final, on_record)
+    with np.errstate(invalid="ignore", over="ignore"):
+        total = out["loss_dominant"] + out["loss_bulk"]
+        bad_rec = ~np.isfinite(total)
+        diverged = bad_rec.any(axis=1)
+        if diverged.any() and on_divergence == "raise":
+            j = int(np.argmax(bad_rec.any(axis=0)))
+            raise DivergenceError(_divergence_message(int(rec_steps[j]), float(etas[max(rec_steps[j] - 1, 0)]), landscape, projection))
+        D, B = out["D"], out["B"]
+        tot = D + B
+        chi = np.where(tot > 0, D / np.where(tot > 0, tot, 1.0), np.nan)
+        chi = np.where(np.isfinite(tot), chi, np.nan)
+    return Trace(
+        step=np.broadcast_to(rec_steps, (seeds, n_rec)).copy(),
+        loss=total,
+        loss_dominant=out["loss_dominant"],
+        loss_bulk=out["loss_bulk"],
+        D=D,
+        B=B,
+        alignment=chi,
+        final_theta=final,
+        eta=etas,
+        diverged=diverged,
+        projection=projection,
     )

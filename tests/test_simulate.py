@@ -140,3 +140,52 @@ def test_record_theta_stores_the_iterates():
     assert simulate(rv, IsotropicNoise(0.3), 0.05, 3, theta0).theta is None
     with pytest.raises(TypeError, match="record_theta"):
         simulate(rv, IsotropicNoise(0.3), 0.05, 3, theta0, record_theta=1)
+
+
+# ---------------------------------------------------------------------------- block path
+@pytest.mark.parametrize("noise", [IsotropicNoise(0.3), CurvatureNoise(0.4)], ids=["isotropic", "curvature"])
+@pytest.mark.parametrize("projection", ["none", "dominant", "bulk"])
+def test_block_path_matches_coordinate_path_in_distribution(noise, projection):
+    """Two-sample Kolmogorov-Smirnov tests of D, B and chi at several steps, at fixed seeds."""
+    from scipy.stats import ks_2samp
+
+    rv = RiverValley([4.0, 4.0, 4.0, 1.0, 1.0, 0.2, 0.2, 0.2, 0.2, 0.2], k=3)
+    theta0 = np.linspace(1.5, -0.5, 10)
+    kw = dict(seeds=3000, record_every=5, projection=projection)
+    blk = simulate(rv, noise, 0.12, 40, theta0, rng=1, method="block", **kw)
+    crd = simulate(rv, noise, 0.12, 40, theta0, rng=2, method="coordinate", **kw)
+    for j in (1, 3, 8):
+        for field in ("D", "B", "alignment"):
+            a, b = getattr(blk, field)[:, j], getattr(crd, field)[:, j]
+            if np.ptp(a) == 0 and np.ptp(b) == 0:  # a frozen block: both paths keep it exactly
+                np.testing.assert_allclose(a, b)
+                continue
+            assert ks_2samp(a, b).pvalue > 1e-3, (field, j)
+
+
+def test_block_path_final_theta_has_the_right_law_and_keeps_frozen_blocks():
+    from scipy.stats import ks_2samp
+
+    rv = RiverValley([4.0, 4.0, 1.0, 1.0, 1.0, 1.0], k=2)
+    theta0 = np.array([1.0, -2.0, 0.5, 0.5, -1.0, 0.0])
+    blk = simulate(rv, IsotropicNoise(0.3), 0.1, 15, theta0, seeds=4000, rng=3, method="block", keep_final=True)
+    crd = simulate(rv, IsotropicNoise(0.3), 0.1, 15, theta0, seeds=4000, rng=4, method="coordinate")
+    for i in range(6):
+        assert ks_2samp(blk.final_theta[:, i], crd.final_theta[:, i]).pvalue > 1e-3, i
+    # The recorded energies are those of the sampled final iterate.
+    np.testing.assert_allclose(rv.loss(blk.final_theta), blk.loss[:, -1], rtol=1e-10)
+    dom = simulate(rv, IsotropicNoise(0.3), 0.1, 15, theta0, seeds=5, rng=3, method="block", keep_final=True, projection="dominant")
+    np.testing.assert_allclose(dom.final_theta[:, 2:], np.broadcast_to(theta0[2:], (5, 4)))
+
+
+def test_block_path_is_chosen_automatically_and_rejects_what_it_cannot_do():
+    big = RiverValley.two_level(d=400, k=4, dominant=2.0, bulk=0.1)
+    auto = simulate(big, IsotropicNoise(0.1), 0.1, 5, np.ones(400), rng=0)
+    assert auto.final_theta is None  # block path: the final iterate only on request
+    assert simulate(big, IsotropicNoise(0.1), 0.1, 5, np.ones(400), rng=0, momentum=0.5).final_theta is not None
+    with pytest.raises(ValueError, match="method='block' needs"):
+        simulate(big, RegressionNoise(4, 0.1), 0.1, 5, np.ones(400), method="block")
+    with pytest.raises(ValueError, match="method must be"):
+        simulate(big, IsotropicNoise(0.1), 0.1, 5, np.ones(400), method="fast")
+    with pytest.raises(DivergenceError, match="2/lambda_1 = 1"):
+        simulate(big, IsotropicNoise(0.1), 1.5, 3000, np.ones(400), rng=0)

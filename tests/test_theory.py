@@ -383,3 +383,18 @@ def test_projected_expected_trajectory_matches_simulation(noise, projection):
         sim = getattr(tr, name)
         se = sim.std(axis=0, ddof=1) / math.sqrt(sim.shape[0])
         assert np.all(np.abs(sim.mean(axis=0) - getattr(mf, name)) < 5 * se + 1e-9 * np.abs(getattr(mf, name))), name
+
+
+@pytest.mark.parametrize("noise", NOISES, ids=NOISE_IDS)
+def test_block_mean_field_equals_per_coordinate_recursion(noise):
+    """On a block spectrum the O(blocks) recursion gives the per-coordinate result exactly."""
+    rv_ = RiverValley([5.0, 5.0, 5.0, 1.0, 1.0, 0.3, 0.3, 0.3, 0.3], k=3)
+    theta0 = np.linspace(2.0, -1.0, 9)
+    fast = expected_trajectory(rv_, noise, 0.1, 200, theta0)  # blocks (for additive noise)
+    slow = expected_trajectory(rv_, noise, 0.1, 200, theta0, keep=[0])  # forces the per-coordinate path
+    np.testing.assert_allclose(fast.D, slow.D, rtol=1e-12)
+    np.testing.assert_allclose(fast.B, slow.B, rtol=1e-12)
+    np.testing.assert_allclose(fast.loss, slow.loss, rtol=1e-12)
+    proj = expected_trajectory(rv_, noise, 0.1, 50, theta0, projection="bulk")
+    proj_slow = expected_trajectory(rv_, noise, 0.1, 50, theta0, projection="bulk", keep=[0])
+    np.testing.assert_allclose(proj.loss, proj_slow.loss, rtol=1e-12)
