@@ -342,25 +342,7 @@ def simulate(
                         raise DivergenceError(_divergence_message(t + 1, e, landscape, projection))
                     diverged |= bad
                 j += 1
-        D, B = out["D"], out["B"]
-        total = D + B
-        chi = np.where(total > 0, D / np.where(total > 0, total, 1.0), np.nan)
-        chi = np.where(np.isfinite(total), chi, np.nan)
-    loss = out["loss_dominant"] + out["loss_bulk"]
-    return Trace(
-        step=np.broadcast_to(rec_steps, (seeds, n_rec)).copy(),
-        loss=loss,
-        loss_dominant=out["loss_dominant"],
-        loss_bulk=out["loss_bulk"],
-        D=D,
-        B=B,
-        alignment=chi,
-        final_theta=theta if keep_final else None,
-        eta=etas,
-        diverged=diverged,
-        projection=projection,
-        theta=thetas,
-    )
+    return _make_trace(out, rec_steps, etas, diverged, projection, theta if keep_final else None, thetas)
 
 
 def _divergence_message(step: int, eta: float, landscape: RiverValley, projection: str) -> str:
@@ -397,20 +379,29 @@ def _simulate_by_blocks(landscape, noise, etas, theta0, seeds, projection, rng, 
         if diverged.any() and on_divergence == "raise":
             j = int(np.argmax(bad_rec.any(axis=0)))
             raise DivergenceError(_divergence_message(int(rec_steps[j]), float(etas[max(rec_steps[j] - 1, 0)]), landscape, projection))
-        D, B = out["D"], out["B"]
-        tot = D + B
-        chi = np.where(tot > 0, D / np.where(tot > 0, tot, 1.0), np.nan)
-        chi = np.where(np.isfinite(tot), chi, np.nan)
+    return _make_trace(out, rec_steps, etas, diverged, projection, final)
+
+
+def _make_trace(out, rec_steps, etas, diverged, projection, final_theta, thetas=None) -> Trace:
+    """Assemble a :class:`Trace` from the recorded block quantities (shared by both paths)."""
+    D, B = out["D"], out["B"]
+    seeds, n_rec = D.shape
+    with np.errstate(invalid="ignore", over="ignore"):
+        total = D + B
+        chi = np.where(total > 0, D / np.where(total > 0, total, 1.0), np.nan)
+        chi = np.where(np.isfinite(total), chi, np.nan)
+        loss = out["loss_dominant"] + out["loss_bulk"]
     return Trace(
         step=np.broadcast_to(rec_steps, (seeds, n_rec)).copy(),
-        loss=total,
+        loss=loss,
         loss_dominant=out["loss_dominant"],
         loss_bulk=out["loss_bulk"],
         D=D,
         B=B,
         alignment=chi,
-        final_theta=final,
+        final_theta=final_theta,
         eta=etas,
         diverged=diverged,
         projection=projection,
+        theta=thetas,
     )
