@@ -110,8 +110,11 @@ def valley_2d_figure(eta: float = 0.12, condition: float = 20.0, sigma: float = 
         plotting.diverged_message(axes[0], eta, rv.stability_limit)
         return fig
     theta0 = np.array([1.0, 8.0])
-    gd = _path(rv, IsotropicNoise(0.0), eta, steps, theta0, seed)
-    sgd = _path(rv, IsotropicNoise(sigma), eta, steps, theta0, seed)
+    runs = {
+        name: simulate(rv, IsotropicNoise(s), eta, steps, theta0, rng=seed, record_theta=True)
+        for name, s in (("GD", 0.0), ("SGD", sigma))
+    }
+    gd, sgd = runs["GD"].theta[0], runs["SGD"].theta[0]
     ax = axes[0]
     x = np.linspace(-2.2, 2.2, 161)
     y = np.linspace(-1.5, 9.0, 161)
@@ -125,29 +128,15 @@ def valley_2d_figure(eta: float = 0.12, condition: float = 20.0, sigma: float = 
            xlim=(-2.2, 2.2), ylim=(-1.5, 9.0), title=f"eta = {eta:.3g}, kappa = {condition:.3g}")
     ax.legend(loc="upper right", fontsize=9)
     t = np.arange(steps + 1)
-    for path, col, lab in ((gd, C["theory"], "GD"), (sgd, C["sgd"], "SGD")):
-        g = rv.gradient(path)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            chi = g[:, 0] ** 2 / (g**2).sum(1)
-        axes[1].plot(t, chi, color=col, label=lab)
+    for lab, col in (("GD", C["theory"]), ("SGD", C["sgd"])):
+        axes[1].plot(t, runs[lab].alignment[0], color=col, label=lab)
     axes[1].set(xlabel="step $t$", ylabel=r"alignment $\chi_t$", ylim=(-0.02, 1.02), title="where the gradient points")
     axes[1].legend(fontsize=9)
-    axes[2].semilogy(t, np.maximum(rv.loss_dominant(sgd), 1e-12), color=C["dominant"], label=r"$L_{\mathcal{D}}$ (across)")
-    axes[2].semilogy(t, np.maximum(rv.loss_bulk(sgd), 1e-12), color=C["bulk"], label=r"$L_{\mathcal{B}}$ (along)")
+    axes[2].semilogy(t, np.maximum(runs["SGD"].loss_dominant[0], 1e-12), color=C["dominant"], label=r"$L_{\mathcal{D}}$ (across)")
+    axes[2].semilogy(t, np.maximum(runs["SGD"].loss_bulk[0], 1e-12), color=C["bulk"], label=r"$L_{\mathcal{B}}$ (along)")
     axes[2].set(xlabel="step $t$", ylabel="block loss (SGD)", title="where the loss is")
     axes[2].legend(fontsize=9)
     return fig
-
-
-def _path(rv: RiverValley, noise, eta: float, steps: int, theta0: np.ndarray, seed: int) -> np.ndarray:
-    """The full path of one run (a few steps in 2-D, so a plain loop is fine)."""
-    rng = np.random.default_rng(seed)
-    out = np.empty((steps + 1, rv.d))
-    out[0] = theta0
-    for t in range(steps):
-        xi = noise.sample(rv, out[t], rng)
-        out[t + 1] = out[t] - eta * (rv.gradient(out[t]) + xi)
-    return out
 
 
 _NOISE_VALLEY = RiverValley.spread(d=40, k=3, dominant=(6.0, 12.0), bulk=(0.05, 1.0))
