@@ -3,14 +3,22 @@
 #   make test   run the library tests, its doctests, the student-edition and Binder tests, and
 #               every notebook under nbval
 # Both create .venv from the pinned requirements.txt on first use.
+#
+# The other gates (README, "Quality gates"): make test-html and make test-browser check the built
+# book (run them after make book); make bench measures the performance targets.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+BROWSER_STAMP := $(VENV)/.browser-installed
+# MathJax, require.js and the widget manager, installed from npm and served with the book.
+VENDOR_STAMP  := _vendor/.stamp
+# The executed-notebook cache only knows the notebooks' code: a change to the library must clear it.
+LIB_STAMP     := _build/.library-stamp
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test test-lib test-notebooks test-html student bench env clean
+.PHONY: book test test-lib test-notebooks test-html test-browser student bench env clean
 
 env: $(STAMP)
 
@@ -20,7 +28,21 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	@touch $(STAMP)
 
-book: $(STAMP)
+$(VENDOR_STAMP): tools/assets/package.json tools/assets/package-lock.json tools/vendor_assets.py
+	$(PYTHON) tools/vendor_assets.py
+
+$(LIB_STAMP): $(wildcard rivervalley_lib/*.py) tools/sphinxext/rivervalley_book.py tools/sphinxext/static/rivervalley-widgets.js
+	rm -rf _build/.jupyter_cache _build/.doctrees _build/html
+	@mkdir -p _build && touch $@
+
+# RIVERVALLEY_ASSETS=cdn make book: load MathJax and the widget scripts from CDNs instead (no npm).
+ifeq ($(RIVERVALLEY_ASSETS),cdn)
+ASSETS :=
+else
+ASSETS := $(VENDOR_STAMP)
+endif
+
+book: $(STAMP) $(ASSETS) $(LIB_STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 test: test-lib test-notebooks
@@ -36,6 +58,15 @@ test-notebooks: $(STAMP)
 test-html: $(STAMP)
 	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="" tests_built
 
+$(BROWSER_STAMP): $(STAMP) requirements-browser.txt tools/install_browser.sh
+	bash tools/install_browser.sh
+	$(BIN)/python -m pip install --quiet -r requirements-browser.txt
+	@touch $@
+
+# The built book in headless Chromium, offline: every page, screenshots in _build/screenshots/.
+test-browser: $(BROWSER_STAMP)
+	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="" tests_browser
+
 # The student edition: exercises kept, solutions replaced by "# YOUR CODE HERE" stubs.
 student: $(STAMP)
 	$(BIN)/python tools/make_student.py --src chapters --out student
@@ -45,4 +76,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_FLAGS)
 
 clean:
-	rm -rf _build .pytest_cache .hypothesis
+	rm -rf _build _vendor .pytest_cache .hypothesis

@@ -18,7 +18,7 @@ from typing import Iterator
 import matplotlib as mpl
 import numpy as np
 
-__all__ = ["COLORS", "RC", "book_style", "use_book_style", "new_figure", "figure_png", "show", "seed_band", "diverged_message"]
+__all__ = ["COLORS", "RC", "book_style", "use_book_style", "new_figure", "figure_png", "figure_bundle", "show", "seed_band", "diverged_message"]
 
 #: Okabe-Ito colours, by role.
 COLORS: dict[str, str] = {
@@ -119,11 +119,62 @@ def figure_png(fig, *, dpi: int = 110) -> bytes:
     return buf.getvalue()
 
 
-def show(fig, *, dpi: int = 110) -> None:
+def figure_bundle(fig, alt: str, *, dpi: int = 110) -> dict[str, str]:
+    """A Jupyter MIME bundle for a figure with alternative text.
+
+    The bundle carries the PNG twice: as ``image/png`` and inside an HTML ``<img>`` that has the
+    ``alt`` attribute, which frontends that render HTML (JupyterLab, the embedded widgets of the
+    book) prefer, so screen readers get the description.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+    alt : str
+        A non-empty description of the figure.
+    dpi : int
+        Resolution of the PNG.
+
+    Returns
+    -------
+    dict
+        ``{"text/html": ..., "image/png": ..., "text/plain": alt}``.
+
+    Examples
+    --------
+    >>> fig, ax = new_figure()
+    >>> b = figure_bundle(fig, "An empty set of axes.")
+    >>> sorted(b), b["text/html"].endswith('alt="An empty set of axes."/>')
+    (['image/png', 'text/html', 'text/plain'], True)
+    """
+    if not isinstance(alt, str):
+        raise TypeError(f"alt must be a str, got {type(alt).__name__}")
+    if not alt.strip():
+        raise ValueError("alt must be a non-empty description of the figure")
+    import base64
+    import html
+
+    b64 = base64.b64encode(figure_png(fig, dpi=dpi)).decode("ascii")
+    return {
+        "text/html": f'<img src="data:image/png;base64,{b64}" alt="{html.escape(alt, quote=True)}"/>',
+        "image/png": b64,
+        "text/plain": alt,
+    }
+
+
+def show(fig, *, dpi: int = 110, alt: str | None = None) -> None:
     """Display a figure as a PNG image in Jupyter, whatever the matplotlib backend.
 
     Figures made with :func:`new_figure` are not registered with pyplot, so nothing else is
     displayed (no ``<Figure size ...>`` text, no duplicate image).
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+    dpi : int
+        Resolution of the PNG.
+    alt : str, optional
+        Alternative text; when given the figure is sent as :func:`figure_bundle`. Book cells set
+        their alt text in the cell metadata instead, the widgets pass it here.
 
     Examples
     --------
@@ -133,7 +184,10 @@ def show(fig, *, dpi: int = 110) -> None:
     """
     from IPython.display import Image, display
 
-    display(Image(data=figure_png(fig, dpi=dpi), format="png"))
+    if alt is None:
+        display(Image(data=figure_png(fig, dpi=dpi), format="png"))
+    else:
+        display(figure_bundle(fig, alt, dpi=dpi), raw=True)
 
 
 def seed_band(ax, x, values, *, color: str, label: str | None = None, q: tuple[float, float] = (0.1, 0.9), log: bool = False):

@@ -55,6 +55,8 @@ __all__ = [
     "HEADLINE_NOISE",
     "HEADLINE_INIT",
     "interact",
+    "describe",
+    "DESCRIPTIONS",
     "STEEP",
 ]
 
@@ -542,8 +544,70 @@ def step_size_choice_figure(eta: float = 1.0, steps: int = 20000) -> Figure:
     return fig
 
 
+#: Plain-language description of what each figure shows: the alt text of the live widget figure
+#: (the current settings are appended by :func:`describe`).
+DESCRIPTIONS: dict[str, str] = {
+    "valley_2d_figure": "GD and SGD on a two-dimensional river valley: the paths over the loss "
+    "contours, the alignment of each gradient with the steep direction, and the loss across and "
+    "along the river.",
+    "noise_figure": "Bar chart of the exact gradient-noise variance per eigendirection of the "
+    "valley, with the sampled variances as dots on top of the bars.",
+    "one_step_figure": "Histogram of the alignment after one SGD step from a fixed state, with the "
+    "predicted mean next alignment and the current alignment marked.",
+    "regime_map_figure": "Regime map in the plane of alignment and step size: where one SGD step "
+    "lowers the alignment, where it raises it, the critical step size curve between them, and "
+    "the divergent step sizes hatched.",
+    "self_correction_figure": "Expected one-step change of the alignment against the step size, "
+    "for starting alignments close to one.",
+    "paradox_figure": "SGD, Dom-SGD and Bulk-SGD branched from one high-alignment checkpoint: the "
+    "step-size interval on a number line and the expected loss of each branch.",
+    "two_phase_figure": "Expected alignment of constant-step SGD from a large initialization over "
+    "time, with the ends of the collapse and rise phases marked.",
+    "spectrum_history_figure": "Top Hessian eigenvalues of the network at one training checkpoint, "
+    "and the alignment of its gradient with the top eigenspace up to that checkpoint.",
+    "step_size_choice_figure": "Expected alignment and expected loss over time on the headline "
+    "valley for one constant step size.",
+}
+
+
+def describe(update: Callable[..., Figure], settings: dict[str, Any]) -> str:
+    """Alt text for a figure drawn by ``update`` at the given slider settings.
+
+    Parameters
+    ----------
+    update : callable
+        One of the ``*_figure`` functions (see :data:`DESCRIPTIONS`).
+    settings : dict
+        The current values of the widget's controls.
+
+    Returns
+    -------
+    str
+        The description of the figure followed by the settings, e.g. ``"... Settings: eta = 0.1."``.
+
+    Examples
+    --------
+    >>> describe(one_step_figure, {"eta": 0.1, "chi": 0.3}).split("Settings: ")[1]
+    'eta = 0.1, chi = 0.3.'
+    """
+    name = getattr(update, "__name__", "")
+    if name not in DESCRIPTIONS:
+        raise ValueError(f"update must be one of the widget figures {sorted(DESCRIPTIONS)}, got {name!r}")
+    parts = []
+    for key, value in settings.items():
+        if isinstance(value, (float, np.floating)):
+            parts.append(f"{key} = {value:.3g}")
+        elif isinstance(value, (int, str, np.integer)):
+            parts.append(f"{key} = {value}")
+    tail = f" Settings: {', '.join(parts)}." if parts else ""
+    return DESCRIPTIONS[name] + tail
+
+
 def interact(update: Callable[..., Figure], **controls: Any):
     """Wrap a ``*_figure`` function in an ipywidgets UI built with ``interactive_output``.
+
+    Each redraw is displayed with alt text from :func:`describe`, so the figure inside the widget
+    is described to screen readers, in JupyterLab and in the book's embedded widgets alike.
 
     Parameters
     ----------
@@ -570,11 +634,12 @@ def interact(update: Callable[..., Figure], **controls: Any):
 
     from .plotting import show
 
+    describe(update, {})  # fail early, before any widget exists, for an unknown figure
     live = {name: c for name, c in controls.items() if isinstance(c, w.ValueWidget)}
     fixed = {name: c for name, c in controls.items() if name not in live}
 
     def draw(**kwargs):
-        show(update(**fixed, **kwargs))
+        show(update(**fixed, **kwargs), alt=describe(update, kwargs))
 
     out = w.interactive_output(draw, live)
     return w.VBox([w.HBox(list(live.values()), layout=w.Layout(flex_flow="row wrap")), out])

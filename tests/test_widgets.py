@@ -125,3 +125,47 @@ def test_interact_builds_a_widget_without_display():
     box = widgets.interact(widgets.one_step_figure, eta=w.FloatSlider(value=0.1, min=0.01, max=0.2), samples=200)
     assert isinstance(box, w.VBox)
     assert [c.description for c in box.children[0].children] == [""]
+
+
+def test_every_widget_figure_has_a_plain_language_description():
+    figures = [n for n in widgets.__all__ if n.endswith("_figure")]
+    assert sorted(figures) == sorted(widgets.DESCRIPTIONS)
+    for name, text in widgets.DESCRIPTIONS.items():
+        assert len(text) > 60 and "\\" not in text and ":math:" not in text, name
+
+
+def test_describe_appends_the_settings_and_rejects_unknown_figures():
+    text = widgets.describe(widgets.regime_map_figure, {"lam": 10.0, "k": 4, "sigma": np.float64(0.051234)})
+    assert text.startswith(widgets.DESCRIPTIONS["regime_map_figure"])
+    assert text.endswith("Settings: lam = 10, k = 4, sigma = 0.0512.")
+    assert widgets.describe(widgets.noise_figure, {}) == widgets.DESCRIPTIONS["noise_figure"]
+    with pytest.raises(ValueError, match="update must be one of the widget figures"):
+        widgets.describe(print, {})
+    with pytest.raises(ValueError, match="update must be one of"):
+        widgets.interact(print)
+
+
+def test_interact_draws_with_alt_text(monkeypatch):
+    """Every redraw is shown with alt text naming the figure and the current settings."""
+    import ipywidgets as w
+
+    shown = []
+    monkeypatch.setattr(plotting, "show", lambda fig, **kw: shown.append((fig, kw)))
+    slider = w.FloatSlider(value=0.1, min=0.01, max=0.2)
+    widgets.interact(widgets.one_step_figure, eta=slider, samples=200)
+    slider.value = 0.15
+    assert len(shown) == 2 and all(isinstance(f, Figure) for f, _ in shown)
+    assert shown[0][1]["alt"].endswith("Settings: eta = 0.1.")
+    assert shown[1][1]["alt"].startswith(widgets.DESCRIPTIONS["one_step_figure"])
+    assert shown[1][1]["alt"].endswith("Settings: eta = 0.15.")
+
+
+def test_figure_bundle_carries_the_alt_text_and_validates_it():
+    fig, _ = plotting.new_figure()
+    b = plotting.figure_bundle(fig, 'A "quoted" <figure>')
+    assert b["text/html"] == f'<img src="data:image/png;base64,{b["image/png"]}" alt="A &quot;quoted&quot; &lt;figure&gt;"/>'
+    assert b["text/plain"] == 'A "quoted" <figure>'
+    with pytest.raises(TypeError, match="alt must be a str"):
+        plotting.figure_bundle(fig, 3)
+    with pytest.raises(ValueError, match="alt must be a non-empty"):
+        plotting.figure_bundle(fig, "  ")

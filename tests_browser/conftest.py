@@ -1,0 +1,174 @@
+"""Fixtures for the browser gate: a local web server for ``_build/html`` and a headless Chromium.
+
+The browser is Debian's ``chromium`` (``make test-browser`` installs it with apt) driven by
+Playwright for Python. Playwright's own browser download is not used. Every request that does not
+go to the local server is aborted and recorded, so the pages are checked exactly as an offline
+reader would see them.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+
+# What the probe of this machine kind uses: without the background-networking flags Chromium keeps
+# trying to reach Google's services, which a closed network refuses.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+@pytest.fixture(scope="session")
+def base_url() -> Iterator[str]:
+    """Serve ``_build/html`` on 127.0.0.1 (a free port) for the whole session."""
+    if not (HTML / "index.html").is_file():
+        pytest.fail(f"{HTML / 'index.html'} does not exist: run `make book` first", pytrace=False)
+    handler = functools.partial(_QuietHandler, directory=str(HTML))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def chromium_path() -> str:
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.fail(
+            "Chromium was not found: `make test-browser` installs Debian's chromium with apt "
+            "(or set CHROMIUM to a Chromium binary)",
+            pytrace=False,
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory: pytest.TempPathFactory):
+    """A headless Chromium with a fresh, empty profile."""
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=chromium_path(),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 900},
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@dataclass
+class PageLog:
+    """What went wrong while one page loaded."""
+
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    blocked_requests: list[str] = field(default_factory=list)
+
+    def problems(self) -> list[str]:
+        return (
+            [f"console error: {m}" for m in self.console_errors]
+            + [f"page error: {m}" for m in self.page_errors]
+            + [f"failed request: {m}" for m in self.failed_requests]
+            + [f"request to the network (blocked, the book must work offline): {m}" for m in self.blocked_requests]
+        )
+
+
+@pytest.fixture
+def open_page(browser, base_url):
+    """Open a page of the built book; returns ``(page, log)`` once the page has settled."""
+    opened = []
+    host = urlsplit(base_url).netloc
+
+    def _open(path: str):
+        page = browser.new_page()
+        opened.append(page)
+        log = PageLog()
+
+        def route(r):
+            if urlsplit(r.request.url).netloc == host or r.request.url.startswith("data:"):
+                r.continue_()
+            else:
+                log.blocked_requests.append(r.request.url)
+                r.abort()
+
+        page.route("**/*", route)
+        page.on("console", lambda m: m.type == "error" and log.console_errors.append(f"{m.text} @ {m.location}"))
+        page.on("pageerror", lambda e: log.page_errors.append(str(e)))
+        page.on(
+            "requestfailed",
+            lambda r: urlsplit(r.url).netloc == host and log.failed_requests.append(f"{r.url} ({r.failure})"),
+        )
+        page.on(
+            "response",
+            lambda r: r.status >= 400 and log.failed_requests.append(f"{r.url} (HTTP {r.status})"),
+        )
+        page.goto(base_url + path, wait_until="load")
+        settle(page)
+        return page, log
+
+    yield _open
+    for page in opened:
+        page.close()
+
+
+# Wait for MathJax (when the page loads it) to finish typesetting, and for every image to finish.
+_SETTLE_JS = """
+async () => {
+  if (document.querySelector('script[src*="mathjax"]')) {
+    const t0 = Date.now();
+    while (!(window.MathJax && MathJax.startup && MathJax.startup.promise)) {
+      if (Date.now() - t0 > 20000) throw new Error("MathJax did not start within 20 s");
+      await new Promise(r => setTimeout(r, 50));
+    }
+    await MathJax.startup.promise;
+  }
+  await Promise.all(Array.from(document.images).map(img => img.complete ? null :
+    new Promise(r => { img.addEventListener("load", r); img.addEventListener("error", r); })));
+  return true;
+}
+"""
+
+
+def settle(page) -> None:
+    page.evaluate(_SETTLE_JS)
+    # Widgets render asynchronously after require.js has loaded the manager.
+    if page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count():
+        page.wait_for_function(
+            "() => document.querySelectorAll('.jupyter-widgets, .widget-slider, .widget-dropdown').length > 0",
+            timeout=20000,
+        )

@@ -1,0 +1,60 @@
+/*
+ * River Valley: two fixes for the embedded Jupyter widgets (loaded before the widget manager).
+ *
+ * 1. Icon fonts. The widget manager computes the URL of its font files from the require.js module
+ *    id "@jupyter-widgets/html-manager/dist/...", resolved against the page: a folder that does
+ *    not exist (six 404s per page). Map that id to the folder that really holds the files, the
+ *    data-widgets-assets attribute of this script resolved against this script's own URL, with a
+ *    require.js "paths" entry (a global `require` object is read by require.js as its
+ *    configuration when it loads), and set window.__jupyter_widgets_assets_path__ too, which
+ *    some of the manager's chunks read instead.
+ *
+ * 2. MathJax. The widget manager typesets widget labels with MathJax 2's MathJax.Hub.Queue, but
+ *    the book loads MathJax 3, which has no Hub: every widget threw a TypeError. Give whatever
+ *    object window.MathJax holds (the configuration first, then MathJax 3 itself) a small Hub
+ *    whose Queue(["Typeset", hub, element]) calls MathJax 3's typesetPromise([element]).
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var assets = script && script.getAttribute("data-widgets-assets");
+  if (assets) {
+    var folder = new URL(assets, script.src).href;
+    window.__jupyter_widgets_assets_path__ = folder;
+    var config = { paths: { "@jupyter-widgets/html-manager/dist": folder.replace(/\/$/, "") } };
+    if (typeof window.require === "undefined") {
+      window.require = config;
+    } else if (typeof window.require.config === "function") {
+      window.require.config(config);
+    }
+  }
+
+  var hub = {
+    Queue: function () {
+      Array.prototype.forEach.call(arguments, function (job) {
+        if (!Array.isArray(job) || job[0] !== "Typeset") return;
+        var mj = window.MathJax;
+        if (!mj || !mj.startup || !mj.startup.promise || !mj.typesetPromise) return; // typeset at startup
+        var target = job[2] ? [job[2]] : undefined;
+        mj.startup.promise
+          .then(function () { return mj.typesetPromise(target); })
+          .catch(function (err) { console.warn("MathJax could not typeset a widget label:", err); });
+      });
+    },
+  };
+
+  function withHub(obj) {
+    if (obj && typeof obj === "object" && !("Hub" in obj)) {
+      Object.defineProperty(obj, "Hub", { value: hub, configurable: true, writable: true, enumerable: false });
+    }
+    return obj;
+  }
+
+  var current = withHub(window.MathJax);
+  Object.defineProperty(window, "MathJax", {
+    configurable: true,
+    enumerable: true,
+    get: function () { return current; },
+    set: function (value) { current = withHub(value); },
+  });
+})();

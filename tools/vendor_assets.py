@@ -1,0 +1,128 @@
+"""Install the book's browser assets from npm and copy the pieces the pages load into ``_vendor/``.
+
+The built book loads three scripts when it is *viewed*: MathJax 3 (the equations), require.js and
+the Jupyter widgets HTML manager (the embedded static widgets). By default Sphinx and myst-nb take
+them from public CDNs, so an offline reader sees raw TeX and empty widget areas. ``make book`` runs
+this script first; ``tools/sphinxext/rivervalley_book.py`` then serves ``_vendor/`` as a static
+path. Set ``RIVERVALLEY_ASSETS=cdn`` to build a book that uses the CDNs instead (one switch).
+
+The versions are pinned in ``tools/assets/package.json`` and its lockfile, both committed. The
+installed packages live in ``_build/npm/`` and the pruned copy in ``_vendor/`` (about 11 MB); both
+are build products and are git-ignored.
+
+Usage::
+
+    python tools/vendor_assets.py [--out _vendor] [--work _build/npm]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "tools" / "assets"
+
+# What the pages need, as (source inside node_modules, destination inside the output folder).
+MATHJAX = "mathjax/es5"
+COPIES: tuple[tuple[str, str], ...] = (
+    (f"{MATHJAX}/tex-mml-chtml.js", "mathjax/tex-mml-chtml.js"),
+    # Components MathJax loads on demand, relative to its own URL: CHTML fonts, TeX extensions
+    # (ams, boldsymbol, ...), the context menu and the accessibility modules the menu enables.
+    (f"{MATHJAX}/output/chtml/fonts/woff-v2", "mathjax/output/chtml/fonts/woff-v2"),
+    (f"{MATHJAX}/input/tex/extensions", "mathjax/input/tex/extensions"),
+    (f"{MATHJAX}/ui", "mathjax/ui"),
+    (f"{MATHJAX}/a11y", "mathjax/a11y"),
+    ("mathjax/LICENSE", "mathjax/LICENSE"),
+    ("requirejs/require.js", "require.js"),  # its licence is in its header
+    ("@jupyter-widgets/html-manager/LICENSE", "widgets/LICENSE"),
+)
+# From the widget manager's dist/: the AMD entry point, its webpack chunks and the icon fonts the
+# chunks reference (relative to the entry point's URL).
+WIDGET_DIST = "@jupyter-widgets/html-manager/dist"
+WIDGET_SUFFIXES = (".embed.js", ".woff", ".woff2", ".ttf", ".eot", ".svg")
+WIDGET_ENTRY = "embed-amd.js"
+STAMP = ".stamp"
+
+
+def _digest(*paths: Path) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def npm_install(work: Path) -> Path:
+    """Install the pinned packages into ``work`` with ``npm ci`` (skipped when already current)."""
+    npm = shutil.which("npm")
+    if npm is None:
+        sys.exit(
+            "vendor_assets: `npm` was not found. Install Node.js and npm, or build with "
+            "RIVERVALLEY_ASSETS=cdn to load MathJax and the widget scripts from CDNs."
+        )
+    work.mkdir(parents=True, exist_ok=True)
+    lock = SPEC / "package-lock.json"
+    wanted = _digest(SPEC / "package.json", lock)
+    stamp = work / STAMP
+    modules = work / "node_modules"
+    if stamp.is_file() and stamp.read_text() == wanted and modules.is_dir():
+        return modules
+    for name in ("package.json", "package-lock.json"):
+        shutil.copy2(SPEC / name, work / name)
+    subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error", "--ignore-scripts"],
+        cwd=work,
+        check=True,
+    )
+    stamp.write_text(wanted)
+    return modules
+
+
+def copy_assets(modules: Path, out: Path) -> list[Path]:
+    """Copy the pruned assets from ``modules`` into a fresh ``out`` folder; return the files."""
+    missing = [src for src, _ in COPIES if not (modules / src).exists()]
+    missing += [f"{WIDGET_DIST}/{WIDGET_ENTRY}"] * (not (modules / WIDGET_DIST / WIDGET_ENTRY).is_file())
+    if missing:
+        sys.exit(f"vendor_assets: expected files are missing from {modules}: {missing}")
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    for src, dst in COPIES:
+        target = out / dst
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if (modules / src).is_dir():
+            shutil.copytree(modules / src, target)
+        else:
+            shutil.copy2(modules / src, target)
+    widgets = out / "widgets"
+    for f in sorted((modules / WIDGET_DIST).iterdir()):
+        if f.name == WIDGET_ENTRY or f.name.endswith(WIDGET_SUFFIXES):
+            shutil.copy2(f, widgets / f.name)
+    versions = {
+        name: json.loads((modules / name / "package.json").read_text())["version"]
+        for name in ("mathjax", "requirejs", "@jupyter-widgets/html-manager")
+    }
+    (out / "VERSIONS.json").write_text(json.dumps(versions, indent=2) + "\n")
+    return sorted(p for p in out.rglob("*") if p.is_file())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "_vendor", help="output folder")
+    parser.add_argument("--work", type=Path, default=ROOT / "_build" / "npm", help="npm folder")
+    args = parser.parse_args(argv)
+    modules = npm_install(args.work)
+    files = copy_assets(modules, args.out)
+    size = sum(f.stat().st_size for f in files)
+    (args.out / STAMP).write_text(_digest(SPEC / "package.json", SPEC / "package-lock.json"))
+    print(f"vendor_assets: {len(files)} files, {size / 2**20:.1f} MiB in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
