@@ -221,7 +221,10 @@ def test_launch_and_download_buttons_work(open_page, base_url, name):
 def test_vendored_assets_are_served_locally():
     """The pages point at the local copies, not at a CDN (unless built with RIVERVALLEY_ASSETS=cdn)."""
     text = (HTML / "chapters" / f"{WIDGET_CHAPTERS[0]}.html").read_text()
-    assert "../_static/mathjax/tex-mml-chtml.js" in text
+    assert "../_static/mathjax/tex-mml-chtml.js" in text, (
+        "the pages load MathJax from elsewhere: the browser gate checks the offline build, "
+        "not one made with RIVERVALLEY_ASSETS=cdn"
+    )
     assert "../_static/require.js" in text and "../_static/widgets/embed-amd.js" in text
     assert "cdn.jsdelivr.net" not in text and "cdnjs.cloudflare.com" not in text
     versions = json.loads((HTML / "_static" / "VERSIONS.json").read_text())
