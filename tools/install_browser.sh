@@ -18,4 +18,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 "${SUDO[@]}" apt-get update -qq
 "${SUDO[@]}" apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
-chromium --version
+dpkg-query -W -f='installed ${Package} ${Version}\n' chromium chromium-driver
