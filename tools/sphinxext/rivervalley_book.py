@@ -1,6 +1,7 @@
-"""The book's own Sphinx glue: local browser assets, and one fix found by the browser gate.
+"""The book's own Sphinx glue: local browser assets, and fixes found by the browser gate.
 
-**Assets.** MathJax, require.js and the widget manager are served from the book itself. One switch, the environment variable ``RIVERVALLEY_ASSETS``:
+**Assets.** MathJax, require.js and the widget manager are served from the book itself. One
+switch, the environment variable ``RIVERVALLEY_ASSETS``:
 
 ``local`` (default)
     The pages load the copies that ``tools/vendor_assets.py`` put in ``_vendor/`` (``make book``
@@ -18,8 +19,9 @@ manager (written for MathJax 2) calls to typeset widget labels. See the comments
 
 **Inline scripts.** Some extensions (sphinx-thebe, sphinx-togglebutton) register their inline
 ``<script>`` bodies after the HTML builder has started, so Sphinx holds each twice (once with the
-file name ``None``, once with ``''``) and writes both. The second ``const THEBE_JS_URL = ...`` is a JavaScript ``SyntaxError`` on
-every page, so identical scripts are dropped when each page is written.
+file name ``None``, once with ``''``) and writes both. The second ``const THEBE_JS_URL = ...`` is
+a JavaScript ``SyntaxError`` on every page, so identical scripts are dropped as each page is
+written.
 """
 
 from __future__ import annotations
