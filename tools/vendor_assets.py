@@ -27,6 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "tools" / "assets"
+SPEC_FILES = ("package.json", "package-lock.json")
 
 # What the pages need, as (source inside node_modules, destination inside the output folder).
 MATHJAX = "mathjax/es5"
@@ -50,10 +51,11 @@ WIDGET_ENTRY = "embed-amd.js"
 STAMP = ".stamp"
 
 
-def _digest(*paths: Path) -> str:
+def spec_digest() -> str:
+    """SHA-256 of the pinned package.json and its lockfile: what an install must match."""
     h = hashlib.sha256()
-    for p in paths:
-        h.update(p.read_bytes())
+    for name in SPEC_FILES:
+        h.update((SPEC / name).read_bytes())
     return h.hexdigest()
 
 
@@ -66,13 +68,12 @@ def npm_install(work: Path) -> Path:
             "RIVERVALLEY_ASSETS=cdn to load MathJax and the widget scripts from CDNs."
         )
     work.mkdir(parents=True, exist_ok=True)
-    lock = SPEC / "package-lock.json"
-    wanted = _digest(SPEC / "package.json", lock)
+    wanted = spec_digest()
     stamp = work / STAMP
     modules = work / "node_modules"
     if stamp.is_file() and stamp.read_text() == wanted and modules.is_dir():
         return modules
-    for name in ("package.json", "package-lock.json"):
+    for name in SPEC_FILES:
         shutil.copy2(SPEC / name, work / name)
     subprocess.run(
         [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error", "--ignore-scripts"],
@@ -86,7 +87,8 @@ def npm_install(work: Path) -> Path:
 def copy_assets(modules: Path, out: Path) -> list[Path]:
     """Copy the pruned assets from ``modules`` into a fresh ``out`` folder; return the files."""
     missing = [src for src, _ in COPIES if not (modules / src).exists()]
-    missing += [f"{WIDGET_DIST}/{WIDGET_ENTRY}"] * (not (modules / WIDGET_DIST / WIDGET_ENTRY).is_file())
+    if not (modules / WIDGET_DIST / WIDGET_ENTRY).is_file():
+        missing.append(f"{WIDGET_DIST}/{WIDGET_ENTRY}")
     if missing:
         sys.exit(f"vendor_assets: expected files are missing from {modules}: {missing}")
     if out.exists():
@@ -103,10 +105,8 @@ def copy_assets(modules: Path, out: Path) -> list[Path]:
     for f in sorted((modules / WIDGET_DIST).iterdir()):
         if f.name == WIDGET_ENTRY or f.name.endswith(WIDGET_SUFFIXES):
             shutil.copy2(f, widgets / f.name)
-    versions = {
-        name: json.loads((modules / name / "package.json").read_text())["version"]
-        for name in ("mathjax", "requirejs", "@jupyter-widgets/html-manager")
-    }
+    pinned = json.loads((SPEC / "package.json").read_text())["dependencies"]
+    versions = {name: json.loads((modules / name / "package.json").read_text())["version"] for name in pinned}
     (out / "VERSIONS.json").write_text(json.dumps(versions, indent=2) + "\n")
     return sorted(p for p in out.rglob("*") if p.is_file())
 
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     modules = npm_install(args.work)
     files = copy_assets(modules, args.out)
     size = sum(f.stat().st_size for f in files)
-    (args.out / STAMP).write_text(_digest(SPEC / "package.json", SPEC / "package-lock.json"))
+    (args.out / STAMP).write_text(spec_digest())
     print(f"vendor_assets: {len(files)} files, {size / 2**20:.1f} MiB in {args.out}")
     return 0
 

@@ -67,14 +67,13 @@ def _cdn_widget_assets(config: Config) -> str | None:
 
 
 def _configure(app: Sphinx, config: Config) -> None:
+    cdn = assets_mode() == "cdn"
     config.html_static_path = [*config.html_static_path, str(STATIC)]
-    if assets_mode() == "cdn":
-        widget_assets = _cdn_widget_assets(config)
-    else:
-        widget_assets = "widgets/"  # relative to rivervalley-widgets.js, i.e. _static/widgets/
+    # In local mode the fonts sit in widgets/ relative to rivervalley-widgets.js (_static/widgets/).
+    widget_assets = _cdn_widget_assets(config) if cdn else "widgets/"
     attributes = {"data-widgets-assets": widget_assets} if widget_assets else {}
     app.add_js_file(WIDGETS_FIX_JS, priority=200, **attributes)
-    if assets_mode() == "cdn":
+    if cdn:
         return
     vendor = Path(app.confdir) / VENDOR
     if not (vendor / MATHJAX_PATH).is_file() or not (vendor / "widgets" / "embed-amd.js").is_file():
