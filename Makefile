@@ -48,7 +48,7 @@ book: $(STAMP) $(ASSETS) $(LIB_STAMP)
 test: test-lib test-notebooks
 
 test-lib: $(STAMP)
-	$(BIN)/python -m pytest tests rivervalley_lib -n 2
+	$(BIN)/python -m pytest tests/library tests/book rivervalley_lib -n 2
 
 test-notebooks: $(STAMP)
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider \
@@ -56,7 +56,7 @@ test-notebooks: $(STAMP)
 
 # The built book: launch and download buttons on every chapter page (run after `make book`).
 test-html: $(STAMP)
-	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="" tests_built
+	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="" tests/built
 
 $(BROWSER_STAMP): $(STAMP) requirements-browser.txt tools/install_browser.sh
 	bash tools/install_browser.sh
@@ -65,7 +65,7 @@ $(BROWSER_STAMP): $(STAMP) requirements-browser.txt tools/install_browser.sh
 
 # The built book in headless Chromium, offline: every page, screenshots in _build/screenshots/.
 test-browser: $(BROWSER_STAMP)
-	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="" tests_browser
+	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="" tests/browser
 
 # The student edition: exercises kept, solutions replaced by "# YOUR CODE HERE" stubs.
 student: $(STAMP)

@@ -14,7 +14,7 @@ import urllib.parse
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 EXECUTED = ROOT / "_build" / "jupyter_execute" / "chapters"
 HTML = ROOT / "_build" / "html"
 NOTEBOOKS = sorted(p.name for p in (ROOT / "chapters").glob("*.ipynb"))

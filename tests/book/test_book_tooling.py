@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 ASSETS = ROOT / "tools" / "assets"
 EXT_DIR = ROOT / "tools" / "sphinxext"
 
