@@ -123,15 +123,15 @@ def bench_widgets() -> list[dict]:
 
     spectra = np.array([[5.0, 4.0, 3.0, 1.0, 0.5]] * 3)
     cases = {
-        "valley_2d_figure": lambda: widgets.valley_2d_figure(),
-        "noise_figure": lambda: widgets.noise_figure(),
-        "one_step_figure": lambda: widgets.one_step_figure(),
-        "regime_map_figure": lambda: widgets.regime_map_figure(),
-        "self_correction_figure": lambda: widgets.self_correction_figure(),
-        "paradox_figure": lambda: widgets.paradox_figure(),
-        "two_phase_figure": lambda: widgets.two_phase_figure(),
-        "spectrum_history_figure": lambda: widgets.spectrum_history_figure([0, 1, 2], spectra, [0.2, 0.5, 0.9], k=3),
-        "step_size_choice_figure": lambda: widgets.step_size_choice_figure(),
+        "valley_2d_figure": lambda: figures.valley_2d_figure(),
+        "noise_figure": lambda: figures.noise_figure(),
+        "one_step_figure": lambda: figures.one_step_figure(),
+        "regime_map_figure": lambda: figures.regime_map_figure(),
+        "self_correction_figure": lambda: figures.self_correction_figure(),
+        "paradox_figure": lambda: figures.paradox_figure(),
+        "two_phase_figure": lambda: figures.two_phase_figure(),
+        "spectrum_history_figure": lambda: figures.spectrum_history_figure([0, 1, 2], spectra, [0.2, 0.5, 0.9], k=3),
+        "step_size_choice_figure": lambda: figures.step_size_choice_figure(),
     }
     rows = []
     for name, make in cases.items():

@@ -1,9 +1,16 @@
 """rivervalley_lib: the quadratic river-valley model of SGD's suspicious alignment.
 
-The public API is re-exported here; the implementation lives in private modules. The
-submodules ``symbolic`` (sympy derivations), ``plotting`` (the book's figure style),
-``widgets`` (the figures behind the book's widgets), ``network`` (a numpy MLP with exact
-Hessian-vector products) and ``diagnostics`` (alignment measurements for any model) complete it.
+The public API is re-exported here; the implementation lives in private modules, one
+concept each, whose imports flow one way:
+
+``_validation`` → ``_landscape`` (the model) → ``_noise`` → ``_moments`` →
+``_one_step`` → ``_mean_field``, ``_states`` → ``_blocks``, ``_simulate`` → ``_measure``.
+
+The submodules ``symbolic`` (sympy derivations), ``plotting`` (the book's figure style),
+``scenarios`` (the book's named valleys), ``figures`` (the figure functions behind the
+book's widgets), ``widgets`` (their ipywidgets controls), ``network`` (a numpy MLP with
+exact Hessian-vector products), ``diagnostics`` (alignment measurements for any model)
+and ``check`` (self-study exercise checks) complete it.
 
 Examples
 --------
@@ -15,26 +22,30 @@ Examples
 
 from . import diagnostics, network
 from ._landscape import RiverValley
-from ._noise import CurvatureNoise, IsotropicNoise, NoiseModel, RegressionNoise
-from ._simulate import DivergenceError, Trace, simulate
-from ._theory import (
+from ._mean_field import (
     MeanFieldTrajectory,
+    NoiseFloor,
     PhaseLengths,
+    expected_trajectory,
+    noise_floor,
+    phase_lengths,
+)
+from ._measure import MeasuredPhases, measured_phase_lengths
+from ._noise import CurvatureNoise, IsotropicNoise, NoiseModel, RegressionNoise
+from ._one_step import (
+    ExpectedEnergies,
+    ProjectionThresholds,
     alignment,
     alignment_regime,
     critical_step_size,
     expected_alignment_step,
     expected_loss_change,
     expected_next,
-    expected_trajectory,
     gradient_alignment,
-    measured_phase_lengths,
-    noise_floor,
-    phase_lengths,
     projection_thresholds,
-    self_correction_alignment,
-    state_with_alignment,
 )
+from ._simulate import DivergenceError, Trace, sample_step, simulate
+from ._states import self_correction_threshold, state_with_alignment
 
 __version__ = "0.1.0"
 
@@ -47,20 +58,25 @@ __all__ = [
     "alignment",
     "gradient_alignment",
     "expected_next",
+    "ExpectedEnergies",
     "expected_alignment_step",
     "critical_step_size",
     "alignment_regime",
     "projection_thresholds",
+    "ProjectionThresholds",
     "expected_loss_change",
     "noise_floor",
+    "NoiseFloor",
     "phase_lengths",
     "PhaseLengths",
     "expected_trajectory",
     "MeanFieldTrajectory",
     "state_with_alignment",
-    "self_correction_alignment",
+    "self_correction_threshold",
     "measured_phase_lengths",
+    "MeasuredPhases",
     "simulate",
+    "sample_step",
     "Trace",
     "DivergenceError",
 ]

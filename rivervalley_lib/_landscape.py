@@ -6,9 +6,7 @@ from typing import Literal
 
 import numpy as np
 
-from ._validation import check_array, check_int, check_real
-
-__all__ = ["RiverValley"]
+from ._validation import validate_array, validate_int, validate_real
 
 
 class RiverValley:
@@ -75,17 +73,21 @@ class RiverValley:
     __slots__ = ("_eigenvalues", "_k", "_mask")
 
     def __init__(self, eigenvalues, k: int) -> None:
-        lam = check_array("eigenvalues", eigenvalues, ndim_min=1)
+        lam = validate_array("eigenvalues", eigenvalues, ndim_min=1)
         if lam.ndim != 1:
-            raise ValueError(f"eigenvalues must be one-dimensional, got shape {lam.shape}")
+            raise ValueError(
+                f"eigenvalues must be one-dimensional, got shape {lam.shape}"
+            )
         d = lam.shape[0]
         if d < 2:
             raise ValueError(f"eigenvalues must have length d >= 2, got {d}")
-        k = check_int("k", k, low=1, high=d - 1)
+        k = validate_int("k", k, low=1, high=d - 1)
         if np.any(lam < 0):
             raise ValueError(f"eigenvalues must be >= 0, got min {lam.min():g}")
         if np.any(np.diff(lam) > 0):
-            raise ValueError("eigenvalues must be sorted in non-increasing order (largest first)")
+            raise ValueError(
+                "eigenvalues must be sorted in non-increasing order (largest first)"
+            )
         if not lam[k - 1] > lam[k]:
             raise ValueError(
                 f"k = {k} needs a strict gap lambda_k > lambda_(k+1), got {lam[k - 1]:g} and {lam[k]:g}"
@@ -101,7 +103,7 @@ class RiverValley:
 
     # ------------------------------------------------------------------ constructors
     @classmethod
-    def two_level(cls, d: int, k: int, dominant: float, bulk: float) -> "RiverValley":
+    def two_level(cls, d: int, k: int, dominant: float, bulk: float) -> RiverValley:
         r"""A two-level spectrum: :math:`\lambda` on :math:`\mathcal D`, :math:`\mu` on :math:`\mathcal B`.
 
         .. math:: \lambda_1 = \dots = \lambda_k = \lambda > \mu = \lambda_{k+1} = \dots = \lambda_d \ge 0.
@@ -127,10 +129,10 @@ class RiverValley:
         >>> rv.eigenvalues
         array([10. , 10. ,  0.1,  0.1,  0.1])
         """
-        d = check_int("d", d, low=2)
-        k = check_int("k", k, low=1, high=d - 1)
-        lam = check_real("dominant", dominant, low=0.0, low_inclusive=False)
-        mu = check_real("bulk", bulk, low=0.0, high=lam, high_inclusive=False)
+        d = validate_int("d", d, low=2)
+        k = validate_int("k", k, low=1, high=d - 1)
+        lam = validate_real("dominant", dominant, low=0.0, low_inclusive=False)
+        mu = validate_real("bulk", bulk, low=0.0, high=lam, high_inclusive=False)
         return cls(np.concatenate([np.full(k, lam), np.full(d - k, mu)]), k)
 
     @classmethod
@@ -143,7 +145,7 @@ class RiverValley:
         *,
         spacing: Literal["geometric", "linear"] = "geometric",
         levels: tuple[int, int] | None = None,
-    ) -> "RiverValley":
+    ) -> RiverValley:
         r"""A spread spectrum: ``k`` dominant and ``d - k`` bulk eigenvalues on deterministic grids.
 
         The dominant eigenvalues fill :math:`[\lambda_{\min}^{\mathcal D}, \lambda_{\max}^{\mathcal D}]`
@@ -180,25 +182,40 @@ class RiverValley:
         >>> RiverValley.spread(d=7, k=2, dominant=(10.0, 40.0), bulk=(0.01, 1.0), levels=(1, 2)).eigenvalues.tolist()
         [40.0, 40.0, 1.0, 1.0, 0.01, 0.01, 0.01]
         """
-        d = check_int("d", d, low=2)
-        k = check_int("k", k, low=1, high=d - 1)
+        d = validate_int("d", d, low=2)
+        k = validate_int("k", k, low=1, high=d - 1)
         if spacing not in ("geometric", "linear"):
-            raise ValueError(f"spacing must be 'geometric' or 'linear', got {spacing!r}")
-        d_lo, d_hi = _check_range("dominant", dominant, positive=True)
-        b_lo, b_hi = _check_range("bulk", bulk, positive=spacing == "geometric")
+            raise ValueError(
+                f"spacing must be 'geometric' or 'linear', got {spacing!r}"
+            )
+        d_lo, d_hi = _range_pair("dominant", dominant, positive=True)
+        b_lo, b_hi = _range_pair("bulk", bulk, positive=spacing == "geometric")
         if not b_hi < d_lo:
-            raise ValueError(f"bulk range must lie below the dominant range (bulk[1] < dominant[0]), got {b_hi:g} >= {d_lo:g}")
+            raise ValueError(
+                f"bulk range must lie below the dominant range (bulk[1] < dominant[0]), got {b_hi:g} >= {d_lo:g}"
+            )
         grid = np.geomspace if spacing == "geometric" else np.linspace
-        n_dom, n_blk = (k, d - k) if levels is None else (
-            check_int("levels[0]", levels[0], low=1, high=k),
-            check_int("levels[1]", levels[1], low=1, high=d - k),
+        n_dom, n_blk = (
+            (k, d - k)
+            if levels is None
+            else (
+                validate_int("levels[0]", levels[0], low=1, high=k),
+                validate_int("levels[1]", levels[1], low=1, high=d - k),
+            )
         )
 
         def fill(hi: float, lo: float, n_values: int, size: int) -> np.ndarray:
             values = grid(hi, lo, n_values) if n_values > 1 else np.array([hi])
-            return np.repeat(values, np.diff(np.linspace(0, size, n_values + 1).round().astype(int)))
+            return np.repeat(
+                values, np.diff(np.linspace(0, size, n_values + 1).round().astype(int))
+            )
 
-        return cls(np.concatenate([fill(d_hi, d_lo, n_dom, k), fill(b_hi, b_lo, n_blk, d - k)]), k)
+        return cls(
+            np.concatenate(
+                [fill(d_hi, d_lo, n_dom, k), fill(b_hi, b_lo, n_blk, d - k)]
+            ),
+            k,
+        )
 
     # ------------------------------------------------------------------ attributes
     @property
@@ -258,9 +275,6 @@ class RiverValley:
         return np.diag(self._block_mask(block).astype(float))
 
     # ------------------------------------------------------------------ maps
-    def _state(self, theta, name: str = "theta") -> np.ndarray:
-        return check_array(name, theta, ndim_min=1, last_dim=self.d)
-
     def _block_mask(self, block: str) -> np.ndarray:
         if block == "dominant":
             return self._mask
@@ -286,7 +300,7 @@ class RiverValley:
         >>> RiverValley([2.0, 1.0, 0.5], k=1).project([1.0, 2.0, 3.0], "dominant")
         array([1., 0., 0.])
         """
-        v = self._state(v, "v")
+        v = as_state(self, v, "v")
         return np.where(self._block_mask(block), v, 0.0)
 
     def loss(self, theta) -> np.ndarray:
@@ -297,7 +311,7 @@ class RiverValley:
         >>> float(RiverValley([4.0, 1.0], k=1).loss([1.0, 2.0]))
         4.0
         """
-        theta = self._state(theta)
+        theta = as_state(self, theta)
         return 0.5 * (theta * theta) @ self._eigenvalues
 
     def loss_dominant(self, theta) -> np.ndarray:
@@ -308,7 +322,7 @@ class RiverValley:
         >>> float(RiverValley([4.0, 1.0], k=1).loss_dominant([1.0, 2.0]))
         2.0
         """
-        theta = self._state(theta)
+        theta = as_state(self, theta)
         return 0.5 * (theta[..., : self.k] ** 2) @ self._eigenvalues[: self.k]
 
     def loss_bulk(self, theta) -> np.ndarray:
@@ -319,7 +333,7 @@ class RiverValley:
         >>> float(RiverValley([4.0, 1.0], k=1).loss_bulk([1.0, 2.0]))
         2.0
         """
-        theta = self._state(theta)
+        theta = as_state(self, theta)
         return 0.5 * (theta[..., self.k :] ** 2) @ self._eigenvalues[self.k :]
 
     def gradient(self, theta) -> np.ndarray:
@@ -330,7 +344,7 @@ class RiverValley:
         >>> RiverValley([4.0, 1.0], k=1).gradient([1.0, 2.0])
         array([4., 2.])
         """
-        return self._eigenvalues * self._state(theta)
+        return self._eigenvalues * as_state(self, theta)
 
     def __repr__(self) -> str:
         lam = self._eigenvalues
@@ -342,15 +356,47 @@ class RiverValley:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, RiverValley):
             return NotImplemented
-        return self.k == other.k and np.array_equal(self._eigenvalues, other._eigenvalues)
+        return self.k == other.k and np.array_equal(
+            self._eigenvalues, other._eigenvalues
+        )
 
     def __hash__(self) -> int:
         return hash((self.k, self._eigenvalues.tobytes()))
 
 
-def _check_range(name: str, value, *, positive: bool) -> tuple[float, float]:
-    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != 2:
+def as_state(landscape: RiverValley, theta, name: str = "theta") -> np.ndarray:
+    """``theta`` as a float array whose last axis has length ``landscape.d``.
+
+    Internal API shared by the theory and the simulator: raises ``TypeError`` or
+    ``ValueError`` naming ``name`` when the shape or the values do not fit.
+    """
+    return validate_array(name, theta, ndim_min=1, last_dim=landscape.d)
+
+
+def moving_mask(landscape: RiverValley, projection: str) -> np.ndarray:
+    """The (d,) mask of the coordinates that SGD (``"none"``), Dom-SGD (``"dominant"``)
+    or Bulk-SGD (``"bulk"``) updates. Internal API of the simulator and the mean field."""
+    if projection == "none":
+        return np.ones(landscape.d, dtype=bool)
+    return landscape.dominant_mask if projection == "dominant" else ~landscape.dominant_mask
+
+
+def validate_landscape(landscape) -> RiverValley:
+    """Return ``landscape`` if it is a :class:`RiverValley`, else raise ``TypeError``."""
+    if not isinstance(landscape, RiverValley):
+        raise TypeError(
+            f"landscape must be a RiverValley, got {type(landscape).__name__}"
+        )
+    return landscape
+
+
+def _range_pair(name: str, value, *, positive: bool) -> tuple[float, float]:
+    if (
+        isinstance(value, (str, bytes))
+        or not hasattr(value, "__len__")
+        or len(value) != 2
+    ):
         raise TypeError(f"{name} must be a (low, high) pair of numbers")
-    lo = check_real(f"{name}[0]", value[0], low=0.0, low_inclusive=not positive)
-    hi = check_real(f"{name}[1]", value[1], low=lo)
+    lo = validate_real(f"{name}[0]", value[0], low=0.0, low_inclusive=not positive)
+    hi = validate_real(f"{name}[1]", value[1], low=lo)
     return lo, hi

@@ -12,21 +12,15 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from ._landscape import RiverValley
-from ._validation import check_int, check_real
-
-__all__ = ["NoiseModel", "IsotropicNoise", "CurvatureNoise", "RegressionNoise"]
+from ._landscape import RiverValley, as_state, validate_landscape
+from ._validation import validate_int, validate_real
 
 
-def _check_landscape(landscape) -> RiverValley:
-    if not isinstance(landscape, RiverValley):
-        raise TypeError(f"landscape must be a RiverValley, got {type(landscape).__name__}")
-    return landscape
-
-
-def _check_noise(noise) -> "NoiseModel":
+def validate_noise(noise) -> NoiseModel:
     if not isinstance(noise, NoiseModel):
-        raise TypeError(f"noise must be a NoiseModel (IsotropicNoise, CurvatureNoise, RegressionNoise), got {type(noise).__name__}")
+        raise TypeError(
+            f"noise must be a NoiseModel (IsotropicNoise, CurvatureNoise, RegressionNoise), got {type(noise).__name__}"
+        )
     return noise
 
 
@@ -50,11 +44,15 @@ class NoiseModel(ABC):
     state_independent: bool = True
 
     @abstractmethod
-    def diagonal(self, landscape: RiverValley, theta: np.ndarray | None = None) -> np.ndarray:
+    def diagonal(
+        self, landscape: RiverValley, theta: np.ndarray | None = None
+    ) -> np.ndarray:
         r"""The covariance diagonal :math:`s_i = \Sigma_{ii}(\theta)` in the eigenbasis, shape ``(..., d)``."""
 
     @abstractmethod
-    def sample(self, landscape: RiverValley, theta, rng: np.random.Generator) -> np.ndarray:
+    def sample(
+        self, landscape: RiverValley, theta, rng: np.random.Generator
+    ) -> np.ndarray:
         r"""Draw :math:`\xi` with the model's law at each state in ``theta`` (shape ``(..., d)``)."""
 
     @abstractmethod
@@ -70,32 +68,34 @@ class NoiseModel(ABC):
         """
 
     @abstractmethod
-    def stationary_gradient_energy(self, landscape: RiverValley, eta: float) -> np.ndarray:
+    def stationary_gradient_energy(
+        self, landscape: RiverValley, eta: float
+    ) -> np.ndarray:
         r"""The stationary :math:`u_i^\infty = \lim_t \mathbb E g_{i,t}^2` of constant-step SGD."""
 
 
-class _AdditiveNoise(NoiseModel):
+class AdditiveNoise(NoiseModel):
     """Noise whose covariance is a fixed diagonal matrix."""
 
     def __init__(self, sigma: float) -> None:
-        self.sigma = check_real("sigma", sigma, low=0.0)
+        self.sigma = validate_real("sigma", sigma, low=0.0)
 
     @abstractmethod
-    def _scale(self, landscape: RiverValley) -> np.ndarray:
+    def scale(self, landscape: RiverValley) -> np.ndarray:
         """Per-coordinate standard deviation, shape (d,)."""
 
     def diagonal(self, landscape, theta=None):
-        _check_landscape(landscape)
-        s = self._scale(landscape) ** 2
+        validate_landscape(landscape)
+        s = self.scale(landscape) ** 2
         if theta is None:
             return s
-        theta = landscape._state(theta)
+        theta = as_state(landscape, theta)
         return np.broadcast_to(s, theta.shape)
 
     def sample(self, landscape, theta, rng):
-        _check_landscape(landscape)
-        theta = landscape._state(theta)
-        return self._scale(landscape) * rng.standard_normal(theta.shape)
+        validate_landscape(landscape)
+        theta = as_state(landscape, theta)
+        return self.scale(landscape) * rng.standard_normal(theta.shape)
 
     def covariance(self, landscape, theta=None):
         return np.diag(self.diagonal(landscape))
@@ -117,7 +117,7 @@ class _AdditiveNoise(NoiseModel):
         return hash((type(self).__name__, self.sigma))
 
 
-class IsotropicNoise(_AdditiveNoise):
+class IsotropicNoise(AdditiveNoise):
     r"""Isotropic additive noise, :math:`\xi \sim \mathcal N(0, \sigma^2 I_d)`.
 
     .. math:: \Sigma = \sigma^2 I, \qquad s_i = \sigma^2 .
@@ -142,11 +142,11 @@ class IsotropicNoise(_AdditiveNoise):
     array([0.25, 0.25])
     """
 
-    def _scale(self, landscape):
+    def scale(self, landscape):
         return np.full(landscape.d, self.sigma)
 
 
-class CurvatureNoise(_AdditiveNoise):
+class CurvatureNoise(AdditiveNoise):
     r"""Curvature-aligned additive noise, :math:`\xi \sim \mathcal N(0, \sigma^2 H)`.
 
     .. math:: \Sigma = \sigma^2 H, \qquad s_i = \sigma^2 \lambda_i .
@@ -170,7 +170,7 @@ class CurvatureNoise(_AdditiveNoise):
     array([1.  , 0.25])
     """
 
-    def _scale(self, landscape):
+    def scale(self, landscape):
         return self.sigma * np.sqrt(landscape.eigenvalues)
 
 
@@ -213,33 +213,39 @@ class RegressionNoise(NoiseModel):
     state_independent = False
 
     def __init__(self, batch_size: int, label_noise: float) -> None:
-        self.batch_size = check_int("batch_size", batch_size, low=1)
-        self.label_noise = check_real("label_noise", label_noise, low=0.0)
+        self.batch_size = validate_int("batch_size", batch_size, low=1)
+        self.label_noise = validate_real("label_noise", label_noise, low=0.0)
 
     def diagonal(self, landscape, theta=None):
-        _check_landscape(landscape)
+        validate_landscape(landscape)
         if theta is None:
             raise ValueError("theta is required: RegressionNoise depends on the state")
-        theta = landscape._state(theta)
+        theta = as_state(landscape, theta)
         lam = landscape.eigenvalues
         g = lam * theta
         two_loss = (theta * theta) @ lam
-        return ((two_loss + self.label_noise**2)[..., None] * lam + g * g) / self.batch_size
+        return (
+            (two_loss + self.label_noise**2)[..., None] * lam + g * g
+        ) / self.batch_size
 
     def covariance(self, landscape, theta=None):
-        _check_landscape(landscape)
+        validate_landscape(landscape)
         if theta is None:
             raise ValueError("theta is required: RegressionNoise depends on the state")
-        theta = landscape._state(theta)
+        theta = as_state(landscape, theta)
         if theta.ndim != 1:
-            raise ValueError(f"theta must be a single state of shape (d,), got {theta.shape}")
+            raise ValueError(
+                f"theta must be a single state of shape (d,), got {theta.shape}"
+            )
         lam = landscape.eigenvalues
         g = lam * theta
-        return ((theta @ g + self.label_noise**2) * np.diag(lam) + np.outer(g, g)) / self.batch_size
+        return (
+            (theta @ g + self.label_noise**2) * np.diag(lam) + np.outer(g, g)
+        ) / self.batch_size
 
     def sample(self, landscape, theta, rng):
-        _check_landscape(landscape)
-        theta = landscape._state(theta)
+        validate_landscape(landscape)
+        theta = as_state(landscape, theta)
         lam = landscape.eigenvalues
         b = self.batch_size
         x = rng.standard_normal(theta.shape[:-1] + (b, landscape.d)) * np.sqrt(lam)
@@ -251,8 +257,12 @@ class RegressionNoise(NoiseModel):
     def mean_diagonal(self, landscape, grad_sq):
         lam = landscape.eigenvalues
         pos = lam > 0
-        two_loss = np.sum(np.where(pos, grad_sq / np.where(pos, lam, 1.0), 0.0), axis=-1)
-        return ((two_loss + self.label_noise**2)[..., None] * lam + grad_sq) / self.batch_size
+        two_loss = np.sum(
+            np.where(pos, grad_sq / np.where(pos, lam, 1.0), 0.0), axis=-1
+        )
+        return (
+            (two_loss + self.label_noise**2)[..., None] * lam + grad_sq
+        ) / self.batch_size
 
     def stationary_gradient_energy(self, landscape, eta):
         r"""Stationary gradient energies, solved in closed form.
@@ -272,7 +282,9 @@ class RegressionNoise(NoiseModel):
             )
         q = float(np.sum(eta * lam / (b * c)))
         if q >= 1:
-            raise ValueError(f"eta = {eta:g} makes the second moment diverge (multiplicative noise, q = {q:.3g} >= 1)")
+            raise ValueError(
+                f"eta = {eta:g} makes the second moment diverge (multiplicative noise, q = {q:.3g} >= 1)"
+            )
         return eta * lam**2 * self.label_noise**2 / (b * c * (1.0 - q))
 
     def __repr__(self) -> str:

@@ -2,120 +2,24 @@
 
 from __future__ import annotations
 
-import numbers
-from dataclasses import dataclass, field
-from typing import Callable, Literal
+from collections.abc import Callable
+from typing import Literal
 
 import numpy as np
 
 from . import _blocks
-from ._landscape import RiverValley
-from ._noise import NoiseModel, _AdditiveNoise, _check_landscape, _check_noise
-from ._validation import check_array, check_int, check_real, check_rng
-
-__all__ = ["simulate", "Trace", "DivergenceError"]
+from ._landscape import RiverValley, as_state, moving_mask, validate_landscape
+from ._noise import AdditiveNoise, NoiseModel, validate_noise
+from ._trace import DivergenceError, Trace, make_trace
+from ._validation import (
+    eta_schedule,
+    validate_int,
+    validate_projection,
+    validate_real,
+    validate_rng,
+)
 
 Projection = Literal["none", "dominant", "bulk"]
-
-
-class DivergenceError(ArithmeticError):
-    r"""Raised by :func:`simulate` when the iterates overflow (the step size is unstable).
-
-    Examples
-    --------
-    >>> from rivervalley_lib import DivergenceError, RiverValley, IsotropicNoise, simulate
-    >>> try:
-    ...     simulate(RiverValley([4.0, 1.0], k=1), IsotropicNoise(0.0), 0.6, 2000, [1.0, 1.0])
-    ... except DivergenceError as err:
-    ...     print(str(err).split(": ")[1])
-    eta = 0.6 against the stability limit 2/lambda_1 = 0.5 (projection='none')
-    """
-
-
-@dataclass(frozen=True)
-class Trace:
-    r"""The recorded history of a simulation; every array field has shape ``(seeds, records)``.
-
-    Attributes
-    ----------
-    step : ndarray of int
-        The step index :math:`t` of each record (the same on every row).
-    loss, loss_dominant, loss_bulk : ndarray
-        :math:`L(\theta_t)`, :math:`L_{\mathcal D}(\theta_t)` and :math:`L_{\mathcal B}(\theta_t)`.
-    D, B : ndarray
-        :math:`\|P_{\mathcal D}\nabla L(\theta_t)\|^2` and :math:`\|P_{\mathcal B}\nabla L(\theta_t)\|^2`.
-    alignment : ndarray
-        :math:`\chi_t = D_t/(D_t+B_t)`; NaN only where the gradient is exactly zero.
-    final_theta : ndarray, shape (seeds, d), or None
-        The last iterate (on the block path only with ``keep_final=True``).
-    eta : ndarray, shape (steps,)
-        The step sizes used at steps :math:`0, \dots, T-1`.
-    diverged : ndarray of bool, shape (seeds,)
-        Which runs overflowed (only possible with ``on_divergence="mark"``).
-    projection : str
-        ``"none"`` (SGD), ``"dominant"`` (Dom-SGD) or ``"bulk"`` (Bulk-SGD).
-    theta : ndarray, shape (seeds, records, d), or None
-        The recorded iterates, with ``record_theta=True`` only.
-
-    Examples
-    --------
-    >>> from rivervalley_lib import RiverValley, IsotropicNoise, simulate
-    >>> tr = simulate(RiverValley([2.0, 1.0], k=1), IsotropicNoise(0.0), 0.25, 4, [1.0, 1.0], record_every=2)
-    >>> tr.steps.tolist(), tr.seeds
-    ([0, 2, 4], 1)
-    >>> tr.D.round(4).tolist()
-    [[4.0, 0.25, 0.0156]]
-    """
-
-    step: np.ndarray
-    loss: np.ndarray
-    loss_dominant: np.ndarray
-    loss_bulk: np.ndarray
-    D: np.ndarray
-    B: np.ndarray
-    alignment: np.ndarray
-    final_theta: np.ndarray
-    eta: np.ndarray
-    diverged: np.ndarray
-    projection: str = field(default="none")
-    theta: np.ndarray | None = None
-
-    @property
-    def seeds(self) -> int:
-        """Number of independent runs."""
-        return self.loss.shape[0]
-
-    @property
-    def steps(self) -> np.ndarray:
-        """The recorded step indices as a 1-D array."""
-        return self.step[0]
-
-
-def _eta_schedule(eta, steps: int) -> np.ndarray:
-    """Turn a float, an array or a callable into a validated array of ``steps`` step sizes."""
-    if callable(eta):
-        values = []
-        for t in range(steps):
-            v = eta(t)
-            if isinstance(v, bool) or not isinstance(v, (numbers.Real, np.floating, np.integer)):
-                raise TypeError(f"eta(t) must return a real number, got {type(v).__name__} at t = {t}")
-            values.append(float(v))
-        etas = np.array(values)
-    elif isinstance(eta, (numbers.Real, np.number)) and not isinstance(eta, bool):
-        etas = np.full(steps, check_real("eta", eta, low=0.0, low_inclusive=False))
-    elif isinstance(eta, bool):
-        raise TypeError("eta must be a positive real number, an array or a callable, got bool")
-    else:
-        etas = check_array("eta", eta, ndim_min=1)
-        if etas.ndim != 1 or etas.shape[0] < steps:
-            raise ValueError(f"eta as an array must have shape (steps,) = ({steps},), got {etas.shape}")
-        etas = etas[:steps].copy()
-    if not np.all(np.isfinite(etas)):
-        raise ValueError("eta must be finite at every step (no NaN or inf)")
-    if np.any(etas <= 0):
-        bad = int(np.argmax(etas <= 0))
-        raise ValueError(f"eta must be > 0 at every step, got {etas[bad]:g} at t = {bad}")
-    return etas
 
 
 def _record_steps(steps: int, record_every: int) -> np.ndarray:
@@ -140,7 +44,6 @@ def simulate(
     on_divergence: Literal["raise", "mark"] = "raise",
     record_theta: bool = False,
     method: Literal["auto", "coordinate", "block"] = "auto",
-    keep_final: bool | None = None,
 ) -> Trace:
     r"""Run SGD, Dom-SGD or Bulk-SGD on a river valley, vectorised over seeds and coordinates.
 
@@ -151,7 +54,7 @@ def simulate(
         \theta_{t+1} = \theta_t - \eta_t P\, v_{t+1},
 
     with :math:`P = I` (SGD), :math:`P_{\mathcal D}` (Dom-SGD) or :math:`P_{\mathcal B}`
-    (Bulk-SGD), and heavy-ball momentum :math:`\beta` (0 gives plain SGD). The full noise
+    (Bulk-SGD), and heavy-ball momentum :math:`\beta` (``momentum``; 0 gives plain SGD). The full noise
     vector is drawn at every step whatever the projection, so runs with the same ``rng``
     seed share their noise (common random numbers): SGD, Dom-SGD and Bulk-SGD can be
     compared on the same draws.
@@ -187,19 +90,16 @@ def simulate(
         :math:`d`; it needs isotropic or curvature noise, no momentum and ``record_theta=False``.
         ``"auto"`` (default) takes the block path when it applies and the spectrum has at most
         :math:`d/8` blocks.
-    keep_final : bool, optional
-        Return ``Trace.final_theta``. Default: yes on the coordinate path; on the block path only
-        on request (it costs ``seeds x d`` memory and is sampled from the exact joint law).
 
     Notes
     -----
     **Block method.** On a block of :math:`m` equal eigenvalues :math:`\lambda_b` with noise
-    :math:`\sigma_b` per coordinate, one step is :math:`\theta' = a\theta - \beta\zeta`,
-    :math:`a = 1-\eta\lambda_b`, :math:`\beta = \eta\sigma_b`, :math:`\zeta\sim\mathcal N(0, I_m)`.
+    :math:`\sigma_b` per coordinate, one step is :math:`\theta' = a\theta - c\zeta`,
+    :math:`a = 1-\eta\lambda_b`, :math:`c = \eta\sigma_b`, :math:`\zeta\sim\mathcal N(0, I_m)`.
     By rotation invariance of :math:`\zeta`, the block energy :math:`S = \lVert\theta_b\rVert^2`
-    evolves exactly as :math:`S' = (a\sqrt S + \beta z)^2 + \beta^2\chi^2_{m-1}`. The library
+    evolves exactly as :math:`S' = (a\sqrt S + c z)^2 + c^2\chi^2_{m-1}`. The library
     tracks the component :math:`x` along the initial direction and the squared norm :math:`R`
-    of the rest, :math:`x' = ax - \beta z_1`, :math:`R' = (a\sqrt R - \beta z_2)^2 + \beta^2\chi^2_{m-2}`,
+    of the rest, :math:`x' = ax - c z_1`, :math:`R' = (a\sqrt R - c z_2)^2 + c^2\chi^2_{m-2}`,
     :math:`S = x^2 + R`, which also lets it sample the final iterate consistently.
 
     Returns
@@ -232,72 +132,105 @@ def simulate(
 
     >>> big = RiverValley.two_level(d=10**6, k=10, dominant=1.0, bulk=0.001)
     >>> tr = simulate(big, IsotropicNoise(0.01), 0.5, 1000, np.ones(10**6), seeds=8, rng=0)
-    >>> tr.D.shape, tr.final_theta is None
-    ((8, 1001), True)
+    >>> tr.D.shape, tr.final_theta.shape
+    ((8, 1001), (8, 1000000))
     """
-    _check_landscape(landscape)
-    _check_noise(noise)
-    steps = check_int("steps", steps, low=1)
-    seeds = check_int("seeds", seeds, low=1)
-    record_every = check_int("record_every", record_every, low=1)
-    beta = check_real("momentum", momentum, low=0.0, high=1.0, high_inclusive=False)
-    if projection not in ("none", "dominant", "bulk"):
-        raise ValueError(f"projection must be 'none', 'dominant' or 'bulk', got {projection!r}")
+    validate_landscape(landscape)
+    validate_noise(noise)
+    steps = validate_int("steps", steps, low=1)
+    seeds = validate_int("seeds", seeds, low=1)
+    record_every = validate_int("record_every", record_every, low=1)
+    beta = validate_real("momentum", momentum, low=0.0, high=1.0, high_inclusive=False)
+    validate_projection(projection)
     if not isinstance(record_theta, bool):
-        raise TypeError(f"record_theta must be a bool, got {type(record_theta).__name__}")
+        raise TypeError(
+            f"record_theta must be a bool, got {type(record_theta).__name__}"
+        )
     if on_divergence not in ("raise", "mark"):
-        raise ValueError(f"on_divergence must be 'raise' or 'mark', got {on_divergence!r}")
+        raise ValueError(
+            f"on_divergence must be 'raise' or 'mark', got {on_divergence!r}"
+        )
     if method not in ("auto", "coordinate", "block"):
-        raise ValueError(f"method must be 'auto', 'coordinate' or 'block', got {method!r}")
-    if keep_final is not None and not isinstance(keep_final, bool):
-        raise TypeError(f"keep_final must be a bool or None, got {type(keep_final).__name__}")
-    etas = _eta_schedule(eta, steps)
-    rng = check_rng(rng)
-    theta0 = landscape._state(theta0, "theta0")
+        raise ValueError(
+            f"method must be 'auto', 'coordinate' or 'block', got {method!r}"
+        )
+    etas = eta_schedule(eta, steps)
+    rng = validate_rng(rng)
+    theta0 = as_state(landscape, theta0, "theta0")
     if not (theta0.ndim == 1 or (theta0.ndim == 2 and theta0.shape[0] == seeds)):
-        raise ValueError(f"theta0 must have shape (d,) or (seeds, d) = ({seeds}, {landscape.d}), got {theta0.shape}")
+        raise ValueError(
+            f"theta0 must have shape (d,) or (seeds, d) = ({seeds}, {landscape.d}), got {theta0.shape}"
+        )
 
     lam = landscape.eigenvalues
     k = landscape.k
     d = landscape.d
     lam2 = lam * lam
-    additive = isinstance(noise, _AdditiveNoise)
+    additive = isinstance(noise, AdditiveNoise)
     use_block = False
     if method != "coordinate":
         eligible = additive and beta == 0 and not record_theta
         if method == "block" and not eligible:
-            raise ValueError("method='block' needs isotropic or curvature noise, momentum=0 and record_theta=False")
+            raise ValueError(
+                "method='block' needs isotropic or curvature noise, momentum=0 and record_theta=False"
+            )
         if eligible:
-            n_blocks = _blocks.block_partition(lam, noise._scale(landscape))[0].size
+            n_blocks = _blocks.block_partition(lam, noise.scale(landscape))[0].size
             use_block = method == "block" or n_blocks * 8 <= d
-    if keep_final is None:
-        keep_final = not use_block
     if use_block:
-        return _simulate_by_blocks(landscape, noise, etas, theta0, seeds, projection, rng, record_every, on_divergence, keep_final)
-    theta = np.tile(theta0, (seeds, 1)) if theta0.ndim == 1 else np.array(theta0, dtype=float, order="C")
-    sel = {"none": slice(0, d), "dominant": slice(0, k), "bulk": slice(k, d)}[projection]
+        return _simulate_by_blocks(
+            landscape,
+            noise,
+            etas,
+            theta0,
+            seeds,
+            projection,
+            rng,
+            record_every,
+            on_divergence,
+        )
+    theta = (
+        np.tile(theta0, (seeds, 1))
+        if theta0.ndim == 1
+        else np.array(theta0, dtype=float, order="C")
+    )
+    sel = {"none": slice(0, d), "dominant": slice(0, k), "bulk": slice(k, d)}[
+        projection
+    ]
     lam_sel = lam[sel]
 
     rec_steps = _record_steps(steps, record_every)
     n_rec = rec_steps.shape[0]
-    out = {name: np.empty((seeds, n_rec)) for name in ("loss_dominant", "loss_bulk", "D", "B")}
+    out = {
+        name: np.empty((seeds, n_rec))
+        for name in ("loss_dominant", "loss_bulk", "D", "B")
+    }
     sq = np.empty_like(theta)
     thetas = np.empty((seeds, n_rec, landscape.d)) if record_theta else None
 
     dom = landscape.dominant_mask
-    weights = np.stack([0.5 * lam * dom, 0.5 * lam * ~dom, lam2 * dom, lam2 * ~dom], axis=1)
+    weights = np.stack(
+        [0.5 * lam * dom, 0.5 * lam * ~dom, lam2 * dom, lam2 * ~dom], axis=1
+    )
 
     def record(j: int) -> None:
         if thetas is not None:
             thetas[:, j] = theta
         np.multiply(theta, theta, out=sq)
         vals = sq @ weights  # one pass: (seeds, d) @ (d, 4)
-        out["loss_dominant"][:, j], out["loss_bulk"][:, j], out["D"][:, j], out["B"][:, j] = vals.T
+        (
+            out["loss_dominant"][:, j],
+            out["loss_bulk"][:, j],
+            out["D"][:, j],
+            out["B"][:, j],
+        ) = vals.T
 
     zero_noise = False
-    noise_scale: float | np.ndarray = 1.0  # regression noise is sampled at its actual scale
+    noise_scale: float | np.ndarray = (
+        1.0  # regression noise is sampled at its actual scale
+    )
     if additive:
-        scale = noise._scale(landscape)
+        scale = noise.scale(landscape)
         zero_noise = not np.any(scale)
         noise_scale = float(scale[0]) if np.all(scale == scale[0]) else scale[sel]
         z = np.empty_like(theta)
@@ -328,7 +261,9 @@ def simulate(
             else:
                 if e != prev_eta:
                     contraction = 1.0 - e * lam_sel
-                    step_scale = e * noise_scale  # eta times the noise scale, in one multiply
+                    step_scale = (
+                        e * noise_scale
+                    )  # eta times the noise scale, in one multiply
                     prev_eta = e
                 th *= contraction
                 if xi_sel is not None:
@@ -339,69 +274,156 @@ def simulate(
                 bad = ~np.isfinite(out["loss_dominant"][:, j] + out["loss_bulk"][:, j])
                 if bad.any():
                     if on_divergence == "raise":
-                        raise DivergenceError(_divergence_message(t + 1, e, landscape, projection))
+                        raise DivergenceError(
+                            _divergence_message(t + 1, e, landscape, projection)
+                        )
                     diverged |= bad
                 j += 1
-    return _make_trace(out, rec_steps, etas, diverged, projection, theta if keep_final else None, thetas)
+    return make_trace(out, rec_steps, etas, diverged, projection, theta, thetas)
 
 
-def _divergence_message(step: int, eta: float, landscape: RiverValley, projection: str) -> str:
+def _divergence_message(
+    step: int, eta: float, landscape: RiverValley, projection: str
+) -> str:
     return (
         f"SGD diverged at step {step}: eta = {eta:g} against the stability limit "
         f"2/lambda_1 = {landscape.stability_limit:g} (projection={projection!r})"
     )
 
 
-def _simulate_by_blocks(landscape, noise, etas, theta0, seeds, projection, rng, record_every, on_divergence, keep_final) -> Trace:
+def _simulate_by_blocks(
+    landscape, noise, etas, theta0, seeds, projection, rng, record_every, on_divergence
+) -> Trace:
     """The block path of :func:`simulate` (see its Notes)."""
     lam = landscape.eigenvalues
     k = landscape.k
-    scale = noise._scale(landscape)
+    scale = noise.scale(landscape)
     starts, _ = _blocks.block_partition(lam, scale)
     lam_b = lam[starts]
     dom_b = starts < k
-    moving = {"none": np.ones(landscape.d, dtype=bool), "dominant": landscape.dominant_mask, "bulk": ~landscape.dominant_mask}[projection]
+    moving = moving_mask(landscape, projection)
     steps = etas.shape[0]
     rec_steps = _record_steps(steps, record_every)
     n_rec = rec_steps.shape[0]
-    out = {name: np.empty((seeds, n_rec)) for name in ("loss_dominant", "loss_bulk", "D", "B")}
-    weights = np.stack([0.5 * lam_b * dom_b, 0.5 * lam_b * ~dom_b, lam_b**2 * dom_b, lam_b**2 * ~dom_b], axis=1)
+    out = {
+        name: np.empty((seeds, n_rec))
+        for name in ("loss_dominant", "loss_bulk", "D", "B")
+    }
+    weights = np.stack(
+        [
+            0.5 * lam_b * dom_b,
+            0.5 * lam_b * ~dom_b,
+            lam_b**2 * dom_b,
+            lam_b**2 * ~dom_b,
+        ],
+        axis=1,
+    )
 
     def on_record(j: int, S: np.ndarray) -> None:
         vals = S @ weights
-        out["loss_dominant"][:, j], out["loss_bulk"][:, j], out["D"][:, j], out["B"][:, j] = vals.T
+        (
+            out["loss_dominant"][:, j],
+            out["loss_bulk"][:, j],
+            out["D"][:, j],
+            out["B"][:, j],
+        ) = vals.T
 
-    final = _blocks.simulate_blocks(landscape, scale, etas, theta0, seeds, moving, rec_steps, rng, keep_final, on_record)
+    chain = _blocks.simulate_blocks(
+        landscape, scale, etas, theta0, seeds, moving, rec_steps, rng, on_record
+    )
+    final_rng = rng.spawn(1)[
+        0
+    ]  # draws nothing from rng: the trace does not depend on it
     with np.errstate(invalid="ignore", over="ignore"):
         total = out["loss_dominant"] + out["loss_bulk"]
         bad_rec = ~np.isfinite(total)
         diverged = bad_rec.any(axis=1)
         if diverged.any() and on_divergence == "raise":
             j = int(np.argmax(bad_rec.any(axis=0)))
-            raise DivergenceError(_divergence_message(int(rec_steps[j]), float(etas[max(rec_steps[j] - 1, 0)]), landscape, projection))
-    return _make_trace(out, rec_steps, etas, diverged, projection, final)
-
-
-def _make_trace(out, rec_steps, etas, diverged, projection, final_theta, thetas=None) -> Trace:
-    """Assemble a :class:`Trace` from the recorded block quantities (shared by both paths)."""
-    D, B = out["D"], out["B"]
-    seeds, n_rec = D.shape
-    with np.errstate(invalid="ignore", over="ignore"):
-        total = D + B
-        chi = np.where(total > 0, D / np.where(total > 0, total, 1.0), np.nan)
-        chi = np.where(np.isfinite(total), chi, np.nan)
-        loss = out["loss_dominant"] + out["loss_bulk"]
-    return Trace(
-        step=np.broadcast_to(rec_steps, (seeds, n_rec)).copy(),
-        loss=loss,
-        loss_dominant=out["loss_dominant"],
-        loss_bulk=out["loss_bulk"],
-        D=D,
-        B=B,
-        alignment=chi,
-        final_theta=final_theta,
-        eta=etas,
-        diverged=diverged,
-        projection=projection,
-        theta=thetas,
+            raise DivergenceError(
+                _divergence_message(
+                    int(rec_steps[j]),
+                    float(etas[max(rec_steps[j] - 1, 0)]),
+                    landscape,
+                    projection,
+                )
+            )
+    return make_trace(
+        out,
+        rec_steps,
+        etas,
+        diverged,
+        projection,
+        lambda: _blocks.sample_final(chain, final_rng),
     )
+
+
+def sample_step(
+    landscape: RiverValley,
+    noise: NoiseModel,
+    theta,
+    eta: float,
+    samples: int,
+    *,
+    projection: Projection = "none",
+    rng: np.random.Generator | int | None = None,
+) -> np.ndarray:
+    r"""Draw ``samples`` independent next states of one SGD step from the same state.
+
+    .. math::
+
+        \theta_{t+1}^{(j)} = \theta_t - \eta\,P\big(\nabla L(\theta_t) + \xi^{(j)}\big),
+        \qquad j = 1, \dots, n,
+
+    with independent noise draws :math:`\xi^{(j)}` from ``noise`` at :math:`\theta_t` and
+    :math:`P = I`, :math:`P_{\mathcal D}` or :math:`P_{\mathcal B}` (``projection``). This
+    is the Monte Carlo counterpart of the one-step laws (:func:`expected_next`,
+    :func:`expected_loss_change`): the chapters compare the two.
+
+    Parameters
+    ----------
+    landscape : RiverValley
+    noise : NoiseModel
+    theta : array_like, shape (d,)
+        The current state :math:`\theta_t`.
+    eta : float
+        Step size :math:`\eta > 0`.
+    samples : int
+        Number of independent draws :math:`n \ge 1`.
+    projection : {"none", "dominant", "bulk"}
+        SGD, Dom-SGD or Bulk-SGD.
+    rng : numpy.random.Generator, int or None
+        Source of randomness; an int is a seed.
+
+    Returns
+    -------
+    ndarray, shape (samples, d)
+        The next states.
+
+    References
+    ----------
+    - Song, Ahn, Yun, ICLR 2025 (Dom-SGD and Bulk-SGD).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rivervalley_lib import RiverValley, IsotropicNoise, sample_step
+    >>> valley = RiverValley([4.0, 1.0], k=1)
+    >>> nxt = sample_step(valley, IsotropicNoise(0.0), [1.0, 1.0], 0.25, 3)
+    >>> nxt.tolist()
+    [[0.0, 0.75], [0.0, 0.75], [0.0, 0.75]]
+    >>> sample_step(valley, IsotropicNoise(1.0), [1.0, 1.0], 0.25, 5, rng=0).shape
+    (5, 2)
+    """
+    validate_landscape(landscape)
+    validate_noise(noise)
+    theta = as_state(landscape, theta)
+    if theta.ndim != 1:
+        raise ValueError(f"theta must have shape (d,) = ({landscape.d},), got {theta.shape}")
+    eta = validate_real("eta", eta, low=0.0, low_inclusive=False)
+    samples = validate_int("samples", samples, low=1)
+    validate_projection(projection)
+    rng = validate_rng(rng)
+    th = np.broadcast_to(theta, (samples, landscape.d))
+    step = landscape.gradient(th) + noise.sample(landscape, th, rng)
+    return th - eta * np.where(moving_mask(landscape, projection), step, 0.0)

@@ -24,9 +24,12 @@ import numbers
 
 import numpy as np
 
-from . import _theory
 from ._landscape import RiverValley
+from ._mean_field import expected_trajectory, noise_floor
 from ._noise import NoiseModel
+from ._one_step import critical_step_size as _critical_step_size
+from ._one_step import expected_loss_change as _expected_loss_change
+from ._one_step import projection_thresholds as _projection_thresholds
 
 __all__ = [
     "critical_step_size",
@@ -81,7 +84,7 @@ def critical_step_size(answer, landscape: RiverValley, noise: NoiseModel, theta,
     value = _number(answer, what)
     if value is None:
         return False
-    expected = _theory.critical_step_size(landscape, noise, theta)
+    expected = _critical_step_size(landscape, noise, theta)
     if math.isinf(expected):
         hint = "at this state Delta_t <= 0: is there any step size at which the alignment rises?"
     elif float(noise.diagonal(landscape, np.asarray(theta, dtype=float)).max()) == 0:
@@ -105,7 +108,7 @@ def noise_floor_plateau(answer, landscape: RiverValley, noise: NoiseModel, eta: 
     value = _number(answer, what)
     if value is None:
         return False
-    expected = _theory.noise_floor(landscape, noise, eta)[2]
+    expected = noise_floor(landscape, noise, eta).alignment
     return _verdict(_close(value, expected, rtol), what, "each coordinate settles at u_i = eta*lambda_i*s_i/(2 - eta*lambda_i); sum them per block.")
 
 
@@ -123,7 +126,7 @@ def simulated_plateau(answer, landscape: RiverValley, noise: NoiseModel, eta: fl
     value = _number(answer, what)
     if value is None:
         return False
-    expected = _theory.noise_floor(landscape, noise, eta)[2]
+    expected = noise_floor(landscape, noise, eta).alignment
     hint = "average D and B over late steps and all seeds first, then take D/(D+B); make sure the run is long enough to forget its start."
     return _verdict(_close(value, expected, rtol), what, hint)
 
@@ -147,7 +150,7 @@ def projection_thresholds(answer, landscape: RiverValley, noise: NoiseModel, the
     vD, vB = _number(eta_D, what + " (eta_D)"), _number(eta_B, what + " (eta_B)")
     if vD is None or vB is None:
         return False
-    eD, eB = _theory.projection_thresholds(landscape, noise, theta)
+    eD, eB = _projection_thresholds(landscape, noise, theta)
     if not _close(vD, eD, rtol) and not _close(vB, eB, rtol):
         hint = "both are off: E[Delta L_X] = -eta*X + eta^2/2 (a_X + t_X); find its non-zero root for each block."
     elif not _close(vD, eD, rtol):
@@ -171,7 +174,7 @@ def expected_loss_change(answer, landscape: RiverValley, noise: NoiseModel, thet
     value = _number(answer, what)
     if value is None:
         return False
-    expected = _theory.expected_loss_change(landscape, noise, theta, eta, projection=projection)
+    expected = _expected_loss_change(landscape, noise, theta, eta, projection=projection)
     hint = "a projected step moves only its own block loss: -eta*X + eta^2/2 (a_X + t_X) for that block."
     if np.sign(value) != np.sign(expected):
         hint = "the sign is wrong: compare eta with the block's threshold 2X/(a_X + t_X)."
@@ -222,8 +225,8 @@ def collapse_scale(answer, landscape: RiverValley, noise: NoiseModel, eta: float
     Examples
     --------
     >>> import rivervalley_lib as rv
-    >>> from rivervalley_lib import widgets
-    >>> collapse_scale(1e-3, widgets.HEADLINE_VALLEY, widgets.HEADLINE_NOISE, 1.0, steps=500)
+    >>> from rivervalley_lib import scenarios
+    >>> collapse_scale(1e-3, scenarios.HEADLINE_VALLEY, scenarios.HEADLINE_NOISE, 1.0, steps=500)
     ✗ initialization scale of the collapse: not yet. Hint: the collapse needs a dominant energy well above its noise floor; scan c on a log grid and look at the minimum of the expected alignment.
     False
     """
@@ -232,8 +235,8 @@ def collapse_scale(answer, landscape: RiverValley, noise: NoiseModel, eta: float
     if value is None:
         return False
     grid = np.geomspace(1e-3, 100, 201)
-    mf = _theory.expected_trajectory(landscape, noise, eta, steps, grid[:, None] * np.ones(landscape.d))
-    chi_inf = _theory.noise_floor(landscape, noise, eta)[2]
+    mf = expected_trajectory(landscape, noise, eta, steps, grid[:, None] * np.ones(landscape.d))
+    chi_inf = noise_floor(landscape, noise, eta).alignment
     dips = mf.alignment.min(axis=1) < 0.5 * chi_inf
     expected = float(grid[np.argmax(dips)]) if dips.any() else math.inf
     ok = math.isfinite(expected) and expected / factor <= value <= expected * factor
@@ -258,7 +261,7 @@ def local_critical_step_size(answer, grad, hvp, theta, k: int, *, rtol: float = 
     value = _number(answer, what)
     if value is None:
         return False
-    expected = measure_alignment(grad, hvp, theta, k).eta_star
+    expected = measure_alignment(grad(theta), lambda v: hvp(theta, v), k).eta_star
     return _verdict(_close(value, expected, rtol), what, "rotate into the Hessian's eigenbasis (theta = Q^T (w - w*)) and use the river-valley formula there.")
 
 
@@ -279,6 +282,6 @@ def local_alignment(answer, grad, hvp, theta, k: int, *, rtol: float = 1e-4) -> 
     value = _number(answer, what)
     if value is None:
         return False
-    expected = measure_alignment(grad, hvp, theta, k).alignment
+    expected = measure_alignment(grad(theta), lambda v: hvp(theta, v), k).alignment
     hint = "project the full-batch gradient on the top-k eigenvectors U: |U^T g|^2 / |g|^2 (squared, not the norm ratio)."
     return _verdict(_close(value, expected, rtol), what, hint)

@@ -1,8 +1,9 @@
 r"""Measure alignment in your own training loop: framework-agnostic diagnostics.
 
-Give a full-batch gradient callable and a Hessian-vector-product callable on flat numpy
-vectors (from any framework: wrap PyTorch's or JAX's autodiff, or write them by hand), and
-optionally a few stochastic gradients at the same point. :func:`measure_alignment` returns the
+At one point of training, give the full-batch gradient and a Hessian-vector-product
+callable ``v -> H v`` on flat numpy vectors (from any framework: wrap PyTorch's or JAX's
+autodiff, or write them by hand), and optionally a few stochastic gradients at the same
+point. :func:`measure_alignment` returns the
 top-:math:`k` Hessian eigenspace, the alignment :math:`\chi`, and the book's local estimates of
 the critical step size :math:`\eta^*_t` and of the projection thresholds
 :math:`(\eta_{\mathcal D}, \eta_{\mathcal B})`.
@@ -17,7 +18,8 @@ Examples
 >>> import numpy as np
 >>> from rivervalley_lib.diagnostics import measure_alignment
 >>> H = np.diag([10.0, 9.0, 0.5, 0.2, 0.1])
->>> rep = measure_alignment(lambda th: H @ th, lambda th, v: H @ v, np.ones(5), k=2)
+>>> theta = np.ones(5)
+>>> rep = measure_alignment(H @ theta, lambda v: H @ v, k=2)
 >>> round(rep.alignment, 4), rep.regime
 (0.9983, 'low-alignment')
 """
@@ -25,16 +27,46 @@ Examples
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
-from ._theory import _eta_star_from_moments, _Moments, _projection_thresholds_from_moments
-from ._validation import check_array, check_int
-from .network import top_eigenspace
+from ._linalg import flat_result, top_eigenspace
+from ._moments import BlockMoments
+from ._one_step import (
+    ProjectionThresholds,
+    eta_star_from_moments,
+    projection_thresholds_from_moments,
+)
+from ._validation import validate_array, validate_int, validate_real, validate_step_size
 
-__all__ = ["AlignmentReport", "measure_alignment"]
+__all__ = ["AlignmentReport", "OneStepPrediction", "measure_alignment", "top_eigenspace"]
+
+
+class OneStepPrediction(NamedTuple):
+    r"""The predicted expected changes after one step of size :math:`\eta`.
+
+    Attributes
+    ----------
+    alignment_change : float
+        :math:`\bar\chi_{t+1} - \chi_t`, with :math:`\bar\chi_{t+1}` the ratio of
+        expectations :math:`\mathbb E D_{t+1}/(\mathbb E D_{t+1} + \mathbb E B_{t+1})`.
+    loss_change_sgd, loss_change_dominant, loss_change_bulk : float
+        :math:`\mathbb E[\Delta L]` of SGD, Dom-SGD and Bulk-SGD in the local quadratic
+        model.
+
+    Examples
+    --------
+    >>> OneStepPrediction(0.01, -1.0, 0.5, -1.5).loss_change_bulk
+    -1.5
+    """
+
+    alignment_change: float
+    loss_change_sgd: float
+    loss_change_dominant: float
+    loss_change_bulk: float
 
 
 @dataclass(frozen=True)
@@ -52,20 +84,24 @@ class AlignmentReport:
     alignment : float
         :math:`\chi = D/(D+B)` (squared).
     eta_star : float
-        Estimated :math:`\eta^*_t` (``inf`` in the self-correcting regime).
+        Estimated :math:`\eta^*_t` (``inf`` when :math:`\Delta_t \le 0`).
     eta_D, eta_B : float
-        Estimated thresholds of Dom-SGD (raises the loss above :math:`\eta_{\mathcal D}`) and
-        Bulk-SGD (lowers it below :math:`\eta_{\mathcal B}`).
+        Estimated thresholds of Dom-SGD (raises the loss above :math:`\eta_{\mathcal D}`)
+        and Bulk-SGD (lowers it below :math:`\eta_{\mathcal B}`).
     regime : str
-        ``"low-alignment"`` or ``"self-correcting"``.
+        ``"low-alignment"`` (finite :math:`\eta^*_t`) or ``"self-correcting"``.
     noise_samples : int
-        How many stochastic gradients the noise terms were estimated from (0: noise-free).
+        How many stochastic gradients the noise terms were estimated from (0: none).
+    moments : BlockMoments
+        The ten block sums the estimates come from (see :meth:`predict`).
 
     Examples
     --------
-    >>> rep = AlignmentReport(np.ones(1), np.ones((2, 1)), 1.0, 1.0, 0.5, 0.4, 0.1, 2.0, "low-alignment", 0)
-    >>> rep.alignment
-    0.5
+    >>> import numpy as np
+    >>> H = np.diag([4.0, 1.0])
+    >>> rep = measure_alignment(H @ np.ones(2), lambda v: H @ v, k=1)
+    >>> rep.alignment, rep.eta_star, (rep.eta_D, rep.eta_B)
+    (0.9411764705882353, 0.4, (0.5, 2.0))
     """
 
     eigenvalues: np.ndarray
@@ -78,83 +114,160 @@ class AlignmentReport:
     eta_B: float
     regime: str
     noise_samples: int
+    moments: BlockMoments = field(repr=False, compare=False)
 
     def predicts_rise(self, eta: float) -> bool:
         """Whether the expected alignment rises after one step of size ``eta``.
 
+        Parameters
+        ----------
+        eta : float
+            Step size, ``> 0``.
+
+        Returns
+        -------
+        bool
+            ``eta > eta_star``.
+
         Examples
         --------
-        >>> AlignmentReport(np.ones(1), np.ones((2, 1)), 1.0, 1.0, 0.5, 0.4, 0.1, 2.0, "low-alignment", 0).predicts_rise(0.5)
-        True
+        >>> import numpy as np
+        >>> H = np.diag([4.0, 1.0])
+        >>> rep = measure_alignment(H @ np.ones(2), lambda v: H @ v, k=1)
+        >>> rep.predicts_rise(0.3), rep.predicts_rise(0.45)
+        (False, True)
         """
+        eta = validate_real("eta", eta, low=0.0, low_inclusive=False)
         return eta > self.eta_star
+
+    def predict(self, eta: float) -> OneStepPrediction:
+        r"""Predicted one-step changes of the alignment and of the loss at step ``eta``.
+
+        In the local quadratic model, per block :math:`X`,
+        :math:`\mathbb E X_{t+1} = X - 2\eta a_X + \eta^2(b_X + n_X)` and
+        :math:`\mathbb E[\Delta L_X] = -\eta X + \tfrac{\eta^2}{2}(a_X + t_X)`; SGD
+        changes the loss by the sum over both blocks, Dom-SGD and Bulk-SGD by their
+        own block's term.
+
+        Parameters
+        ----------
+        eta : float
+            Step size, ``> 0``.
+
+        Returns
+        -------
+        OneStepPrediction
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> H = np.diag([4.0, 1.0])
+        >>> rep = measure_alignment(H @ np.ones(2), lambda v: H @ v, k=1)
+        >>> p = rep.predict(0.25)
+        >>> p.loss_change_dominant, p.loss_change_bulk, p.loss_change_sgd
+        (-2.0, -0.21875, -2.21875)
+        """
+        eta = float(validate_step_size("eta", eta))
+        m = self.moments
+        ED = float(m.D - 2 * eta * m.aD + eta**2 * (m.bD + m.nD))
+        EB = float(m.B - 2 * eta * m.aB + eta**2 * (m.bB + m.nB))
+        dom = float(-eta * m.D + 0.5 * eta**2 * (m.aD + m.tD))
+        blk = float(-eta * m.B + 0.5 * eta**2 * (m.aB + m.tB))
+        total = ED + EB
+        if not total > 0:
+            raise ValueError(
+                f"the predicted next gradient energy is {total:g} at eta = {eta:g}: "
+                "the alignment is undefined there"
+            )
+        return OneStepPrediction(ED / total - self.alignment, dom + blk, dom, blk)
 
 
 def measure_alignment(
-    grad: Callable[[np.ndarray], np.ndarray],
-    hvp: Callable[[np.ndarray, np.ndarray], np.ndarray],
-    theta,
+    gradient,
+    hvp: Callable[[np.ndarray], np.ndarray],
     k: int,
     *,
     noise_samples=None,
     eigen: tuple[np.ndarray, np.ndarray] | None = None,
+    lanczos_tol: float = 1e-8,
+    lanczos_maxiter: int | None = None,
     rng=0,
 ) -> AlignmentReport:
-    r"""Top-:math:`k` eigenspace, alignment and step-size thresholds at one point of training.
+    r"""Top-:math:`k` eigenspace, alignment and step-size thresholds at one point.
 
-    With :math:`g = \nabla L(\theta)`, the Hessian :math:`H` and its top-:math:`k` eigenpairs
-    :math:`(\lambda_i, u_i)` (Lanczos on ``hvp``), and noise samples
-    :math:`\xi_j = \hat g_j - g`, the block sums of the river-valley theory are estimated as
+    With :math:`g = \nabla L(\theta)`, the Hessian :math:`H` at :math:`\theta` and its
+    top-:math:`k` eigenpairs :math:`(\lambda_i, u_i)` (Lanczos on ``hvp``), and noise
+    samples :math:`\xi_j = \hat g_j - g`, the block sums of the river-valley theory are
+    estimated as
 
     .. math::
 
-        a_{\mathcal D} = \sum_{i\le k}\lambda_i(u_i^\top g)^2,\quad a_{\mathcal B} = g^\top Hg - a_{\mathcal D},\quad
-        b_{\mathcal D} = \sum_{i\le k}\lambda_i^2(u_i^\top g)^2,\quad b_{\mathcal B} = \lVert Hg\rVert^2 - b_{\mathcal D},
+        a_{\mathcal D} = \sum_{i\le k}\lambda_i(u_i^\top g)^2,\quad
+        a_{\mathcal B} = g^\top Hg - a_{\mathcal D},\quad
+        b_{\mathcal D} = \sum_{i\le k}\lambda_i^2(u_i^\top g)^2,\quad
+        b_{\mathcal B} = \lVert Hg\rVert^2 - b_{\mathcal D},
 
     .. math::
 
         n_{\mathcal D} = \tfrac1m\sum_j\sum_{i\le k}\lambda_i^2(u_i^\top\xi_j)^2,\quad
-        n_{\mathcal B} = \tfrac1m\sum_j\lVert H\xi_j\rVert^2 - n_{\mathcal D},\quad
+        n_{\mathcal B} = \tfrac1m\sum_j\lVert H\xi_j\rVert^2 - n_{\mathcal D},
+
+    .. math::
+
         t_{\mathcal D} = \tfrac1m\sum_j\sum_{i\le k}\lambda_i(u_i^\top\xi_j)^2,\quad
         t_{\mathcal B} = \tfrac1m\sum_j\xi_j^\top H\xi_j - t_{\mathcal D},
 
-    and plugged into :math:`\eta^*_t = 2(a_{\mathcal D}B - a_{\mathcal B}D)/((b_{\mathcal D}+n_{\mathcal D})B - (b_{\mathcal B}+n_{\mathcal B})D)`
-    and :math:`\eta_X = 2X/(a_X + t_X)`. Cost: one gradient, one HVP per Lanczos iteration,
-    and one HVP per noise sample.
+    and plugged into
+    :math:`\eta^*_t = 2(a_{\mathcal D}B - a_{\mathcal B}D)/((b_{\mathcal D}+n_{\mathcal D})B
+    - (b_{\mathcal B}+n_{\mathcal B})D)` and :math:`\eta_X = 2X/(a_X + t_X)`.
+
+    Nothing is clipped: :math:`a_{\mathcal B}` and :math:`t_{\mathcal B}` are curvature
+    averages over the bulk and are negative where the bulk curvature is negative (if
+    :math:`a_{\mathcal B} + t_{\mathcal B} < 0`, Bulk-SGD lowers the expected loss at
+    every step size in the local model, and :math:`\eta_{\mathcal B} = \infty`). :math:`B`, :math:`b_{\mathcal B}`, :math:`n_{\mathcal B}` are
+    squared norms; a negative value can only be round-off and raises ``ValueError`` if
+    it is larger than it. Cost: one HVP per Lanczos iteration, one for :math:`Hg`, and
+    one per noise sample.
 
     Parameters
     ----------
-    grad : callable
-        ``theta -> full-batch gradient`` (flat arrays).
+    gradient : array_like, shape (dim,)
+        The full-batch gradient :math:`g` at the point.
     hvp : callable
-        ``(theta, v) -> H(theta) v``.
-    theta : array_like, shape (dim,)
-        Where to measure.
+        ``v -> H v`` at the same point, for flat vectors of length ``dim`` (the same
+        convention as :func:`top_eigenspace`); it must return shape ``(dim,)``.
     k : int
-        Dimension of the dominant subspace (e.g. the number of classes), ``1 <= k < dim``.
+        Dimension of the dominant subspace (e.g. the number of classes),
+        ``1 <= k < dim``.
     noise_samples : array_like, shape (m, dim), optional
-        Stochastic (minibatch) gradients at ``theta``, ``m >= 2``. Without them the noise terms
-        are zero (the GD values).
+        Stochastic (minibatch) gradients at the point, ``m >= 2``. Without them the
+        noise terms are zero (the GD values).
     eigen : (eigenvalues, eigenvectors), optional
         A precomputed top-:math:`k` eigenspace to reuse instead of running Lanczos.
+    lanczos_tol : float
+        Relative tolerance of Lanczos, ``>= 0`` (0: machine precision).
+    lanczos_maxiter : int, optional
+        Iteration cap of Lanczos, ``>= 1``.
     rng : int or Generator
         Seed of the Lanczos start vector.
 
     Returns
     -------
     AlignmentReport
+        With :meth:`AlignmentReport.predict` for the one-step changes at any step size.
 
     Raises
     ------
     ValueError
-        If the gradient is zero or non-finite, or shapes do not match.
+        If the gradient is zero or non-finite, or a shape does not match (naming the
+        argument or the callable).
 
     References
     ----------
-    - S. Deng et al., "Suspicious Alignment of SGD", ALT 2026 (the thresholds; the formulas are
-      this book's derivation in the quadratic model).
-    - M. Song, K. Ahn, C. Yun, "Does SGD really happen in tiny subspaces?", ICLR 2025 (the top-k
-      Hessian eigenspace by Lanczos and the alignment protocol).
+    - S. Deng et al., "Suspicious Alignment of SGD", ALT 2026 (the thresholds; the
+      formulas are this book's derivation in the quadratic model).
+    - M. Song, K. Ahn, C. Yun, "Does SGD really happen in tiny subspaces?", ICLR 2025
+      (the top-k Hessian eigenspace by Lanczos and the alignment protocol).
 
     Examples
     --------
@@ -163,57 +276,72 @@ def measure_alignment(
     >>> import numpy as np
     >>> import rivervalley_lib as rv
     >>> valley = rv.RiverValley.two_level(d=20, k=2, dominant=3.0, bulk=1.0)
-    >>> rep = measure_alignment(valley.gradient, lambda th, v: valley.eigenvalues * v, np.ones(20), k=2)
-    >>> round(rep.eta_star, 6), rv.critical_step_size(valley, rv.IsotropicNoise(0.0), np.ones(20))
+    >>> theta = np.ones(20)
+    >>> rep = measure_alignment(valley.gradient(theta), lambda v: valley.eigenvalues * v, k=2)
+    >>> round(rep.eta_star, 6), rv.critical_step_size(valley, rv.IsotropicNoise(0.0), theta)
     (0.5, 0.5)
     """
-    if not callable(grad) or not callable(hvp):
-        raise TypeError("grad and hvp must be callables: grad(theta) and hvp(theta, v)")
-    theta = check_array("theta", theta, ndim_min=1)
-    if theta.ndim != 1:
-        raise ValueError(f"theta must be a flat vector, got shape {theta.shape}")
-    dim = theta.shape[0]
-    k = check_int("k", k, low=1, high=dim - 1)
-    g = check_array("grad(theta)", grad(theta), ndim_min=1, last_dim=dim)
+    if not callable(hvp):
+        raise TypeError(f"hvp must be a callable v -> H v, got {type(hvp).__name__}")
+    g = validate_array("gradient", gradient, ndim_min=1)
+    if g.ndim != 1:
+        raise ValueError(f"gradient must be a flat vector (dim,), got shape {g.shape}")
+    dim = g.shape[0]
+    k = validate_int("k", k, low=1, high=dim - 1)
     gg = float(g @ g)
     if gg == 0:
-        raise ValueError("the gradient is zero at theta: the alignment is undefined")
+        raise ValueError("gradient is zero: the alignment is undefined there")
 
     def H(v: np.ndarray) -> np.ndarray:
-        return check_array("hvp(theta, v)", hvp(theta, v), ndim_min=1, last_dim=dim)
+        return flat_result("hvp", hvp(v), dim)
 
+    lanczos_tol = validate_real("lanczos_tol", lanczos_tol, low=0.0)
+    if lanczos_maxiter is not None:
+        lanczos_maxiter = validate_int("lanczos_maxiter", lanczos_maxiter, low=1)
     if eigen is None:
-        lam, U = top_eigenspace(H, dim, k, rng=rng)
+        lam, U = top_eigenspace(
+            H, dim, k, tol=lanczos_tol, maxiter=lanczos_maxiter, rng=rng
+        )
     else:
-        lam = check_array("eigen[0]", eigen[0], ndim_min=1, last_dim=k)
-        U = check_array("eigen[1]", eigen[1], ndim_min=2, last_dim=k)
+        lam = validate_array("eigen[0]", eigen[0], ndim_min=1, last_dim=k)
+        U = validate_array("eigen[1]", eigen[1], ndim_min=2, last_dim=k)
         if U.shape != (dim, k):
-            raise ValueError(f"eigen[1] must have shape (dim, k) = ({dim}, {k}), got {U.shape}")
+            raise ValueError(
+                f"eigen[1] must have shape (dim, k) = ({dim}, {k}), got {U.shape}"
+            )
     c = U.T @ g
     D = float(c @ c)
-    B = max(gg - D, 0.0)
     Hg = H(g)
     aD = float(lam @ c**2)
     bD = float(lam**2 @ c**2)
-    aB = max(float(g @ Hg) - aD, 0.0)
-    bB = max(float(Hg @ Hg) - bD, 0.0)
+    B = _squared_norm("B", gg - D, gg)
+    aB = float(g @ Hg) - aD
+    bB = _squared_norm("b_B", float(Hg @ Hg) - bD, float(Hg @ Hg))
     m = 0
     nD = nB = tD = tB = 0.0
     if noise_samples is not None:
-        samples = check_array("noise_samples", noise_samples, ndim_min=2, last_dim=dim)
+        samples = validate_array(
+            "noise_samples", noise_samples, ndim_min=2, last_dim=dim
+        )
         if samples.ndim != 2 or samples.shape[0] < 2:
-            raise ValueError(f"noise_samples must have shape (m, dim) with m >= 2, got {samples.shape}")
+            raise ValueError(
+                "noise_samples must have shape (m, dim) with m >= 2, "
+                f"got {samples.shape}"
+            )
         m = samples.shape[0]
         xi = samples - g
         proj = xi @ U  # (m, k)
         nD = float(np.mean(proj**2 @ lam**2))
         tD = float(np.mean(proj**2 @ lam))
         Hxi = np.stack([H(x) for x in xi])
-        nB = max(float(np.mean(np.sum(Hxi * Hxi, axis=1))) - nD, 0.0)
-        tB = max(float(np.mean(np.sum(xi * Hxi, axis=1))) - tD, 0.0)
-    mom = _Moments(*(np.asarray(x) for x in (D, B, aD, aB, bD, bB, nD, nB, tD, tB)))
-    eta_star = _eta_star_from_moments(mom)
-    eta_D, eta_B = _projection_thresholds_from_moments(mom)
+        HxiHxi = float(np.mean(np.sum(Hxi * Hxi, axis=1)))
+        nB = _squared_norm("n_B", HxiHxi - nD, HxiHxi)
+        tB = float(np.mean(np.sum(xi * Hxi, axis=1))) - tD
+    mom = BlockMoments(
+        *(np.asarray(x) for x in (D, B, aD, aB, bD, bB, nD, nB, tD, tB))
+    )
+    eta_star = eta_star_from_moments(mom)
+    thresholds: ProjectionThresholds = projection_thresholds_from_moments(mom)
     return AlignmentReport(
         eigenvalues=lam,
         eigenvectors=U,
@@ -221,8 +349,21 @@ def measure_alignment(
         B=B,
         alignment=D / gg,
         eta_star=float(eta_star),
-        eta_D=float(eta_D),
-        eta_B=float(eta_B),
+        eta_D=float(thresholds.dominant),
+        eta_B=float(thresholds.bulk),
         regime="self-correcting" if math.isinf(eta_star) else "low-alignment",
         noise_samples=m,
+        moments=mom,
     )
+
+
+def _squared_norm(name: str, value: float, scale: float) -> float:
+    """A difference of squared norms that is >= 0 in exact arithmetic: round-off to 0."""
+    if value >= 0:
+        return value
+    if value < -1e-10 * max(scale, 1.0):
+        raise ValueError(
+            f"{name} came out {value:g} < 0: hvp is not symmetric or the eigenvectors "
+            "are not orthonormal"
+        )
+    return 0.0

@@ -32,17 +32,26 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 
-from ._validation import check_array, check_int, check_real, check_rng
+from ._linalg import top_eigenspace
+from ._validation import (
+    validate_array,
+    validate_int,
+    validate_projection,
+    validate_real,
+    validate_rng,
+)
 
 __all__ = ["MLP", "gaussian_mixture", "top_eigenspace", "train", "TrainingRun"]
 
 
-def gaussian_mixture(n: int, k: int, dim: int, *, separation: float = 3.0, spread: float = 1.0, rng=None) -> tuple[np.ndarray, np.ndarray]:
+def gaussian_mixture(
+    n: int, k: int, dim: int, *, separation: float = 3.0, spread: float = 1.0, rng=None
+) -> tuple[np.ndarray, np.ndarray]:
     r"""Draw a balanced :math:`k`-class Gaussian mixture with one-hot labels.
 
     Class :math:`c` has mean :math:`\mu_c = s\,u_c` with random unit vectors :math:`u_c` and
@@ -74,12 +83,12 @@ def gaussian_mixture(n: int, k: int, dim: int, *, separation: float = 3.0, sprea
     >>> X.shape, Y.sum(axis=0).tolist()
     ((10, 3), [5.0, 5.0])
     """
-    k = check_int("k", k, low=2)
-    n = check_int("n", n, low=k)
-    dim = check_int("dim", dim, low=1)
-    separation = check_real("separation", separation, low=0.0, low_inclusive=False)
-    spread = check_real("spread", spread, low=0.0, low_inclusive=False)
-    rng = check_rng(rng)
+    k = validate_int("k", k, low=2)
+    n = validate_int("n", n, low=k)
+    dim = validate_int("dim", dim, low=1)
+    separation = validate_real("separation", separation, low=0.0, low_inclusive=False)
+    spread = validate_real("spread", spread, low=0.0, low_inclusive=False)
+    rng = validate_rng(rng)
     means = rng.standard_normal((k, dim))
     means *= separation / np.linalg.norm(means, axis=1, keepdims=True)
     labels = np.arange(n) % k
@@ -115,9 +124,15 @@ class MLP:
         if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
             raise TypeError("sizes must be a sequence of layer widths")
         if len(sizes) < 2:
-            raise ValueError(f"sizes must have at least 2 entries (input and output), got {len(sizes)}")
-        self.sizes = tuple(check_int(f"sizes[{i}]", s, low=1) for i, s in enumerate(sizes))
-        self._shapes = [(self.sizes[i + 1], self.sizes[i]) for i in range(len(self.sizes) - 1)]
+            raise ValueError(
+                f"sizes must have at least 2 entries (input and output), got {len(sizes)}"
+            )
+        self.sizes = tuple(
+            validate_int(f"sizes[{i}]", s, low=1) for i, s in enumerate(sizes)
+        )
+        self._shapes = [
+            (self.sizes[i + 1], self.sizes[i]) for i in range(len(self.sizes) - 1)
+        ]
         self.n_params = sum(o * i + o for o, i in self._shapes)
 
     def unpack(self, theta: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -139,9 +154,11 @@ class MLP:
         return out
 
     def _check_theta(self, theta, name: str = "theta") -> np.ndarray:
-        theta = check_array(name, theta, ndim_min=1, last_dim=self.n_params)
+        theta = validate_array(name, theta, ndim_min=1, last_dim=self.n_params)
         if theta.ndim != 1:
-            raise ValueError(f"{name} must be a flat vector of length {self.n_params}, got shape {theta.shape}")
+            raise ValueError(
+                f"{name} must be a flat vector of length {self.n_params}, got shape {theta.shape}"
+            )
         return theta
 
     def init(self, *, scale: float = 1.0, rng=None) -> np.ndarray:
@@ -152,8 +169,8 @@ class MLP:
         >>> MLP([4, 5, 2]).init(rng=0).shape
         (37,)
         """
-        scale = check_real("scale", scale, low=0.0, low_inclusive=False)
-        rng = check_rng(rng)
+        scale = validate_real("scale", scale, low=0.0, low_inclusive=False)
+        rng = validate_rng(rng)
         parts = []
         for o, i in self._shapes:
             parts.append(scale * rng.standard_normal(o * i) / np.sqrt(i))
@@ -180,14 +197,16 @@ class MLP:
         return self._forward(self._check_theta(theta), X)[1][-1]
 
     def _check_data(self, X, Y=None):
-        X = check_array("X", X, ndim_min=2, last_dim=self.sizes[0])
+        X = validate_array("X", X, ndim_min=2, last_dim=self.sizes[0])
         if X.ndim != 2:
             raise ValueError(f"X must have shape (n, {self.sizes[0]}), got {X.shape}")
         if Y is None:
             return X
-        Y = check_array("Y", Y, ndim_min=2, last_dim=self.sizes[-1])
+        Y = validate_array("Y", Y, ndim_min=2, last_dim=self.sizes[-1])
         if Y.shape[0] != X.shape[0]:
-            raise ValueError(f"X and Y must have the same number of rows, got {X.shape[0]} and {Y.shape[0]}")
+            raise ValueError(
+                f"X and Y must have the same number of rows, got {X.shape[0]} and {Y.shape[0]}"
+            )
         return X, Y
 
     def loss(self, theta, X, Y) -> float:
@@ -271,7 +290,9 @@ class MLP:
             if li > 0:
                 a = acts[li]
                 back = delta @ W
-                Rdelta = (delta @ V + Rdelta @ W) * (1 - a**2) - 2 * a * (1 - a**2) * back * Rz[li - 1]
+                Rdelta = (delta @ V + Rdelta @ W) * (1 - a**2) - 2 * a * (
+                    1 - a**2
+                ) * back * Rz[li - 1]
                 delta = back * (1 - a**2)
         flat = []
         for db, dW in reversed(out):
@@ -280,62 +301,6 @@ class MLP:
 
     def __repr__(self) -> str:
         return f"MLP(sizes={list(self.sizes)}, n_params={self.n_params})"
-
-
-def top_eigenspace(hvp: Callable[[np.ndarray], np.ndarray], dim: int, k: int, *, tol: float = 1e-8, rng=0):
-    r"""Top-:math:`k` eigenpairs of a symmetric operator given only its matrix-vector product.
-
-    Runs Lanczos (ARPACK's ``eigsh``, ``which="LA"``) on a
-    :class:`scipy.sparse.linalg.LinearOperator` wrapping ``hvp``.
-
-    Parameters
-    ----------
-    hvp : callable
-        ``v -> H v`` for flat vectors of length ``dim``.
-    dim : int
-        Dimension of the space, ``> k``.
-    k : int
-        Number of eigenpairs, ``>= 1``.
-    tol : float
-        ARPACK's relative tolerance.
-    rng : int or Generator
-        Seed of the Lanczos start vector (for reproducibility).
-
-    Returns
-    -------
-    eigenvalues : ndarray, shape (k,)
-        In descending order.
-    eigenvectors : ndarray, shape (dim, k)
-        Orthonormal columns.
-
-    Examples
-    --------
-    >>> H = np.diag([5.0, 3.0, 1.0, 0.5])
-    >>> vals, vecs = top_eigenspace(lambda v: H @ v, 4, 2)
-    >>> vals.round(6).tolist()
-    [5.0, 3.0]
-    """
-    from scipy.sparse.linalg import LinearOperator, eigsh
-
-    if not callable(hvp):
-        raise TypeError("hvp must be a callable v -> H v")
-    dim = check_int("dim", dim, low=2)
-    k = check_int("k", k, low=1, high=dim - 1)
-    tol = check_real("tol", tol, low=0.0)
-    rng = check_rng(rng)
-    op = LinearOperator((dim, dim), matvec=lambda v: np.asarray(hvp(np.asarray(v, dtype=float).ravel()), dtype=float), dtype=float)
-    v0 = rng.standard_normal(dim)
-    if k >= dim - 1:
-        dense = np.column_stack([op.matvec(e) for e in np.eye(dim)])
-        vals, vecs = np.linalg.eigh(0.5 * (dense + dense.T))
-        vals, vecs = vals[::-1][:k], vecs[:, ::-1][:, :k]
-    else:
-        vals, vecs = eigsh(op, k=k, which="LA", tol=tol, v0=v0)
-        order = np.argsort(vals)[::-1]
-        vals, vecs = vals[order], vecs[:, order]
-    if not np.all(np.isfinite(vals)):
-        raise ValueError("the operator returned non-finite values")
-    return vals, vecs
 
 
 @dataclass(frozen=True)
@@ -402,19 +367,20 @@ def train(
         raise TypeError(f"net must be an MLP, got {type(net).__name__}")
     theta = net._check_theta(theta0, "theta0").copy()
     X, Y = net._check_data(X, Y)
-    eta = check_real("eta", eta, low=0.0, low_inclusive=False)
-    steps = check_int("steps", steps, low=1)
-    batch_size = check_int("batch_size", batch_size, low=1, high=X.shape[0])
-    k = check_int("k", k, low=1, high=net.n_params - 1)
-    refresh_every = check_int("refresh_every", refresh_every, low=1)
-    record_every = check_int("record_every", record_every, low=1)
-    if projection not in ("none", "dominant", "bulk"):
-        raise ValueError(f"projection must be 'none', 'dominant' or 'bulk', got {projection!r}")
-    rng = check_rng(rng)
+    eta = validate_real("eta", eta, low=0.0, low_inclusive=False)
+    steps = validate_int("steps", steps, low=1)
+    batch_size = validate_int("batch_size", batch_size, low=1, high=X.shape[0])
+    k = validate_int("k", k, low=1, high=net.n_params - 1)
+    refresh_every = validate_int("refresh_every", refresh_every, low=1)
+    record_every = validate_int("record_every", record_every, low=1)
+    validate_projection(projection)
+    rng = validate_rng(rng)
     n = X.shape[0]
 
     def eig(th):
-        return top_eigenspace(lambda v: net.hvp(th, v, X, Y), net.n_params, k, tol=1e-6, rng=0)[1]
+        return top_eigenspace(
+            lambda v: net.hvp(th, v, X, Y), net.n_params, k, tol=1e-6, rng=0
+        )[1]
 
     U = None
     rec_step, rec_loss, rec_chi = [], [], []
@@ -439,5 +405,7 @@ def train(
             g_hat = g_hat - U @ (U.T @ g_hat)
         theta -= eta * g_hat
         if not np.all(np.isfinite(theta)):
-            raise ArithmeticError(f"training diverged at step {t + 1} with eta = {eta:g}")
+            raise ArithmeticError(
+                f"training diverged at step {t + 1} with eta = {eta:g}"
+            )
     return TrainingRun(np.array(rec_step), np.array(rec_loss), np.array(rec_chi), theta)

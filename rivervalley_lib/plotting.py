@@ -12,13 +12,17 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Iterator
+from typing import TYPE_CHECKING
 
 import matplotlib as mpl
 import numpy as np
 
-__all__ = ["COLORS", "RC", "book_style", "use_book_style", "new_figure", "figure_png", "figure_bundle", "show", "seed_band", "diverged_message"]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["COLORS", "RC", "book_style", "use_book_style", "new_figure", "figure_png", "figure_bundle", "show", "seed_band", "diverged_message", "alt_text"]
 
 #: Okabe-Ito colours, by role.
 COLORS: dict[str, str] = {
@@ -244,3 +248,38 @@ def diverged_message(ax, eta: float, limit: float) -> None:
         color=COLORS["dominant"],
         transform=ax.transAxes,
     )
+
+
+def alt_text(text: str) -> Callable[[Callable[..., Figure]], Callable[..., Figure]]:
+    """Decorator attaching the plain-language description ``text`` to a figure function.
+
+    The description becomes the function's ``alt_text`` attribute: the alt text of the
+    figure wherever it is shown (:func:`rivervalley_lib.figures.describe` appends the
+    settings).
+
+    Parameters
+    ----------
+    text : str
+        What the figure shows, in words (no LaTeX), at least a sentence.
+
+    Returns
+    -------
+    callable
+        The decorator.
+
+    Examples
+    --------
+    >>> @alt_text("A line rising from left to right.")
+    ... def rising():
+    ...     return None
+    >>> rising.alt_text
+    'A line rising from left to right.'
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("text must be a non-empty str")
+
+    def attach(fn: Callable[..., Figure]) -> Callable[..., Figure]:
+        fn.alt_text = text  # type: ignore[attr-defined]
+        return fn
+
+    return attach

@@ -26,9 +26,9 @@ eta**2*lambda_i**2*s_i + g_i**2*(-eta*lambda_i + 1)**2
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from types import SimpleNamespace
-from typing import Callable
 
 import sympy as sp
 
@@ -44,6 +44,8 @@ __all__ = [
     "projection_threshold_expr",
     "stationary_energy_expr",
     "lambdified",
+    "equation_latex",
+    "show_eq",
 ]
 
 _pos = dict(positive=True)
@@ -349,3 +351,55 @@ def lambdified() -> SimpleNamespace:
         projection_thresholds=fn((S.D, S.B, S.aD, S.aB, S.tD, S.tB), (eD, eB), "numpy"),
         stationary_energy=fn((S.eta, S.lam, S.s), stationary_energy_expr(), "numpy"),
     )
+
+
+def equation_latex(lhs: str, expr: sp.Expr) -> str:
+    r"""The LaTeX of the equation ``lhs = expr`` (what :func:`show_eq` displays).
+
+    Parameters
+    ----------
+    lhs : str
+        The left-hand side as LaTeX, e.g. ``r"\eta^*_t"``.
+    expr : sympy.Expr
+        The right-hand side.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> equation_latex(r"\eta^*", 2 / (symbols.lam_dom + symbols.mu))
+    '\\eta^* = \\frac{2}{\\lambda + \\mu}'
+    """
+    if not isinstance(lhs, str):
+        raise TypeError(f"lhs must be a str of LaTeX, got {type(lhs).__name__}")
+    return lhs + " = " + sp.latex(expr)
+
+
+def show_eq(lhs: str, expr: sp.Expr) -> None:
+    r"""Display the equation ``lhs = expr`` in a notebook, typeset by MathJax.
+
+    Uses ``IPython.display.Math`` on :func:`equation_latex`, so it does not change how
+    later outputs print (unlike ``sympy.init_printing``, which also turns plain numbers in
+    widget outputs into LaTeX).
+
+    Parameters
+    ----------
+    lhs : str
+        The left-hand side as LaTeX.
+    expr : sympy.Expr
+        The right-hand side.
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> show_eq(r"\eta^*", 2 / (symbols.lam_dom + symbols.mu))  # doctest: +ELLIPSIS
+    <IPython.core.display.Math object>
+    """
+    from IPython.display import Math, display
+
+    display(Math(equation_latex(lhs, expr)))

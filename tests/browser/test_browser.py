@@ -8,8 +8,8 @@ saved as a full-page screenshot under ``_build/screenshots/``.
 from __future__ import annotations
 
 import json
-import pytest
 
+import pytest
 from conftest import HTML, ROOT, SCREENSHOTS
 
 # Every page of the built book but index.html, which only redirects (tested on its own).

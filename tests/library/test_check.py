@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import rivervalley_lib as rv
-from rivervalley_lib import check, widgets
+from rivervalley_lib import check, scenarios
 
 VALLEY = rv.RiverValley.spread(d=30, k=3, dominant=(5.0, 9.0), bulk=(0.05, 1.0))
 NOISE = rv.IsotropicNoise(0.3)
@@ -17,7 +17,7 @@ THETA = np.concatenate([np.full(3, 0.05), np.ones(27)])
 
 def _cases():
     eta_star = rv.critical_step_size(VALLEY, NOISE, THETA)
-    chi_inf = rv.noise_floor(VALLEY, NOISE, 0.1)[2]
+    chi_inf = rv.noise_floor(VALLEY, NOISE, 0.1).alignment
     eD, eB = rv.projection_thresholds(VALLEY, NOISE, THETA)
     dL = rv.expected_loss_change(VALLEY, NOISE, THETA, 0.15, projection="dominant")
     g, s = VALLEY.gradient(THETA), NOISE.diagonal(VALLEY)
@@ -75,8 +75,8 @@ def test_infinite_threshold_and_its_hint(capsys):
 
 def test_collapse_scale_accepts_the_grid_answer_within_a_factor(capsys):
     grid = np.geomspace(1e-3, 10, 41)
-    mf = rv.expected_trajectory(widgets.HEADLINE_VALLEY, widgets.HEADLINE_NOISE, 1.0, 3000, grid[:, None] * np.ones(1000))
-    chi_inf = rv.noise_floor(widgets.HEADLINE_VALLEY, widgets.HEADLINE_NOISE, 1.0)[2]
+    mf = rv.expected_trajectory(scenarios.HEADLINE_VALLEY, scenarios.HEADLINE_NOISE, 1.0, 3000, grid[:, None] * np.ones(1000))
+    chi_inf = rv.noise_floor(scenarios.HEADLINE_VALLEY, scenarios.HEADLINE_NOISE, 1.0).alignment
     c_star = grid[np.argmax(mf.alignment.min(axis=1) < 0.5 * chi_inf)]
-    assert check.collapse_scale(c_star, widgets.HEADLINE_VALLEY, widgets.HEADLINE_NOISE, 1.0)
-    assert not check.collapse_scale(20 * c_star, widgets.HEADLINE_VALLEY, widgets.HEADLINE_NOISE, 1.0)
+    assert check.collapse_scale(c_star, scenarios.HEADLINE_VALLEY, scenarios.HEADLINE_NOISE, 1.0)
+    assert not check.collapse_scale(20 * c_star, scenarios.HEADLINE_VALLEY, scenarios.HEADLINE_NOISE, 1.0)

@@ -25,7 +25,7 @@ def test_diagnostics_recover_the_exact_quadratic_thresholds(noise):
     theta_eig = np.concatenate([np.full(3, 0.05), np.full(37, 1.0)])
     w = Q @ theta_eig
     samples_eig = valley.gradient(theta_eig) + noise.sample(valley, np.broadcast_to(theta_eig, (20_000, 40)), rng)
-    rep = measure_alignment(lambda th: A @ th, lambda th, v: A @ v, w, k=3, noise_samples=samples_eig @ Q.T)
+    rep = measure_alignment(A @ w, lambda v: A @ v, k=3, noise_samples=samples_eig @ Q.T)
     np.testing.assert_allclose(rep.eigenvalues, valley.eigenvalues[:3], rtol=1e-8)
     assert rep.alignment == pytest.approx(rv.alignment(valley, theta_eig), rel=1e-9)
     # The noise terms are Monte Carlo estimates from 20,000 samples: a few per cent at most.
@@ -39,7 +39,7 @@ def test_diagnostics_recover_the_exact_quadratic_thresholds(noise):
 def test_noise_free_diagnostics_are_exact():
     valley = rv.RiverValley.spread(d=25, k=2, dominant=(4.0, 6.0), bulk=(0.1, 1.0))
     theta = np.linspace(1.0, 2.0, 25)
-    rep = measure_alignment(valley.gradient, lambda th, v: valley.eigenvalues * v, theta, k=2)
+    rep = measure_alignment(valley.gradient(theta), lambda v: valley.eigenvalues * v, k=2)
     gd = rv.IsotropicNoise(0.0)
     assert rep.eta_star == pytest.approx(rv.critical_step_size(valley, gd, theta), rel=1e-9)
     assert (rep.eta_D, rep.eta_B) == pytest.approx(rv.projection_thresholds(valley, gd, theta), rel=1e-9)
@@ -96,7 +96,7 @@ def test_diagnostics_on_a_second_model_match_dense_linear_algebra():
     H = model.hessian(w)
     np.testing.assert_allclose(model.hvp(w, np.eye(12)[5]), H[:, 5], atol=1e-12)
     samples = model.minibatch_grads(w, 400, 10, rng)
-    rep = measure_alignment(model.grad, model.hvp, w, k=3, noise_samples=samples)
+    rep = measure_alignment(model.grad(w), lambda v: model.hvp(w, v), k=3, noise_samples=samples)
     # Dense reference computation of every quantity.
     vals, vecs = np.linalg.eigh(H)
     U, lam = vecs[:, ::-1][:, :3], vals[::-1][:3]
@@ -120,13 +120,63 @@ def test_diagnostics_on_a_second_model_match_dense_linear_algebra():
 
 def test_diagnostics_bad_input():
     H = np.diag([3.0, 2.0, 1.0])
-    with pytest.raises(TypeError, match="callables"):
-        measure_alignment(H, lambda th, v: H @ v, np.ones(3), k=1)
+    g = H @ np.ones(3)
+    with pytest.raises(TypeError, match="hvp must be a callable"):
+        measure_alignment(g, H, k=1)
     with pytest.raises(ValueError, match="gradient is zero"):
-        measure_alignment(lambda th: H @ th, lambda th, v: H @ v, np.zeros(3), k=1)
+        measure_alignment(np.zeros(3), lambda v: H @ v, k=1)
     with pytest.raises(ValueError, match="k must be"):
-        measure_alignment(lambda th: H @ th, lambda th, v: H @ v, np.ones(3), k=3)
+        measure_alignment(g, lambda v: H @ v, k=3)
     with pytest.raises(ValueError, match="noise_samples"):
-        measure_alignment(lambda th: H @ th, lambda th, v: H @ v, np.ones(3), k=1, noise_samples=np.ones((1, 3)))
+        measure_alignment(g, lambda v: H @ v, k=1, noise_samples=np.ones((1, 3)))
     with pytest.raises(ValueError, match="finite"):
-        measure_alignment(lambda th: np.full(3, np.nan), lambda th, v: H @ v, np.ones(3), k=1)
+        measure_alignment(np.full(3, np.nan), lambda v: H @ v, k=1)
+    # A framework returning a (1, dim) row: the error names the argument, not numpy.
+    with pytest.raises(ValueError, match=r"gradient must be a flat vector"):
+        measure_alignment(g[None, :], lambda v: H @ v, k=1)
+    with pytest.raises(ValueError, match=r"hvp must return a flat vector of shape \(3,\)"):
+        measure_alignment(g, lambda v: (H @ v)[None, :], k=1)
+    with pytest.raises(ValueError, match="lanczos_tol must be"):
+        measure_alignment(g, lambda v: H @ v, k=1, lanczos_tol=-1.0)
+    with pytest.raises(ValueError, match="lanczos_maxiter must be|maxiter must be"):
+        measure_alignment(g, lambda v: H @ v, k=1, lanczos_maxiter=0)
+    rep = measure_alignment(g, lambda v: H @ v, k=1)
+    with pytest.raises(ValueError, match="eta must be"):
+        rep.predict(-0.1)
+
+
+def test_bulk_curvature_is_not_clipped():
+    """A negative bulk curvature gives a negative a_B (no clipping) and eta_B = inf:
+    Bulk-SGD then lowers the local quadratic model at every step size."""
+    H = np.diag([4.0, -0.5, -0.2])
+    g = H @ np.array([0.1, 1.0, 1.0])
+    rep = measure_alignment(g, lambda v: H @ v, k=1)
+    assert rep.moments.aB == pytest.approx(-0.5**3 - 0.2**3)
+    assert rep.eta_B == math.inf
+    for eta in (0.01, 0.1, 1.0):
+        assert rep.predict(eta).loss_change_bulk < 0
+
+
+def test_predict_matches_the_library_one_step_laws():
+    """On a river valley the predicted one-step changes are the library's closed forms."""
+    valley = rv.RiverValley.spread(d=30, k=3, dominant=(5.0, 8.0), bulk=(0.1, 1.0))
+    theta = np.linspace(0.5, 2.0, 30)
+    rep = measure_alignment(valley.gradient(theta), lambda v: valley.eigenvalues * v, k=3)
+    gd = rv.IsotropicNoise(0.0)
+    for eta in (0.05, 0.2, 0.3):
+        p = rep.predict(eta)
+        chi_next = rv.expected_alignment_step(valley, gd, theta, eta)
+        assert p.alignment_change == pytest.approx(chi_next - rep.alignment, abs=1e-12)
+        for name, proj in (("sgd", "none"), ("dominant", "dominant"), ("bulk", "bulk")):
+            exact = rv.expected_loss_change(valley, gd, theta, eta, projection=proj)
+            assert getattr(p, f"loss_change_{name}") == pytest.approx(exact, rel=1e-9)
+        assert rep.predicts_rise(eta) == (p.alignment_change > 0)
+
+
+def test_lanczos_options_are_passed_through():
+    H = np.diag(np.linspace(10.0, 0.1, 50))
+    g = H @ np.ones(50)
+    loose = measure_alignment(g, lambda v: H @ v, k=2, lanczos_tol=1e-2)
+    tight = measure_alignment(g, lambda v: H @ v, k=2, lanczos_tol=0.0, lanczos_maxiter=5000)
+    np.testing.assert_allclose(tight.eigenvalues, [10.0, H[1, 1]], rtol=1e-12)
+    np.testing.assert_allclose(loose.eigenvalues, tight.eigenvalues, rtol=1e-2)

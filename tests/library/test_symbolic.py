@@ -19,7 +19,7 @@ from rivervalley_lib import (
     projection_thresholds,
     symbolic,
 )
-from rivervalley_lib._theory import _moments
+from rivervalley_lib._moments import block_moments
 
 from .conftest import random_noise, random_valley
 
@@ -52,7 +52,7 @@ def test_lambdified_match_numpy(seed):
     rv, noise = random_valley(rng), random_noise(rng)
     theta = rng.normal(size=rv.d) * np.exp(rng.uniform(-2, 2, rv.d))
     eta = float(rng.uniform(1e-3, 0.1))
-    m = _moments(rv, noise, theta)
+    m = block_moments(rv, noise, theta)
     blocks = (m.D, m.B, m.aD, m.aB, m.bD, m.bB, m.nD, m.nB)
     ED, EB = F.expected_next(*blocks, eta)
     assert (ED, EB) == pytest.approx(expected_next(rv, noise, theta, eta), rel=1e-10)

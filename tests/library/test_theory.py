@@ -326,7 +326,7 @@ def test_self_correction_alignment_matches_two_level_closed_form(seed):
     lam, mu = float(rng.uniform(1, 10)), float(rng.uniform(0.001, 0.5))
     sigma, G2 = float(rng.uniform(0.001, 0.5)), float(np.exp(rng.uniform(-6, 3)))
     rv = RiverValley.two_level(d, k, lam, mu)
-    chi_sc = rvl.self_correction_alignment(rv, IsotropicNoise(sigma), G2)
+    chi_sc = rvl.self_correction_threshold(rv, IsotropicNoise(sigma), G2)
     assert 0 < chi_sc < 1
     # At chi_sc the closed-form self-correcting condition holds with equality.
     lhs = sigma**2 / G2 * ((d - k) * mu**2 / (1 - chi_sc) - k * lam**2 / chi_sc)
@@ -340,14 +340,14 @@ def test_self_correction_alignment_matches_two_level_closed_form(seed):
 
 def test_self_correction_alignment_without_bulk_noise_is_one():
     rv = RiverValley.two_level(50, 2, 5.0, 0.1)
-    assert rvl.self_correction_alignment(rv, IsotropicNoise(0.0), 1.0) == 1.0
+    assert rvl.self_correction_threshold(rv, IsotropicNoise(0.0), 1.0) == 1.0
 
 
 def test_measured_phase_lengths_on_the_mean_field_curve():
     rv_ = RiverValley.two_level(d=1000, k=10, dominant=1.0, bulk=0.01)
     noise = IsotropicNoise(0.01)
     mf = expected_trajectory(rv_, noise, 0.5, 3000, np.full(1000, 10.0))
-    chi_inf = noise_floor(rv_, noise, 0.5)[2]
+    chi_inf = noise_floor(rv_, noise, 0.5).alignment
     T1, T2 = rvl.measured_phase_lengths(mf.alignment, chi_inf)
     assert T1 == int(np.argmin(mf.alignment))
     level = mf.alignment[T1] + 0.9 * (chi_inf - mf.alignment[T1])
@@ -363,7 +363,7 @@ def test_measured_phase_lengths_on_the_mean_field_curve():
 def test_expected_trajectory_batched_and_kept_energies():
     rv_ = RiverValley.spread(d=20, k=2, dominant=(4.0, 6.0), bulk=(0.2, 1.0))
     thetas = np.stack([np.linspace(2.0, 0.5, 20), np.ones(20)])
-    both = expected_trajectory(rv_, CurvatureNoise(0.2), 0.1, 30, thetas, keep=[0, 30])
+    both = expected_trajectory(rv_, CurvatureNoise(0.2), 0.1, 30, thetas, record_energies=[0, 30])
     for i in range(2):
         one = expected_trajectory(rv_, CurvatureNoise(0.2), 0.1, 30, thetas[i])
         np.testing.assert_allclose(both.D[i], one.D)
@@ -391,10 +391,10 @@ def test_block_mean_field_equals_per_coordinate_recursion(noise):
     rv_ = RiverValley([5.0, 5.0, 5.0, 1.0, 1.0, 0.3, 0.3, 0.3, 0.3], k=3)
     theta0 = np.linspace(2.0, -1.0, 9)
     fast = expected_trajectory(rv_, noise, 0.1, 200, theta0)  # blocks (for additive noise)
-    slow = expected_trajectory(rv_, noise, 0.1, 200, theta0, keep=[0])  # forces the per-coordinate path
+    slow = expected_trajectory(rv_, noise, 0.1, 200, theta0, record_energies=[0])  # forces the per-coordinate path
     np.testing.assert_allclose(fast.D, slow.D, rtol=1e-12)
     np.testing.assert_allclose(fast.B, slow.B, rtol=1e-12)
     np.testing.assert_allclose(fast.loss, slow.loss, rtol=1e-12)
     proj = expected_trajectory(rv_, noise, 0.1, 50, theta0, projection="bulk")
-    proj_slow = expected_trajectory(rv_, noise, 0.1, 50, theta0, projection="bulk", keep=[0])
+    proj_slow = expected_trajectory(rv_, noise, 0.1, 50, theta0, projection="bulk", record_energies=[0])
     np.testing.assert_allclose(proj.loss, proj_slow.loss, rtol=1e-12)

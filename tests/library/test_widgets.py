@@ -17,21 +17,21 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from rivervalley_lib import plotting, widgets  # noqa: E402
+from rivervalley_lib import figures, plotting, widgets  # noqa: E402
 
 # Slider ranges as used in the chapters: (function, {argument: (min, max)}).
 RANGES = [
-    (widgets.valley_2d_figure, {"eta": (0.01, 0.25), "condition": (10**0.1, 1000.0), "sigma": (0.0, 1.0)}),
-    (widgets.noise_figure, {"sigma": (0.0, 2.0), "batch_size": (1, 128)}),
-    (widgets.one_step_figure, {"eta": (0.005, 0.25), "chi": (0.01, 0.99), "energy": (1e-3, 100.0), "sigma": (0.0, 0.3)}),
+    (figures.valley_2d_figure, {"eta": (0.01, 0.25), "condition": (10**0.1, 1000.0), "sigma": (0.0, 1.0)}),
+    (figures.noise_figure, {"sigma": (0.0, 2.0), "batch_size": (1, 128)}),
+    (figures.one_step_figure, {"eta": (0.005, 0.25), "chi": (0.01, 0.99), "energy": (1e-3, 100.0), "sigma": (0.0, 0.3)}),
     (
-        widgets.regime_map_figure,
+        figures.regime_map_figure,
         {"lam": (2.0, 20.0), "mu": (0.01, 1.5), "k": (1, 20), "d": (50, 2000), "sigma": (0.0, 0.3), "energy": (1e-3, 10.0)},
     ),
-    (widgets.self_correction_figure, {"sigma": (0.0, 0.3), "energy": (1e-3, 10.0)}),
-    (widgets.paradox_figure, {"eta": (0.05, 1.6), "eta_train": (0.1, 1.4), "branch_step": (300, 300), "steps": (300, 300)}),
-    (widgets.two_phase_figure, {"eta": (0.1, 1.6), "init_scale": (10**-0.5, 100.0), "steps": (3000, 3000)}),
-    (widgets.step_size_choice_figure, {"eta": (0.05, 1.6), "steps": (2000, 2000)}),
+    (figures.self_correction_figure, {"sigma": (0.0, 0.3), "energy": (1e-3, 10.0)}),
+    (figures.paradox_figure, {"eta": (0.05, 1.6), "eta_train": (0.1, 1.4), "branch_step": (300, 300), "steps": (300, 300)}),
+    (figures.two_phase_figure, {"eta": (0.1, 1.6), "init_scale": (10**-0.5, 100.0), "steps": (3000, 3000)}),
+    (figures.step_size_choice_figure, {"eta": (0.05, 1.6), "steps": (2000, 2000)}),
 ]
 
 
@@ -57,7 +57,7 @@ def test_widget_defaults_and_extremes(func, ranges):
     if len(ranges) <= 3:
         cases += _corners(ranges)
     for kwargs in cases:
-        if func is widgets.regime_map_figure and "mu" in kwargs and kwargs["mu"] >= kwargs.get("lam", 10.0):
+        if func is figures.regime_map_figure and "mu" in kwargs and kwargs["mu"] >= kwargs.get("lam", 10.0):
             continue
         fig = func(**kwargs)
         assert isinstance(fig, Figure)
@@ -66,37 +66,42 @@ def test_widget_defaults_and_extremes(func, ranges):
 
 
 def test_divergent_step_size_is_reported_in_words():
-    fig = widgets.valley_2d_figure(eta=0.25, condition=20.0, sigma=0.3)
+    fig = figures.valley_2d_figure(eta=0.25, condition=20.0, sigma=0.3)
     texts = [t.get_text() for ax in fig.axes for t in ax.texts]
     assert any("diverges" in t and "2/lambda_max" in t for t in texts)
     assert all(not ax.get_lines() for ax in fig.axes)
-    fig = widgets.one_step_figure(eta=0.25)
+    fig = figures.one_step_figure(eta=0.25)
     assert "repeated steps diverge" in fig.axes[0].get_title()
-    fig = widgets.regime_map_figure()
+    fig = figures.regime_map_figure()
     assert any(t.get_text() == "diverges" for t in fig.axes[0].texts)
     for fig in (
-        widgets.paradox_figure(eta=1.6, branch_step=100, steps=100),
-        widgets.two_phase_figure(eta=1.6, steps=100),
-        widgets.step_size_choice_figure(eta=1.6, steps=100),
+        figures.paradox_figure(eta=1.6, branch_step=100, steps=100),
+        figures.two_phase_figure(eta=1.6, steps=100),
+        figures.step_size_choice_figure(eta=1.6, steps=100),
     ):
         texts = [t.get_text() for ax in fig.axes for t in ax.texts]
         assert any(t.startswith("diverges: eta = 1.6 > 2/lambda_max = 1.43") for t in texts), texts
 
 
 def test_spectrum_history_figure_checks_its_arrays():
-    fig = widgets.spectrum_history_figure([0, 5], [[4.0, 3.0, 1.0], [6.0, 5.0, 1.0]], [0.4, 0.8], k=2, index=0)
+    fig = figures.spectrum_history_figure([0, 5], [[4.0, 3.0, 1.0], [6.0, 5.0, 1.0]], [0.4, 0.8], k=2, index=0)
     assert fig.axes[0].get_title() == "step 0: gap ratio 3"
     with pytest.raises(ValueError, match="must have 2 rows"):
-        widgets.spectrum_history_figure([0, 5], [[4.0, 3.0, 1.0]], [0.4, 0.8], k=2)
+        figures.spectrum_history_figure([0, 5], [[4.0, 3.0, 1.0]], [0.4, 0.8], k=2)
     with pytest.raises(ValueError, match="index"):
-        widgets.spectrum_history_figure([0, 5], [[4.0, 3.0, 1.0], [6.0, 5.0, 1.0]], [0.4, 0.8], k=2, index=2)
+        figures.spectrum_history_figure([0, 5], [[4.0, 3.0, 1.0], [6.0, 5.0, 1.0]], [0.4, 0.8], k=2, index=2)
 
 
 def test_regime_map_colours_match_theory():
     """The dots argument is drawn, and the map's boundary is the library's eta*."""
-    from rivervalley_lib import IsotropicNoise, RiverValley, critical_step_size, state_with_alignment
+    from rivervalley_lib import (
+        IsotropicNoise,
+        RiverValley,
+        critical_step_size,
+        state_with_alignment,
+    )
 
-    fig = widgets.regime_map_figure(dots=np.array([[0.3, 0.1, 1.0], [0.5, 0.05, -1.0]]))
+    fig = figures.regime_map_figure(dots=np.array([[0.3, 0.1, 1.0], [0.5, 0.05, -1.0]]))
     ax = fig.axes[0]
     assert len(ax.collections) >= 3  # mesh, hatch, two scatter sets
     star_line = ax.get_lines()[0]
@@ -108,39 +113,40 @@ def test_regime_map_colours_match_theory():
 
 def test_bad_widget_arguments_are_rejected():
     with pytest.raises(ValueError, match="condition must be"):
-        widgets.valley_2d_figure(condition=1.0)
+        figures.valley_2d_figure(condition=1.0)
     with pytest.raises(ValueError, match="model must be"):
-        widgets.noise_figure(model="pink")
+        figures.noise_figure(model="pink")
     with pytest.raises(ValueError, match="chi must be"):
-        widgets.one_step_figure(chi=1.0)
+        figures.one_step_figure(chi=1.0)
     with pytest.raises(ValueError, match="mu must be"):
-        widgets.regime_map_figure(lam=1.0, mu=2.0)
+        figures.regime_map_figure(lam=1.0, mu=2.0)
     with pytest.raises(ValueError, match="mu must be"):
-        widgets.regime_map_figure(mu=0.0)
+        figures.regime_map_figure(mu=0.0)
 
 
 def test_interact_builds_a_widget_without_display():
     import ipywidgets as w
 
-    box = widgets.interact(widgets.one_step_figure, eta=w.FloatSlider(value=0.1, min=0.01, max=0.2), samples=200)
+    box = widgets.interact(figures.one_step_figure, eta=w.FloatSlider(value=0.1, min=0.01, max=0.2), samples=200)
     assert isinstance(box, w.VBox)
     assert [c.description for c in box.children[0].children] == [""]
 
 
 def test_every_widget_figure_has_a_plain_language_description():
-    figures = [n for n in widgets.__all__ if n.endswith("_figure")]
-    assert sorted(figures) == sorted(widgets.DESCRIPTIONS)
-    for name, text in widgets.DESCRIPTIONS.items():
+    names = [n for n in figures.__all__ if n.endswith("_figure")]
+    assert len(names) == 9
+    for name in names:
+        text = getattr(figures, name).alt_text
         assert len(text) > 60 and "\\" not in text and ":math:" not in text, name
 
 
 def test_describe_appends_the_settings_and_rejects_unknown_figures():
-    text = widgets.describe(widgets.regime_map_figure, {"lam": 10.0, "k": 4, "sigma": np.float64(0.051234)})
-    assert text.startswith(widgets.DESCRIPTIONS["regime_map_figure"])
+    text = figures.describe(figures.regime_map_figure, {"lam": 10.0, "k": 4, "sigma": np.float64(0.051234)})
+    assert text.startswith(figures.regime_map_figure.alt_text)
     assert text.endswith("Settings: lam = 10, k = 4, sigma = 0.0512.")
-    assert widgets.describe(widgets.noise_figure, {}) == widgets.DESCRIPTIONS["noise_figure"]
-    with pytest.raises(ValueError, match="update must be one of the widget figures"):
-        widgets.describe(print, {})
+    assert figures.describe(figures.noise_figure, {}) == figures.noise_figure.alt_text
+    with pytest.raises(ValueError, match="update must be one of the figure functions"):
+        figures.describe(print, {})
     with pytest.raises(ValueError, match="update must be one of"):
         widgets.interact(print)
 
@@ -150,13 +156,13 @@ def test_interact_draws_with_alt_text(monkeypatch):
     import ipywidgets as w
 
     shown = []
-    monkeypatch.setattr(plotting, "show", lambda fig, **kw: shown.append((fig, kw)))
+    monkeypatch.setattr(widgets, "show", lambda fig, **kw: shown.append((fig, kw)))
     slider = w.FloatSlider(value=0.1, min=0.01, max=0.2)
-    widgets.interact(widgets.one_step_figure, eta=slider, samples=200)
+    widgets.interact(figures.one_step_figure, eta=slider, samples=200)
     slider.value = 0.15
     assert len(shown) == 2 and all(isinstance(f, Figure) for f, _ in shown)
     assert shown[0][1]["alt"].endswith("Settings: eta = 0.1.")
-    assert shown[1][1]["alt"].startswith(widgets.DESCRIPTIONS["one_step_figure"])
+    assert shown[1][1]["alt"].startswith(figures.one_step_figure.alt_text)
     assert shown[1][1]["alt"].endswith("Settings: eta = 0.15.")
 
 

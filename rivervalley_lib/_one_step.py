@@ -1,0 +1,409 @@
+r"""One-step laws of the alignment: expected energies, :math:`\eta^*_t`, projection thresholds.
+
+The notation of the block sums :math:`a_X, b_X, n_X, t_X` is that of :mod:`._moments`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal, NamedTuple
+
+import numpy as np
+
+from ._landscape import RiverValley, validate_landscape
+from ._moments import BlockMoments, block_moments, scalarize
+from ._noise import NoiseModel
+from ._validation import validate_array, validate_projection, validate_step_size
+
+
+class ExpectedEnergies(NamedTuple):
+    r"""The expected block gradient energies after one step (see :func:`expected_next`).
+
+    Attributes
+    ----------
+    D, B : float or ndarray
+        :math:`\mathbb E[D_{t+1}\mid\theta_t]` and :math:`\mathbb E[B_{t+1}\mid\theta_t]`.
+
+    Examples
+    --------
+    >>> ExpectedEnergies(D=1.0, B=3.0).B
+    3.0
+    """
+
+    D: float | np.ndarray
+    B: float | np.ndarray
+
+
+class ProjectionThresholds(NamedTuple):
+    r"""The step sizes :math:`(\eta_{\mathcal D}, \eta_{\mathcal B})` of the projected updates.
+
+    Attributes
+    ----------
+    dominant : float or ndarray
+        :math:`\eta_{\mathcal D}`: Dom-SGD raises the expected loss above it.
+    bulk : float or ndarray
+        :math:`\eta_{\mathcal B}`: Bulk-SGD lowers the expected loss below it.
+
+    Examples
+    --------
+    >>> t = ProjectionThresholds(dominant=0.5, bulk=2.0)
+    >>> t.dominant < t.bulk
+    True
+    """
+
+    dominant: float | np.ndarray
+    bulk: float | np.ndarray
+
+
+def gradient_alignment(landscape: RiverValley, g, *, squared: bool = True):
+    r"""The alignment of any vector :math:`v` (a full or a stochastic gradient) with :math:`\mathcal D`.
+
+    .. math::
+
+        \chi(v) = \frac{\|P_{\mathcal D} v\|^2}{\|v\|^2}
+        \quad\text{or, with ``squared=False``,}\quad
+        \chi_k(v) = \frac{\|P_{\mathcal D} v\|}{\|v\|} .
+
+    Parameters
+    ----------
+    landscape : RiverValley
+    g : array_like, shape (..., d)
+        Vectors in the eigenbasis; leading axes are batch axes. None may be zero.
+    squared : bool
+        Squared ratio (default, Gur-Ari et al.) or the norm ratio of Song et al.
+
+    Returns
+    -------
+    float or ndarray, shape (...)
+        Values in :math:`[0, 1]`.
+
+    Raises
+    ------
+    ValueError
+        If some vector is zero (the alignment is undefined there).
+
+    References
+    ----------
+    - Gur-Ari, Roberts, Dyer, arXiv:1812.04754 (2018).
+    - Song, Ahn, Yun, ICLR 2025, arXiv:2405.16002.
+
+    Examples
+    --------
+    >>> from rivervalley_lib import RiverValley, gradient_alignment
+    >>> rv = RiverValley([4.0, 1.0], k=1)
+    >>> gradient_alignment(rv, [3.0, 4.0]), gradient_alignment(rv, [3.0, 4.0], squared=False)
+    (0.36, 0.6)
+    """
+    validate_landscape(landscape)
+    g = validate_array("g", g, ndim_min=1, last_dim=landscape.d)
+    if not isinstance(squared, bool):
+        raise TypeError(f"squared must be a bool, got {type(squared).__name__}")
+    k = landscape.k
+    dom = np.einsum("...i,...i->...", g[..., :k], g[..., :k])
+    total = np.einsum("...i,...i->...", g, g)
+    if np.any(total == 0):
+        raise ValueError(
+            "g must be non-zero: the alignment of a zero gradient is undefined"
+        )
+    chi = dom / total
+    return scalarize(chi if squared else np.sqrt(chi))
+
+
+def alignment(landscape: RiverValley, theta, *, squared: bool = True):
+    r"""The alignment of the full-batch gradient with the dominant subspace.
+
+    .. math::
+
+        \chi(\theta) = \frac{\|P_{\mathcal D}\nabla L(\theta)\|^2}{\|\nabla L(\theta)\|^2}
+        = \frac{D}{D + B}, \qquad \nabla L(\theta) = H\theta .
+
+    ``squared=False`` gives the norm ratio :math:`\chi_k = \sqrt{\chi}` of Song et al.; both
+    are monotone in each other, so every rise or fall statement holds for both.
+
+    Parameters
+    ----------
+    landscape : RiverValley
+    theta : array_like, shape (..., d)
+        States; leading axes are batch axes.
+    squared : bool
+        Squared (default) or unsquared ratio.
+
+    Returns
+    -------
+    float or ndarray, shape (...)
+
+    Raises
+    ------
+    ValueError
+        If the gradient is zero somewhere.
+
+    References
+    ----------
+    - Deng et al., "Suspicious Alignment of SGD", ALT 2026, arXiv:2601.11789.
+
+    Examples
+    --------
+    >>> from rivervalley_lib import RiverValley, alignment
+    >>> rv = RiverValley([4.0, 1.0], k=1)
+    >>> alignment(rv, [1.0, 4.0])
+    0.5
+    >>> alignment(rv, [[1.0, 4.0], [1.0, 0.0]])
+    array([0.5, 1. ])
+    """
+    validate_landscape(landscape)
+    return gradient_alignment(landscape, landscape.gradient(theta), squared=squared)
+
+
+def expected_next(landscape: RiverValley, noise: NoiseModel, theta, eta):
+    r"""The one-step recursion of the block gradient energies.
+
+    With :math:`g' = (I-\eta H)g - \eta H\xi` and, per coordinate,
+    :math:`\mathbb E[g_i'^2] = (1-\eta\lambda_i)^2 g_i^2 + \eta^2\lambda_i^2 s_i`, summing
+    over each block gives
+
+    .. math::
+
+        \mathbb E[D_{t+1}\mid\theta_t] = D_t - 2\eta a_{\mathcal D} + \eta^2 (b_{\mathcal D} + n_{\mathcal D}),
+        \qquad
+        \mathbb E[B_{t+1}\mid\theta_t] = B_t - 2\eta a_{\mathcal B} + \eta^2 (b_{\mathcal B} + n_{\mathcal B}).
+
+    Parameters
+    ----------
+    landscape : RiverValley
+    noise : NoiseModel
+    theta : array_like, shape (..., d)
+        Current state(s).
+    eta : float or array_like
+        Step size(s) > 0, broadcast against the leading axes of ``theta``.
+
+    Returns
+    -------
+    ExpectedEnergies
+        Named ``(D, B)``: :math:`\mathbb E[D_{t+1}]` and :math:`\mathbb E[B_{t+1}]`.
+
+    References
+    ----------
+    - Deng et al., ALT 2026, arXiv:2601.11789 (the phenomenon; this recursion is the
+      book's own derivation in the stated model).
+
+    Examples
+    --------
+    >>> from rivervalley_lib import RiverValley, IsotropicNoise, expected_next
+    >>> rv = RiverValley([4.0, 1.0], k=1)
+    >>> expected_next(rv, IsotropicNoise(0.0), [1.0, 1.0], eta=0.25)
+    ExpectedEnergies(D=0.0, B=0.5625)
+    """
+    eta = validate_step_size("eta", eta)
+    m = block_moments(landscape, noise, theta)
+    ED = m.D - 2 * eta * m.aD + eta**2 * (m.bD + m.nD)
+    EB = m.B - 2 * eta * m.aB + eta**2 * (m.bB + m.nB)
+    return ExpectedEnergies(scalarize(ED), scalarize(EB))
+
+
+def expected_alignment_step(landscape: RiverValley, noise: NoiseModel, theta, eta):
+    r"""The predicted next alignment, as a ratio of expectations.
+
+    .. math:: \bar\chi_{t+1} = \frac{\mathbb E D_{t+1}}{\mathbb E D_{t+1} + \mathbb E B_{t+1}} .
+
+    In high dimension :math:`D_{t+1}` and :math:`B_{t+1}` concentrate, so this is the
+    alignment SGD actually reaches after one step.
+
+    Returns
+    -------
+    float or ndarray
+
+    Examples
+    --------
+    >>> from rivervalley_lib import RiverValley, IsotropicNoise, expected_alignment_step
+    >>> rv = RiverValley([4.0, 1.0], k=1)
+    >>> round(expected_alignment_step(rv, IsotropicNoise(0.0), [1.0, 1.0], eta=0.1), 4)
+    0.8767
+    """
+    ED, EB = expected_next(landscape, noise, theta, eta)
+    total = np.asarray(ED) + np.asarray(EB)
+    if np.any(total == 0):
+        raise ValueError(
+            "the expected next gradient energy is zero; the alignment is undefined"
+        )
+    return scalarize(np.asarray(ED) / total)
+
+
+def threshold_terms(m: BlockMoments) -> tuple[np.ndarray, np.ndarray]:
+    """A, C with sign(E[D']B - E[B']D) = sign(eta * C - 2A) (after dividing by eta > 0)."""
+    A = m.aD * m.B - m.aB * m.D
+    C = (m.bD + m.nD) * m.B - (m.bB + m.nB) * m.D
+    if np.any((m.D + m.B) == 0):
+        raise ValueError(
+            "theta has a zero gradient somewhere: the alignment is undefined there"
+        )
+    return A, C
+
+
+def critical_step_size(landscape: RiverValley, noise: NoiseModel, theta):
+    r"""The adaptive critical step size :math:`\eta^*_t`.
+
+    The expected alignment rises iff :math:`\mathbb E D_{t+1} B_t > \mathbb E B_{t+1} D_t`,
+    which after cancelling :math:`\eta D_t B_t > 0` reads
+    :math:`\eta\,\Delta_t > 2(\rho^{\mathcal D}_1 - \rho^{\mathcal B}_1)`, with the Rayleigh
+    quotients :math:`\rho_1^X = a_X/X`, :math:`\rho_2^X = b_X/X`, :math:`\nu_X = n_X/X` and
+    :math:`\Delta_t = (\rho_2^{\mathcal D} + \nu_{\mathcal D}) - (\rho_2^{\mathcal B} + \nu_{\mathcal B})`:
+
+    .. math::
+
+        \eta^*_t = \frac{2(\rho^{\mathcal D}_1 - \rho^{\mathcal B}_1)}{\Delta_t}
+        \quad\text{if } \Delta_t > 0, \qquad \eta^*_t = \infty \text{ otherwise.}
+
+    For :math:`\eta < \eta^*_t` the alignment falls, for :math:`\eta > \eta^*_t` it rises; with
+    :math:`\Delta_t \le 0` it falls for every step size (self-correction). The function uses the
+    equivalent form :math:`\eta^* = 2(a_{\mathcal D}B - a_{\mathcal B}D)/((b_{\mathcal D}+n_{\mathcal D})B - (b_{\mathcal B}+n_{\mathcal B})D)`,
+    which stays finite when :math:`D` or :math:`B` is zero.
+
+    Parameters
+    ----------
+    landscape : RiverValley
+    noise : NoiseModel
+    theta : array_like, shape (..., d)
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\eta^*_t \ge 0`, with ``math.inf`` in the self-correcting regime.
+
+    References
+    ----------
+    - Deng et al., ALT 2026, arXiv:2601.11789 (the adaptive critical step size; the
+      formula here is the book's derivation in its stated model).
+
+    Examples
+    --------
+    Without noise a two-level valley has :math:`\eta^* = 2/(\lambda + \mu)`:
+
+    >>> from rivervalley_lib import RiverValley, IsotropicNoise, critical_step_size
+    >>> rv = RiverValley.two_level(d=10, k=2, dominant=3.0, bulk=1.0)
+    >>> critical_step_size(rv, IsotropicNoise(0.0), [1.0] * 10)
+    0.5
+    """
+    return eta_star_from_moments(block_moments(landscape, noise, theta))
+
+
+def eta_star_from_moments(m: BlockMoments):
+    """eta* from block sums (shared with :mod:`rivervalley_lib.diagnostics`)."""
+    A, C = threshold_terms(m)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eta_star = np.where(C > 0, 2 * A / np.where(C > 0, C, 1.0), np.inf)
+    out = scalarize(eta_star)
+    return math.inf if isinstance(out, float) and math.isinf(out) else out
+
+
+def alignment_regime(landscape: RiverValley, noise: NoiseModel, theta):
+    r"""Name the regime of the state: ``"low-alignment"`` or ``"self-correcting"``.
+
+    ``"low-alignment"`` means :math:`\Delta_t > 0`: a finite :math:`\eta^*_t` separates falling
+    from rising alignment. ``"self-correcting"`` means :math:`\Delta_t \le 0`: the expected
+    alignment falls (or, without noise in the bulk, stays) for every step size.
+
+    Returns
+    -------
+    str or ndarray of str
+
+    Examples
+    --------
+    >>> from rivervalley_lib import RiverValley, IsotropicNoise, alignment_regime
+    >>> rv = RiverValley.two_level(d=100, k=2, dominant=10.0, bulk=0.1)
+    >>> alignment_regime(rv, IsotropicNoise(0.1), [1.0] * 100)
+    'low-alignment'
+    >>> alignment_regime(rv, IsotropicNoise(0.1), [1.0, 1.0] + [1e-3] * 98)
+    'self-correcting'
+    """
+    m = block_moments(landscape, noise, theta)
+    _, C = threshold_terms(m)
+    out = np.where(C > 0, "low-alignment", "self-correcting")
+    return str(out) if out.ndim == 0 else out
+
+
+def projection_thresholds(landscape: RiverValley, noise: NoiseModel, theta):
+    r"""The step-size thresholds :math:`(\eta_{\mathcal D}, \eta_{\mathcal B})` of the projected updates.
+
+    A projected update changes only its own block loss, and
+
+    .. math::
+
+        \mathbb E[\Delta L_X] = -\eta X_t + \tfrac{\eta^2}{2}(a_X + t_X),
+        \qquad
+        \eta_X = \frac{2 X_t}{a_X + t_X}, \quad X \in \{\mathcal D, \mathcal B\}.
+
+    A dominant-projected step (Dom-SGD) raises :math:`\mathbb E L` iff
+    :math:`\eta > \eta_{\mathcal D}`; a bulk-projected step (Bulk-SGD) lowers it iff
+    :math:`\eta < \eta_{\mathcal B}`. On :math:`(\eta_{\mathcal D}, \eta_{\mathcal B})` both happen.
+    When a block has neither gradient nor noise, its step never changes the loss:
+    :math:`\eta_{\mathcal D} = \infty` and :math:`\eta_{\mathcal B} = 0` there.
+
+    Returns
+    -------
+    ProjectionThresholds
+        Named ``(dominant, bulk)``: :math:`\eta_{\mathcal D}` and :math:`\eta_{\mathcal B}`.
+
+    References
+    ----------
+    - Song, Ahn, Yun, ICLR 2025 (Dom-SGD and Bulk-SGD).
+    - Deng et al., ALT 2026 (the step-size interval; formula derived by the book).
+
+    Examples
+    --------
+    >>> from rivervalley_lib import RiverValley, IsotropicNoise, projection_thresholds
+    >>> rv = RiverValley([4.0, 1.0], k=1)
+    >>> projection_thresholds(rv, IsotropicNoise(0.0), [1.0, 1.0])
+    ProjectionThresholds(dominant=0.5, bulk=2.0)
+    """
+    return projection_thresholds_from_moments(block_moments(landscape, noise, theta))
+
+
+def projection_thresholds_from_moments(m: BlockMoments):
+    """(eta_D, eta_B) from block sums (shared with :mod:`rivervalley_lib.diagnostics`)."""
+    den_D = m.aD + m.tD
+    den_B = m.aB + m.tB
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eta_D = np.where(den_D > 0, 2 * m.D / np.where(den_D > 0, den_D, 1.0), np.inf)
+        # den_B < 0 (negative bulk curvature, measured on a network): Bulk-SGD lowers the
+        # expected loss at every step size, so eta_B = inf; den_B = 0: it never moves it.
+        eta_B = np.where(
+            den_B > 0,
+            2 * m.B / np.where(den_B > 0, den_B, 1.0),
+            np.where(den_B < 0, np.inf, 0.0),
+        )
+    return ProjectionThresholds(scalarize(eta_D), scalarize(eta_B))
+
+
+def expected_loss_change(
+    landscape: RiverValley,
+    noise: NoiseModel,
+    theta,
+    eta,
+    *,
+    projection: Literal["none", "dominant", "bulk"] = "none",
+):
+    r"""The expected one-step change of the loss under SGD or a projected update.
+
+    .. math::
+
+        \mathbb E[\Delta L] = \sum_{X} \Big(-\eta X_t + \tfrac{\eta^2}{2}(a_X + t_X)\Big),
+
+    summed over both blocks (``"none"``) or only over the projected block.
+
+    Examples
+    --------
+    >>> from rivervalley_lib import RiverValley, IsotropicNoise, expected_loss_change
+    >>> rv = RiverValley([4.0, 1.0], k=1)
+    >>> expected_loss_change(rv, IsotropicNoise(0.0), [1.0, 1.0], 0.25, projection="dominant")
+    -2.0
+    """
+    eta = validate_step_size("eta", eta)
+    validate_projection(projection)
+    m = block_moments(landscape, noise, theta)
+    dom = -eta * m.D + 0.5 * eta**2 * (m.aD + m.tD)
+    blk = -eta * m.B + 0.5 * eta**2 * (m.aB + m.tB)
+    if projection == "none":
+        return scalarize(dom + blk)
+    if projection == "dominant":
+        return scalarize(dom)
+    return scalarize(blk)
