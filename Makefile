@@ -12,13 +12,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BROWSER_STAMP := $(VENV)/.browser-installed
+DEV_STAMP     := $(VENV)/.dev-installed
 # MathJax, require.js and the widget manager, installed from npm and served with the book.
 VENDOR_STAMP  := _vendor/.stamp
 # The executed-notebook cache only knows the notebooks' code: a change to the library must clear it.
 LIB_STAMP     := _build/.library-stamp
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test test-lib test-notebooks test-html test-browser student bench env clean
+.PHONY: book test lint test-lib test-notebooks test-html test-browser student bench env clean
 
 env: $(STAMP)
 
@@ -45,7 +46,19 @@ endif
 book: $(STAMP) $(ASSETS) $(LIB_STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-test: test-lib test-notebooks
+test: lint test-lib test-notebooks
+
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+# ruff (pinned in requirements-dev.txt, settings in pyproject.toml): lint and format check of
+# the library, the tests, the tools, the benchmarks and the notebooks, lines <= 88 characters
+# so that no code line is cut in the rendered book.
+LINTED := rivervalley_lib tests tools bench chapters
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 
 test-lib: $(STAMP)
 	$(BIN)/python -m pytest tests/library tests/book rivervalley_lib -n 2
