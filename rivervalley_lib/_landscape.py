@@ -378,7 +378,11 @@ def moving_mask(landscape: RiverValley, projection: str) -> np.ndarray:
     or Bulk-SGD (``"bulk"``) updates. Internal API of the simulator and the mean field."""
     if projection == "none":
         return np.ones(landscape.d, dtype=bool)
-    return landscape.dominant_mask if projection == "dominant" else ~landscape.dominant_mask
+    return (
+        landscape.dominant_mask
+        if projection == "dominant"
+        else ~landscape.dominant_mask
+    )
 
 
 def validate_landscape(landscape) -> RiverValley:

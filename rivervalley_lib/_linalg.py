@@ -89,7 +89,9 @@ def top_eigenspace(
     rng = validate_rng(rng)
     op = LinearOperator(
         (dim, dim),
-        matvec=lambda v: flat_result("hvp", hvp(np.asarray(v, dtype=float).ravel()), dim),
+        matvec=lambda v: flat_result(
+            "hvp", hvp(np.asarray(v, dtype=float).ravel()), dim
+        ),
         dtype=float,
     )
     v0 = rng.standard_normal(dim)

@@ -419,7 +419,9 @@ def sample_step(
     validate_noise(noise)
     theta = as_state(landscape, theta)
     if theta.ndim != 1:
-        raise ValueError(f"theta must have shape (d,) = ({landscape.d},), got {theta.shape}")
+        raise ValueError(
+            f"theta must have shape (d,) = ({landscape.d},), got {theta.shape}"
+        )
     eta = validate_real("eta", eta, low=0.0, low_inclusive=False)
     samples = validate_int("samples", samples, low=1)
     validate_projection(projection)

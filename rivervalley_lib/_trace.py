@@ -87,9 +87,7 @@ class Trace:
         return self.final() if callable(self.final) else self.final
 
 
-def make_trace(
-    out, rec_steps, etas, diverged, projection, final, thetas=None
-) -> Trace:
+def make_trace(out, rec_steps, etas, diverged, projection, final, thetas=None) -> Trace:
     """Assemble a :class:`Trace` from the recorded block quantities (shared by both paths)."""
     D, B = out["D"], out["B"]
     seeds, n_rec = D.shape

@@ -42,7 +42,12 @@ from ._one_step import (
 )
 from ._validation import validate_array, validate_int, validate_real, validate_step_size
 
-__all__ = ["AlignmentReport", "OneStepPrediction", "measure_alignment", "top_eigenspace"]
+__all__ = [
+    "AlignmentReport",
+    "OneStepPrediction",
+    "measure_alignment",
+    "top_eigenspace",
+]
 
 
 class OneStepPrediction(NamedTuple):
@@ -337,9 +342,7 @@ def measure_alignment(
         HxiHxi = float(np.mean(np.sum(Hxi * Hxi, axis=1)))
         nB = _squared_norm("n_B", HxiHxi - nD, HxiHxi)
         tB = float(np.mean(np.sum(xi * Hxi, axis=1))) - tD
-    mom = BlockMoments(
-        *(np.asarray(x) for x in (D, B, aD, aB, bD, bB, nD, nB, tD, tB))
-    )
+    mom = BlockMoments(*(np.asarray(x) for x in (D, B, aD, aB, bD, bB, nD, nB, tD, tB)))
     eta_star = eta_star_from_moments(mom)
     thresholds: ProjectionThresholds = projection_thresholds_from_moments(mom)
     return AlignmentReport(

@@ -58,4 +58,6 @@ def interact(update: Callable[..., Figure], **controls: Any):
         show(update(**fixed, **kwargs), alt=describe(update, kwargs))
 
     out = w.interactive_output(draw, live)
-    return w.VBox([w.HBox(list(live.values()), layout=w.Layout(flex_flow="row wrap")), out])
+    return w.VBox(
+        [w.HBox(list(live.values()), layout=w.Layout(flex_flow="row wrap")), out]
+    )
