@@ -208,9 +208,34 @@ def expected_alignment_step(landscape: RiverValley, noise: NoiseModel, theta, et
     In high dimension :math:`D_{t+1}` and :math:`B_{t+1}` concentrate, so this is the
     alignment SGD actually reaches after one step.
 
+    Parameters
+    ----------
+    landscape : RiverValley
+        The quadratic valley: eigenvalues :math:`\lambda_i \ge 0` of :math:`H`, the
+        first :math:`k` spanning the dominant subspace :math:`\mathcal D`.
+    noise : NoiseModel
+        The gradient-noise model (covariance :math:`\Sigma`, diagonal
+        :math:`s_i = \Sigma_{ii}`).
+    theta : array_like, shape (..., d)
+        Current state(s) :math:`\theta_t` in the eigenbasis; leading axes are batch
+        axes. The gradient must be non-zero.
+    eta : float or array_like
+        Step size(s) :math:`\eta > 0`, broadcast against the leading axes of ``theta``.
+
     Returns
     -------
     float or ndarray
+        :math:`\bar\chi_{t+1} \in [0, 1]`, one value per state.
+
+    Raises
+    ------
+    ValueError
+        If the expected next gradient energy is zero (the alignment is undefined).
+
+    References
+    ----------
+    - Deng et al., "Suspicious Alignment of SGD", ALT 2026, arXiv:2601.11789 (the
+      phenomenon; the ratio of expectations is the book's derivation).
 
     Examples
     --------
@@ -302,9 +327,28 @@ def alignment_regime(landscape: RiverValley, noise: NoiseModel, theta):
     from rising alignment. ``"self-correcting"`` means :math:`\Delta_t \le 0`: the expected
     alignment falls (or, without noise in the bulk, stays) for every step size.
 
+    Parameters
+    ----------
+    landscape : RiverValley
+        The quadratic valley: eigenvalues :math:`\lambda_i \ge 0` of :math:`H`, the
+        first :math:`k` spanning the dominant subspace :math:`\mathcal D`.
+    noise : NoiseModel
+        The gradient-noise model (covariance :math:`\Sigma`, diagonal
+        :math:`s_i = \Sigma_{ii}`).
+    theta : array_like, shape (..., d)
+        Current state(s) :math:`\theta_t` in the eigenbasis; leading axes are batch
+        axes. The gradient must be non-zero.
+
     Returns
     -------
     str or ndarray of str
+        ``"low-alignment"`` where :math:`\Delta_t > 0`, ``"self-correcting"`` where
+        :math:`\Delta_t \le 0`; a str for one state, an array for a batch.
+
+    References
+    ----------
+    - Deng et al., ALT 2026, arXiv:2601.11789 (the two regimes; the criterion here is
+      the book's derivation in its stated model).
 
     Examples
     --------
@@ -338,6 +382,18 @@ def projection_thresholds(landscape: RiverValley, noise: NoiseModel, theta):
     When a block has neither gradient nor noise, its step never changes the loss:
     :math:`\eta_{\mathcal D} = \infty` and :math:`\eta_{\mathcal B} = 0` there.
 
+    Parameters
+    ----------
+    landscape : RiverValley
+        The quadratic valley: eigenvalues :math:`\lambda_i \ge 0` of :math:`H`, the
+        first :math:`k` spanning the dominant subspace :math:`\mathcal D`.
+    noise : NoiseModel
+        The gradient-noise model (covariance :math:`\Sigma`, diagonal
+        :math:`s_i = \Sigma_{ii}`).
+    theta : array_like, shape (..., d)
+        Current state(s) :math:`\theta_t` in the eigenbasis; leading axes are batch
+        axes. The gradient must be non-zero.
+
     Returns
     -------
     ProjectionThresholds
@@ -345,8 +401,9 @@ def projection_thresholds(landscape: RiverValley, noise: NoiseModel, theta):
 
     References
     ----------
-    - Song, Ahn, Yun, ICLR 2025 (Dom-SGD and Bulk-SGD).
-    - Deng et al., ALT 2026 (the step-size interval; formula derived by the book).
+    - Song, Ahn, Yun, ICLR 2025, arXiv:2405.16002 (Dom-SGD and Bulk-SGD).
+    - Deng et al., ALT 2026, arXiv:2601.11789 (the step-size interval; formula derived
+      by the book).
 
     Examples
     --------
@@ -389,6 +446,35 @@ def expected_loss_change(
         \mathbb E[\Delta L] = \sum_{X} \Big(-\eta X_t + \tfrac{\eta^2}{2}(a_X + t_X)\Big),
 
     summed over both blocks (``"none"``) or only over the projected block.
+
+    Parameters
+    ----------
+    landscape : RiverValley
+        The quadratic valley: eigenvalues :math:`\lambda_i \ge 0` of :math:`H`, the
+        first :math:`k` spanning the dominant subspace :math:`\mathcal D`.
+    noise : NoiseModel
+        The gradient-noise model (covariance :math:`\Sigma`, diagonal
+        :math:`s_i = \Sigma_{ii}`).
+    theta : array_like, shape (..., d)
+        Current state(s) :math:`\theta_t` in the eigenbasis; leading axes are batch
+        axes. The gradient must be non-zero.
+    eta : float or array_like
+        Step size(s) :math:`\eta > 0`, broadcast against the leading axes of ``theta``.
+    projection : {"none", "dominant", "bulk"}
+        Plain SGD (``"none"``), Dom-SGD (``"dominant"``: the update projected on
+        :math:`\mathcal D`) or Bulk-SGD (``"bulk"``: projected on :math:`\mathcal B`).
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\mathbb E[L(\theta_{t+1}) - L(\theta_t)\mid\theta_t]`, one value per
+        state; negative means the loss is expected to fall.
+
+    References
+    ----------
+    - Song, Ahn, Yun, ICLR 2025, arXiv:2405.16002 (Dom-SGD and Bulk-SGD).
+    - Deng et al., ALT 2026, arXiv:2601.11789 (the phenomenon; the formula is the
+      book's derivation).
 
     Examples
     --------

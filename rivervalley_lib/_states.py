@@ -79,11 +79,26 @@ def self_correction_threshold(
     isotropic case it solves
     :math:`\frac{\sigma^2}{G^2}\big(\frac{(d-k)\mu^2}{1-\chi}-\frac{k\lambda^2}{\chi}\big) = \lambda^2-\mu^2`.
 
+    Parameters
+    ----------
+    landscape : RiverValley
+        The quadratic valley: eigenvalues :math:`\lambda_i \ge 0`, the first :math:`k`
+        spanning :math:`\mathcal D`; it needs a bulk eigenvalue :math:`> 0`.
+    noise : NoiseModel
+        The gradient-noise model (diagonal :math:`s_i = \Sigma_{ii}`).
+    energy : float
+        Total gradient energy :math:`G^2 = \|\nabla L(\theta)\|^2 > 0` of the states.
+
     Returns
     -------
     float
         :math:`\chi_{\rm sc} \in (0, 1)`: for :math:`\chi_t > \chi_{\rm sc}` the alignment falls
         for every step size. ``1.0`` if the bulk has no noise (no self-correction).
+
+    References
+    ----------
+    - Deng et al., "Suspicious Alignment of SGD", ALT 2026, arXiv:2601.11789 (the
+      self-correcting regime; the threshold is the book's derivation).
 
     Examples
     --------

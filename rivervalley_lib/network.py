@@ -347,13 +347,54 @@ def train(
     recorded alignment is :math:`\chi_k = \lVert P_k\nabla L\rVert^2/\lVert\nabla L\rVert^2` of the
     full-batch gradient, squared.
 
+    Parameters
+    ----------
+    net : MLP
+        The network :math:`f_\theta`.
+    theta0 : array_like, shape (net.n_params,)
+        Initial parameters :math:`\theta_0` (not modified).
+    X : array_like, shape (n, net.sizes[0])
+        Training inputs :math:`x_j`.
+    Y : array_like, shape (n, net.sizes[-1])
+        Targets :math:`y_j` (one-hot labels).
+    eta : float
+        Step size :math:`\eta > 0`.
+    steps : int
+        Number of SGD steps, :math:`\ge 1`.
+    batch_size : int
+        Minibatch size :math:`b`, :math:`1 \le b \le n`, drawn without replacement.
+    k : int
+        Dimension of the dominant subspace (the number of classes),
+        :math:`1 \le k <` ``net.n_params``.
+    projection : {"none", "dominant", "bulk"}
+        SGD (:math:`P_t = I`), Dom-SGD (:math:`P_t = P_k`) or Bulk-SGD
+        (:math:`P_t = I - P_k`).
+    refresh_every : int
+        Recompute :math:`P_k(\theta_t)` every this many steps (:math:`\ge 1`).
+    record_every : int
+        Record loss and alignment every this many steps (:math:`\ge 1`); the last
+        step is always recorded.
+    rng : int, numpy.random.Generator or None
+        Seed (:math:`\ge 0`), generator or None (fresh entropy) of the minibatch
+        draws.
+
     Returns
     -------
     TrainingRun
+        The recorded steps, full-data losses :math:`L(\theta_t)`, alignments
+        :math:`\chi_k` and the final parameters.
+
+    Raises
+    ------
+    ArithmeticError
+        If the parameters become non-finite (the step size is too large).
 
     References
     ----------
-    - M. Song, K. Ahn, C. Yun, "Does SGD really happen in tiny subspaces?", ICLR 2025.
+    - M. Song, K. Ahn, C. Yun, "Does SGD really happen in tiny subspaces?", ICLR 2025,
+      arXiv:2405.16002.
+    - G. Gur-Ari, D. A. Roberts, E. Dyer, "Gradient Descent Happens in a Tiny
+      Subspace", arXiv:1812.04754, 2018.
 
     Examples
     --------
