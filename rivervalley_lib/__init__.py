@@ -3,8 +3,8 @@
 The public API is re-exported here; the implementation lives in private modules, one
 concept each, whose imports flow one way:
 
-``_validation`` → ``_landscape`` (the model) → ``_noise`` → ``_moments`` →
-``_one_step`` → ``_mean_field``, ``_states`` → ``_blocks``, ``_simulate`` → ``_measure``.
+``_validation`` → ``_landscape`` (the model) → ``_noise`` → ``_moments`` → ``_one_step``
+→ ``_mean_field``, ``_states`` → ``_blocks``, ``_simulate`` → ``_measure``.
 
 The submodules ``symbolic`` (sympy derivations), ``plotting`` (the book's figure style),
 ``scenarios`` (the book's named valleys), ``figures`` (the figure functions behind the

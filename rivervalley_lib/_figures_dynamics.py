@@ -37,16 +37,34 @@ def paradox_figure(
 ) -> Figure:
     r"""Branch SGD, Dom-SGD and Bulk-SGD from a high-alignment checkpoint.
 
-    On ``HEADLINE_VALLEY`` with ``HEADLINE_NOISE``, SGD with step size ``eta_train`` runs from
-    :math:`\theta_0 = 7\cdot\mathbf 1` for ``branch_step`` steps; the checkpoint is the typical
-    state of the exact second-moment recursion there (:math:`\theta_i = \sqrt{\mathbb E g_i^2}/\lambda_i`).
-    The three branches then continue with step size ``eta``. Left: where ``eta`` falls relative to
-    the checkpoint's :math:`\eta_{\mathcal D}` and :math:`\eta_{\mathcal B}` (``eta_train`` moves
-    them). Right: the expected loss of the three branches.
+    On ``HEADLINE_VALLEY`` with ``HEADLINE_NOISE``, SGD with step size ``eta_train``
+    runs from :math:`\theta_0 = 7\cdot\mathbf 1` for ``branch_step`` steps; the
+    checkpoint is the typical state of the exact second-moment recursion there
+    (:math:`\theta_i = \sqrt{\mathbb E g_i^2}/\lambda_i`). The three branches then
+    continue with step size ``eta``. Left: where ``eta`` falls relative to the
+    checkpoint's :math:`\eta_{\mathcal D}` and :math:`\eta_{\mathcal B}` (``eta_train``
+    moves them). Right: the expected loss of the three branches.
+
+    Parameters
+    ----------
+    eta : float
+        Step size :math:`\eta > 0` after branching.
+    eta_train : float
+        Step size :math:`> 0` before branching.
+    branch_step : int
+        Step :math:`\ge 1` of the checkpoint.
+    steps : int
+        Number of steps :math:`\ge 1` after branching.
 
     Returns
     -------
     Figure
+        Two axes, or a divergence message if a step size is :math:`\ge 2/\lambda_1`.
+
+    References
+    ----------
+    - Song, Ahn, Yun, ICLR 2025, arXiv:2405.16002 (Dom-SGD and Bulk-SGD).
+    - Deng et al., "Suspicious Alignment of SGD", ALT 2026, arXiv:2601.11789.
 
     Examples
     --------
@@ -151,13 +169,29 @@ def two_phase_figure(
     r"""The expected alignment of constant-step SGD from :math:`\theta_0 = c\,\mathbf 1`, with its phases.
 
     On ``HEADLINE_VALLEY`` with ``HEADLINE_NOISE``: the ratio of expected energies
-    :math:`\mathbb E D_t/(\mathbb E D_t + \mathbb E B_t)` from the exact recursion, the plateau
-    :math:`\chi_\infty`, the measured phase ends :math:`T_1`, :math:`T_2` (solid) and the
-    closed-form estimates of :func:`rivervalley_lib.phase_lengths` (dotted).
+    :math:`\mathbb E D_t/(\mathbb E D_t + \mathbb E B_t)` from the exact recursion, the
+    plateau :math:`\chi_\infty`, the measured phase ends :math:`T_1`, :math:`T_2`
+    (solid) and the closed-form estimates of :func:`rivervalley_lib.phase_lengths`
+    (dotted).
+
+    Parameters
+    ----------
+    eta : float
+        Step size :math:`\eta > 0`.
+    init_scale : float
+        Initial scale :math:`c > 0`.
+    steps : int
+        Number of steps, :math:`\ge 2`.
 
     Returns
     -------
     Figure
+        One axes, or a divergence message if :math:`\eta \ge 2/\lambda_1`.
+
+    References
+    ----------
+    - Deng et al., "Suspicious Alignment of SGD", ALT 2026, arXiv:2601.11789 (the two
+      phases; the estimates are the book's derivation).
 
     Examples
     --------
@@ -276,13 +310,21 @@ def spectrum_history_figure(
 def step_size_choice_figure(eta: float = 1.0, steps: int = 20000) -> Figure:
     r"""What a constant step size does on the headline valley: expected alignment and loss.
 
-    Uses the exact second-moment recursion from :math:`\theta_0 = 7\cdot\mathbf 1`. Left: the
-    expected alignment with its plateau. Right: the expected loss and its block parts, with the
-    loss floor :math:`\tfrac12\sum_i u_i^\infty/\lambda_i`.
+    Uses the exact second-moment recursion from :math:`\theta_0 = 7\cdot\mathbf 1`.
+    Left: the expected alignment with its plateau. Right: the expected loss and its
+    block parts, with the loss floor :math:`\tfrac12\sum_i u_i^\infty/\lambda_i`.
+
+    Parameters
+    ----------
+    eta : float
+        Step size :math:`\eta > 0`.
+    steps : int
+        Number of steps, :math:`\ge 2`.
 
     Returns
     -------
     Figure
+        Two axes, or a divergence message if :math:`\eta \ge 2/\lambda_1`.
 
     Examples
     --------

@@ -40,10 +40,10 @@ def valley_2d_figure(
 ) -> Figure:
     r"""GD and SGD on a 2-D river valley :math:`L = \tfrac12(\lambda\theta_1^2 + \mu\theta_2^2)`.
 
-    :math:`\theta_1` runs across the river (steep, :math:`\lambda = 10`) and :math:`\theta_2`
-    along it (flat, :math:`\mu = \lambda/\kappa`). Left: both trajectories on the contours.
-    Middle: the alignment :math:`\chi_t`. Right: SGD's block losses :math:`L_{\mathcal D}` and
-    :math:`L_{\mathcal B}`.
+    :math:`\theta_1` runs across the river (steep, :math:`\lambda = 10`) and
+    :math:`\theta_2` along it (flat, :math:`\mu = \lambda/\kappa`). Left: both
+    trajectories on the contours. Middle: the alignment :math:`\chi_t`. Right: SGD's
+    block losses :math:`L_{\mathcal D}` and :math:`L_{\mathcal B}`.
 
     Parameters
     ----------
@@ -153,9 +153,24 @@ def noise_figure(
     The valley has :math:`d = 40`, :math:`k = 3`; the state has equal coordinates
     :math:`\theta_i = 1`. For regression noise ``sigma`` is the label-noise level.
 
+    Parameters
+    ----------
+    model : {"isotropic", "curvature", "regression"}
+        The noise model: :class:`IsotropicNoise`, :class:`CurvatureNoise` or
+        :class:`RegressionNoise`.
+    sigma : float
+        Noise level :math:`\sigma \ge 0`.
+    batch_size : int
+        Batch size :math:`b \ge 1` (regression noise only).
+    samples : int
+        Number of sampled noise vectors, :math:`\ge 2`.
+    seed : int
+        Seed of the samples.
+
     Returns
     -------
     Figure
+        One axes: bars of the exact :math:`s_i`, dots of the sampled variances.
 
     Examples
     --------
@@ -216,15 +231,31 @@ def one_step_figure(
 ) -> Figure:
     r"""One SGD step from a chosen state: the sampled next alignment against the prediction.
 
-    The state has alignment ``chi`` and gradient energy ``energy`` on the two-level valley
-    ``ONE_STEP_VALLEY`` (:math:`d=400`, :math:`k=4`, :math:`\lambda=10`, :math:`\mu=0.2`) with
-    isotropic noise. The histogram shows :math:`\chi_{t+1}` over ``samples`` draws; the
-    vertical lines mark :math:`\chi_t` and the prediction
+    The state has alignment ``chi`` and gradient energy ``energy`` on the two-level
+    valley ``ONE_STEP_VALLEY`` (:math:`d=400`, :math:`k=4`, :math:`\lambda=10`,
+    :math:`\mu=0.2`) with isotropic noise. The histogram shows :math:`\chi_{t+1}` over
+    ``samples`` draws; the vertical lines mark :math:`\chi_t` and the prediction
     :math:`\mathbb E D_{t+1}/(\mathbb E D_{t+1} + \mathbb E B_{t+1})`.
+
+    Parameters
+    ----------
+    eta : float
+        Step size :math:`\eta > 0`.
+    chi : float
+        Current alignment :math:`\chi_t \in (0, 1)`.
+    energy : float
+        Gradient energy :math:`G^2 = \|\nabla L(\theta_t)\|^2 > 0`.
+    sigma : float
+        Isotropic noise level :math:`\sigma \ge 0`.
+    samples : int
+        Number of sampled steps, :math:`\ge 1`.
+    seed : int
+        Seed of the noise.
 
     Returns
     -------
     Figure
+        One axes, titled with :math:`\eta`, :math:`\eta^*_t` and the verdict.
 
     Examples
     --------
@@ -284,14 +315,28 @@ def regime_map_figure(
 ) -> Figure:
     r"""The sign of the expected alignment change in the :math:`(\chi_t, \eta)` plane, with :math:`\eta^*_t`.
 
-    Red: the alignment rises (:math:`\eta > \eta^*_t`); blue: it falls. The dashed line is the
-    noise-free :math:`2/(\lambda+\mu)` and the dotted one the stability limit :math:`2/\lambda`;
-    the region above it is hatched ("diverges"). ``dots``, an array of rows
-    :math:`(\chi_t, \eta, \text{sign})`, draws simulated steps on top.
+    Red: the alignment rises (:math:`\eta > \eta^*_t`); blue: it falls. The dashed line
+    is the noise-free :math:`2/(\lambda+\mu)` and the dotted one the stability limit
+    :math:`2/\lambda`; the region above it is hatched ("diverges"). ``dots``, an array
+    of rows :math:`(\chi_t, \eta, \text{sign})`, draws simulated steps on top.
+
+    Parameters
+    ----------
+    lam, mu : float
+        Dominant and bulk eigenvalues, :math:`\lambda > \mu > 0`.
+    k, d : int
+        Dominant dimension :math:`1 \le k < d` and dimension :math:`d \ge 2`.
+    sigma : float
+        Isotropic noise level :math:`\sigma \ge 0`.
+    energy : float
+        Gradient energy :math:`G^2 > 0` of the states.
+    dots : array_like, shape (n, 3), optional
+        Simulated steps :math:`(\chi_t, \eta, \text{sign})`; sign > 0 means it rose.
 
     Returns
     -------
     Figure
+        One axes; its first line is :math:`\eta^*_t` against :math:`\chi_t`.
 
     Examples
     --------
@@ -407,14 +452,25 @@ def self_correction_figure(
 ) -> Figure:
     r"""Expected next alignment against :math:`\eta` for states near :math:`\chi = 1`.
 
-    On ``ONE_STEP_VALLEY`` with isotropic noise ``sigma`` and gradient energy ``energy``. Each
-    curve starts at its :math:`\chi_t` (dotted line); below :math:`\chi_{\rm sc}` a curve can
-    cross its dotted line (a finite :math:`\eta^*_t`), above it every step size lowers the
-    alignment. Step sizes beyond :math:`2/\lambda` are hatched ("diverges").
+    On ``ONE_STEP_VALLEY`` with isotropic noise ``sigma`` and gradient energy
+    ``energy``. Each curve starts at its :math:`\chi_t` (dotted line); below
+    :math:`\chi_{\rm sc}` a curve can cross its dotted line (a finite :math:`\eta^*_t`),
+    above it every step size lowers the alignment. Step sizes beyond :math:`2/\lambda`
+    are hatched ("diverges").
+
+    Parameters
+    ----------
+    sigma : float
+        Isotropic noise level :math:`\sigma \ge 0`.
+    energy : float
+        Gradient energy :math:`G^2 > 0` of the states.
+    chis : tuple of float
+        Starting alignments :math:`\chi_t \in [0, 1]`; the first six are drawn.
 
     Returns
     -------
     Figure
+        One axes with a curve per :math:`\chi_t` and the zero line.
 
     Examples
     --------

@@ -17,11 +17,12 @@ class RiverValley:
         L(\theta) = \tfrac12 \sum_{i=1}^d \lambda_i \theta_i^2,
         \qquad \lambda_1 \ge \dots \ge \lambda_k > \lambda_{k+1} \ge \dots \ge \lambda_d \ge 0 .
 
-    The loss is written in the eigenbasis of its Hessian :math:`H = \mathrm{diag}(\lambda)`
-    with the minimiser at the origin; a rotation and a shift reduce every quadratic
-    :math:`\tfrac12(\theta-\theta^\star)^\top H(\theta-\theta^\star)` to this form. The first
-    ``k`` coordinates span the dominant subspace :math:`\mathcal D`, the remaining ``d - k``
-    the bulk :math:`\mathcal B`, with projectors :math:`P_{\mathcal D}` and
+    The loss is written in the eigenbasis of its Hessian
+    :math:`H = \mathrm{diag}(\lambda)` with the minimiser at the origin; a rotation and
+    a shift reduce every quadratic
+    :math:`\tfrac12(\theta-\theta^\star)^\top H(\theta-\theta^\star)` to this form. The
+    first ``k`` coordinates span the dominant subspace :math:`\mathcal D`, the remaining
+    ``d - k`` the bulk :math:`\mathcal B`, with projectors :math:`P_{\mathcal D}` and
     :math:`P_{\mathcal B} = I - P_{\mathcal D}`.
 
     Parameters
@@ -148,9 +149,11 @@ class RiverValley:
     ) -> RiverValley:
         r"""A spread spectrum: ``k`` dominant and ``d - k`` bulk eigenvalues on deterministic grids.
 
-        The dominant eigenvalues fill :math:`[\lambda_{\min}^{\mathcal D}, \lambda_{\max}^{\mathcal D}]`
-        and the bulk ones :math:`[\lambda_{\min}^{\mathcal B}, \lambda_{\max}^{\mathcal B}]`, evenly
-        (``"linear"``) or evenly in log scale (``"geometric"``), both in descending order.
+        The dominant eigenvalues fill
+        :math:`[\lambda_{\min}^{\mathcal D}, \lambda_{\max}^{\mathcal D}]` and the bulk
+        ones :math:`[\lambda_{\min}^{\mathcal B}, \lambda_{\max}^{\mathcal B}]`, evenly
+        (``"linear"``) or evenly in log scale (``"geometric"``), both in descending
+        order.
 
         Parameters
         ----------
@@ -164,11 +167,12 @@ class RiverValley:
         spacing : {"geometric", "linear"}
             How the grids are spaced.
         levels : (int, int), optional
-            Numbers of *distinct* dominant and bulk eigenvalues. By default every eigenvalue is
-            distinct; with ``levels`` the grids have that many values, each repeated (as evenly as
-            possible) to fill the block. Repeated eigenvalues make the spectrum block-structured,
-            which :func:`simulate` and :func:`expected_trajectory` exploit (O(number of levels)
-            per step instead of O(d)).
+            Numbers of *distinct* dominant and bulk eigenvalues. By default every
+            eigenvalue is distinct; with ``levels`` the grids have that many values,
+            each repeated (as evenly as possible) to fill the block. Repeated
+            eigenvalues make the spectrum block-structured, which :func:`simulate` and
+            :func:`expected_trajectory` exploit (O(number of levels) per step instead of
+            O(d)).
 
         Returns
         -------

@@ -66,7 +66,8 @@ def top_eigenspace(
     References
     ----------
     - C. Lanczos, "An iteration method for the solution of the eigenvalue problem of
-      linear differential and integral operators", J. Res. Nat. Bur. Standards 45 (1950).
+      linear differential and integral operators", J. Res. Nat. Bur. Standards 45
+      (1950).
     - R. B. Lehoucq, D. C. Sorensen, C. Yang, *ARPACK Users' Guide*, SIAM (1998).
 
     Examples

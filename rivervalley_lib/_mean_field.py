@@ -50,7 +50,8 @@ def noise_floor(landscape: RiverValley, noise: NoiseModel, eta: float) -> NoiseF
 
     For a state-independent diagonal covariance with entries :math:`s_i` and
     :math:`0 < \eta\lambda_i < 2`, the recursion
-    :math:`u_i \mapsto (1-\eta\lambda_i)^2 u_i + \eta^2\lambda_i^2 s_i` has the fixed point
+    :math:`u_i \mapsto (1-\eta\lambda_i)^2 u_i + \eta^2\lambda_i^2 s_i` has the fixed
+    point
 
     .. math::
 
@@ -71,12 +72,14 @@ def noise_floor(landscape: RiverValley, noise: NoiseModel, eta: float) -> NoiseF
     Returns
     -------
     NoiseFloor
-        Named ``(D, B, alignment)``: :math:`D_\infty`, :math:`B_\infty`, :math:`\chi_\infty`.
+        Named ``(D, B, alignment)``: :math:`D_\infty`, :math:`B_\infty`,
+        :math:`\chi_\infty`.
 
     Raises
     ------
     ValueError
-        If ``eta`` is not stable, or the noise is zero (no floor: the gradient goes to 0).
+        If ``eta`` is not stable, or the noise is zero (no floor: the gradient goes to
+        0).
 
     Examples
     --------
@@ -127,18 +130,19 @@ def phase_lengths(
 ) -> PhaseLengths:
     r"""Estimate the lengths of the two phases from a large initialization.
 
-    Phase 1 lasts until the dominant energy decays to its floor; phase 2 until the bulk does:
+    Phase 1 lasts until the dominant energy decays to its floor; phase 2 until the bulk
+    does:
 
     .. math::
 
         T_1 = \frac{\ln(D_0/D_\infty)}{2\,|\ln \max_{i\le k}|1-\eta\lambda_i||}, \qquad
         T_2 = \frac{\ln(B_0/B_\infty)}{2\,|\ln|1-\eta\bar\mu||},
 
-    with :math:`\bar\mu = \rho_1^{\mathcal B}(\theta_0) = a_{\mathcal B}/B_0` the energy-weighted
-    bulk curvature (:math:`\mu` itself for a two-level spectrum). The alignment's minimum is
-    about :math:`\chi_{\min} = D_\infty/(D_\infty + B_0)`. Both lengths are set to 0 when the
-    block starts at or below its floor. These are estimates, not bounds: chapter 7 compares
-    them with simulation.
+    with :math:`\bar\mu = \rho_1^{\mathcal B}(\theta_0) = a_{\mathcal B}/B_0` the
+    energy-weighted bulk curvature (:math:`\mu` itself for a two-level spectrum). The
+    alignment's minimum is about :math:`\chi_{\min} = D_\infty/(D_\infty + B_0)`. Both
+    lengths are set to 0 when the block starts at or below its floor. These are
+    estimates, not bounds: chapter 7 compares them with simulation.
 
     Parameters
     ----------
@@ -246,8 +250,9 @@ def expected_trajectory(
 
     and for every noise model here :math:`\mathbb E[s_i]` is a linear function of the
     :math:`u_j`, so the recursion is closed and exact (no approximation). It returns
-    :math:`\mathbb E D_t`, :math:`\mathbb E B_t` and :math:`\mathbb E L_t = \tfrac12\sum_i u_i/\lambda_i`
-    (coordinates with :math:`\lambda_i = 0` carry no loss change and are left out).
+    :math:`\mathbb E D_t`, :math:`\mathbb E B_t` and
+    :math:`\mathbb E L_t = \tfrac12\sum_i u_i/\lambda_i` (coordinates with
+    :math:`\lambda_i = 0` carry no loss change and are left out).
 
     Parameters
     ----------
@@ -261,14 +266,15 @@ def expected_trajectory(
     record_energies : sequence of int, optional
         Steps at which to also return the per-coordinate energies :math:`u_{i,t}`.
     projection : {"none", "dominant", "bulk"}
-        Run the recursion of SGD, Dom-SGD or Bulk-SGD: the coordinates outside the projection
-        keep their energy (no contraction, no noise). With state-dependent noise the frozen
-        coordinates still feed the noise of the moving ones.
+        Run the recursion of SGD, Dom-SGD or Bulk-SGD: the coordinates outside the
+        projection keep their energy (no contraction, no noise). With state-dependent
+        noise the frozen coordinates still feed the noise of the moving ones.
 
     Returns
     -------
     MeanFieldTrajectory
-        Arrays of shape ``(..., steps + 1)``; ``energies`` has shape ``(len(record_energies), ..., d)``.
+        Arrays of shape ``(..., steps + 1)``; ``energies`` has shape
+        ``(len(record_energies), ..., d)``.
 
     Examples
     --------

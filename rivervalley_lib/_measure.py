@@ -34,9 +34,10 @@ def measured_phase_lengths(
 ) -> MeasuredPhases:
     r"""Measure the two phases on an alignment curve :math:`\chi_0, \chi_1, \dots` (one value per step).
 
-    :math:`T_1` is the step of the minimum of the curve (after a centred running median of
-    ``window`` steps, to tame SGD noise); :math:`T_2` is the first step after :math:`T_1` at which
-    the curve has covered the fraction ``rise`` of the way from its minimum to the plateau,
+    :math:`T_1` is the step of the minimum of the curve (after a centred running median
+    of ``window`` steps, to tame SGD noise); :math:`T_2` is the first step after
+    :math:`T_1` at which the curve has covered the fraction ``rise`` of the way from its
+    minimum to the plateau,
     :math:`\chi_t \ge \chi_{\min} + \text{rise}\,(\chi_\infty - \chi_{\min})`.
 
     Parameters

@@ -1,9 +1,9 @@
 r"""Gradient-noise models :math:`\xi` in :math:`\hat g = \nabla L(\theta) + \xi`.
 
-Every model is unbiased, :math:`\mathbb E[\xi \mid \theta] = 0`. The theory only needs the
-diagonal of the covariance in the eigenbasis, :math:`s_i(\theta) = \Sigma_{ii}(\theta)`, because
-:math:`H` is diagonal there: every expectation in :mod:`rivervalley_lib` is a sum of
-:math:`\lambda_i^p s_i` terms.
+Every model is unbiased, :math:`\mathbb E[\xi \mid \theta] = 0`. The theory only needs
+the diagonal of the covariance in the eigenbasis,
+:math:`s_i(\theta) = \Sigma_{ii}(\theta)`, because :math:`H` is diagonal there: every
+expectation in :mod:`rivervalley_lib` is a sum of :math:`\lambda_i^p s_i` terms.
 """
 
 from __future__ import annotations
@@ -27,11 +27,12 @@ def validate_noise(noise) -> NoiseModel:
 class NoiseModel(ABC):
     r"""Base class of the gradient-noise models; see the concrete classes.
 
-    A noise model gives the law of :math:`\xi` in :math:`\hat g = \nabla L(\theta) + \xi`:
-    it samples (:meth:`sample`), and exposes the covariance :math:`\Sigma(\theta)`
-    (:meth:`covariance`), its diagonal :math:`s_i` (:meth:`diagonal`), its mean given the gradient
-    second moments (:meth:`mean_diagonal`) and the stationary gradient energies of
-    constant-step SGD (:meth:`stationary_gradient_energy`).
+    A noise model gives the law of :math:`\xi` in
+    :math:`\hat g = \nabla L(\theta) + \xi`: it samples (:meth:`sample`), and exposes
+    the covariance :math:`\Sigma(\theta)` (:meth:`covariance`), its diagonal :math:`s_i`
+    (:meth:`diagonal`), its mean given the gradient second moments
+    (:meth:`mean_diagonal`) and the stationary gradient energies of constant-step SGD
+    (:meth:`stationary_gradient_energy`).
 
     Examples
     --------
@@ -63,8 +64,8 @@ class NoiseModel(ABC):
     def mean_diagonal(self, landscape: RiverValley, grad_sq: np.ndarray) -> np.ndarray:
         r""":math:`\mathbb E[s_i(\theta)]` given the gradient second moments :math:`u_i = \mathbb E g_i^2`.
 
-        This closes the second-moment recursion: for every model here :math:`s_i` is linear in
-        the :math:`g_j^2`, so its mean depends on the :math:`u_j` only.
+        This closes the second-moment recursion: for every model here :math:`s_i` is
+        linear in the :math:`g_j^2`, so its mean depends on the :math:`u_j` only.
         """
 
     @abstractmethod
@@ -269,8 +270,9 @@ class RegressionNoise(NoiseModel):
 
         With :math:`c_i = 2 - \eta\lambda_i(1 + 1/b)` and
         :math:`q = \sum_j \eta\lambda_j / (b c_j)`, the fixed point of the second-moment
-        recursion is :math:`u_i^\infty = \eta\lambda_i^2\sigma_\varepsilon^2 / (b\,c_i(1-q))`,
-        valid when every :math:`c_i > 0` and :math:`q < 1`.
+        recursion is
+        :math:`u_i^\infty = \eta\lambda_i^2\sigma_\varepsilon^2 / (b\,c_i(1-q))`, valid
+        when every :math:`c_i > 0` and :math:`q < 1`.
         """
         lam = landscape.eigenvalues
         b = self.batch_size

@@ -22,7 +22,8 @@ class ExpectedEnergies(NamedTuple):
     Attributes
     ----------
     D, B : float or ndarray
-        :math:`\mathbb E[D_{t+1}\mid\theta_t]` and :math:`\mathbb E[B_{t+1}\mid\theta_t]`.
+        :math:`\mathbb E[D_{t+1}\mid\theta_t]` and
+        :math:`\mathbb E[B_{t+1}\mid\theta_t]`.
 
     Examples
     --------
@@ -117,8 +118,8 @@ def alignment(landscape: RiverValley, theta, *, squared: bool = True):
         \chi(\theta) = \frac{\|P_{\mathcal D}\nabla L(\theta)\|^2}{\|\nabla L(\theta)\|^2}
         = \frac{D}{D + B}, \qquad \nabla L(\theta) = H\theta .
 
-    ``squared=False`` gives the norm ratio :math:`\chi_k = \sqrt{\chi}` of Song et al.; both
-    are monotone in each other, so every rise or fall statement holds for both.
+    ``squared=False`` gives the norm ratio :math:`\chi_k = \sqrt{\chi}` of Song et al.;
+    both are monotone in each other, so every rise or fall statement holds for both.
 
     Parameters
     ----------
@@ -158,8 +159,8 @@ def expected_next(landscape: RiverValley, noise: NoiseModel, theta, eta):
     r"""The one-step recursion of the block gradient energies.
 
     With :math:`g' = (I-\eta H)g - \eta H\xi` and, per coordinate,
-    :math:`\mathbb E[g_i'^2] = (1-\eta\lambda_i)^2 g_i^2 + \eta^2\lambda_i^2 s_i`, summing
-    over each block gives
+    :math:`\mathbb E[g_i'^2] = (1-\eta\lambda_i)^2 g_i^2 + \eta^2\lambda_i^2 s_i`,
+    summing over each block gives
 
     .. math::
 
@@ -267,10 +268,12 @@ def threshold_terms(m: BlockMoments) -> tuple[np.ndarray, np.ndarray]:
 def critical_step_size(landscape: RiverValley, noise: NoiseModel, theta):
     r"""The adaptive critical step size :math:`\eta^*_t`.
 
-    The expected alignment rises iff :math:`\mathbb E D_{t+1} B_t > \mathbb E B_{t+1} D_t`,
-    which after cancelling :math:`\eta D_t B_t > 0` reads
-    :math:`\eta\,\Delta_t > 2(\rho^{\mathcal D}_1 - \rho^{\mathcal B}_1)`, with the Rayleigh
-    quotients :math:`\rho_1^X = a_X/X`, :math:`\rho_2^X = b_X/X`, :math:`\nu_X = n_X/X` and
+    The expected alignment rises iff
+    :math:`\mathbb E D_{t+1} B_t > \mathbb E B_{t+1} D_t`, which after cancelling
+    :math:`\eta D_t B_t > 0` reads
+    :math:`\eta\,\Delta_t > 2(\rho^{\mathcal D}_1 - \rho^{\mathcal B}_1)`, with the
+    Rayleigh quotients :math:`\rho_1^X = a_X/X`, :math:`\rho_2^X = b_X/X`,
+    :math:`\nu_X = n_X/X` and
     :math:`\Delta_t = (\rho_2^{\mathcal D} + \nu_{\mathcal D}) - (\rho_2^{\mathcal B} + \nu_{\mathcal B})`:
 
     .. math::
@@ -278,9 +281,10 @@ def critical_step_size(landscape: RiverValley, noise: NoiseModel, theta):
         \eta^*_t = \frac{2(\rho^{\mathcal D}_1 - \rho^{\mathcal B}_1)}{\Delta_t}
         \quad\text{if } \Delta_t > 0, \qquad \eta^*_t = \infty \text{ otherwise.}
 
-    For :math:`\eta < \eta^*_t` the alignment falls, for :math:`\eta > \eta^*_t` it rises; with
-    :math:`\Delta_t \le 0` it falls for every step size (self-correction). The function uses the
-    equivalent form :math:`\eta^* = 2(a_{\mathcal D}B - a_{\mathcal B}D)/((b_{\mathcal D}+n_{\mathcal D})B - (b_{\mathcal B}+n_{\mathcal B})D)`,
+    For :math:`\eta < \eta^*_t` the alignment falls, for :math:`\eta > \eta^*_t` it
+    rises; with :math:`\Delta_t \le 0` it falls for every step size (self-correction).
+    The function uses the equivalent form
+    :math:`\eta^* = 2(a_{\mathcal D}B - a_{\mathcal B}D)/((b_{\mathcal D}+n_{\mathcal D})B - (b_{\mathcal B}+n_{\mathcal B})D)`,
     which stays finite when :math:`D` or :math:`B` is zero.
 
     Parameters
@@ -323,9 +327,10 @@ def eta_star_from_moments(m: BlockMoments):
 def alignment_regime(landscape: RiverValley, noise: NoiseModel, theta):
     r"""Name the regime of the state: ``"low-alignment"`` or ``"self-correcting"``.
 
-    ``"low-alignment"`` means :math:`\Delta_t > 0`: a finite :math:`\eta^*_t` separates falling
-    from rising alignment. ``"self-correcting"`` means :math:`\Delta_t \le 0`: the expected
-    alignment falls (or, without noise in the bulk, stays) for every step size.
+    ``"low-alignment"`` means :math:`\Delta_t > 0`: a finite :math:`\eta^*_t` separates
+    falling from rising alignment. ``"self-correcting"`` means :math:`\Delta_t \le 0`:
+    the expected alignment falls (or, without noise in the bulk, stays) for every step
+    size.
 
     Parameters
     ----------
@@ -378,9 +383,9 @@ def projection_thresholds(landscape: RiverValley, noise: NoiseModel, theta):
 
     A dominant-projected step (Dom-SGD) raises :math:`\mathbb E L` iff
     :math:`\eta > \eta_{\mathcal D}`; a bulk-projected step (Bulk-SGD) lowers it iff
-    :math:`\eta < \eta_{\mathcal B}`. On :math:`(\eta_{\mathcal D}, \eta_{\mathcal B})` both happen.
-    When a block has neither gradient nor noise, its step never changes the loss:
-    :math:`\eta_{\mathcal D} = \infty` and :math:`\eta_{\mathcal B} = 0` there.
+    :math:`\eta < \eta_{\mathcal B}`. On :math:`(\eta_{\mathcal D}, \eta_{\mathcal B})`
+    both happen. When a block has neither gradient nor noise, its step never changes the
+    loss: :math:`\eta_{\mathcal D} = \infty` and :math:`\eta_{\mathcal B} = 0` there.
 
     Parameters
     ----------
@@ -397,7 +402,8 @@ def projection_thresholds(landscape: RiverValley, noise: NoiseModel, theta):
     Returns
     -------
     ProjectionThresholds
-        Named ``(dominant, bulk)``: :math:`\eta_{\mathcal D}` and :math:`\eta_{\mathcal B}`.
+        Named ``(dominant, bulk)``: :math:`\eta_{\mathcal D}` and
+        :math:`\eta_{\mathcal B}`.
 
     References
     ----------

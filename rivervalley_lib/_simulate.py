@@ -54,10 +54,10 @@ def simulate(
         \theta_{t+1} = \theta_t - \eta_t P\, v_{t+1},
 
     with :math:`P = I` (SGD), :math:`P_{\mathcal D}` (Dom-SGD) or :math:`P_{\mathcal B}`
-    (Bulk-SGD), and heavy-ball momentum :math:`\beta` (``momentum``; 0 gives plain SGD). The full noise
-    vector is drawn at every step whatever the projection, so runs with the same ``rng``
-    seed share their noise (common random numbers): SGD, Dom-SGD and Bulk-SGD can be
-    compared on the same draws.
+    (Bulk-SGD), and heavy-ball momentum :math:`\beta` (``momentum``; 0 gives plain SGD).
+    The full noise vector is drawn at every step whatever the projection, so runs with
+    the same ``rng`` seed share their noise (common random numbers): SGD, Dom-SGD and
+    Bulk-SGD can be compared on the same draws.
 
     Parameters
     ----------
@@ -85,22 +85,24 @@ def simulate(
     record_theta : bool
         Also store the iterates at the recorded steps (memory ``seeds x records x d``).
     method : {"auto", "coordinate", "block"}
-        ``"coordinate"`` updates every coordinate. ``"block"`` runs the exact two-scalar chain of
-        each block of equal eigenvalues (see below), in O(number of blocks) per step whatever
-        :math:`d`; it needs isotropic or curvature noise, no momentum and ``record_theta=False``.
-        ``"auto"`` (default) takes the block path when it applies and the spectrum has at most
-        :math:`d/8` blocks.
+        ``"coordinate"`` updates every coordinate. ``"block"`` runs the exact two-scalar
+        chain of each block of equal eigenvalues (see below), in O(number of blocks) per
+        step whatever :math:`d`; it needs isotropic or curvature noise, no momentum and
+        ``record_theta=False``. ``"auto"`` (default) takes the block path when it
+        applies and the spectrum has at most :math:`d/8` blocks.
 
     Notes
     -----
-    **Block method.** On a block of :math:`m` equal eigenvalues :math:`\lambda_b` with noise
-    :math:`\sigma_b` per coordinate, one step is :math:`\theta' = a\theta - c\zeta`,
-    :math:`a = 1-\eta\lambda_b`, :math:`c = \eta\sigma_b`, :math:`\zeta\sim\mathcal N(0, I_m)`.
-    By rotation invariance of :math:`\zeta`, the block energy :math:`S = \lVert\theta_b\rVert^2`
+    **Block method.** On a block of :math:`m` equal eigenvalues :math:`\lambda_b` with
+    noise :math:`\sigma_b` per coordinate, one step is
+    :math:`\theta' = a\theta - c\zeta`, :math:`a = 1-\eta\lambda_b`,
+    :math:`c = \eta\sigma_b`, :math:`\zeta\sim\mathcal N(0, I_m)`. By rotation
+    invariance of :math:`\zeta`, the block energy :math:`S = \lVert\theta_b\rVert^2`
     evolves exactly as :math:`S' = (a\sqrt S + c z)^2 + c^2\chi^2_{m-1}`. The library
-    tracks the component :math:`x` along the initial direction and the squared norm :math:`R`
-    of the rest, :math:`x' = ax - c z_1`, :math:`R' = (a\sqrt R - c z_2)^2 + c^2\chi^2_{m-2}`,
-    :math:`S = x^2 + R`, which also lets it sample the final iterate consistently.
+    tracks the component :math:`x` along the initial direction and the squared norm
+    :math:`R` of the rest, :math:`x' = ax - c z_1`,
+    :math:`R' = (a\sqrt R - c z_2)^2 + c^2\chi^2_{m-2}`, :math:`S = x^2 + R`, which also
+    lets it sample the final iterate consistently.
 
     Returns
     -------
@@ -114,7 +116,8 @@ def simulate(
 
     References
     ----------
-    - Song, Ahn, Yun, "Does SGD really happen in tiny subspaces?", ICLR 2025 (Dom-SGD, Bulk-SGD).
+    - Song, Ahn, Yun, "Does SGD really happen in tiny subspaces?", ICLR 2025 (Dom-SGD,
+      Bulk-SGD).
     - Deng et al., "Suspicious Alignment of SGD", ALT 2026.
 
     Examples
@@ -375,10 +378,10 @@ def sample_step(
         \theta_{t+1}^{(j)} = \theta_t - \eta\,P\big(\nabla L(\theta_t) + \xi^{(j)}\big),
         \qquad j = 1, \dots, n,
 
-    with independent noise draws :math:`\xi^{(j)}` from ``noise`` at :math:`\theta_t` and
-    :math:`P = I`, :math:`P_{\mathcal D}` or :math:`P_{\mathcal B}` (``projection``). This
-    is the Monte Carlo counterpart of the one-step laws (:func:`expected_next`,
-    :func:`expected_loss_change`): the chapters compare the two.
+    with independent noise draws :math:`\xi^{(j)}` from ``noise`` at :math:`\theta_t`
+    and :math:`P = I`, :math:`P_{\mathcal D}` or :math:`P_{\mathcal B}`
+    (``projection``). This is the Monte Carlo counterpart of the one-step laws
+    (:func:`expected_next`, :func:`expected_loss_change`): the chapters compare the two.
 
     Parameters
     ----------

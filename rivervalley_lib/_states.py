@@ -17,9 +17,10 @@ def state_with_alignment(
     r"""A state with a prescribed alignment and gradient energy, spread evenly within each block.
 
     Returns :math:`\theta` with :math:`\|\nabla L(\theta)\|^2 = G^2` (``energy``) and
-    :math:`\chi(\theta) = \chi` (``chi``): every dominant coordinate carries gradient energy
-    :math:`\chi G^2/k` and every bulk coordinate with :math:`\lambda_j > 0` carries
-    :math:`(1-\chi)G^2/m`, where :math:`m` counts them, so :math:`\theta_i = g_i/\lambda_i`.
+    :math:`\chi(\theta) = \chi` (``chi``): every dominant coordinate carries gradient
+    energy :math:`\chi G^2/k` and every bulk coordinate with :math:`\lambda_j > 0`
+    carries :math:`(1-\chi)G^2/m`, where :math:`m` counts them, so
+    :math:`\theta_i = g_i/\lambda_i`.
 
     Parameters
     ----------
@@ -64,19 +65,20 @@ def self_correction_threshold(
 ) -> float:
     r"""The alignment above which :math:`\eta^*_t = \infty` (self-correction), for block-even states.
 
-    Along the family of states :func:`state_with_alignment` (gradient energy :math:`G^2`), the
-    sign of :math:`\Delta_t` is the sign of
+    Along the family of states :func:`state_with_alignment` (gradient energy
+    :math:`G^2`), the sign of :math:`\Delta_t` is the sign of
 
     .. math::
 
         C(\chi) = (b_{\mathcal D}+n_{\mathcal D})B - (b_{\mathcal B}+n_{\mathcal B})D,
 
-    which is :math:`n_{\mathcal D}B > 0` at :math:`\chi = 0` and :math:`-n_{\mathcal B}D < 0` at
-    :math:`\chi = 1` whenever the bulk is noisy. For state-independent noise
+    which is :math:`n_{\mathcal D}B > 0` at :math:`\chi = 0` and
+    :math:`-n_{\mathcal B}D < 0` at :math:`\chi = 1` whenever the bulk is noisy. For
+    state-independent noise
     :math:`C(\chi)/G^2 = G^2(\rho_2^{\mathcal D}-\rho_2^{\mathcal B})\chi(1-\chi) + n_{\mathcal D}(1-\chi) - n_{\mathcal B}\chi`
-    is a concave quadratic, so the root :math:`\chi_{\rm sc}` is unique; the function finds it
-    by bisection (which also covers the state-dependent regression noise). In the two-level
-    isotropic case it solves
+    is a concave quadratic, so the root :math:`\chi_{\rm sc}` is unique; the function
+    finds it by bisection (which also covers the state-dependent regression noise). In
+    the two-level isotropic case it solves
     :math:`\frac{\sigma^2}{G^2}\big(\frac{(d-k)\mu^2}{1-\chi}-\frac{k\lambda^2}{\chi}\big) = \lambda^2-\mu^2`.
 
     Parameters
@@ -92,8 +94,9 @@ def self_correction_threshold(
     Returns
     -------
     float
-        :math:`\chi_{\rm sc} \in (0, 1)`: for :math:`\chi_t > \chi_{\rm sc}` the alignment falls
-        for every step size. ``1.0`` if the bulk has no noise (no self-correction).
+        :math:`\chi_{\rm sc} \in (0, 1)`: for :math:`\chi_t > \chi_{\rm sc}` the
+        alignment falls for every step size. ``1.0`` if the bulk has no noise (no
+        self-correction).
 
     References
     ----------

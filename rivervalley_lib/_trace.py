@@ -32,9 +32,11 @@ class Trace:
     step : ndarray of int, shape (records,)
         The step index :math:`t` of each record.
     loss, loss_dominant, loss_bulk : ndarray
-        :math:`L(\theta_t)`, :math:`L_{\mathcal D}(\theta_t)` and :math:`L_{\mathcal B}(\theta_t)`.
+        :math:`L(\theta_t)`, :math:`L_{\mathcal D}(\theta_t)` and
+        :math:`L_{\mathcal B}(\theta_t)`.
     D, B : ndarray
-        :math:`\|P_{\mathcal D}\nabla L(\theta_t)\|^2` and :math:`\|P_{\mathcal B}\nabla L(\theta_t)\|^2`.
+        :math:`\|P_{\mathcal D}\nabla L(\theta_t)\|^2` and
+        :math:`\|P_{\mathcal B}\nabla L(\theta_t)\|^2`.
     alignment : ndarray
         :math:`\chi_t = D_t/(D_t+B_t)`; NaN only where the gradient is exactly zero.
     eta : ndarray, shape (steps,)

@@ -3,15 +3,16 @@ r"""Measure alignment in your own training loop: framework-agnostic diagnostics.
 At one point of training, give the full-batch gradient and a Hessian-vector-product
 callable ``v -> H v`` on flat numpy vectors (from any framework: wrap PyTorch's or JAX's
 autodiff, or write them by hand), and optionally a few stochastic gradients at the same
-point. :func:`measure_alignment` returns the
-top-:math:`k` Hessian eigenspace, the alignment :math:`\chi`, and the book's local estimates of
-the critical step size :math:`\eta^*_t` and of the projection thresholds
+point. :func:`measure_alignment` returns the top-:math:`k` Hessian eigenspace, the
+alignment :math:`\chi`, and the book's local estimates of the critical step size
+:math:`\eta^*_t` and of the projection thresholds
 :math:`(\eta_{\mathcal D}, \eta_{\mathcal B})`.
 
 The estimates apply the river-valley formulas to the **local quadratic model** at
-:math:`\theta`: the Hessian there and the gradient-noise covariance estimated from the supplied
-stochastic gradients. For a quadratic loss they are exact (up to the Monte Carlo error of the
-noise estimate); for a network they are one-step predictions that ignore third-order effects.
+:math:`\theta`: the Hessian there and the gradient-noise covariance estimated from the
+supplied stochastic gradients. For a quadratic loss they are exact (up to the Monte
+Carlo error of the noise estimate); for a network they are one-step predictions that
+ignore third-order effects.
 
 Examples
 --------
@@ -85,14 +86,16 @@ class AlignmentReport:
     eigenvectors : ndarray, shape (dim, k)
         Orthonormal basis of the dominant subspace :math:`\mathcal D`.
     D, B : float
-        :math:`\lVert P_{\mathcal D}g\rVert^2` and :math:`\lVert P_{\mathcal B}g\rVert^2`.
+        :math:`\lVert P_{\mathcal D}g\rVert^2` and
+        :math:`\lVert P_{\mathcal B}g\rVert^2`.
     alignment : float
         :math:`\chi = D/(D+B)` (squared).
     eta_star : float
         Estimated :math:`\eta^*_t` (``inf`` when :math:`\Delta_t \le 0`).
     eta_D, eta_B : float
-        Estimated thresholds of Dom-SGD (raises the loss above :math:`\eta_{\mathcal D}`)
-        and Bulk-SGD (lowers it below :math:`\eta_{\mathcal B}`).
+        Estimated thresholds of Dom-SGD (raises the loss above
+        :math:`\eta_{\mathcal D}`) and Bulk-SGD (lowers it below
+        :math:`\eta_{\mathcal B}`).
     regime : str
         ``"low-alignment"`` (finite :math:`\eta^*_t`) or ``"self-correcting"``.
     noise_samples : int
@@ -229,10 +232,11 @@ def measure_alignment(
     Nothing is clipped: :math:`a_{\mathcal B}` and :math:`t_{\mathcal B}` are curvature
     averages over the bulk and are negative where the bulk curvature is negative (if
     :math:`a_{\mathcal B} + t_{\mathcal B} < 0`, Bulk-SGD lowers the expected loss at
-    every step size in the local model, and :math:`\eta_{\mathcal B} = \infty`). :math:`B`, :math:`b_{\mathcal B}`, :math:`n_{\mathcal B}` are
-    squared norms; a negative value can only be round-off and raises ``ValueError`` if
-    it is larger than it. Cost: one HVP per Lanczos iteration, one for :math:`Hg`, and
-    one per noise sample.
+    every step size in the local model, and :math:`\eta_{\mathcal B} = \infty`).
+    :math:`B`, :math:`b_{\mathcal B}`, :math:`n_{\mathcal B}` are squared norms; a
+    negative value can only be round-off and raises ``ValueError`` if it is larger than
+    it. Cost: one HVP per Lanczos iteration, one for :math:`Hg`, and one per noise
+    sample.
 
     Parameters
     ----------

@@ -1,23 +1,25 @@
 r"""A small numpy MLP on a Gaussian mixture: the solvable setting of Gur-Ari et al., by hand.
 
-The network maps :math:`x \in \mathbb R^{p}` through tanh hidden layers to :math:`k` outputs and
-is trained with the mean squared error against one-hot labels,
+The network maps :math:`x \in \mathbb R^{p}` through tanh hidden layers to :math:`k`
+outputs and is trained with the mean squared error against one-hot labels,
 
 .. math::
 
     L(\theta) = \frac{1}{2n}\sum_{j=1}^n \lVert f_\theta(x_j) - y_j\rVert^2 .
 
 All parameters live in one flat vector, so the framework-agnostic tools of
-:mod:`rivervalley_lib.diagnostics` apply directly. :meth:`MLP.gradient` is backpropagation and
-:meth:`MLP.hvp` is an exact Hessian-vector product by Pearlmutter's :math:`\mathcal R`-operator
-(forward-over-reverse), so the top-:math:`k` Hessian eigenspace can be found by Lanczos
-(:func:`top_eigenspace`) without ever forming the Hessian.
+:mod:`rivervalley_lib.diagnostics` apply directly. :meth:`MLP.gradient` is
+backpropagation and :meth:`MLP.hvp` is an exact Hessian-vector product by Pearlmutter's
+:math:`\mathcal R`-operator (forward-over-reverse), so the top-:math:`k` Hessian
+eigenspace can be found by Lanczos (:func:`top_eigenspace`) without ever forming the
+Hessian.
 
 References
 ----------
 - G. Gur-Ari, D. A. Roberts, E. Dyer, "Gradient Descent Happens in a Tiny Subspace",
   arXiv:1812.04754, 2018.
-- B. A. Pearlmutter, "Fast Exact Multiplication by the Hessian", Neural Computation 6(1), 1994.
+- B. A. Pearlmutter, "Fast Exact Multiplication by the Hessian", Neural Computation
+  6(1), 1994.
 
 Examples
 --------
@@ -54,8 +56,8 @@ def gaussian_mixture(
 ) -> tuple[np.ndarray, np.ndarray]:
     r"""Draw a balanced :math:`k`-class Gaussian mixture with one-hot labels.
 
-    Class :math:`c` has mean :math:`\mu_c = s\,u_c` with random unit vectors :math:`u_c` and
-    isotropic covariance: :math:`x \mid c \sim \mathcal N(\mu_c, \tau^2 I_{p})`.
+    Class :math:`c` has mean :math:`\mu_c = s\,u_c` with random unit vectors :math:`u_c`
+    and isotropic covariance: :math:`x \mid c \sim \mathcal N(\mu_c, \tau^2 I_{p})`.
 
     Parameters
     ----------
@@ -248,7 +250,8 @@ class MLP:
     def hvp(self, theta, v, X, Y) -> np.ndarray:
         r"""Exact Hessian-vector product :math:`\nabla^2L(\theta)\,v` by the :math:`\mathcal R`-operator.
 
-        Forward: :math:`\mathcal R z_l = V_l a_{l-1} + W_l\,\mathcal R a_{l-1} + v_{b_l}`,
+        Forward:
+        :math:`\mathcal R z_l = V_l a_{l-1} + W_l\,\mathcal R a_{l-1} + v_{b_l}`,
         :math:`\mathcal R a_l = (1-a_l^2)\odot\mathcal R z_l`. Backward, with
         :math:`\delta_l = \partial L/\partial z_l`:
         :math:`\mathcal R\delta_{l-1} = (V_l^\top\delta_l + W_l^\top\mathcal R\delta_l)\odot(1-a_{l-1}^2)
@@ -257,7 +260,8 @@ class MLP:
 
         Examples
         --------
-        For a linear model the Hessian is :math:`X^\top X/n` (times the identity over outputs):
+        For a linear model the Hessian is :math:`X^\top X/n` (times the identity over
+        outputs):
 
         >>> net = MLP([2, 1])
         >>> X = np.array([[1.0, 0.0], [0.0, 2.0]])
@@ -342,10 +346,11 @@ def train(
         \theta_{t+1} = \theta_t - \eta\,P_t\,\hat g_t,\qquad
         P_t \in \{I,\ P_k(\theta_t),\ I - P_k(\theta_t)\},
 
-    where :math:`P_k(\theta_t)` projects onto the top-:math:`k` eigenvectors of the full training
-    loss Hessian, recomputed every ``refresh_every`` steps (Song et al.'s protocol uses 1). The
-    recorded alignment is :math:`\chi_k = \lVert P_k\nabla L\rVert^2/\lVert\nabla L\rVert^2` of the
-    full-batch gradient, squared.
+    where :math:`P_k(\theta_t)` projects onto the top-:math:`k` eigenvectors of the full
+    training loss Hessian, recomputed every ``refresh_every`` steps (Song et al.'s
+    protocol uses 1). The recorded alignment is
+    :math:`\chi_k = \lVert P_k\nabla L\rVert^2/\lVert\nabla L\rVert^2` of the full-batch
+    gradient, squared.
 
     Parameters
     ----------

@@ -23,8 +23,9 @@ __all__ = ["interact"]
 def interact(update: Callable[..., Figure], **controls: Any):
     """Wrap a ``*_figure`` function in an ipywidgets UI built with ``interactive_output``.
 
-    Each redraw is displayed with alt text from :func:`describe`, so the figure inside the widget
-    is described to screen readers, in JupyterLab and in the book's embedded widgets alike.
+    Each redraw is displayed with alt text from :func:`describe`, so the figure inside
+    the widget is described to screen readers, in JupyterLab and in the book's embedded
+    widgets alike.
 
     Parameters
     ----------
