@@ -46,8 +46,9 @@ def block_partition(
 def simulate_blocks(
     landscape, scale, etas, theta0, seeds, moving, rec_steps, rng, on_record
 ):
-    """Run the two-scalar chain per block; call ``on_record(j, S)`` with block energies ``S``.
+    """Run the two-scalar chain per block.
 
+    ``on_record(j, S)`` is called with the block energies ``S`` at each record.
     ``theta0`` is the initial state, (d,) shared by the seeds or (seeds, d); it is never
     tiled, so memory stays O(seeds x blocks). ``moving`` is a (d,) mask of the updated
     coordinates. Returns a :class:`BlockChain` from which :func:`sample_final` draws a
@@ -103,8 +104,9 @@ class BlockChain:
 
 
 def sample_final(chain: BlockChain, rng: np.random.Generator) -> np.ndarray:
-    """A final iterate (seeds, d): ``x`` along the initial direction, ``sqrt(R)`` along a
-    uniform direction orthogonal to it (the exact joint law, see the module docstring)."""
+    """A final iterate (seeds, d): ``x`` along the initial direction, ``sqrt(R)`` along
+    a uniform direction orthogonal to it (the exact joint law, see the module
+    docstring)."""
     seeds = chain.x.shape[0]
     d = chain.theta0.shape[-1]
     theta = np.broadcast_to(chain.theta0, (seeds, d))

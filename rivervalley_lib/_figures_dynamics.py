@@ -1,4 +1,7 @@
-"""Figure functions of the experiment chapters (6-9); re-exported by :mod:`rivervalley_lib.figures`."""
+"""Figure functions of the experiment chapters (6-9).
+
+Re-exported by :mod:`rivervalley_lib.figures`.
+"""
 
 from __future__ import annotations
 
@@ -24,13 +27,14 @@ C = plotting.COLORS
 
 
 def _typical_state(landscape: RiverValley, energies: np.ndarray) -> np.ndarray:
-    """The deterministic state whose squared gradient coordinates are the expected ones."""
+    """The deterministic state with the expected squared gradient coordinates."""
     lam = landscape.eigenvalues
     return np.sqrt(energies) / np.where(lam > 0, lam, 1.0)
 
 
 @_alt_text(
-    "SGD, Dom-SGD and Bulk-SGD branched from one high-alignment checkpoint: the step-size interval on a number line and the expected loss of each branch."
+    "SGD, Dom-SGD and Bulk-SGD branched from one high-alignment checkpoint: the "
+    "step-size interval on a number line and the expected loss of each branch."
 )
 def paradox_figure(
     eta: float = 1.3, eta_train: float = 1.0, branch_step: int = 3000, steps: int = 3000
@@ -161,12 +165,15 @@ def paradox_figure(
 
 
 @_alt_text(
-    "Expected alignment of constant-step SGD from a large initialization over time, with the ends of the collapse and rise phases marked."
+    "Expected alignment of constant-step SGD from a large initialization over time, "
+    "with the ends of the collapse and rise phases marked."
 )
 def two_phase_figure(
     eta: float = 1.0, init_scale: float = HEADLINE_INIT, steps: int = 20000
 ) -> Figure:
-    r"""The expected alignment of constant-step SGD from :math:`\theta_0 = c\,\mathbf 1`, with its phases.
+    r"""The expected alignment of constant-step SGD from a large start, with its phases.
+
+    The start is :math:`\theta_0 = c\,\mathbf 1`.
 
     On ``HEADLINE_VALLEY`` with ``HEADLINE_NOISE``: the ratio of expected energies
     :math:`\mathbb E D_t/(\mathbb E D_t + \mathbb E B_t)` from the exact recursion, the
@@ -244,12 +251,13 @@ def two_phase_figure(
 
 
 @_alt_text(
-    "Top Hessian eigenvalues of the network at one training checkpoint, and the alignment of its gradient with the top eigenspace up to that checkpoint."
+    "Top Hessian eigenvalues of the network at one training checkpoint, and the "
+    "alignment of its gradient with the top eigenspace up to that checkpoint."
 )
 def spectrum_history_figure(
     steps, eigenvalues, alignment, k: int, index: int = -1
 ) -> Figure:
-    r"""The top Hessian eigenvalues of a network at one recorded checkpoint, and the alignment so far.
+    r"""A network's top Hessian eigenvalues at one checkpoint, and the alignment so far.
 
     Parameters
     ----------
@@ -270,7 +278,9 @@ def spectrum_history_figure(
 
     Examples
     --------
-    >>> fig = spectrum_history_figure([0, 10], [[5, 4, 1, 0.5], [9, 8, 1, 0.4]], [0.5, 0.9], k=2, index=1)
+    >>> fig = spectrum_history_figure(
+    ...     [0, 10], [[5, 4, 1, 0.5], [9, 8, 1, 0.4]], [0.5, 0.9], k=2, index=1
+    ... )
     >>> fig.axes[0].get_title()
     'step 10: gap ratio 8'
     """
@@ -280,7 +290,8 @@ def spectrum_history_figure(
     m = steps.shape[0]
     if eig.shape[0] != m or chi.shape[0] != m:
         raise ValueError(
-            f"steps, eigenvalues and alignment must have {m} rows, got {eig.shape[0]} and {chi.shape[0]}"
+            f"steps, eigenvalues and alignment must have {m} rows, "
+            f"got {eig.shape[0]} and {chi.shape[0]}"
         )
     k = validate_int("k", k, low=1, high=eig.shape[1] - 1)
     index = validate_int("index", index, low=-m, high=m - 1) % m
@@ -305,10 +316,11 @@ def spectrum_history_figure(
 
 
 @_alt_text(
-    "Expected alignment and expected loss over time on the headline valley for one constant step size."
+    "Expected alignment and expected loss over time on the headline valley for one "
+    "constant step size."
 )
 def step_size_choice_figure(eta: float = 1.0, steps: int = 20000) -> Figure:
-    r"""What a constant step size does on the headline valley: expected alignment and loss.
+    r"""What a constant step size does on the headline valley: alignment and loss.
 
     Uses the exact second-moment recursion from :math:`\theta_0 = 7\cdot\mathbf 1`.
     Left: the expected alignment with its plateau. Right: the expected loss and its
