@@ -20,7 +20,9 @@ Examples
 0.198
 """
 
-from . import diagnostics, network
+# Submodules re-exported as attributes (rv.diagnostics, rv.network), not in __all__.
+from . import diagnostics as diagnostics
+from . import network as network
 from ._landscape import RiverValley
 from ._mean_field import (
     MeanFieldTrajectory,

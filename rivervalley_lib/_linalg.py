@@ -35,7 +35,7 @@ def top_eigenspace(
     maxiter: int | None = None,
     rng=0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    r"""Top-:math:`k` eigenpairs of a symmetric operator given only its matrix-vector product.
+    r"""Top-:math:`k` eigenpairs of a symmetric operator from matrix-vector products.
 
     Runs Lanczos (ARPACK's ``eigsh``, ``which="LA"``) on a
     :class:`scipy.sparse.linalg.LinearOperator` wrapping ``hvp``.

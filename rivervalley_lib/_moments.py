@@ -47,7 +47,7 @@ class BlockMoments:
 
 
 def block_moments(landscape: RiverValley, noise: NoiseModel, theta) -> BlockMoments:
-    """The :class:`BlockMoments` of ``theta`` (shape ``(..., d)``) in the river valley."""
+    """The :class:`BlockMoments` of ``theta``, shape ``(..., d)``, in the valley."""
     validate_landscape(landscape)
     validate_noise(noise)
     theta = as_state(landscape, theta)
