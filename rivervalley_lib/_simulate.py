@@ -45,7 +45,9 @@ def simulate(
     record_theta: bool = False,
     method: Literal["auto", "coordinate", "block"] = "auto",
 ) -> Trace:
-    r"""Run SGD, Dom-SGD or Bulk-SGD on a river valley, vectorised over seeds and coordinates.
+    r"""Run SGD, Dom-SGD or Bulk-SGD on a river valley.
+
+    Vectorised over seeds and coordinates, the update is
 
     .. math::
 
@@ -125,16 +127,19 @@ def simulate(
     >>> import numpy as np
     >>> from rivervalley_lib import RiverValley, IsotropicNoise, simulate
     >>> rv = RiverValley.spread(d=50, k=2, dominant=(8.0, 10.0), bulk=(0.05, 0.1))
-    >>> tr = simulate(rv, IsotropicNoise(0.1), eta=0.15, steps=200, theta0=np.ones(50), seeds=4, rng=0)
+    >>> noise, theta0 = IsotropicNoise(0.1), np.ones(50)
+    >>> tr = simulate(rv, noise, eta=0.15, steps=200, theta0=theta0, seeds=4, rng=0)
     >>> tr.alignment.shape, tr.final_theta.shape
     ((4, 201), (4, 50))
-    >>> bool(tr.alignment[:, 0].min() > 0.9 and tr.loss[:, -1].max() < tr.loss[:, 0].min())
+    >>> loss = tr.loss
+    >>> bool(tr.alignment[:, 0].min() > 0.9 and loss[:, -1].max() < loss[:, 0].min())
     True
 
     A two-level valley in a million dimensions runs on the exact block path:
 
     >>> big = RiverValley.two_level(d=10**6, k=10, dominant=1.0, bulk=0.001)
-    >>> tr = simulate(big, IsotropicNoise(0.01), 0.5, 1000, np.ones(10**6), seeds=8, rng=0)
+    >>> theta0 = np.ones(10**6)
+    >>> tr = simulate(big, IsotropicNoise(0.01), 0.5, 1000, theta0, seeds=8, rng=0)
     >>> tr.D.shape, tr.final_theta.shape
     ((8, 1001), (8, 1000000))
     """
@@ -162,7 +167,8 @@ def simulate(
     theta0 = as_state(landscape, theta0, "theta0")
     if not (theta0.ndim == 1 or (theta0.ndim == 2 and theta0.shape[0] == seeds)):
         raise ValueError(
-            f"theta0 must have shape (d,) or (seeds, d) = ({seeds}, {landscape.d}), got {theta0.shape}"
+            f"theta0 must have shape (d,) or (seeds, d) = ({seeds}, {landscape.d}), "
+            f"got {theta0.shape}"
         )
 
     lam = landscape.eigenvalues
@@ -175,7 +181,8 @@ def simulate(
         eligible = additive and beta == 0 and not record_theta
         if method == "block" and not eligible:
             raise ValueError(
-                "method='block' needs isotropic or curvature noise, momentum=0 and record_theta=False"
+                "method='block' needs isotropic or curvature noise, momentum=0 and "
+                "record_theta=False"
             )
         if eligible:
             n_blocks = _blocks.block_partition(lam, noise.scale(landscape))[0].size

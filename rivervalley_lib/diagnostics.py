@@ -225,9 +225,9 @@ def measure_alignment(
         t_{\mathcal D} = \tfrac1m\sum_j\sum_{i\le k}\lambda_i(u_i^\top\xi_j)^2,\quad
         t_{\mathcal B} = \tfrac1m\sum_j\xi_j^\top H\xi_j - t_{\mathcal D},
 
-    and plugged into
-    :math:`\eta^*_t = 2(a_{\mathcal D}B - a_{\mathcal B}D)/((b_{\mathcal D}+n_{\mathcal D})B
-    - (b_{\mathcal B}+n_{\mathcal B})D)` and :math:`\eta_X = 2X/(a_X + t_X)`.
+    and plugged into :math:`\eta^*_t = 2(a_{\mathcal D}B - a_{\mathcal B}D)
+    /((b_{\mathcal D}+n_{\mathcal D})B - (b_{\mathcal B}+n_{\mathcal B})D)` and
+    :math:`\eta_X = 2X/(a_X + t_X)`.
 
     Nothing is clipped: :math:`a_{\mathcal B}` and :math:`t_{\mathcal B}` are curvature
     averages over the bulk and are negative where the bulk curvature is negative (if
@@ -286,8 +286,11 @@ def measure_alignment(
     >>> import rivervalley_lib as rv
     >>> valley = rv.RiverValley.two_level(d=20, k=2, dominant=3.0, bulk=1.0)
     >>> theta = np.ones(20)
-    >>> rep = measure_alignment(valley.gradient(theta), lambda v: valley.eigenvalues * v, k=2)
-    >>> round(rep.eta_star, 6), rv.critical_step_size(valley, rv.IsotropicNoise(0.0), theta)
+    >>> def hvp(v):
+    ...     return valley.eigenvalues * v
+    >>> rep = measure_alignment(valley.gradient(theta), hvp, k=2)
+    >>> exact = rv.critical_step_size(valley, rv.IsotropicNoise(0.0), theta)
+    >>> round(rep.eta_star, 6), exact
     (0.5, 0.5)
     """
     if not callable(hvp):
@@ -365,7 +368,7 @@ def measure_alignment(
 
 
 def _squared_norm(name: str, value: float, scale: float) -> float:
-    """A difference of squared norms that is >= 0 in exact arithmetic: round-off to 0."""
+    """A difference of squared norms, >= 0 in exact arithmetic: round-off to 0."""
     if value >= 0:
         return value
     if value < -1e-10 * max(scale, 1.0):
