@@ -1,4 +1,4 @@
-r"""A small numpy MLP on a Gaussian mixture: the solvable setting of Gur-Ari et al., by hand.
+r"""A small numpy MLP on a Gaussian mixture: Gur-Ari et al.'s setting, by hand.
 
 The network maps :math:`x \in \mathbb R^{p}` through tanh hidden layers to :math:`k`
 outputs and is trained with the mean squared error against one-hot labels,
@@ -99,11 +99,12 @@ def gaussian_mixture(
 
 
 class MLP:
-    r"""A fully connected tanh network with a linear output layer, on flat parameter vectors.
+    r"""A fully connected tanh network with a linear output layer, on flat parameters.
 
     .. math::
 
-        a_0 = x,\quad z_l = W_l a_{l-1} + b_l,\quad a_l = \tanh(z_l)\ (l < L),\quad f_\theta(x) = z_L .
+        a_0 = x,\quad z_l = W_l a_{l-1} + b_l,\quad a_l = \tanh(z_l)\ (l < L),
+        \quad f_\theta(x) = z_L .
 
     Parameters
     ----------
@@ -127,7 +128,8 @@ class MLP:
             raise TypeError("sizes must be a sequence of layer widths")
         if len(sizes) < 2:
             raise ValueError(
-                f"sizes must have at least 2 entries (input and output), got {len(sizes)}"
+                "sizes must have at least 2 entries (input and output), "
+                f"got {len(sizes)}"
             )
         self.sizes = tuple(
             validate_int(f"sizes[{i}]", s, low=1) for i, s in enumerate(sizes)
@@ -159,12 +161,15 @@ class MLP:
         theta = validate_array(name, theta, ndim_min=1, last_dim=self.n_params)
         if theta.ndim != 1:
             raise ValueError(
-                f"{name} must be a flat vector of length {self.n_params}, got shape {theta.shape}"
+                f"{name} must be a flat vector of length {self.n_params}, "
+                f"got shape {theta.shape}"
             )
         return theta
 
     def init(self, *, scale: float = 1.0, rng=None) -> np.ndarray:
-        r"""LeCun-normal initial weights times ``scale`` (:math:`W_{ij} \sim \mathcal N(0, s^2/\text{fan-in})`), zero biases.
+        r"""LeCun-normal initial weights times ``scale``, zero biases.
+
+        :math:`W_{ij} \sim \mathcal N(0, s^2/\text{fan-in})` with :math:`s` = ``scale``.
 
         Examples
         --------
@@ -207,16 +212,18 @@ class MLP:
         Y = validate_array("Y", Y, ndim_min=2, last_dim=self.sizes[-1])
         if Y.shape[0] != X.shape[0]:
             raise ValueError(
-                f"X and Y must have the same number of rows, got {X.shape[0]} and {Y.shape[0]}"
+                "X and Y must have the same number of rows, "
+                f"got {X.shape[0]} and {Y.shape[0]}"
             )
         return X, Y
 
     def loss(self, theta, X, Y) -> float:
-        r"""Mean squared error :math:`\frac{1}{2n}\sum_j\lVert f_\theta(x_j)-y_j\rVert^2`.
+        r"""Mean squared error :math:`\frac1{2n}\sum_j\lVert f_\theta(x_j)-y_j\rVert^2`.
 
         Examples
         --------
-        >>> float(MLP([1, 1]).loss(np.array([0.0, 0.0]), np.ones((2, 1)), np.ones((2, 1))))
+        >>> X, Y = np.ones((2, 1)), np.ones((2, 1))
+        >>> float(MLP([1, 1]).loss(np.array([0.0, 0.0]), X, Y))
         0.5
         """
         X, Y = self._check_data(X, Y)
@@ -248,15 +255,19 @@ class MLP:
         return np.concatenate(flat)
 
     def hvp(self, theta, v, X, Y) -> np.ndarray:
-        r"""Exact Hessian-vector product :math:`\nabla^2L(\theta)\,v` by the :math:`\mathcal R`-operator.
+        r"""Exact Hessian-vector product :math:`\nabla^2L(\theta)\,v`.
+
+        By Pearlmutter's :math:`\mathcal R`-operator.
 
         Forward:
         :math:`\mathcal R z_l = V_l a_{l-1} + W_l\,\mathcal R a_{l-1} + v_{b_l}`,
         :math:`\mathcal R a_l = (1-a_l^2)\odot\mathcal R z_l`. Backward, with
         :math:`\delta_l = \partial L/\partial z_l`:
-        :math:`\mathcal R\delta_{l-1} = (V_l^\top\delta_l + W_l^\top\mathcal R\delta_l)\odot(1-a_{l-1}^2)
+        :math:`\mathcal R\delta_{l-1}
+        = (V_l^\top\delta_l + W_l^\top\mathcal R\delta_l)\odot(1-a_{l-1}^2)
         - 2a_{l-1}(1-a_{l-1}^2)\odot(W_l^\top\delta_l)\odot\mathcal R z_{l-1}`, and
-        :math:`\mathcal R(\partial L/\partial W_l) = \mathcal R\delta_l\,a_{l-1}^\top + \delta_l\,\mathcal R a_{l-1}^\top`.
+        :math:`\mathcal R(\partial L/\partial W_l)
+        = \mathcal R\delta_l\,a_{l-1}^\top + \delta_l\,\mathcal R a_{l-1}^\top`.
 
         Examples
         --------
@@ -309,11 +320,13 @@ class MLP:
 
 @dataclass(frozen=True)
 class TrainingRun:
-    """History of :func:`train`: recorded steps, losses, alignments and the final parameters.
+    """History of :func:`train`: steps, losses, alignments and the final parameters.
 
     Examples
     --------
-    >>> run = TrainingRun(step=np.arange(2), loss=np.ones(2), alignment=np.ones(2), theta=np.zeros(3))
+    >>> run = TrainingRun(
+    ...     step=np.arange(2), loss=np.ones(2), alignment=np.ones(2), theta=np.zeros(3)
+    ... )
     >>> run.loss.shape
     (2,)
     """
@@ -339,7 +352,9 @@ def train(
     record_every: int = 10,
     rng=None,
 ) -> TrainingRun:
-    r"""Minibatch SGD, Dom-SGD or Bulk-SGD on the network, with the full-data Hessian eigenspace.
+    r"""Minibatch SGD, Dom-SGD or Bulk-SGD on the network.
+
+    With the top eigenspace of the full-data Hessian, the update is
 
     .. math::
 
@@ -405,7 +420,8 @@ def train(
     --------
     >>> X, Y = gaussian_mixture(n=40, k=2, dim=3, rng=0)
     >>> net = MLP([3, 4, 2])
-    >>> run = train(net, net.init(rng=1), X, Y, eta=0.1, steps=20, batch_size=8, k=2, rng=2)
+    >>> theta0 = net.init(rng=1)
+    >>> run = train(net, theta0, X, Y, eta=0.1, steps=20, batch_size=8, k=2, rng=2)
     >>> bool(run.loss[-1] < run.loss[0])
     True
     """
