@@ -111,7 +111,7 @@ def sample_final(chain: BlockChain, rng: np.random.Generator) -> np.ndarray:
     d = chain.theta0.shape[-1]
     theta = np.broadcast_to(chain.theta0, (seeds, d))
     out = np.empty((seeds, d))
-    for bi, (s, e_) in enumerate(zip(chain.starts, chain.ends)):
+    for bi, (s, e_) in enumerate(zip(chain.starts, chain.ends, strict=True)):
         blk = theta[:, s:e_]
         norm = np.sqrt(chain.S0[:, bi])
         u0 = np.where(
