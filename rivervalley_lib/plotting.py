@@ -61,7 +61,7 @@ RC: dict[str, object] = {
 def use_book_style() -> None:
     """Apply the book's style globally (chapters call this once at the top).
 
-    Updates ``matplotlib.rcParams`` with :data:`RC`.
+    Updates ``matplotlib.rcParams`` with ``RC``.
 
     Returns
     -------
@@ -83,7 +83,7 @@ def book_style() -> Iterator[None]:
     Yields
     ------
     None
-        Inside the block ``matplotlib.rcParams`` holds :data:`RC`; the previous
+        Inside the block ``matplotlib.rcParams`` holds ``RC``; the previous
         settings are restored on exit.
 
     Examples
@@ -115,13 +115,13 @@ def new_figure(ncols: int = 1, nrows: int = 1, *, width: float = 4.2, height: fl
         Height of one axes cell in inches (> 0); the figure is ``height * nrows``
         high.
     **kwargs
-        Passed on to :meth:`matplotlib.figure.Figure.subplots` (e.g. ``sharey``).
+        Passed on to ``Figure.subplots`` (e.g. ``sharey``).
 
     Returns
     -------
     (Figure, Axes or ndarray of Axes)
         The figure and its axes: one Axes when ``nrows == ncols == 1``, else an
-        array squeezed like :func:`matplotlib.pyplot.subplots`.
+        array squeezed like ``matplotlib.pyplot.subplots``.
 
     Examples
     --------

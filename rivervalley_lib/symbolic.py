@@ -131,7 +131,7 @@ def per_coordinate_recursion() -> sp.Expr:
     -------
     sympy.Expr
         :math:`(1-\eta\lambda_i)^2 g_i^2 + \eta^2\lambda_i^2 s_i` in the symbols
-        ``eta``, ``lambda_i``, ``g_i`` and ``s_i`` of :data:`symbols`.
+        ``eta``, ``lambda_i``, ``g_i`` and ``s_i`` of ``symbols``.
 
     Examples
     --------
@@ -278,7 +278,7 @@ def two_level_critical_step_size() -> sp.Expr:
     -------
     sympy.Expr
         :math:`\eta^*` in the symbols ``lambda``, ``mu``, ``sigma``, ``k``, ``d``, ``D``
-        and ``B`` of :data:`symbols`.
+        and ``B`` of ``symbols``.
 
     References
     ----------
