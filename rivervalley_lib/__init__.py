@@ -3,8 +3,8 @@
 The public API is re-exported here; the implementation lives in private modules, one
 concept each, whose imports flow one way:
 
-``_validation`` → ``_landscape`` (the model) → ``_noise`` → ``_moments`` →
-``_one_step`` → ``_mean_field``, ``_states`` → ``_blocks``, ``_simulate`` → ``_measure``.
+``_validation`` → ``_landscape`` (the model) → ``_noise`` → ``_moments`` → ``_one_step``
+→ ``_mean_field``, ``_states`` → ``_blocks``, ``_simulate`` → ``_measure``.
 
 The submodules ``symbolic`` (sympy derivations), ``plotting`` (the book's figure style),
 ``scenarios`` (the book's named valleys), ``figures`` (the figure functions behind the
@@ -20,7 +20,9 @@ Examples
 0.198
 """
 
-from . import diagnostics, network
+# Submodules re-exported as attributes (rv.diagnostics, rv.network), not in __all__.
+from . import diagnostics as diagnostics
+from . import network as network
 from ._landscape import RiverValley
 from ._mean_field import (
     MeanFieldTrajectory,

@@ -1,26 +1,28 @@
 r"""Exact simulation of block-structured river valleys in O(number of blocks) per step.
 
-When the spectrum comes in blocks of equal eigenvalues and the noise is the same Gaussian on
-every coordinate of a block (isotropic or curvature-aligned noise), SGD acts on a block
-:math:`b` of :math:`m` coordinates as :math:`\theta' = a\theta - c\zeta` with
-:math:`a = 1-\eta\lambda_b`, :math:`c = \eta\sigma_b` and :math:`\zeta \sim \mathcal N(0, I_m)`
-(a block outside the projection has :math:`a = 1`, :math:`c = 0`). The law of
-:math:`\zeta` is invariant under rotations, so only two scalars per block are needed:
+When the spectrum comes in blocks of equal eigenvalues and the noise is the same
+Gaussian on every coordinate of a block (isotropic or curvature-aligned noise), SGD acts
+on a block :math:`b` of :math:`m` coordinates as :math:`\theta' = a\theta - c\zeta` with
+:math:`a = 1-\eta\lambda_b`, :math:`c = \eta\sigma_b` and
+:math:`\zeta \sim \mathcal N(0, I_m)` (a block outside the projection has :math:`a = 1`,
+:math:`c = 0`). The law of :math:`\zeta` is invariant under rotations, so only two
+scalars per block are needed:
 
 - :math:`x`, the coordinate along the block's initial direction :math:`u_0`:
   :math:`x' = a x - c z_1`;
-- :math:`R = \lVert y\rVert^2`, the squared norm of the part :math:`y \perp u_0`. Rotating so that
-  the first axis of :math:`u_0^\perp` points along :math:`y`,
+- :math:`R = \lVert y\rVert^2`, the squared norm of the part :math:`y \perp u_0`.
+  Rotating so that the first axis of :math:`u_0^\perp` points along :math:`y`,
   :math:`R' = (a\sqrt R - c z_2)^2 + c^2\chi^2_{m-2}`,
 
-with :math:`z_1, z_2 \sim \mathcal N(0,1)` and :math:`\chi^2_{m-2}` independent. The block energy is
-:math:`S = \sum_{i\in b}\theta_i^2 = x^2 + R`, which gives every recorded quantity
-(:math:`D = \sum_{b\subset\mathcal D}\lambda_b^2 S_b`, :math:`L_{\mathcal D} = \tfrac12\sum\lambda_b S_b`, ...).
-Since :math:`y_0 = 0` and the noise is isotropic, :math:`y_t` is isotropic in :math:`u_0^\perp`,
-so a final iterate with the exact joint law is :math:`\theta_b = x\,u_0 + \sqrt R\,w` with
-:math:`w` uniform on the unit sphere of :math:`u_0^\perp`. (With a single chain
-:math:`S' = (a\sqrt S + c z)^2 + c^2\chi^2_{m-1}` the energies would also be exact, but the
-direction needed for the final iterate would be lost.)
+with :math:`z_1, z_2 \sim \mathcal N(0,1)` and :math:`\chi^2_{m-2}` independent. The
+block energy is :math:`S = \sum_{i\in b}\theta_i^2 = x^2 + R`, which gives every
+recorded quantity (:math:`D = \sum_{b\subset\mathcal D}\lambda_b^2 S_b`,
+:math:`L_{\mathcal D} = \tfrac12\sum\lambda_b S_b`, ...). Since :math:`y_0 = 0` and the
+noise is isotropic, :math:`y_t` is isotropic in :math:`u_0^\perp`, so a final iterate
+with the exact joint law is :math:`\theta_b = x\,u_0 + \sqrt R\,w` with :math:`w`
+uniform on the unit sphere of :math:`u_0^\perp`. (With a single chain
+:math:`S' = (a\sqrt S + c z)^2 + c^2\chi^2_{m-1}` the energies would also be exact, but
+the direction needed for the final iterate would be lost.)
 """
 
 from __future__ import annotations
@@ -44,12 +46,13 @@ def block_partition(
 def simulate_blocks(
     landscape, scale, etas, theta0, seeds, moving, rec_steps, rng, on_record
 ):
-    """Run the two-scalar chain per block; call ``on_record(j, S)`` with block energies ``S``.
+    """Run the two-scalar chain per block.
 
+    ``on_record(j, S)`` is called with the block energies ``S`` at each record.
     ``theta0`` is the initial state, (d,) shared by the seeds or (seeds, d); it is never
     tiled, so memory stays O(seeds x blocks). ``moving`` is a (d,) mask of the updated
-    coordinates. Returns a :class:`BlockChain` from which :func:`sample_final` draws a final
-    iterate with the exact joint law.
+    coordinates. Returns a :class:`BlockChain` from which :func:`sample_final` draws a
+    final iterate with the exact joint law.
     """
     lam = landscape.eigenvalues
     starts, ends = block_partition(lam, scale)
@@ -101,13 +104,14 @@ class BlockChain:
 
 
 def sample_final(chain: BlockChain, rng: np.random.Generator) -> np.ndarray:
-    """A final iterate (seeds, d): ``x`` along the initial direction, ``sqrt(R)`` along a
-    uniform direction orthogonal to it (the exact joint law, see the module docstring)."""
+    """A final iterate (seeds, d): ``x`` along the initial direction, ``sqrt(R)`` along
+    a uniform direction orthogonal to it (the exact joint law, see the module
+    docstring)."""
     seeds = chain.x.shape[0]
     d = chain.theta0.shape[-1]
     theta = np.broadcast_to(chain.theta0, (seeds, d))
     out = np.empty((seeds, d))
-    for bi, (s, e_) in enumerate(zip(chain.starts, chain.ends)):
+    for bi, (s, e_) in enumerate(zip(chain.starts, chain.ends, strict=True)):
         blk = theta[:, s:e_]
         norm = np.sqrt(chain.S0[:, bi])
         u0 = np.where(

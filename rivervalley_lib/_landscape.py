@@ -15,13 +15,15 @@ class RiverValley:
     .. math::
 
         L(\theta) = \tfrac12 \sum_{i=1}^d \lambda_i \theta_i^2,
-        \qquad \lambda_1 \ge \dots \ge \lambda_k > \lambda_{k+1} \ge \dots \ge \lambda_d \ge 0 .
+        \qquad \lambda_1 \ge \dots \ge \lambda_k
+        > \lambda_{k+1} \ge \dots \ge \lambda_d \ge 0 .
 
-    The loss is written in the eigenbasis of its Hessian :math:`H = \mathrm{diag}(\lambda)`
-    with the minimiser at the origin; a rotation and a shift reduce every quadratic
-    :math:`\tfrac12(\theta-\theta^\star)^\top H(\theta-\theta^\star)` to this form. The first
-    ``k`` coordinates span the dominant subspace :math:`\mathcal D`, the remaining ``d - k``
-    the bulk :math:`\mathcal B`, with projectors :math:`P_{\mathcal D}` and
+    The loss is written in the eigenbasis of its Hessian
+    :math:`H = \mathrm{diag}(\lambda)` with the minimiser at the origin; a rotation and
+    a shift reduce every quadratic
+    :math:`\tfrac12(\theta-\theta^\star)^\top H(\theta-\theta^\star)` to this form. The
+    first ``k`` coordinates span the dominant subspace :math:`\mathcal D`, the remaining
+    ``d - k`` the bulk :math:`\mathcal B`, with projectors :math:`P_{\mathcal D}` and
     :math:`P_{\mathcal B} = I - P_{\mathcal D}`.
 
     Parameters
@@ -90,7 +92,8 @@ class RiverValley:
             )
         if not lam[k - 1] > lam[k]:
             raise ValueError(
-                f"k = {k} needs a strict gap lambda_k > lambda_(k+1), got {lam[k - 1]:g} and {lam[k]:g}"
+                f"k = {k} needs a strict gap lambda_k > lambda_(k+1), "
+                f"got {lam[k - 1]:g} and {lam[k]:g}"
             )
         lam = lam.copy()
         lam.setflags(write=False)
@@ -104,9 +107,12 @@ class RiverValley:
     # ------------------------------------------------------------------ constructors
     @classmethod
     def two_level(cls, d: int, k: int, dominant: float, bulk: float) -> RiverValley:
-        r"""A two-level spectrum: :math:`\lambda` on :math:`\mathcal D`, :math:`\mu` on :math:`\mathcal B`.
+        r"""A two-level spectrum: :math:`\lambda` (dominant) and :math:`\mu` (bulk).
 
-        .. math:: \lambda_1 = \dots = \lambda_k = \lambda > \mu = \lambda_{k+1} = \dots = \lambda_d \ge 0.
+        .. math::
+
+            \lambda_1 = \dots = \lambda_k = \lambda
+            > \mu = \lambda_{k+1} = \dots = \lambda_d \ge 0.
 
         Parameters
         ----------
@@ -146,11 +152,13 @@ class RiverValley:
         spacing: Literal["geometric", "linear"] = "geometric",
         levels: tuple[int, int] | None = None,
     ) -> RiverValley:
-        r"""A spread spectrum: ``k`` dominant and ``d - k`` bulk eigenvalues on deterministic grids.
+        r"""A spread spectrum: ``k`` dominant and ``d - k`` bulk eigenvalues on grids.
 
-        The dominant eigenvalues fill :math:`[\lambda_{\min}^{\mathcal D}, \lambda_{\max}^{\mathcal D}]`
-        and the bulk ones :math:`[\lambda_{\min}^{\mathcal B}, \lambda_{\max}^{\mathcal B}]`, evenly
-        (``"linear"``) or evenly in log scale (``"geometric"``), both in descending order.
+        The dominant eigenvalues fill
+        :math:`[\lambda_{\min}^{\mathcal D}, \lambda_{\max}^{\mathcal D}]` and the bulk
+        ones :math:`[\lambda_{\min}^{\mathcal B}, \lambda_{\max}^{\mathcal B}]`, evenly
+        (``"linear"``) or evenly in log scale (``"geometric"``), both in descending
+        order.
 
         Parameters
         ----------
@@ -164,11 +172,12 @@ class RiverValley:
         spacing : {"geometric", "linear"}
             How the grids are spaced.
         levels : (int, int), optional
-            Numbers of *distinct* dominant and bulk eigenvalues. By default every eigenvalue is
-            distinct; with ``levels`` the grids have that many values, each repeated (as evenly as
-            possible) to fill the block. Repeated eigenvalues make the spectrum block-structured,
-            which :func:`simulate` and :func:`expected_trajectory` exploit (O(number of levels)
-            per step instead of O(d)).
+            Numbers of *distinct* dominant and bulk eigenvalues. By default every
+            eigenvalue is distinct; with ``levels`` the grids have that many values,
+            each repeated (as evenly as possible) to fill the block. Repeated
+            eigenvalues make the spectrum block-structured, which :func:`simulate` and
+            :func:`expected_trajectory` exploit (O(number of levels) per step instead of
+            O(d)).
 
         Returns
         -------
@@ -179,7 +188,9 @@ class RiverValley:
         >>> rv = RiverValley.spread(d=6, k=2, dominant=(10.0, 40.0), bulk=(0.01, 1.0))
         >>> rv.eigenvalues.round(3).tolist()
         [40.0, 10.0, 1.0, 0.215, 0.046, 0.01]
-        >>> RiverValley.spread(d=7, k=2, dominant=(10.0, 40.0), bulk=(0.01, 1.0), levels=(1, 2)).eigenvalues.tolist()
+        >>> RiverValley.spread(
+        ...     d=7, k=2, dominant=(10.0, 40.0), bulk=(0.01, 1.0), levels=(1, 2)
+        ... ).eigenvalues.tolist()
         [40.0, 40.0, 1.0, 1.0, 0.01, 0.01, 0.01]
         """
         d = validate_int("d", d, low=2)
@@ -192,7 +203,8 @@ class RiverValley:
         b_lo, b_hi = _range_pair("bulk", bulk, positive=spacing == "geometric")
         if not b_hi < d_lo:
             raise ValueError(
-                f"bulk range must lie below the dominant range (bulk[1] < dominant[0]), got {b_hi:g} >= {d_lo:g}"
+                "bulk range must lie below the dominant range "
+                f"(bulk[1] < dominant[0]), got {b_hi:g} >= {d_lo:g}"
             )
         grid = np.geomspace if spacing == "geometric" else np.linspace
         n_dom, n_blk = (
@@ -230,7 +242,10 @@ class RiverValley:
 
     @property
     def eigenvalues(self) -> np.ndarray:
-        r"""The Hessian spectrum :math:`(\lambda_1, \dots, \lambda_d)`, non-increasing (read-only)."""
+        r"""The Hessian spectrum :math:`(\lambda_1, \dots, \lambda_d)`, non-increasing.
+
+        Read-only.
+        """
         return self._eigenvalues
 
     @property
@@ -245,7 +260,10 @@ class RiverValley:
 
     @property
     def gap_ratio(self) -> float:
-        r"""The ill-conditioning :math:`\kappa = \lambda_k / \lambda_{k+1}` (``inf`` if :math:`\lambda_{k+1}=0`)."""
+        r"""The ill-conditioning :math:`\kappa = \lambda_k / \lambda_{k+1}`.
+
+        ``inf`` if :math:`\lambda_{k+1}=0`.
+        """
         lo = float(self._eigenvalues[self._k])
         return np.inf if lo == 0 else float(self._eigenvalues[self._k - 1]) / lo
 
@@ -263,7 +281,10 @@ class RiverValley:
     def projector(self, block: Literal["dominant", "bulk"]) -> np.ndarray:
         r"""The orthogonal projector onto a block as a dense ``(d, d)`` matrix.
 
-        .. math:: P_{\mathcal D} = \sum_{i \le k} e_i e_i^\top, \qquad P_{\mathcal B} = I - P_{\mathcal D}.
+        .. math::
+
+            P_{\mathcal D} = \sum_{i \le k} e_i e_i^\top,
+            \qquad P_{\mathcal B} = I - P_{\mathcal D}.
 
         Examples
         --------
@@ -283,7 +304,9 @@ class RiverValley:
         raise ValueError(f"block must be 'dominant' or 'bulk', got {block!r}")
 
     def project(self, v, block: Literal["dominant", "bulk"]) -> np.ndarray:
-        r"""Project vectors onto a block: :math:`P_{\mathcal D} v` or :math:`P_{\mathcal B} v`.
+        r"""Project vectors onto a block.
+
+        Returns :math:`P_{\mathcal D} v` or :math:`P_{\mathcal B} v`.
 
         Parameters
         ----------
@@ -304,7 +327,9 @@ class RiverValley:
         return np.where(self._block_mask(block), v, 0.0)
 
     def loss(self, theta) -> np.ndarray:
-        r"""The loss :math:`L(\theta) = \tfrac12 \sum_i \lambda_i \theta_i^2`, over leading batch axes.
+        r"""The loss :math:`L(\theta) = \tfrac12 \sum_i \lambda_i \theta_i^2`.
+
+        Over leading batch axes.
 
         Examples
         --------
@@ -315,7 +340,9 @@ class RiverValley:
         return 0.5 * (theta * theta) @ self._eigenvalues
 
     def loss_dominant(self, theta) -> np.ndarray:
-        r"""The dominant block loss :math:`L_{\mathcal D}(\theta) = \tfrac12 \sum_{i\le k} \lambda_i\theta_i^2`.
+        r"""The dominant block loss :math:`L_{\mathcal D}(\theta)`.
+
+        .. math:: L_{\mathcal D}(\theta) = \tfrac12 \sum_{i\le k} \lambda_i\theta_i^2
 
         Examples
         --------
@@ -326,7 +353,9 @@ class RiverValley:
         return 0.5 * (theta[..., : self.k] ** 2) @ self._eigenvalues[: self.k]
 
     def loss_bulk(self, theta) -> np.ndarray:
-        r"""The bulk block loss :math:`L_{\mathcal B}(\theta) = \tfrac12 \sum_{j>k} \lambda_j\theta_j^2`.
+        r"""The bulk block loss :math:`L_{\mathcal B}(\theta)`.
+
+        .. math:: L_{\mathcal B}(\theta) = \tfrac12 \sum_{j>k} \lambda_j\theta_j^2
 
         Examples
         --------
@@ -337,7 +366,9 @@ class RiverValley:
         return 0.5 * (theta[..., self.k :] ** 2) @ self._eigenvalues[self.k :]
 
     def gradient(self, theta) -> np.ndarray:
-        r"""The full-batch gradient :math:`\nabla L(\theta) = H\theta`, over leading batch axes.
+        r"""The full-batch gradient :math:`\nabla L(\theta) = H\theta`.
+
+        Over leading batch axes.
 
         Examples
         --------
@@ -349,7 +380,8 @@ class RiverValley:
     def __repr__(self) -> str:
         lam = self._eigenvalues
         return (
-            f"RiverValley(d={self.d}, k={self.k}, dominant=[{lam[self.k - 1]:g}, {lam[0]:g}], "
+            f"RiverValley(d={self.d}, k={self.k}, "
+            f"dominant=[{lam[self.k - 1]:g}, {lam[0]:g}], "
             f"bulk=[{lam[-1]:g}, {lam[self.k]:g}])"
         )
 
@@ -375,14 +407,21 @@ def as_state(landscape: RiverValley, theta, name: str = "theta") -> np.ndarray:
 
 def moving_mask(landscape: RiverValley, projection: str) -> np.ndarray:
     """The (d,) mask of the coordinates that SGD (``"none"``), Dom-SGD (``"dominant"``)
-    or Bulk-SGD (``"bulk"``) updates. Internal API of the simulator and the mean field."""
+    or Bulk-SGD (``"bulk"``) updates.
+
+    Internal API of the simulator and the mean field.
+    """
     if projection == "none":
         return np.ones(landscape.d, dtype=bool)
-    return landscape.dominant_mask if projection == "dominant" else ~landscape.dominant_mask
+    return (
+        landscape.dominant_mask
+        if projection == "dominant"
+        else ~landscape.dominant_mask
+    )
 
 
 def validate_landscape(landscape) -> RiverValley:
-    """Return ``landscape`` if it is a :class:`RiverValley`, else raise ``TypeError``."""
+    """Return ``landscape`` if it is a :class:`RiverValley`, else raise TypeError."""
     if not isinstance(landscape, RiverValley):
         raise TypeError(
             f"landscape must be a RiverValley, got {type(landscape).__name__}"

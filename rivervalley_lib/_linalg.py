@@ -35,7 +35,7 @@ def top_eigenspace(
     maxiter: int | None = None,
     rng=0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    r"""Top-:math:`k` eigenpairs of a symmetric operator given only its matrix-vector product.
+    r"""Top-:math:`k` eigenpairs of a symmetric operator from matrix-vector products.
 
     Runs Lanczos (ARPACK's ``eigsh``, ``which="LA"``) on a
     :class:`scipy.sparse.linalg.LinearOperator` wrapping ``hvp``.
@@ -66,7 +66,8 @@ def top_eigenspace(
     References
     ----------
     - C. Lanczos, "An iteration method for the solution of the eigenvalue problem of
-      linear differential and integral operators", J. Res. Nat. Bur. Standards 45 (1950).
+      linear differential and integral operators", J. Res. Nat. Bur. Standards 45
+      (1950).
     - R. B. Lehoucq, D. C. Sorensen, C. Yang, *ARPACK Users' Guide*, SIAM (1998).
 
     Examples
@@ -89,7 +90,9 @@ def top_eigenspace(
     rng = validate_rng(rng)
     op = LinearOperator(
         (dim, dim),
-        matvec=lambda v: flat_result("hvp", hvp(np.asarray(v, dtype=float).ravel()), dim),
+        matvec=lambda v: flat_result(
+            "hvp", hvp(np.asarray(v, dtype=float).ravel()), dim
+        ),
         dtype=float,
     )
     v0 = rng.standard_normal(dim)

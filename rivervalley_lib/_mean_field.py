@@ -40,17 +40,21 @@ class NoiseFloor(NamedTuple):
 def _check_stable(landscape: RiverValley, eta: float) -> None:
     if eta >= landscape.stability_limit:
         raise ValueError(
-            f"eta = {eta:g} is not below the stability limit 2/lambda_1 = {landscape.stability_limit:g}: "
+            f"eta = {eta:g} is not below the stability limit "
+            f"2/lambda_1 = {landscape.stability_limit:g}: "
             "SGD diverges and has no noise floor"
         )
 
 
 def noise_floor(landscape: RiverValley, noise: NoiseModel, eta: float) -> NoiseFloor:
-    r"""The stationary gradient energies :math:`D_\infty, B_\infty` and the plateau :math:`\chi_\infty`.
+    r"""The noise floor: the stationary gradient energies and the alignment plateau.
+
+    They are :math:`D_\infty`, :math:`B_\infty` and :math:`\chi_\infty`.
 
     For a state-independent diagonal covariance with entries :math:`s_i` and
     :math:`0 < \eta\lambda_i < 2`, the recursion
-    :math:`u_i \mapsto (1-\eta\lambda_i)^2 u_i + \eta^2\lambda_i^2 s_i` has the fixed point
+    :math:`u_i \mapsto (1-\eta\lambda_i)^2 u_i + \eta^2\lambda_i^2 s_i` has the fixed
+    point
 
     .. math::
 
@@ -71,12 +75,14 @@ def noise_floor(landscape: RiverValley, noise: NoiseModel, eta: float) -> NoiseF
     Returns
     -------
     NoiseFloor
-        Named ``(D, B, alignment)``: :math:`D_\infty`, :math:`B_\infty`, :math:`\chi_\infty`.
+        Named ``(D, B, alignment)``: :math:`D_\infty`, :math:`B_\infty`,
+        :math:`\chi_\infty`.
 
     Raises
     ------
     ValueError
-        If ``eta`` is not stable, or the noise is zero (no floor: the gradient goes to 0).
+        If ``eta`` is not stable, or the noise is zero (no floor: the gradient goes to
+        0).
 
     Examples
     --------
@@ -94,14 +100,17 @@ def noise_floor(landscape: RiverValley, noise: NoiseModel, eta: float) -> NoiseF
     D, B = float(u[:k].sum()), float(u[k:].sum())
     if D + B == 0:
         raise ValueError(
-            "the noise is zero: without noise the gradient decays to 0 and chi_inf is undefined"
+            "the noise is zero: without noise the gradient decays to 0 and chi_inf "
+            "is undefined"
         )
     return NoiseFloor(D, B, D / (D + B))
 
 
 @dataclass(frozen=True)
 class PhaseLengths:
-    """Closed-form estimates of the two phases of constant-step SGD (see :func:`phase_lengths`).
+    """Closed-form estimates of the two phases of constant-step SGD.
+
+    See :func:`phase_lengths`.
 
     Attributes
     ----------
@@ -127,18 +136,19 @@ def phase_lengths(
 ) -> PhaseLengths:
     r"""Estimate the lengths of the two phases from a large initialization.
 
-    Phase 1 lasts until the dominant energy decays to its floor; phase 2 until the bulk does:
+    Phase 1 lasts until the dominant energy decays to its floor; phase 2 until the bulk
+    does:
 
     .. math::
 
         T_1 = \frac{\ln(D_0/D_\infty)}{2\,|\ln \max_{i\le k}|1-\eta\lambda_i||}, \qquad
         T_2 = \frac{\ln(B_0/B_\infty)}{2\,|\ln|1-\eta\bar\mu||},
 
-    with :math:`\bar\mu = \rho_1^{\mathcal B}(\theta_0) = a_{\mathcal B}/B_0` the energy-weighted
-    bulk curvature (:math:`\mu` itself for a two-level spectrum). The alignment's minimum is
-    about :math:`\chi_{\min} = D_\infty/(D_\infty + B_0)`. Both lengths are set to 0 when the
-    block starts at or below its floor. These are estimates, not bounds: chapter 7 compares
-    them with simulation.
+    with :math:`\bar\mu = \rho_1^{\mathcal B}(\theta_0) = a_{\mathcal B}/B_0` the
+    energy-weighted bulk curvature (:math:`\mu` itself for a two-level spectrum). The
+    alignment's minimum is about :math:`\chi_{\min} = D_\infty/(D_\infty + B_0)`. Both
+    lengths are set to 0 when the block starts at or below its floor. These are
+    estimates, not bounds: chapter 7 compares them with simulation.
 
     Parameters
     ----------
@@ -192,7 +202,9 @@ def phase_lengths(
 
 @dataclass(frozen=True)
 class MeanFieldTrajectory:
-    r"""Exact expected block energies of SGD over time (see :func:`expected_trajectory`).
+    r"""Exact expected block energies of SGD over time.
+
+    See :func:`expected_trajectory`.
 
     Attributes
     ----------
@@ -208,7 +220,10 @@ class MeanFieldTrajectory:
     Examples
     --------
     >>> import numpy as np
-    >>> mf = MeanFieldTrajectory(step=np.arange(2), D=np.array([3.0, 1.0]), B=np.array([1.0, 1.0]), loss=np.ones(2))
+    >>> mf = MeanFieldTrajectory(
+    ...     step=np.arange(2), D=np.array([3.0, 1.0]), B=np.array([1.0, 1.0]),
+    ...     loss=np.ones(2),
+    ... )
     >>> mf.alignment.tolist()
     [0.75, 0.5]
     """
@@ -222,7 +237,10 @@ class MeanFieldTrajectory:
 
     @property
     def alignment(self) -> np.ndarray:
-        r"""The ratio of expectations :math:`\mathbb E D_t / (\mathbb E D_t + \mathbb E B_t)`."""
+        r"""The ratio of expectations.
+
+        .. math:: \mathbb E D_t / (\mathbb E D_t + \mathbb E B_t)
+        """
         return self.D / (self.D + self.B)
 
 
@@ -242,12 +260,14 @@ def expected_trajectory(
 
     .. math::
 
-        u_{i,t+1} = (1-\eta_t\lambda_i)^2 u_{i,t} + \eta_t^2\lambda_i^2\,\mathbb E[s_i(\theta_t)],
+        u_{i,t+1} = (1-\eta_t\lambda_i)^2 u_{i,t}
+        + \eta_t^2\lambda_i^2\,\mathbb E[s_i(\theta_t)],
 
     and for every noise model here :math:`\mathbb E[s_i]` is a linear function of the
     :math:`u_j`, so the recursion is closed and exact (no approximation). It returns
-    :math:`\mathbb E D_t`, :math:`\mathbb E B_t` and :math:`\mathbb E L_t = \tfrac12\sum_i u_i/\lambda_i`
-    (coordinates with :math:`\lambda_i = 0` carry no loss change and are left out).
+    :math:`\mathbb E D_t`, :math:`\mathbb E B_t` and
+    :math:`\mathbb E L_t = \tfrac12\sum_i u_i/\lambda_i` (coordinates with
+    :math:`\lambda_i = 0` carry no loss change and are left out).
 
     Parameters
     ----------
@@ -261,14 +281,15 @@ def expected_trajectory(
     record_energies : sequence of int, optional
         Steps at which to also return the per-coordinate energies :math:`u_{i,t}`.
     projection : {"none", "dominant", "bulk"}
-        Run the recursion of SGD, Dom-SGD or Bulk-SGD: the coordinates outside the projection
-        keep their energy (no contraction, no noise). With state-dependent noise the frozen
-        coordinates still feed the noise of the moving ones.
+        Run the recursion of SGD, Dom-SGD or Bulk-SGD: the coordinates outside the
+        projection keep their energy (no contraction, no noise). With state-dependent
+        noise the frozen coordinates still feed the noise of the moving ones.
 
     Returns
     -------
     MeanFieldTrajectory
-        Arrays of shape ``(..., steps + 1)``; ``energies`` has shape ``(len(record_energies), ..., d)``.
+        Arrays of shape ``(..., steps + 1)``; ``energies`` has shape
+        ``(len(record_energies), ..., d)``.
 
     Examples
     --------
@@ -299,13 +320,13 @@ def expected_trajectory(
     pos = lam > 0
     inv_lam = np.where(pos, 1.0 / np.where(pos, lam, 1.0), 0.0)
     constant_noise = noise.state_independent
-    s = noise.mean_diagonal(
-        landscape, u
-    )  # the noise variances (constant unless regression noise)
+    # the noise variances (constant unless regression noise)
+    s = noise.mean_diagonal(landscape, u)
     if constant_noise and keep_steps.size == 0:
-        # Block-structured fast path: coordinates with equal (lambda_i, s_i) share their recursion,
-        # so the block sums U_b = sum_(i in b) u_i evolve exactly as U_b' = c_b U_b + inject_b m_b s_b.
-        # One step then costs O(number of blocks) instead of O(d).
+        # Block-structured fast path: coordinates with equal (lambda_i, s_i) share
+        # their recursion, so the block sums U_b = sum_(i in b) u_i evolve exactly as
+        # U_b' = c_b U_b + inject_b m_b s_b. One step then costs O(number of blocks)
+        # instead of O(d).
         s_coord = np.asarray(noise.diagonal(landscape), dtype=float)
         starts, ends = block_partition(lam, s_coord)
         if starts.size < lam.shape[0]:
@@ -321,8 +342,9 @@ def expected_trajectory(
     kept = np.empty((keep_steps.size,) + theta0.shape)
     prev_eta, contraction = None, None
     if constant_noise and keep_steps.size == 0 and np.all(etas == etas[0]):
-        # Constant step and noise: the linear recursion u' = c u + q has the closed form
-        # u_t = c^t u_0 + q (1 - c^t)/(1 - c)  (u_0 + q t where c = 1), evaluated in chunks of steps.
+        # Constant step and noise: the linear recursion u' = c u + q has the closed
+        # form u_t = c^t u_0 + q (1 - c^t)/(1 - c)  (u_0 + q t where c = 1),
+        # evaluated in chunks of steps.
         e = etas[0]
         c = np.where(moving, (1 - e * lam) ** 2, 1.0)
         q = np.where(moving, e * e * lam2, 0.0) * s

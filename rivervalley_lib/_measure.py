@@ -1,4 +1,4 @@
-"""Measurements on recorded curves (not theory): the two phases of an alignment curve."""
+"""Measurements on recorded curves (not theory): the two phases of an alignment."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from ._validation import validate_array, validate_int, validate_real
 
 
 class MeasuredPhases(NamedTuple):
-    """The two phases measured on an alignment curve (see :func:`measured_phase_lengths`).
+    """The two phases measured on an alignment curve.
+
+    See :func:`measured_phase_lengths`.
 
     Attributes
     ----------
@@ -32,11 +34,14 @@ class MeasuredPhases(NamedTuple):
 def measured_phase_lengths(
     chi, chi_inf: float, *, rise: float = 0.9, window: int = 1
 ) -> MeasuredPhases:
-    r"""Measure the two phases on an alignment curve :math:`\chi_0, \chi_1, \dots` (one value per step).
+    r"""Measure the two phases on an alignment curve :math:`\chi_0, \chi_1, \dots`.
 
-    :math:`T_1` is the step of the minimum of the curve (after a centred running median of
-    ``window`` steps, to tame SGD noise); :math:`T_2` is the first step after :math:`T_1` at which
-    the curve has covered the fraction ``rise`` of the way from its minimum to the plateau,
+    The curve has one value per step.
+
+    :math:`T_1` is the step of the minimum of the curve (after a centred running median
+    of ``window`` steps, to tame SGD noise); :math:`T_2` is the first step after
+    :math:`T_1` at which the curve has covered the fraction ``rise`` of the way from its
+    minimum to the plateau,
     :math:`\chi_t \ge \chi_{\min} + \text{rise}\,(\chi_\infty - \chi_{\min})`.
 
     Parameters

@@ -1,8 +1,9 @@
 r"""The block sums behind every one-step law: the kernel of the theory.
 
-Notation (the book's, see the Notation appendix): :math:`g = \nabla L(\theta) = H\theta`,
-:math:`D = \|P_{\mathcal D} g\|^2`, :math:`B = \|P_{\mathcal B} g\|^2`,
-:math:`\chi = D/(D+B)`, and for each block :math:`X \in \{\mathcal D, \mathcal B\}`
+Notation (the book's, see the Notation appendix):
+:math:`g = \nabla L(\theta) = H\theta`, :math:`D = \|P_{\mathcal D} g\|^2`,
+:math:`B = \|P_{\mathcal B} g\|^2`, :math:`\chi = D/(D+B)`, and for each block
+:math:`X \in \{\mathcal D, \mathcal B\}`
 
 .. math::
 
@@ -27,10 +28,10 @@ class BlockMoments:
     r"""The block sums of one state: gradient energies and the curvature/noise moments.
 
     ``D``, ``B`` are :math:`D, B`; ``aD`` ... ``tB`` are :math:`a_X, b_X, n_X, t_X` for
-    :math:`X = \mathcal D` (suffix ``D``) and :math:`X = \mathcal B` (suffix ``B``). Every
-    one-step law of :mod:`._one_step` is a function of these ten numbers, which is why
-    :mod:`rivervalley_lib.diagnostics` can build them from Hessian-vector products of any
-    model and reuse the same laws.
+    :math:`X = \mathcal D` (suffix ``D``) and :math:`X = \mathcal B` (suffix ``B``).
+    Every one-step law of :mod:`._one_step` is a function of these ten numbers, which is
+    why :mod:`rivervalley_lib.diagnostics` can build them from Hessian-vector products
+    of any model and reuse the same laws.
     """
 
     D: np.ndarray
@@ -46,7 +47,7 @@ class BlockMoments:
 
 
 def block_moments(landscape: RiverValley, noise: NoiseModel, theta) -> BlockMoments:
-    """The :class:`BlockMoments` of ``theta`` (shape ``(..., d)``) in the river valley."""
+    """The :class:`BlockMoments` of ``theta``, shape ``(..., d)``, in the valley."""
     validate_landscape(landscape)
     validate_noise(noise)
     theta = as_state(landscape, theta)

@@ -1,9 +1,9 @@
 r"""Gradient-noise models :math:`\xi` in :math:`\hat g = \nabla L(\theta) + \xi`.
 
-Every model is unbiased, :math:`\mathbb E[\xi \mid \theta] = 0`. The theory only needs the
-diagonal of the covariance in the eigenbasis, :math:`s_i(\theta) = \Sigma_{ii}(\theta)`, because
-:math:`H` is diagonal there: every expectation in :mod:`rivervalley_lib` is a sum of
-:math:`\lambda_i^p s_i` terms.
+Every model is unbiased, :math:`\mathbb E[\xi \mid \theta] = 0`. The theory only needs
+the diagonal of the covariance in the eigenbasis,
+:math:`s_i(\theta) = \Sigma_{ii}(\theta)`, because :math:`H` is diagonal there: every
+expectation in :mod:`rivervalley_lib` is a sum of :math:`\lambda_i^p s_i` terms.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from ._validation import validate_int, validate_real
 def validate_noise(noise) -> NoiseModel:
     if not isinstance(noise, NoiseModel):
         raise TypeError(
-            f"noise must be a NoiseModel (IsotropicNoise, CurvatureNoise, RegressionNoise), got {type(noise).__name__}"
+            "noise must be a NoiseModel (IsotropicNoise, CurvatureNoise, "
+            f"RegressionNoise), got {type(noise).__name__}"
         )
     return noise
 
@@ -27,11 +28,12 @@ def validate_noise(noise) -> NoiseModel:
 class NoiseModel(ABC):
     r"""Base class of the gradient-noise models; see the concrete classes.
 
-    A noise model gives the law of :math:`\xi` in :math:`\hat g = \nabla L(\theta) + \xi`:
-    it samples (:meth:`sample`), and exposes the covariance :math:`\Sigma(\theta)`
-    (:meth:`covariance`), its diagonal :math:`s_i` (:meth:`diagonal`), its mean given the gradient
-    second moments (:meth:`mean_diagonal`) and the stationary gradient energies of
-    constant-step SGD (:meth:`stationary_gradient_energy`).
+    A noise model gives the law of :math:`\xi` in
+    :math:`\hat g = \nabla L(\theta) + \xi`: it samples (:meth:`sample`), and exposes
+    the covariance :math:`\Sigma(\theta)` (:meth:`covariance`), its diagonal :math:`s_i`
+    (:meth:`diagonal`), its mean given the gradient second moments
+    (:meth:`mean_diagonal`) and the stationary gradient energies of constant-step SGD
+    (:meth:`stationary_gradient_energy`).
 
     Examples
     --------
@@ -47,31 +49,45 @@ class NoiseModel(ABC):
     def diagonal(
         self, landscape: RiverValley, theta: np.ndarray | None = None
     ) -> np.ndarray:
-        r"""The covariance diagonal :math:`s_i = \Sigma_{ii}(\theta)` in the eigenbasis, shape ``(..., d)``."""
+        r"""The covariance diagonal :math:`s_i = \Sigma_{ii}(\theta)` in the eigenbasis.
+
+        Shape ``(..., d)``.
+        """
 
     @abstractmethod
     def sample(
         self, landscape: RiverValley, theta, rng: np.random.Generator
     ) -> np.ndarray:
-        r"""Draw :math:`\xi` with the model's law at each state in ``theta`` (shape ``(..., d)``)."""
+        r"""Draw :math:`\xi` with the model's law at each state in ``theta``.
+
+        Shape ``(..., d)``.
+        """
 
     @abstractmethod
     def covariance(self, landscape: RiverValley, theta=None) -> np.ndarray:
-        r"""The full covariance :math:`\Sigma(\theta)` as a ``(d, d)`` matrix, at one state."""
+        r"""The full covariance :math:`\Sigma(\theta)` at one state.
+
+        A ``(d, d)`` matrix.
+        """
 
     @abstractmethod
     def mean_diagonal(self, landscape: RiverValley, grad_sq: np.ndarray) -> np.ndarray:
-        r""":math:`\mathbb E[s_i(\theta)]` given the gradient second moments :math:`u_i = \mathbb E g_i^2`.
+        r""":math:`\mathbb E[s_i(\theta)]` given the second moments ``grad_sq``.
 
-        This closes the second-moment recursion: for every model here :math:`s_i` is linear in
-        the :math:`g_j^2`, so its mean depends on the :math:`u_j` only.
+        The second moments are :math:`u_i = \mathbb E g_i^2` (``grad_sq``).
+
+        This closes the second-moment recursion: for every model here :math:`s_i` is
+        linear in the :math:`g_j^2`, so its mean depends on the :math:`u_j` only.
         """
 
     @abstractmethod
     def stationary_gradient_energy(
         self, landscape: RiverValley, eta: float
     ) -> np.ndarray:
-        r"""The stationary :math:`u_i^\infty = \lim_t \mathbb E g_{i,t}^2` of constant-step SGD."""
+        r"""The stationary gradient energies of constant-step SGD.
+
+        :math:`u_i^\infty = \lim_t \mathbb E g_{i,t}^2`.
+        """
 
 
 class AdditiveNoise(NoiseModel):
@@ -175,7 +191,9 @@ class CurvatureNoise(AdditiveNoise):
 
 
 class RegressionNoise(NoiseModel):
-    r"""Minibatch least-squares noise with Gaussian features :math:`x \sim \mathcal N(0, H)`.
+    r"""Minibatch least-squares noise with Gaussian features.
+
+    The features are :math:`x \sim \mathcal N(0, H)`.
 
     Each step draws a fresh minibatch :math:`(x_j, y_j)_{j=1}^b` with labels
     :math:`y_j = \varepsilon_j \sim \mathcal N(0, \sigma_\varepsilon^2)` (the teacher is
@@ -187,7 +205,9 @@ class RegressionNoise(NoiseModel):
 
         \Sigma(\theta) = \frac1b\Big[\big(2L(\theta) + \sigma_\varepsilon^2\big) H
         + H\theta\theta^\top H\Big],
-        \qquad s_i = \frac1b\Big[\big(2L(\theta) + \sigma_\varepsilon^2\big)\lambda_i + g_i^2\Big].
+        \qquad
+        s_i = \frac1b\Big[\big(2L(\theta) + \sigma_\varepsilon^2\big)\lambda_i
+        + g_i^2\Big].
 
     Parameters
     ----------
@@ -206,7 +226,8 @@ class RegressionNoise(NoiseModel):
     >>> import numpy as np
     >>> from rivervalley_lib import RiverValley, RegressionNoise
     >>> rv = RiverValley([4.0, 1.0], k=1)
-    >>> RegressionNoise(batch_size=2, label_noise=1.0).diagonal(rv, np.array([1.0, 0.0]))
+    >>> noise = RegressionNoise(batch_size=2, label_noise=1.0)
+    >>> noise.diagonal(rv, np.array([1.0, 0.0]))
     array([18. ,  2.5])
     """
 
@@ -269,26 +290,32 @@ class RegressionNoise(NoiseModel):
 
         With :math:`c_i = 2 - \eta\lambda_i(1 + 1/b)` and
         :math:`q = \sum_j \eta\lambda_j / (b c_j)`, the fixed point of the second-moment
-        recursion is :math:`u_i^\infty = \eta\lambda_i^2\sigma_\varepsilon^2 / (b\,c_i(1-q))`,
-        valid when every :math:`c_i > 0` and :math:`q < 1`.
+        recursion is
+        :math:`u_i^\infty = \eta\lambda_i^2\sigma_\varepsilon^2 / (b\,c_i(1-q))`, valid
+        when every :math:`c_i > 0` and :math:`q < 1`.
         """
         lam = landscape.eigenvalues
         b = self.batch_size
         c = 2.0 - eta * lam * (1.0 + 1.0 / b)
         if np.any(c <= 0):
             raise ValueError(
-                f"eta = {eta:g} makes the second moment diverge: need eta < 2b/((b+1) lambda_1) = "
+                f"eta = {eta:g} makes the second moment diverge: "
+                "need eta < 2b/((b+1) lambda_1) = "
                 f"{2 * b / ((b + 1) * lam[0]):g}"
             )
         q = float(np.sum(eta * lam / (b * c)))
         if q >= 1:
             raise ValueError(
-                f"eta = {eta:g} makes the second moment diverge (multiplicative noise, q = {q:.3g} >= 1)"
+                f"eta = {eta:g} makes the second moment diverge "
+                f"(multiplicative noise, q = {q:.3g} >= 1)"
             )
         return eta * lam**2 * self.label_noise**2 / (b * c * (1.0 - q))
 
     def __repr__(self) -> str:
-        return f"RegressionNoise(batch_size={self.batch_size}, label_noise={self.label_noise:g})"
+        return (
+            f"RegressionNoise(batch_size={self.batch_size}, "
+            f"label_noise={self.label_noise:g})"
+        )
 
     def __eq__(self, other):
         return (

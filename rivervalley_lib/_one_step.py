@@ -1,4 +1,4 @@
-r"""One-step laws of the alignment: expected energies, :math:`\eta^*_t`, projection thresholds.
+r"""One-step laws: expected energies, :math:`\eta^*_t` and projection thresholds.
 
 The notation of the block sums :math:`a_X, b_X, n_X, t_X` is that of :mod:`._moments`.
 """
@@ -22,7 +22,8 @@ class ExpectedEnergies(NamedTuple):
     Attributes
     ----------
     D, B : float or ndarray
-        :math:`\mathbb E[D_{t+1}\mid\theta_t]` and :math:`\mathbb E[B_{t+1}\mid\theta_t]`.
+        :math:`\mathbb E[D_{t+1}\mid\theta_t]` and
+        :math:`\mathbb E[B_{t+1}\mid\theta_t]`.
 
     Examples
     --------
@@ -35,7 +36,7 @@ class ExpectedEnergies(NamedTuple):
 
 
 class ProjectionThresholds(NamedTuple):
-    r"""The step sizes :math:`(\eta_{\mathcal D}, \eta_{\mathcal B})` of the projected updates.
+    r"""The step-size thresholds of the projected updates (Dom-SGD and Bulk-SGD).
 
     Attributes
     ----------
@@ -56,7 +57,7 @@ class ProjectionThresholds(NamedTuple):
 
 
 def gradient_alignment(landscape: RiverValley, g, *, squared: bool = True):
-    r"""The alignment of any vector :math:`v` (a full or a stochastic gradient) with :math:`\mathcal D`.
+    r"""Alignment with :math:`\mathcal D` of any gradient :math:`v`, full or stochastic.
 
     .. math::
 
@@ -91,7 +92,8 @@ def gradient_alignment(landscape: RiverValley, g, *, squared: bool = True):
     --------
     >>> from rivervalley_lib import RiverValley, gradient_alignment
     >>> rv = RiverValley([4.0, 1.0], k=1)
-    >>> gradient_alignment(rv, [3.0, 4.0]), gradient_alignment(rv, [3.0, 4.0], squared=False)
+    >>> g = [3.0, 4.0]
+    >>> gradient_alignment(rv, g), gradient_alignment(rv, g, squared=False)
     (0.36, 0.6)
     """
     validate_landscape(landscape)
@@ -114,11 +116,12 @@ def alignment(landscape: RiverValley, theta, *, squared: bool = True):
 
     .. math::
 
-        \chi(\theta) = \frac{\|P_{\mathcal D}\nabla L(\theta)\|^2}{\|\nabla L(\theta)\|^2}
+        \chi(\theta)
+        = \frac{\|P_{\mathcal D}\nabla L(\theta)\|^2}{\|\nabla L(\theta)\|^2}
         = \frac{D}{D + B}, \qquad \nabla L(\theta) = H\theta .
 
-    ``squared=False`` gives the norm ratio :math:`\chi_k = \sqrt{\chi}` of Song et al.; both
-    are monotone in each other, so every rise or fall statement holds for both.
+    ``squared=False`` gives the norm ratio :math:`\chi_k = \sqrt{\chi}` of Song et al.;
+    both are monotone in each other, so every rise or fall statement holds for both.
 
     Parameters
     ----------
@@ -158,14 +161,16 @@ def expected_next(landscape: RiverValley, noise: NoiseModel, theta, eta):
     r"""The one-step recursion of the block gradient energies.
 
     With :math:`g' = (I-\eta H)g - \eta H\xi` and, per coordinate,
-    :math:`\mathbb E[g_i'^2] = (1-\eta\lambda_i)^2 g_i^2 + \eta^2\lambda_i^2 s_i`, summing
-    over each block gives
+    :math:`\mathbb E[g_i'^2] = (1-\eta\lambda_i)^2 g_i^2 + \eta^2\lambda_i^2 s_i`,
+    summing over each block gives
 
     .. math::
 
-        \mathbb E[D_{t+1}\mid\theta_t] = D_t - 2\eta a_{\mathcal D} + \eta^2 (b_{\mathcal D} + n_{\mathcal D}),
+        \mathbb E[D_{t+1}\mid\theta_t]
+        = D_t - 2\eta a_{\mathcal D} + \eta^2 (b_{\mathcal D} + n_{\mathcal D}),
         \qquad
-        \mathbb E[B_{t+1}\mid\theta_t] = B_t - 2\eta a_{\mathcal B} + \eta^2 (b_{\mathcal B} + n_{\mathcal B}).
+        \mathbb E[B_{t+1}\mid\theta_t]
+        = B_t - 2\eta a_{\mathcal B} + \eta^2 (b_{\mathcal B} + n_{\mathcal B}).
 
     Parameters
     ----------
@@ -203,14 +208,39 @@ def expected_next(landscape: RiverValley, noise: NoiseModel, theta, eta):
 def expected_alignment_step(landscape: RiverValley, noise: NoiseModel, theta, eta):
     r"""The predicted next alignment, as a ratio of expectations.
 
-    .. math:: \bar\chi_{t+1} = \frac{\mathbb E D_{t+1}}{\mathbb E D_{t+1} + \mathbb E B_{t+1}} .
+    .. math::
+
+        \bar\chi_{t+1}
+        = \frac{\mathbb E D_{t+1}}{\mathbb E D_{t+1} + \mathbb E B_{t+1}} .
 
     In high dimension :math:`D_{t+1}` and :math:`B_{t+1}` concentrate, so this is the
     alignment SGD actually reaches after one step.
 
+    Parameters
+    ----------
+    landscape : RiverValley
+        The valley: eigenvalues :math:`\lambda_i \ge 0` of :math:`H`, dominant first.
+    noise : NoiseModel
+        The gradient-noise model (diagonal :math:`s_i = \Sigma_{ii}`).
+    theta : array_like, shape (..., d)
+        State(s) :math:`\theta_t` with non-zero gradient; leading axes are batch axes.
+    eta : float or array_like
+        Step size(s) :math:`\eta > 0`, broadcast against the leading axes of ``theta``.
+
     Returns
     -------
     float or ndarray
+        :math:`\bar\chi_{t+1} \in [0, 1]`, one value per state.
+
+    Raises
+    ------
+    ValueError
+        If the expected next gradient energy is zero (the alignment is undefined).
+
+    References
+    ----------
+    - Deng et al., "Suspicious Alignment of SGD", ALT 2026, arXiv:2601.11789 (the
+      phenomenon; the ratio of expectations is the book's derivation).
 
     Examples
     --------
@@ -229,7 +259,7 @@ def expected_alignment_step(landscape: RiverValley, noise: NoiseModel, theta, et
 
 
 def threshold_terms(m: BlockMoments) -> tuple[np.ndarray, np.ndarray]:
-    """A, C with sign(E[D']B - E[B']D) = sign(eta * C - 2A) (after dividing by eta > 0)."""
+    """A, C with sign(E[D']B - E[B']D) = sign(eta C - 2A), after dividing by eta > 0."""
     A = m.aD * m.B - m.aB * m.D
     C = (m.bD + m.nD) * m.B - (m.bB + m.nB) * m.D
     if np.any((m.D + m.B) == 0):
@@ -242,20 +272,24 @@ def threshold_terms(m: BlockMoments) -> tuple[np.ndarray, np.ndarray]:
 def critical_step_size(landscape: RiverValley, noise: NoiseModel, theta):
     r"""The adaptive critical step size :math:`\eta^*_t`.
 
-    The expected alignment rises iff :math:`\mathbb E D_{t+1} B_t > \mathbb E B_{t+1} D_t`,
-    which after cancelling :math:`\eta D_t B_t > 0` reads
-    :math:`\eta\,\Delta_t > 2(\rho^{\mathcal D}_1 - \rho^{\mathcal B}_1)`, with the Rayleigh
-    quotients :math:`\rho_1^X = a_X/X`, :math:`\rho_2^X = b_X/X`, :math:`\nu_X = n_X/X` and
-    :math:`\Delta_t = (\rho_2^{\mathcal D} + \nu_{\mathcal D}) - (\rho_2^{\mathcal B} + \nu_{\mathcal B})`:
+    The expected alignment rises iff
+    :math:`\mathbb E D_{t+1} B_t > \mathbb E B_{t+1} D_t`, which after cancelling
+    :math:`\eta D_t B_t > 0` reads
+    :math:`\eta\,\Delta_t > 2(\rho^{\mathcal D}_1 - \rho^{\mathcal B}_1)`, with the
+    Rayleigh quotients :math:`\rho_1^X = a_X/X`, :math:`\rho_2^X = b_X/X`,
+    :math:`\nu_X = n_X/X` and :math:`\Delta_t = (\rho_2^{\mathcal D} + \nu_{\mathcal D})
+    - (\rho_2^{\mathcal B} + \nu_{\mathcal B})`:
 
     .. math::
 
         \eta^*_t = \frac{2(\rho^{\mathcal D}_1 - \rho^{\mathcal B}_1)}{\Delta_t}
         \quad\text{if } \Delta_t > 0, \qquad \eta^*_t = \infty \text{ otherwise.}
 
-    For :math:`\eta < \eta^*_t` the alignment falls, for :math:`\eta > \eta^*_t` it rises; with
-    :math:`\Delta_t \le 0` it falls for every step size (self-correction). The function uses the
-    equivalent form :math:`\eta^* = 2(a_{\mathcal D}B - a_{\mathcal B}D)/((b_{\mathcal D}+n_{\mathcal D})B - (b_{\mathcal B}+n_{\mathcal B})D)`,
+    For :math:`\eta < \eta^*_t` the alignment falls, for :math:`\eta > \eta^*_t` it
+    rises; with :math:`\Delta_t \le 0` it falls for every step size (self-correction).
+    The function uses the equivalent form
+    :math:`\eta^* = 2(a_{\mathcal D}B - a_{\mathcal B}D)
+    /((b_{\mathcal D}+n_{\mathcal D})B - (b_{\mathcal B}+n_{\mathcal B})D)`,
     which stays finite when :math:`D` or :math:`B` is zero.
 
     Parameters
@@ -298,13 +332,29 @@ def eta_star_from_moments(m: BlockMoments):
 def alignment_regime(landscape: RiverValley, noise: NoiseModel, theta):
     r"""Name the regime of the state: ``"low-alignment"`` or ``"self-correcting"``.
 
-    ``"low-alignment"`` means :math:`\Delta_t > 0`: a finite :math:`\eta^*_t` separates falling
-    from rising alignment. ``"self-correcting"`` means :math:`\Delta_t \le 0`: the expected
-    alignment falls (or, without noise in the bulk, stays) for every step size.
+    ``"low-alignment"`` means :math:`\Delta_t > 0`: a finite :math:`\eta^*_t` separates
+    falling from rising alignment. ``"self-correcting"`` means :math:`\Delta_t \le 0`:
+    the expected alignment falls (or, without noise in the bulk, stays) for every step
+    size.
+
+    Parameters
+    ----------
+    landscape : RiverValley
+        The valley: eigenvalues :math:`\lambda_i \ge 0` of :math:`H`, dominant first.
+    noise : NoiseModel
+        The gradient-noise model (diagonal :math:`s_i = \Sigma_{ii}`).
+    theta : array_like, shape (..., d)
+        State(s) :math:`\theta_t` with non-zero gradient; leading axes are batch axes.
 
     Returns
     -------
     str or ndarray of str
+        One name per state (a str for one state).
+
+    References
+    ----------
+    - Deng et al., ALT 2026, arXiv:2601.11789 (the two regimes; the criterion here is
+      the book's derivation in its stated model).
 
     Examples
     --------
@@ -322,7 +372,7 @@ def alignment_regime(landscape: RiverValley, noise: NoiseModel, theta):
 
 
 def projection_thresholds(landscape: RiverValley, noise: NoiseModel, theta):
-    r"""The step-size thresholds :math:`(\eta_{\mathcal D}, \eta_{\mathcal B})` of the projected updates.
+    r"""The step-size thresholds of the projected updates (Dom-SGD and Bulk-SGD).
 
     A projected update changes only its own block loss, and
 
@@ -334,19 +384,30 @@ def projection_thresholds(landscape: RiverValley, noise: NoiseModel, theta):
 
     A dominant-projected step (Dom-SGD) raises :math:`\mathbb E L` iff
     :math:`\eta > \eta_{\mathcal D}`; a bulk-projected step (Bulk-SGD) lowers it iff
-    :math:`\eta < \eta_{\mathcal B}`. On :math:`(\eta_{\mathcal D}, \eta_{\mathcal B})` both happen.
-    When a block has neither gradient nor noise, its step never changes the loss:
-    :math:`\eta_{\mathcal D} = \infty` and :math:`\eta_{\mathcal B} = 0` there.
+    :math:`\eta < \eta_{\mathcal B}`. On :math:`(\eta_{\mathcal D}, \eta_{\mathcal B})`
+    both happen. When a block has neither gradient nor noise, its step never changes the
+    loss: :math:`\eta_{\mathcal D} = \infty` and :math:`\eta_{\mathcal B} = 0` there.
+
+    Parameters
+    ----------
+    landscape : RiverValley
+        The valley: eigenvalues :math:`\lambda_i \ge 0` of :math:`H`, dominant first.
+    noise : NoiseModel
+        The gradient-noise model (diagonal :math:`s_i = \Sigma_{ii}`).
+    theta : array_like, shape (..., d)
+        State(s) :math:`\theta_t` with non-zero gradient; leading axes are batch axes.
 
     Returns
     -------
     ProjectionThresholds
-        Named ``(dominant, bulk)``: :math:`\eta_{\mathcal D}` and :math:`\eta_{\mathcal B}`.
+        Named ``(dominant, bulk)``: :math:`\eta_{\mathcal D}` and
+        :math:`\eta_{\mathcal B}`.
 
     References
     ----------
-    - Song, Ahn, Yun, ICLR 2025 (Dom-SGD and Bulk-SGD).
-    - Deng et al., ALT 2026 (the step-size interval; formula derived by the book).
+    - Song, Ahn, Yun, ICLR 2025, arXiv:2405.16002 (Dom-SGD and Bulk-SGD).
+    - Deng et al., ALT 2026, arXiv:2601.11789 (the step-size interval; formula derived
+      by the book).
 
     Examples
     --------
@@ -359,13 +420,14 @@ def projection_thresholds(landscape: RiverValley, noise: NoiseModel, theta):
 
 
 def projection_thresholds_from_moments(m: BlockMoments):
-    """(eta_D, eta_B) from block sums (shared with :mod:`rivervalley_lib.diagnostics`)."""
+    """(eta_D, eta_B) from block sums (also for :mod:`rivervalley_lib.diagnostics`)."""
     den_D = m.aD + m.tD
     den_B = m.aB + m.tB
     with np.errstate(divide="ignore", invalid="ignore"):
         eta_D = np.where(den_D > 0, 2 * m.D / np.where(den_D > 0, den_D, 1.0), np.inf)
-        # den_B < 0 (negative bulk curvature, measured on a network): Bulk-SGD lowers the
-        # expected loss at every step size, so eta_B = inf; den_B = 0: it never moves it.
+        # den_B < 0 (negative bulk curvature, measured on a network): Bulk-SGD lowers
+        # the expected loss at every step size, so eta_B = inf; den_B = 0: it never
+        # moves it.
         eta_B = np.where(
             den_B > 0,
             2 * m.B / np.where(den_B > 0, den_B, 1.0),
@@ -386,15 +448,42 @@ def expected_loss_change(
 
     .. math::
 
-        \mathbb E[\Delta L] = \sum_{X} \Big(-\eta X_t + \tfrac{\eta^2}{2}(a_X + t_X)\Big),
+        \mathbb E[\Delta L]
+        = \sum_{X} \Big(-\eta X_t + \tfrac{\eta^2}{2}(a_X + t_X)\Big),
 
     summed over both blocks (``"none"``) or only over the projected block.
+
+    Parameters
+    ----------
+    landscape : RiverValley
+        The valley: eigenvalues :math:`\lambda_i \ge 0` of :math:`H`, dominant first.
+    noise : NoiseModel
+        The gradient-noise model (diagonal :math:`s_i = \Sigma_{ii}`).
+    theta : array_like, shape (..., d)
+        State(s) :math:`\theta_t` with non-zero gradient; leading axes are batch axes.
+    eta : float or array_like
+        Step size(s) :math:`\eta > 0`, broadcast against the leading axes of ``theta``.
+    projection : {"none", "dominant", "bulk"}
+        Plain SGD (``"none"``), Dom-SGD (``"dominant"``: the update projected on
+        :math:`\mathcal D`) or Bulk-SGD (``"bulk"``: projected on :math:`\mathcal B`).
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\mathbb E[L(\theta_{t+1}) - L(\theta_t)\mid\theta_t]`, one value per
+        state; negative means the loss is expected to fall.
+
+    References
+    ----------
+    - Song, Ahn, Yun, ICLR 2025, arXiv:2405.16002 (Dom-SGD and Bulk-SGD).
+    - Deng et al., ALT 2026, arXiv:2601.11789 (the formula is the book's).
 
     Examples
     --------
     >>> from rivervalley_lib import RiverValley, IsotropicNoise, expected_loss_change
     >>> rv = RiverValley([4.0, 1.0], k=1)
-    >>> expected_loss_change(rv, IsotropicNoise(0.0), [1.0, 1.0], 0.25, projection="dominant")
+    >>> noise = IsotropicNoise(0.0)
+    >>> expected_loss_change(rv, noise, [1.0, 1.0], 0.25, projection="dominant")
     -2.0
     """
     eta = validate_step_size("eta", eta)

@@ -45,7 +45,9 @@ def simulate(
     record_theta: bool = False,
     method: Literal["auto", "coordinate", "block"] = "auto",
 ) -> Trace:
-    r"""Run SGD, Dom-SGD or Bulk-SGD on a river valley, vectorised over seeds and coordinates.
+    r"""Run SGD, Dom-SGD or Bulk-SGD on a river valley.
+
+    Vectorised over seeds and coordinates, the update is
 
     .. math::
 
@@ -54,10 +56,10 @@ def simulate(
         \theta_{t+1} = \theta_t - \eta_t P\, v_{t+1},
 
     with :math:`P = I` (SGD), :math:`P_{\mathcal D}` (Dom-SGD) or :math:`P_{\mathcal B}`
-    (Bulk-SGD), and heavy-ball momentum :math:`\beta` (``momentum``; 0 gives plain SGD). The full noise
-    vector is drawn at every step whatever the projection, so runs with the same ``rng``
-    seed share their noise (common random numbers): SGD, Dom-SGD and Bulk-SGD can be
-    compared on the same draws.
+    (Bulk-SGD), and heavy-ball momentum :math:`\beta` (``momentum``; 0 gives plain SGD).
+    The full noise vector is drawn at every step whatever the projection, so runs with
+    the same ``rng`` seed share their noise (common random numbers): SGD, Dom-SGD and
+    Bulk-SGD can be compared on the same draws.
 
     Parameters
     ----------
@@ -85,22 +87,24 @@ def simulate(
     record_theta : bool
         Also store the iterates at the recorded steps (memory ``seeds x records x d``).
     method : {"auto", "coordinate", "block"}
-        ``"coordinate"`` updates every coordinate. ``"block"`` runs the exact two-scalar chain of
-        each block of equal eigenvalues (see below), in O(number of blocks) per step whatever
-        :math:`d`; it needs isotropic or curvature noise, no momentum and ``record_theta=False``.
-        ``"auto"`` (default) takes the block path when it applies and the spectrum has at most
-        :math:`d/8` blocks.
+        ``"coordinate"`` updates every coordinate. ``"block"`` runs the exact two-scalar
+        chain of each block of equal eigenvalues (see below), in O(number of blocks) per
+        step whatever :math:`d`; it needs isotropic or curvature noise, no momentum and
+        ``record_theta=False``. ``"auto"`` (default) takes the block path when it
+        applies and the spectrum has at most :math:`d/8` blocks.
 
     Notes
     -----
-    **Block method.** On a block of :math:`m` equal eigenvalues :math:`\lambda_b` with noise
-    :math:`\sigma_b` per coordinate, one step is :math:`\theta' = a\theta - c\zeta`,
-    :math:`a = 1-\eta\lambda_b`, :math:`c = \eta\sigma_b`, :math:`\zeta\sim\mathcal N(0, I_m)`.
-    By rotation invariance of :math:`\zeta`, the block energy :math:`S = \lVert\theta_b\rVert^2`
+    **Block method.** On a block of :math:`m` equal eigenvalues :math:`\lambda_b` with
+    noise :math:`\sigma_b` per coordinate, one step is
+    :math:`\theta' = a\theta - c\zeta`, :math:`a = 1-\eta\lambda_b`,
+    :math:`c = \eta\sigma_b`, :math:`\zeta\sim\mathcal N(0, I_m)`. By rotation
+    invariance of :math:`\zeta`, the block energy :math:`S = \lVert\theta_b\rVert^2`
     evolves exactly as :math:`S' = (a\sqrt S + c z)^2 + c^2\chi^2_{m-1}`. The library
-    tracks the component :math:`x` along the initial direction and the squared norm :math:`R`
-    of the rest, :math:`x' = ax - c z_1`, :math:`R' = (a\sqrt R - c z_2)^2 + c^2\chi^2_{m-2}`,
-    :math:`S = x^2 + R`, which also lets it sample the final iterate consistently.
+    tracks the component :math:`x` along the initial direction and the squared norm
+    :math:`R` of the rest, :math:`x' = ax - c z_1`,
+    :math:`R' = (a\sqrt R - c z_2)^2 + c^2\chi^2_{m-2}`, :math:`S = x^2 + R`, which also
+    lets it sample the final iterate consistently.
 
     Returns
     -------
@@ -114,7 +118,8 @@ def simulate(
 
     References
     ----------
-    - Song, Ahn, Yun, "Does SGD really happen in tiny subspaces?", ICLR 2025 (Dom-SGD, Bulk-SGD).
+    - Song, Ahn, Yun, "Does SGD really happen in tiny subspaces?", ICLR 2025 (Dom-SGD,
+      Bulk-SGD).
     - Deng et al., "Suspicious Alignment of SGD", ALT 2026.
 
     Examples
@@ -122,16 +127,19 @@ def simulate(
     >>> import numpy as np
     >>> from rivervalley_lib import RiverValley, IsotropicNoise, simulate
     >>> rv = RiverValley.spread(d=50, k=2, dominant=(8.0, 10.0), bulk=(0.05, 0.1))
-    >>> tr = simulate(rv, IsotropicNoise(0.1), eta=0.15, steps=200, theta0=np.ones(50), seeds=4, rng=0)
+    >>> noise, theta0 = IsotropicNoise(0.1), np.ones(50)
+    >>> tr = simulate(rv, noise, eta=0.15, steps=200, theta0=theta0, seeds=4, rng=0)
     >>> tr.alignment.shape, tr.final_theta.shape
     ((4, 201), (4, 50))
-    >>> bool(tr.alignment[:, 0].min() > 0.9 and tr.loss[:, -1].max() < tr.loss[:, 0].min())
+    >>> loss = tr.loss
+    >>> bool(tr.alignment[:, 0].min() > 0.9 and loss[:, -1].max() < loss[:, 0].min())
     True
 
     A two-level valley in a million dimensions runs on the exact block path:
 
     >>> big = RiverValley.two_level(d=10**6, k=10, dominant=1.0, bulk=0.001)
-    >>> tr = simulate(big, IsotropicNoise(0.01), 0.5, 1000, np.ones(10**6), seeds=8, rng=0)
+    >>> theta0 = np.ones(10**6)
+    >>> tr = simulate(big, IsotropicNoise(0.01), 0.5, 1000, theta0, seeds=8, rng=0)
     >>> tr.D.shape, tr.final_theta.shape
     ((8, 1001), (8, 1000000))
     """
@@ -159,7 +167,8 @@ def simulate(
     theta0 = as_state(landscape, theta0, "theta0")
     if not (theta0.ndim == 1 or (theta0.ndim == 2 and theta0.shape[0] == seeds)):
         raise ValueError(
-            f"theta0 must have shape (d,) or (seeds, d) = ({seeds}, {landscape.d}), got {theta0.shape}"
+            f"theta0 must have shape (d,) or (seeds, d) = ({seeds}, {landscape.d}), "
+            f"got {theta0.shape}"
         )
 
     lam = landscape.eigenvalues
@@ -172,7 +181,8 @@ def simulate(
         eligible = additive and beta == 0 and not record_theta
         if method == "block" and not eligible:
             raise ValueError(
-                "method='block' needs isotropic or curvature noise, momentum=0 and record_theta=False"
+                "method='block' needs isotropic or curvature noise, momentum=0 and "
+                "record_theta=False"
             )
         if eligible:
             n_blocks = _blocks.block_partition(lam, noise.scale(landscape))[0].size
@@ -375,10 +385,10 @@ def sample_step(
         \theta_{t+1}^{(j)} = \theta_t - \eta\,P\big(\nabla L(\theta_t) + \xi^{(j)}\big),
         \qquad j = 1, \dots, n,
 
-    with independent noise draws :math:`\xi^{(j)}` from ``noise`` at :math:`\theta_t` and
-    :math:`P = I`, :math:`P_{\mathcal D}` or :math:`P_{\mathcal B}` (``projection``). This
-    is the Monte Carlo counterpart of the one-step laws (:func:`expected_next`,
-    :func:`expected_loss_change`): the chapters compare the two.
+    with independent noise draws :math:`\xi^{(j)}` from ``noise`` at :math:`\theta_t`
+    and :math:`P = I`, :math:`P_{\mathcal D}` or :math:`P_{\mathcal B}`
+    (``projection``). This is the Monte Carlo counterpart of the one-step laws
+    (:func:`expected_next`, :func:`expected_loss_change`): the chapters compare the two.
 
     Parameters
     ----------
@@ -419,7 +429,9 @@ def sample_step(
     validate_noise(noise)
     theta = as_state(landscape, theta)
     if theta.ndim != 1:
-        raise ValueError(f"theta must have shape (d,) = ({landscape.d},), got {theta.shape}")
+        raise ValueError(
+            f"theta must have shape (d,) = ({landscape.d},), got {theta.shape}"
+        )
     eta = validate_real("eta", eta, low=0.0, low_inclusive=False)
     samples = validate_int("samples", samples, low=1)
     validate_projection(projection)

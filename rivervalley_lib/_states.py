@@ -1,4 +1,7 @@
-r"""States with a prescribed alignment, and the alignment above which :math:`\eta^*_t = \infty`."""
+r"""States with a prescribed alignment, and the self-correction threshold.
+
+The threshold is the alignment above which :math:`\eta^*_t = \infty`.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +17,13 @@ from ._validation import validate_array, validate_real
 def state_with_alignment(
     landscape: RiverValley, chi, energy: float = 1.0
 ) -> np.ndarray:
-    r"""A state with a prescribed alignment and gradient energy, spread evenly within each block.
+    r"""A state with a prescribed alignment and gradient energy, even within each block.
 
     Returns :math:`\theta` with :math:`\|\nabla L(\theta)\|^2 = G^2` (``energy``) and
-    :math:`\chi(\theta) = \chi` (``chi``): every dominant coordinate carries gradient energy
-    :math:`\chi G^2/k` and every bulk coordinate with :math:`\lambda_j > 0` carries
-    :math:`(1-\chi)G^2/m`, where :math:`m` counts them, so :math:`\theta_i = g_i/\lambda_i`.
+    :math:`\chi(\theta) = \chi` (``chi``): every dominant coordinate carries gradient
+    energy :math:`\chi G^2/k` and every bulk coordinate with :math:`\lambda_j > 0`
+    carries :math:`(1-\chi)G^2/m`, where :math:`m` counts them, so
+    :math:`\theta_i = g_i/\lambda_i`.
 
     Parameters
     ----------
@@ -38,7 +42,8 @@ def state_with_alignment(
     >>> from rivervalley_lib import RiverValley, alignment, state_with_alignment
     >>> rv = RiverValley.spread(d=8, k=2, dominant=(5.0, 9.0), bulk=(0.1, 1.0))
     >>> theta = state_with_alignment(rv, 0.3, energy=2.0)
-    >>> round(alignment(rv, theta), 12), round(float((rv.gradient(theta) ** 2).sum()), 12)
+    >>> energy = float((rv.gradient(theta) ** 2).sum())
+    >>> round(alignment(rv, theta), 12), round(energy, 12)
     (0.3, 2.0)
     """
     validate_landscape(landscape)
@@ -62,32 +67,54 @@ def state_with_alignment(
 def self_correction_threshold(
     landscape: RiverValley, noise: NoiseModel, energy: float
 ) -> float:
-    r"""The alignment above which :math:`\eta^*_t = \infty` (self-correction), for block-even states.
+    r"""The alignment above which :math:`\eta^*_t = \infty` (self-correction).
 
-    Along the family of states :func:`state_with_alignment` (gradient energy :math:`G^2`), the
-    sign of :math:`\Delta_t` is the sign of
+    For block-even states.
+
+    Along the family of states :func:`state_with_alignment` (gradient energy
+    :math:`G^2`), the sign of :math:`\Delta_t` is the sign of
 
     .. math::
 
         C(\chi) = (b_{\mathcal D}+n_{\mathcal D})B - (b_{\mathcal B}+n_{\mathcal B})D,
 
-    which is :math:`n_{\mathcal D}B > 0` at :math:`\chi = 0` and :math:`-n_{\mathcal B}D < 0` at
-    :math:`\chi = 1` whenever the bulk is noisy. For state-independent noise
-    :math:`C(\chi)/G^2 = G^2(\rho_2^{\mathcal D}-\rho_2^{\mathcal B})\chi(1-\chi) + n_{\mathcal D}(1-\chi) - n_{\mathcal B}\chi`
-    is a concave quadratic, so the root :math:`\chi_{\rm sc}` is unique; the function finds it
-    by bisection (which also covers the state-dependent regression noise). In the two-level
-    isotropic case it solves
-    :math:`\frac{\sigma^2}{G^2}\big(\frac{(d-k)\mu^2}{1-\chi}-\frac{k\lambda^2}{\chi}\big) = \lambda^2-\mu^2`.
+    which is :math:`n_{\mathcal D}B > 0` at :math:`\chi = 0` and
+    :math:`-n_{\mathcal B}D < 0` at :math:`\chi = 1` whenever the bulk is noisy. For
+    state-independent noise
+    :math:`C(\chi)/G^2 = G^2(\rho_2^{\mathcal D}-\rho_2^{\mathcal B})\chi(1-\chi)
+    + n_{\mathcal D}(1-\chi) - n_{\mathcal B}\chi` is a concave quadratic, so the
+    root :math:`\chi_{\rm sc}` is unique; the function finds it by bisection (which
+    also covers the state-dependent regression noise). In the two-level isotropic case
+    it solves
+    :math:`\frac{\sigma^2}{G^2}\big(\frac{(d-k)\mu^2}{1-\chi}-\frac{k\lambda^2}{\chi}\big)
+    = \lambda^2-\mu^2`.
+
+    Parameters
+    ----------
+    landscape : RiverValley
+        The quadratic valley: eigenvalues :math:`\lambda_i \ge 0`, the first :math:`k`
+        spanning :math:`\mathcal D`; it needs a bulk eigenvalue :math:`> 0`.
+    noise : NoiseModel
+        The gradient-noise model (diagonal :math:`s_i = \Sigma_{ii}`).
+    energy : float
+        Total gradient energy :math:`G^2 = \|\nabla L(\theta)\|^2 > 0` of the states.
 
     Returns
     -------
     float
-        :math:`\chi_{\rm sc} \in (0, 1)`: for :math:`\chi_t > \chi_{\rm sc}` the alignment falls
-        for every step size. ``1.0`` if the bulk has no noise (no self-correction).
+        :math:`\chi_{\rm sc} \in (0, 1)`: for :math:`\chi_t > \chi_{\rm sc}` the
+        alignment falls for every step size. ``1.0`` if the bulk has no noise (no
+        self-correction).
+
+    References
+    ----------
+    - Deng et al., "Suspicious Alignment of SGD", ALT 2026, arXiv:2601.11789 (the
+      self-correcting regime; the threshold is the book's derivation).
 
     Examples
     --------
-    >>> from rivervalley_lib import RiverValley, IsotropicNoise, self_correction_threshold
+    >>> from rivervalley_lib import IsotropicNoise, RiverValley
+    >>> from rivervalley_lib import self_correction_threshold
     >>> rv = RiverValley.two_level(d=1000, k=10, dominant=1.0, bulk=0.01)
     >>> round(self_correction_threshold(rv, IsotropicNoise(0.01), energy=1e-3), 4)
     0.9951

@@ -1,4 +1,7 @@
-"""The record of a simulation run (:class:`Trace`) and how runs fail (:class:`DivergenceError`)."""
+"""The record of a simulation run (:class:`Trace`) and how runs fail.
+
+A run that overflows raises :class:`DivergenceError`.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +13,15 @@ import numpy as np
 
 
 class DivergenceError(ArithmeticError):
-    r"""Raised by :func:`simulate` when the iterates overflow (the step size is unstable).
+    r"""Raised by :func:`simulate` when the iterates overflow (unstable step size).
 
     Examples
     --------
-    >>> from rivervalley_lib import DivergenceError, RiverValley, IsotropicNoise, simulate
+    >>> from rivervalley_lib import DivergenceError, IsotropicNoise, RiverValley
+    >>> from rivervalley_lib import simulate
+    >>> valley = RiverValley([4.0, 1.0], k=1)
     >>> try:
-    ...     simulate(RiverValley([4.0, 1.0], k=1), IsotropicNoise(0.0), 0.6, 2000, [1.0, 1.0])
+    ...     simulate(valley, IsotropicNoise(0.0), 0.6, 2000, [1.0, 1.0])
     ... except DivergenceError as err:
     ...     print(str(err).split(": ")[1])
     eta = 0.6 against the stability limit 2/lambda_1 = 0.5 (projection='none')
@@ -25,16 +30,20 @@ class DivergenceError(ArithmeticError):
 
 @dataclass(frozen=True)
 class Trace:
-    r"""The recorded history of a simulation; the per-run fields have shape ``(seeds, records)``.
+    r"""The recorded history of a simulation.
+
+    The per-run fields have shape ``(seeds, records)``.
 
     Attributes
     ----------
     step : ndarray of int, shape (records,)
         The step index :math:`t` of each record.
     loss, loss_dominant, loss_bulk : ndarray
-        :math:`L(\theta_t)`, :math:`L_{\mathcal D}(\theta_t)` and :math:`L_{\mathcal B}(\theta_t)`.
+        :math:`L(\theta_t)`, :math:`L_{\mathcal D}(\theta_t)` and
+        :math:`L_{\mathcal B}(\theta_t)`.
     D, B : ndarray
-        :math:`\|P_{\mathcal D}\nabla L(\theta_t)\|^2` and :math:`\|P_{\mathcal B}\nabla L(\theta_t)\|^2`.
+        :math:`\|P_{\mathcal D}\nabla L(\theta_t)\|^2` and
+        :math:`\|P_{\mathcal B}\nabla L(\theta_t)\|^2`.
     alignment : ndarray
         :math:`\chi_t = D_t/(D_t+B_t)`; NaN only where the gradient is exactly zero.
     eta : ndarray, shape (steps,)
@@ -54,7 +63,8 @@ class Trace:
     Examples
     --------
     >>> from rivervalley_lib import RiverValley, IsotropicNoise, simulate
-    >>> tr = simulate(RiverValley([2.0, 1.0], k=1), IsotropicNoise(0.0), 0.25, 4, [1.0, 1.0], record_every=2)
+    >>> valley = RiverValley([2.0, 1.0], k=1)
+    >>> tr = simulate(valley, IsotropicNoise(0.0), 0.25, 4, [1.0, 1.0], record_every=2)
     >>> tr.step.tolist(), tr.seeds
     ([0, 2, 4], 1)
     >>> tr.D.round(4).tolist()
@@ -83,14 +93,15 @@ class Trace:
 
     @functools.cached_property
     def final_theta(self) -> np.ndarray:
-        """The last iterate, shape ``(seeds, d)`` (drawn on first access on the block path)."""
+        """The last iterate, shape ``(seeds, d)``.
+
+        On the block path it is drawn on first access.
+        """
         return self.final() if callable(self.final) else self.final
 
 
-def make_trace(
-    out, rec_steps, etas, diverged, projection, final, thetas=None
-) -> Trace:
-    """Assemble a :class:`Trace` from the recorded block quantities (shared by both paths)."""
+def make_trace(out, rec_steps, etas, diverged, projection, final, thetas=None) -> Trace:
+    """Assemble a :class:`Trace` from the recorded block quantities (both paths)."""
     D, B = out["D"], out["B"]
     seeds, n_rec = D.shape
     with np.errstate(invalid="ignore", over="ignore"):

@@ -36,13 +36,11 @@ def validate_real(
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value}")
     if low is not None and (value < low or (value == low and not low_inclusive)):
-        raise ValueError(
-            f"{name} must be {_range_text(low, high, low_inclusive, high_inclusive)}, got {value}"
-        )
+        allowed = _range_text(low, high, low_inclusive, high_inclusive)
+        raise ValueError(f"{name} must be {allowed}, got {value}")
     if high is not None and (value > high or (value == high and not high_inclusive)):
-        raise ValueError(
-            f"{name} must be {_range_text(low, high, low_inclusive, high_inclusive)}, got {value}"
-        )
+        allowed = _range_text(low, high, low_inclusive, high_inclusive)
+        raise ValueError(f"{name} must be {allowed}, got {value}")
     return value
 
 
@@ -115,7 +113,8 @@ def validate_rng(rng: Any) -> np.random.Generator:
         return np.random.default_rng()
     if isinstance(rng, bool) or not isinstance(rng, numbers.Integral):
         raise TypeError(
-            f"rng must be a numpy.random.Generator, an int seed or None, got {type(rng).__name__}"
+            "rng must be a numpy.random.Generator, an int seed or None, "
+            f"got {type(rng).__name__}"
         )
     if rng < 0:
         raise ValueError(f"rng seed must be >= 0, got {rng}")
@@ -123,7 +122,10 @@ def validate_rng(rng: Any) -> np.random.Generator:
 
 
 def eta_schedule(eta, steps: int) -> np.ndarray:
-    """Turn a float, an array or a callable into a validated array of ``steps`` step sizes."""
+    """Turn a float, an array or a callable into a validated array of step sizes.
+
+    The array has ``steps`` entries.
+    """
     if callable(eta):
         values = []
         for t in range(steps):
@@ -132,7 +134,8 @@ def eta_schedule(eta, steps: int) -> np.ndarray:
                 v, (numbers.Real, np.floating, np.integer)
             ):
                 raise TypeError(
-                    f"eta(t) must return a real number, got {type(v).__name__} at t = {t}"
+                    "eta(t) must return a real number, "
+                    f"got {type(v).__name__} at t = {t}"
                 )
             values.append(float(v))
         etas = np.array(values)
@@ -146,7 +149,8 @@ def eta_schedule(eta, steps: int) -> np.ndarray:
         etas = validate_array("eta", eta, ndim_min=1)
         if etas.ndim != 1 or etas.shape[0] < steps:
             raise ValueError(
-                f"eta as an array must have shape (steps,) = ({steps},), got {etas.shape}"
+                f"eta as an array must have shape (steps,) = ({steps},), "
+                f"got {etas.shape}"
             )
         etas = etas[:steps].copy()
     if not np.all(np.isfinite(etas)):
@@ -163,7 +167,10 @@ PROJECTIONS = ("none", "dominant", "bulk")
 
 
 def validate_projection(projection: Any) -> str:
-    """``projection`` if it is ``"none"``, ``"dominant"`` or ``"bulk"``, else ``ValueError``."""
+    """``projection`` if it is ``"none"``, ``"dominant"`` or ``"bulk"``.
+
+    Anything else raises ``ValueError``.
+    """
     if projection not in PROJECTIONS:
         raise ValueError(
             f"projection must be 'none', 'dominant' or 'bulk', got {projection!r}"

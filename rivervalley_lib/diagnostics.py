@@ -3,15 +3,16 @@ r"""Measure alignment in your own training loop: framework-agnostic diagnostics.
 At one point of training, give the full-batch gradient and a Hessian-vector-product
 callable ``v -> H v`` on flat numpy vectors (from any framework: wrap PyTorch's or JAX's
 autodiff, or write them by hand), and optionally a few stochastic gradients at the same
-point. :func:`measure_alignment` returns the
-top-:math:`k` Hessian eigenspace, the alignment :math:`\chi`, and the book's local estimates of
-the critical step size :math:`\eta^*_t` and of the projection thresholds
+point. :func:`measure_alignment` returns the top-:math:`k` Hessian eigenspace, the
+alignment :math:`\chi`, and the book's local estimates of the critical step size
+:math:`\eta^*_t` and of the projection thresholds
 :math:`(\eta_{\mathcal D}, \eta_{\mathcal B})`.
 
 The estimates apply the river-valley formulas to the **local quadratic model** at
-:math:`\theta`: the Hessian there and the gradient-noise covariance estimated from the supplied
-stochastic gradients. For a quadratic loss they are exact (up to the Monte Carlo error of the
-noise estimate); for a network they are one-step predictions that ignore third-order effects.
+:math:`\theta`: the Hessian there and the gradient-noise covariance estimated from the
+supplied stochastic gradients. For a quadratic loss they are exact (up to the Monte
+Carlo error of the noise estimate); for a network they are one-step predictions that
+ignore third-order effects.
 
 Examples
 --------
@@ -42,7 +43,12 @@ from ._one_step import (
 )
 from ._validation import validate_array, validate_int, validate_real, validate_step_size
 
-__all__ = ["AlignmentReport", "OneStepPrediction", "measure_alignment", "top_eigenspace"]
+__all__ = [
+    "AlignmentReport",
+    "OneStepPrediction",
+    "measure_alignment",
+    "top_eigenspace",
+]
 
 
 class OneStepPrediction(NamedTuple):
@@ -80,14 +86,16 @@ class AlignmentReport:
     eigenvectors : ndarray, shape (dim, k)
         Orthonormal basis of the dominant subspace :math:`\mathcal D`.
     D, B : float
-        :math:`\lVert P_{\mathcal D}g\rVert^2` and :math:`\lVert P_{\mathcal B}g\rVert^2`.
+        :math:`\lVert P_{\mathcal D}g\rVert^2` and
+        :math:`\lVert P_{\mathcal B}g\rVert^2`.
     alignment : float
         :math:`\chi = D/(D+B)` (squared).
     eta_star : float
         Estimated :math:`\eta^*_t` (``inf`` when :math:`\Delta_t \le 0`).
     eta_D, eta_B : float
-        Estimated thresholds of Dom-SGD (raises the loss above :math:`\eta_{\mathcal D}`)
-        and Bulk-SGD (lowers it below :math:`\eta_{\mathcal B}`).
+        Estimated thresholds of Dom-SGD (raises the loss above
+        :math:`\eta_{\mathcal D}`) and Bulk-SGD (lowers it below
+        :math:`\eta_{\mathcal B}`).
     regime : str
         ``"low-alignment"`` (finite :math:`\eta^*_t`) or ``"self-correcting"``.
     noise_samples : int
@@ -217,17 +225,18 @@ def measure_alignment(
         t_{\mathcal D} = \tfrac1m\sum_j\sum_{i\le k}\lambda_i(u_i^\top\xi_j)^2,\quad
         t_{\mathcal B} = \tfrac1m\sum_j\xi_j^\top H\xi_j - t_{\mathcal D},
 
-    and plugged into
-    :math:`\eta^*_t = 2(a_{\mathcal D}B - a_{\mathcal B}D)/((b_{\mathcal D}+n_{\mathcal D})B
-    - (b_{\mathcal B}+n_{\mathcal B})D)` and :math:`\eta_X = 2X/(a_X + t_X)`.
+    and plugged into :math:`\eta^*_t = 2(a_{\mathcal D}B - a_{\mathcal B}D)
+    /((b_{\mathcal D}+n_{\mathcal D})B - (b_{\mathcal B}+n_{\mathcal B})D)` and
+    :math:`\eta_X = 2X/(a_X + t_X)`.
 
     Nothing is clipped: :math:`a_{\mathcal B}` and :math:`t_{\mathcal B}` are curvature
     averages over the bulk and are negative where the bulk curvature is negative (if
     :math:`a_{\mathcal B} + t_{\mathcal B} < 0`, Bulk-SGD lowers the expected loss at
-    every step size in the local model, and :math:`\eta_{\mathcal B} = \infty`). :math:`B`, :math:`b_{\mathcal B}`, :math:`n_{\mathcal B}` are
-    squared norms; a negative value can only be round-off and raises ``ValueError`` if
-    it is larger than it. Cost: one HVP per Lanczos iteration, one for :math:`Hg`, and
-    one per noise sample.
+    every step size in the local model, and :math:`\eta_{\mathcal B} = \infty`).
+    :math:`B`, :math:`b_{\mathcal B}`, :math:`n_{\mathcal B}` are squared norms; a
+    negative value can only be round-off and raises ``ValueError`` if it is larger than
+    it. Cost: one HVP per Lanczos iteration, one for :math:`Hg`, and one per noise
+    sample.
 
     Parameters
     ----------
@@ -277,8 +286,11 @@ def measure_alignment(
     >>> import rivervalley_lib as rv
     >>> valley = rv.RiverValley.two_level(d=20, k=2, dominant=3.0, bulk=1.0)
     >>> theta = np.ones(20)
-    >>> rep = measure_alignment(valley.gradient(theta), lambda v: valley.eigenvalues * v, k=2)
-    >>> round(rep.eta_star, 6), rv.critical_step_size(valley, rv.IsotropicNoise(0.0), theta)
+    >>> def hvp(v):
+    ...     return valley.eigenvalues * v
+    >>> rep = measure_alignment(valley.gradient(theta), hvp, k=2)
+    >>> exact = rv.critical_step_size(valley, rv.IsotropicNoise(0.0), theta)
+    >>> round(rep.eta_star, 6), exact
     (0.5, 0.5)
     """
     if not callable(hvp):
@@ -337,9 +349,7 @@ def measure_alignment(
         HxiHxi = float(np.mean(np.sum(Hxi * Hxi, axis=1)))
         nB = _squared_norm("n_B", HxiHxi - nD, HxiHxi)
         tB = float(np.mean(np.sum(xi * Hxi, axis=1))) - tD
-    mom = BlockMoments(
-        *(np.asarray(x) for x in (D, B, aD, aB, bD, bB, nD, nB, tD, tB))
-    )
+    mom = BlockMoments(*(np.asarray(x) for x in (D, B, aD, aB, bD, bB, nD, nB, tD, tB)))
     eta_star = eta_star_from_moments(mom)
     thresholds: ProjectionThresholds = projection_thresholds_from_moments(mom)
     return AlignmentReport(
@@ -358,7 +368,7 @@ def measure_alignment(
 
 
 def _squared_norm(name: str, value: float, scale: float) -> float:
-    """A difference of squared norms that is >= 0 in exact arithmetic: round-off to 0."""
+    """A difference of squared norms, >= 0 in exact arithmetic: round-off to 0."""
     if value >= 0:
         return value
     if value < -1e-10 * max(scale, 1.0):

@@ -3,9 +3,10 @@ r"""The figure functions behind the book's widgets, each with its alt text.
 Every ``*_figure`` function is pure: it takes numbers, calls the tested library, and
 returns a :class:`matplotlib.figure.Figure` (no pyplot state, no display). The chapters
 call them once at a few settings for the static figures, :mod:`rivervalley_lib.widgets`
-wraps them in live controls, and the kernel-less figures of the published book are the same
-functions rendered at build time, so every view shows the same computation. A step size
-past the stability limit is reported in words on the figure instead of being plotted.
+wraps them in live controls, and the kernel-less figures of the published book are the
+same functions rendered at build time, so every view shows the same computation. A step
+size past the stability limit is reported in words on the figure instead of being
+plotted.
 
 Each function carries a plain-language ``alt_text`` (what the figure shows);
 :func:`describe` appends the current settings to it.
@@ -32,13 +33,8 @@ from ._figures_dynamics import (
     step_size_choice_figure,
     two_phase_figure,
 )
-from ._figures_theory import (
-    noise_figure,
-    one_step_figure,
-    regime_map_figure,
-    self_correction_figure,
-    valley_2d_figure,
-)
+from ._figures_regimes import regime_map_figure, self_correction_figure
+from ._figures_theory import noise_figure, one_step_figure, valley_2d_figure
 
 __all__ = [
     "valley_2d_figure",

@@ -1,23 +1,25 @@
-r"""A small numpy MLP on a Gaussian mixture: the solvable setting of Gur-Ari et al., by hand.
+r"""A small numpy MLP on a Gaussian mixture: Gur-Ari et al.'s setting, by hand.
 
-The network maps :math:`x \in \mathbb R^{p}` through tanh hidden layers to :math:`k` outputs and
-is trained with the mean squared error against one-hot labels,
+The network maps :math:`x \in \mathbb R^{p}` through tanh hidden layers to :math:`k`
+outputs and is trained with the mean squared error against one-hot labels,
 
 .. math::
 
     L(\theta) = \frac{1}{2n}\sum_{j=1}^n \lVert f_\theta(x_j) - y_j\rVert^2 .
 
 All parameters live in one flat vector, so the framework-agnostic tools of
-:mod:`rivervalley_lib.diagnostics` apply directly. :meth:`MLP.gradient` is backpropagation and
-:meth:`MLP.hvp` is an exact Hessian-vector product by Pearlmutter's :math:`\mathcal R`-operator
-(forward-over-reverse), so the top-:math:`k` Hessian eigenspace can be found by Lanczos
-(:func:`top_eigenspace`) without ever forming the Hessian.
+:mod:`rivervalley_lib.diagnostics` apply directly. :meth:`MLP.gradient` is
+backpropagation and :meth:`MLP.hvp` is an exact Hessian-vector product by Pearlmutter's
+:math:`\mathcal R`-operator (forward-over-reverse), so the top-:math:`k` Hessian
+eigenspace can be found by Lanczos (:func:`top_eigenspace`) without ever forming the
+Hessian.
 
 References
 ----------
 - G. Gur-Ari, D. A. Roberts, E. Dyer, "Gradient Descent Happens in a Tiny Subspace",
   arXiv:1812.04754, 2018.
-- B. A. Pearlmutter, "Fast Exact Multiplication by the Hessian", Neural Computation 6(1), 1994.
+- B. A. Pearlmutter, "Fast Exact Multiplication by the Hessian", Neural Computation
+  6(1), 1994.
 
 Examples
 --------
@@ -54,8 +56,8 @@ def gaussian_mixture(
 ) -> tuple[np.ndarray, np.ndarray]:
     r"""Draw a balanced :math:`k`-class Gaussian mixture with one-hot labels.
 
-    Class :math:`c` has mean :math:`\mu_c = s\,u_c` with random unit vectors :math:`u_c` and
-    isotropic covariance: :math:`x \mid c \sim \mathcal N(\mu_c, \tau^2 I_{p})`.
+    Class :math:`c` has mean :math:`\mu_c = s\,u_c` with random unit vectors :math:`u_c`
+    and isotropic covariance: :math:`x \mid c \sim \mathcal N(\mu_c, \tau^2 I_{p})`.
 
     Parameters
     ----------
@@ -97,11 +99,12 @@ def gaussian_mixture(
 
 
 class MLP:
-    r"""A fully connected tanh network with a linear output layer, on flat parameter vectors.
+    r"""A fully connected tanh network with a linear output layer, on flat parameters.
 
     .. math::
 
-        a_0 = x,\quad z_l = W_l a_{l-1} + b_l,\quad a_l = \tanh(z_l)\ (l < L),\quad f_\theta(x) = z_L .
+        a_0 = x,\quad z_l = W_l a_{l-1} + b_l,\quad a_l = \tanh(z_l)\ (l < L),
+        \quad f_\theta(x) = z_L .
 
     Parameters
     ----------
@@ -125,7 +128,8 @@ class MLP:
             raise TypeError("sizes must be a sequence of layer widths")
         if len(sizes) < 2:
             raise ValueError(
-                f"sizes must have at least 2 entries (input and output), got {len(sizes)}"
+                "sizes must have at least 2 entries (input and output), "
+                f"got {len(sizes)}"
             )
         self.sizes = tuple(
             validate_int(f"sizes[{i}]", s, low=1) for i, s in enumerate(sizes)
@@ -157,12 +161,15 @@ class MLP:
         theta = validate_array(name, theta, ndim_min=1, last_dim=self.n_params)
         if theta.ndim != 1:
             raise ValueError(
-                f"{name} must be a flat vector of length {self.n_params}, got shape {theta.shape}"
+                f"{name} must be a flat vector of length {self.n_params}, "
+                f"got shape {theta.shape}"
             )
         return theta
 
     def init(self, *, scale: float = 1.0, rng=None) -> np.ndarray:
-        r"""LeCun-normal initial weights times ``scale`` (:math:`W_{ij} \sim \mathcal N(0, s^2/\text{fan-in})`), zero biases.
+        r"""LeCun-normal initial weights times ``scale``, zero biases.
+
+        :math:`W_{ij} \sim \mathcal N(0, s^2/\text{fan-in})` with :math:`s` = ``scale``.
 
         Examples
         --------
@@ -205,16 +212,18 @@ class MLP:
         Y = validate_array("Y", Y, ndim_min=2, last_dim=self.sizes[-1])
         if Y.shape[0] != X.shape[0]:
             raise ValueError(
-                f"X and Y must have the same number of rows, got {X.shape[0]} and {Y.shape[0]}"
+                "X and Y must have the same number of rows, "
+                f"got {X.shape[0]} and {Y.shape[0]}"
             )
         return X, Y
 
     def loss(self, theta, X, Y) -> float:
-        r"""Mean squared error :math:`\frac{1}{2n}\sum_j\lVert f_\theta(x_j)-y_j\rVert^2`.
+        r"""Mean squared error :math:`\frac1{2n}\sum_j\lVert f_\theta(x_j)-y_j\rVert^2`.
 
         Examples
         --------
-        >>> float(MLP([1, 1]).loss(np.array([0.0, 0.0]), np.ones((2, 1)), np.ones((2, 1))))
+        >>> X, Y = np.ones((2, 1)), np.ones((2, 1))
+        >>> float(MLP([1, 1]).loss(np.array([0.0, 0.0]), X, Y))
         0.5
         """
         X, Y = self._check_data(X, Y)
@@ -246,18 +255,24 @@ class MLP:
         return np.concatenate(flat)
 
     def hvp(self, theta, v, X, Y) -> np.ndarray:
-        r"""Exact Hessian-vector product :math:`\nabla^2L(\theta)\,v` by the :math:`\mathcal R`-operator.
+        r"""Exact Hessian-vector product :math:`\nabla^2L(\theta)\,v`.
 
-        Forward: :math:`\mathcal R z_l = V_l a_{l-1} + W_l\,\mathcal R a_{l-1} + v_{b_l}`,
+        By Pearlmutter's :math:`\mathcal R`-operator.
+
+        Forward:
+        :math:`\mathcal R z_l = V_l a_{l-1} + W_l\,\mathcal R a_{l-1} + v_{b_l}`,
         :math:`\mathcal R a_l = (1-a_l^2)\odot\mathcal R z_l`. Backward, with
         :math:`\delta_l = \partial L/\partial z_l`:
-        :math:`\mathcal R\delta_{l-1} = (V_l^\top\delta_l + W_l^\top\mathcal R\delta_l)\odot(1-a_{l-1}^2)
+        :math:`\mathcal R\delta_{l-1}
+        = (V_l^\top\delta_l + W_l^\top\mathcal R\delta_l)\odot(1-a_{l-1}^2)
         - 2a_{l-1}(1-a_{l-1}^2)\odot(W_l^\top\delta_l)\odot\mathcal R z_{l-1}`, and
-        :math:`\mathcal R(\partial L/\partial W_l) = \mathcal R\delta_l\,a_{l-1}^\top + \delta_l\,\mathcal R a_{l-1}^\top`.
+        :math:`\mathcal R(\partial L/\partial W_l)
+        = \mathcal R\delta_l\,a_{l-1}^\top + \delta_l\,\mathcal R a_{l-1}^\top`.
 
         Examples
         --------
-        For a linear model the Hessian is :math:`X^\top X/n` (times the identity over outputs):
+        For a linear model the Hessian is :math:`X^\top X/n` (times the identity over
+        outputs):
 
         >>> net = MLP([2, 1])
         >>> X = np.array([[1.0, 0.0], [0.0, 2.0]])
@@ -305,11 +320,13 @@ class MLP:
 
 @dataclass(frozen=True)
 class TrainingRun:
-    """History of :func:`train`: recorded steps, losses, alignments and the final parameters.
+    """History of :func:`train`: steps, losses, alignments and the final parameters.
 
     Examples
     --------
-    >>> run = TrainingRun(step=np.arange(2), loss=np.ones(2), alignment=np.ones(2), theta=np.zeros(3))
+    >>> run = TrainingRun(
+    ...     step=np.arange(2), loss=np.ones(2), alignment=np.ones(2), theta=np.zeros(3)
+    ... )
     >>> run.loss.shape
     (2,)
     """
@@ -335,31 +352,76 @@ def train(
     record_every: int = 10,
     rng=None,
 ) -> TrainingRun:
-    r"""Minibatch SGD, Dom-SGD or Bulk-SGD on the network, with the full-data Hessian eigenspace.
+    r"""Minibatch SGD, Dom-SGD or Bulk-SGD on the network.
+
+    With the top eigenspace of the full-data Hessian, the update is
 
     .. math::
 
         \theta_{t+1} = \theta_t - \eta\,P_t\,\hat g_t,\qquad
         P_t \in \{I,\ P_k(\theta_t),\ I - P_k(\theta_t)\},
 
-    where :math:`P_k(\theta_t)` projects onto the top-:math:`k` eigenvectors of the full training
-    loss Hessian, recomputed every ``refresh_every`` steps (Song et al.'s protocol uses 1). The
-    recorded alignment is :math:`\chi_k = \lVert P_k\nabla L\rVert^2/\lVert\nabla L\rVert^2` of the
-    full-batch gradient, squared.
+    where :math:`P_k(\theta_t)` projects onto the top-:math:`k` eigenvectors of the full
+    training loss Hessian, recomputed every ``refresh_every`` steps (Song et al.'s
+    protocol uses 1). The recorded alignment is
+    :math:`\chi_k = \lVert P_k\nabla L\rVert^2/\lVert\nabla L\rVert^2` of the full-batch
+    gradient, squared.
+
+    Parameters
+    ----------
+    net : MLP
+        The network :math:`f_\theta`.
+    theta0 : array_like, shape (net.n_params,)
+        Initial parameters :math:`\theta_0` (not modified).
+    X : array_like, shape (n, net.sizes[0])
+        Training inputs :math:`x_j`.
+    Y : array_like, shape (n, net.sizes[-1])
+        Targets :math:`y_j` (one-hot labels).
+    eta : float
+        Step size :math:`\eta > 0`.
+    steps : int
+        Number of SGD steps, :math:`\ge 1`.
+    batch_size : int
+        Minibatch size :math:`b`, :math:`1 \le b \le n`, drawn without replacement.
+    k : int
+        Dimension of the dominant subspace (the number of classes),
+        :math:`1 \le k <` ``net.n_params``.
+    projection : {"none", "dominant", "bulk"}
+        SGD (:math:`P_t = I`), Dom-SGD (:math:`P_t = P_k`) or Bulk-SGD
+        (:math:`P_t = I - P_k`).
+    refresh_every : int
+        Recompute :math:`P_k(\theta_t)` every this many steps (:math:`\ge 1`).
+    record_every : int
+        Record loss and alignment every this many steps (:math:`\ge 1`); the last
+        step is always recorded.
+    rng : int, numpy.random.Generator or None
+        Seed (:math:`\ge 0`), generator or None (fresh entropy) of the minibatch
+        draws.
 
     Returns
     -------
     TrainingRun
+        The recorded steps, full-data losses :math:`L(\theta_t)`, alignments
+        :math:`\chi_k` and the final parameters.
+
+    Raises
+    ------
+    ArithmeticError
+        If the parameters become non-finite (the step size is too large).
 
     References
     ----------
-    - M. Song, K. Ahn, C. Yun, "Does SGD really happen in tiny subspaces?", ICLR 2025.
+    - M. Song, K. Ahn, C. Yun, "Does SGD really happen in tiny subspaces?", ICLR 2025,
+      arXiv:2405.16002.
+    - G. Gur-Ari, D. A. Roberts, E. Dyer, "Gradient Descent Happens in a Tiny
+      Subspace", arXiv:1812.04754, 2018.
 
     Examples
     --------
     >>> X, Y = gaussian_mixture(n=40, k=2, dim=3, rng=0)
     >>> net = MLP([3, 4, 2])
-    >>> run = train(net, net.init(rng=1), X, Y, eta=0.1, steps=20, batch_size=8, k=2, rng=2)
+    >>> theta0 = net.init(rng=1)
+    >>> run = train(net, theta0, X, Y, eta=0.1, steps=20, batch_size=8, k=2, rng=2)
     >>> bool(run.loss[-1] < run.loss[0])
     True
     """

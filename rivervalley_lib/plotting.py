@@ -61,18 +61,30 @@ RC: dict[str, object] = {
 def use_book_style() -> None:
     """Apply the book's style globally (chapters call this once at the top).
 
+    Updates ``matplotlib.rcParams`` with ``RC``.
+
+    Returns
+    -------
+    None
+
     Examples
     --------
     >>> import matplotlib as mpl
     >>> use_book_style(); mpl.rcParams["figure.facecolor"]
     'white'
-    """""
+    """
     mpl.rcParams.update(RC)
 
 
 @contextmanager
 def book_style() -> Iterator[None]:
     """Apply the book's style inside a ``with`` block only.
+
+    Yields
+    ------
+    None
+        Inside the block ``matplotlib.rcParams`` holds ``RC``; the previous
+        settings are restored on exit.
 
     Examples
     --------
@@ -88,9 +100,28 @@ def book_style() -> Iterator[None]:
 def new_figure(ncols: int = 1, nrows: int = 1, *, width: float = 4.2, height: float = 3.2, **kwargs):
     """A figure in the book's style with ``nrows x ncols`` axes of the given size (inches).
 
+    The figure is a plain :class:`matplotlib.figure.Figure` with the constrained
+    layout, not registered with pyplot.
+
+    Parameters
+    ----------
+    ncols : int
+        Number of columns of axes (at least 1).
+    nrows : int
+        Number of rows of axes (at least 1).
+    width : float
+        Width of one axes cell in inches (> 0); the figure is ``width * ncols`` wide.
+    height : float
+        Height of one axes cell in inches (> 0); the figure is ``height * nrows``
+        high.
+    **kwargs
+        Passed on to ``Figure.subplots`` (e.g. ``sharey``).
+
     Returns
     -------
     (Figure, Axes or ndarray of Axes)
+        The figure and its axes: one Axes when ``nrows == ncols == 1``, else an
+        array squeezed like ``matplotlib.pyplot.subplots``.
 
     Examples
     --------
@@ -109,6 +140,18 @@ def new_figure(ncols: int = 1, nrows: int = 1, *, width: float = 4.2, height: fl
 
 def figure_png(fig, *, dpi: int = 110) -> bytes:
     """Render a figure to PNG bytes (no pyplot, no global figure registry).
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+        The figure to render.
+    dpi : int
+        Resolution in dots per inch (> 0).
+
+    Returns
+    -------
+    bytes
+        The PNG file, on an opaque white background.
 
     Examples
     --------
@@ -180,6 +223,11 @@ def show(fig, *, dpi: int = 110, alt: str | None = None) -> None:
         Alternative text; when given the figure is sent as :func:`figure_bundle`. Book cells set
         their alt text in the cell metadata instead, the widgets pass it here.
 
+    Returns
+    -------
+    None
+        The image is sent to the notebook's display.
+
     Examples
     --------
     >>> fig, ax = new_figure()
@@ -209,6 +257,11 @@ def seed_band(ax, x, values, *, color: str, label: str | None = None, q: tuple[f
     log : bool
         Use a log scale on the y axis.
 
+    Returns
+    -------
+    matplotlib.lines.Line2D
+        The median line (its colour and label identify the band in a legend).
+
     Examples
     --------
     >>> import numpy as np
@@ -227,6 +280,22 @@ def seed_band(ax, x, values, *, color: str, label: str | None = None, q: tuple[f
 
 def diverged_message(ax, eta: float, limit: float) -> None:
     """Write a plain-words divergence message on an axes instead of plotting overflow.
+
+    The axes is cleared and hidden; the message names the step size and the
+    stability limit ``2/lambda_max``.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+        The axes to write on.
+    eta : float
+        The step size ``eta`` that diverges.
+    limit : float
+        The stability limit ``2/lambda_max > 0`` it exceeds.
+
+    Returns
+    -------
+    None
 
     Examples
     --------

@@ -28,7 +28,9 @@ STEEP = 10.0
 
 
 def two_d_valley(condition: float) -> RiverValley:
-    r"""The 2-D river valley :math:`L = \tfrac12(\lambda\theta_1^2 + \mu\theta_2^2)` of chapter 1.
+    r"""The 2-D river valley of chapter 1.
+
+    The loss is :math:`L = \tfrac12(\lambda\theta_1^2 + \mu\theta_2^2)`.
 
     Parameters
     ----------
@@ -55,10 +57,12 @@ NOISE_VALLEY = RiverValley.spread(d=40, k=3, dominant=(6.0, 12.0), bulk=(0.05, 1
 #: The two-level valley of chapters 3 and 5.
 ONE_STEP_VALLEY = RiverValley.two_level(d=400, k=4, dominant=10.0, bulk=0.2)
 
-#: The valley of chapters 6, 7 and 9: d = 1000, k = 10, dominant eigenvalues on 5 levels in
-#: [1, 1.4], bulk eigenvalues on 22 levels in [5e-4, 3e-3] (27 blocks: simulations and exact
-#: expectations run in O(27) per step).
-HEADLINE_VALLEY = RiverValley.spread(d=1000, k=10, dominant=(1.0, 1.4), bulk=(5e-4, 3e-3), levels=(5, 22))
+#: The valley of chapters 6, 7 and 9: d = 1000, k = 10, dominant eigenvalues on 5
+#: levels in [1, 1.4], bulk eigenvalues on 22 levels in [5e-4, 3e-3] (27 blocks:
+#: simulations and exact expectations run in O(27) per step).
+HEADLINE_VALLEY = RiverValley.spread(
+    d=1000, k=10, dominant=(1.0, 1.4), bulk=(5e-4, 3e-3), levels=(5, 22)
+)
 #: Its noise: isotropic, sigma = 0.01.
 HEADLINE_NOISE = IsotropicNoise(0.01)
 #: Its large initialization scale: theta_0 = 7 (1, ..., 1).

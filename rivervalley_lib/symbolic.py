@@ -86,6 +86,25 @@ def expectation(expr: sp.Expr, xi: sp.Symbol, variance: sp.Expr) -> sp.Expr:
 
     Uses :math:`\mathbb E\xi = 0` and :math:`\mathbb E\xi^2 = s`; higher powers are rejected.
 
+    Parameters
+    ----------
+    expr : sympy.Expr
+        A polynomial of degree at most 2 in ``xi``.
+    xi : sympy.Symbol
+        The centred noise variable :math:`\xi` (:math:`\mathbb E\xi = 0`).
+    variance : sympy.Expr
+        Its variance :math:`s = \mathbb E\xi^2 \ge 0`.
+
+    Returns
+    -------
+    sympy.Expr
+        :math:`\mathbb E_\xi[\text{expr}]`, expanded.
+
+    Raises
+    ------
+    ValueError
+        If ``expr`` has degree above 2 in ``xi``.
+
     Examples
     --------
     >>> import sympy as sp
@@ -107,6 +126,18 @@ def per_coordinate_recursion() -> sp.Expr:
     Starts from one SGD step on coordinate :math:`i`,
     :math:`\theta_i' = \theta_i - \eta(\lambda_i\theta_i + \xi_i)`, so
     :math:`g_i' = \lambda_i\theta_i' = (1-\eta\lambda_i)g_i - \eta\lambda_i\xi_i`.
+
+    Returns
+    -------
+    sympy.Expr
+        :math:`(1-\eta\lambda_i)^2 g_i^2 + \eta^2\lambda_i^2 s_i` in the symbols
+        ``eta``, ``lambda_i``, ``g_i`` and ``s_i`` of ``symbols``.
+
+    Examples
+    --------
+    >>> S, e = symbols, per_coordinate_recursion()
+    >>> sp.expand(e.subs(S.s, 0) - S.g**2 * (1 - S.eta * S.lam) ** 2)
+    0
     """
     S = symbols
     g_next = (1 - S.eta * S.lam) * S.g - S.eta * S.lam * S.xi
@@ -184,6 +215,15 @@ def _rayleigh_subs() -> dict:
 def rayleigh_form() -> tuple[sp.Expr, sp.Expr]:
     r"""The block recursion with Rayleigh quotients: :math:`\mathbb E D' = D(1 - 2\eta\rho_1^{\mathcal D} + \eta^2(\rho_2^{\mathcal D} + \nu_{\mathcal D}))`.
 
+    Substitutes :math:`a_X = \rho_1^X X`, :math:`b_X = \rho_2^X X` and
+    :math:`n_X = \nu_X X` into :func:`block_recursion`.
+
+    Returns
+    -------
+    (ED, EB) : tuple of sympy expressions
+        :math:`\mathbb E D'` and :math:`\mathbb E B'` as :math:`X` times a polynomial in
+        :math:`\eta`.
+
     Examples
     --------
     >>> ED, EB = rayleigh_form()
@@ -234,6 +274,17 @@ def two_level_critical_step_size() -> sp.Expr:
     :math:`\nu_{\mathcal D} = k\lambda^2\sigma^2/D` and the bulk twins with :math:`\mu` and
     :math:`d-k`.
 
+    Returns
+    -------
+    sympy.Expr
+        :math:`\eta^*` in the symbols ``lambda``, ``mu``, ``sigma``, ``k``, ``d``, ``D``
+        and ``B`` of ``symbols``.
+
+    References
+    ----------
+    - Deng et al., "Suspicious Alignment of SGD", ALT 2026, arXiv:2601.11789 (the
+      adaptive critical step size; this closed form is the book's derivation).
+
     Examples
     --------
     >>> S = symbols
@@ -257,6 +308,11 @@ def two_level_critical_step_size() -> sp.Expr:
 def noise_free_limit() -> sp.Expr:
     r"""The noise-free two-level limit of :math:`\eta^*`, simplified: :math:`2/(\lambda+\mu)`.
 
+    Returns
+    -------
+    sympy.Expr
+        :func:`two_level_critical_step_size` at :math:`\sigma = 0`, simplified.
+
     Examples
     --------
     >>> noise_free_limit()
@@ -272,6 +328,17 @@ def projection_threshold_expr() -> tuple[sp.Expr, sp.Expr]:
     Per coordinate :math:`L_i = g_i^2/(2\lambda_i)`, so the expected change of the block loss
     is the block sum of :math:`(\mathbb E g_i'^2 - g_i^2)/(2\lambda_i)`; its non-zero root in
     :math:`\eta` is the threshold.
+
+    Returns
+    -------
+    (eta_D, eta_B) : tuple of sympy expressions
+        :math:`2D/(a_{\mathcal D}+t_{\mathcal D})` and
+        :math:`2B/(a_{\mathcal B}+t_{\mathcal B})`.
+
+    References
+    ----------
+    - Song, Ahn, Yun, ICLR 2025, arXiv:2405.16002 (Dom-SGD and Bulk-SGD; the
+      thresholds are the book's derivation).
 
     Examples
     --------
@@ -294,6 +361,13 @@ def projection_threshold_expr() -> tuple[sp.Expr, sp.Expr]:
 @cache
 def stationary_energy_expr() -> sp.Expr:
     r"""Solve :math:`u = (1-\eta\lambda)^2u + \eta^2\lambda^2 s` for the noise floor of one coordinate.
+
+    Returns
+    -------
+    sympy.Expr
+        The stationary gradient energy
+        :math:`u_i^\infty = \eta\lambda_i s_i/(2-\eta\lambda_i)`, finite for
+        :math:`0 < \eta\lambda_i < 2`.
 
     Examples
     --------

@@ -21,10 +21,11 @@ __all__ = ["interact"]
 
 
 def interact(update: Callable[..., Figure], **controls: Any):
-    """Wrap a ``*_figure`` function in an ipywidgets UI built with ``interactive_output``.
+    """Wrap a ``*_figure`` function in an ipywidgets UI (``interactive_output``).
 
-    Each redraw is displayed with alt text from :func:`describe`, so the figure inside the widget
-    is described to screen readers, in JupyterLab and in the book's embedded widgets alike.
+    Each redraw is displayed with alt text from :func:`describe`, so the figure inside
+    the widget is described to screen readers, in JupyterLab and in the book's embedded
+    widgets alike.
 
     Parameters
     ----------
@@ -43,8 +44,10 @@ def interact(update: Callable[..., Figure], **controls: Any):
     >>> import io, contextlib
     >>> import ipywidgets as w
     >>> from rivervalley_lib.figures import one_step_figure
-    >>> with contextlib.redirect_stdout(io.StringIO()):  # outside Jupyter the first draw prints
-    ...     box = interact(one_step_figure, eta=w.FloatSlider(value=0.1, min=0.01, max=0.2), samples=500)
+    >>> eta = w.FloatSlider(value=0.1, min=0.01, max=0.2)
+    >>> # outside Jupyter the first draw prints, so its output is captured
+    >>> with contextlib.redirect_stdout(io.StringIO()):
+    ...     box = interact(one_step_figure, eta=eta, samples=500)
     >>> type(box).__name__
     'VBox'
     """
@@ -58,4 +61,6 @@ def interact(update: Callable[..., Figure], **controls: Any):
         show(update(**fixed, **kwargs), alt=describe(update, kwargs))
 
     out = w.interactive_output(draw, live)
-    return w.VBox([w.HBox(list(live.values()), layout=w.Layout(flex_flow="row wrap")), out])
+    return w.VBox(
+        [w.HBox(list(live.values()), layout=w.Layout(flex_flow="row wrap")), out]
+    )

@@ -29,7 +29,7 @@ LAYERS = [
     ["_measure"],
     ["symbolic", "plotting", "network"],
     ["diagnostics", "scenarios"],
-    ["_figures_theory", "_figures_dynamics"],
+    ["_figures_theory", "_figures_regimes", "_figures_dynamics"],
     ["figures"],
     ["widgets", "check"],
     ["__init__"],
