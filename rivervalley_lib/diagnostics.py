@@ -244,7 +244,8 @@ def measure_alignment(
         The full-batch gradient :math:`g` at the point.
     hvp : callable
         ``v -> H v`` at the same point, for flat vectors of length ``dim`` (the same
-        convention as :func:`top_eigenspace`); it must return shape ``(dim,)``.
+        convention as :func:`rivervalley_lib.network.top_eigenspace`); it must
+        return shape ``(dim,)``.
     k : int
         Dimension of the dominant subspace (e.g. the number of classes),
         ``1 <= k < dim``.
