@@ -14,6 +14,7 @@ Examples
 """
 
 from . import diagnostics, network
+from ._exact import expected_alignment
 from ._landscape import RiverValley
 from ._noise import CurvatureNoise, IsotropicNoise, NoiseModel, RegressionNoise
 from ._simulate import DivergenceError, Trace, simulate
@@ -48,6 +49,7 @@ __all__ = [
     "gradient_alignment",
     "expected_next",
     "expected_alignment_step",
+    "expected_alignment",
     "critical_step_size",
     "alignment_regime",
     "projection_thresholds",

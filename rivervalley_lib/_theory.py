@@ -262,7 +262,9 @@ def _threshold_terms(m: _Moments) -> tuple[np.ndarray, np.ndarray]:
     return A, C
 
 
-def critical_step_size(landscape: RiverValley, noise: NoiseModel, theta):
+def critical_step_size(
+    landscape: RiverValley, noise: NoiseModel, theta, *, exact: bool = False
+):
     r"""The adaptive critical step size :math:`\eta^*_t`.
 
     The expected alignment rises iff :math:`\mathbb E D_{t+1} B_t > \mathbb E B_{t+1} D_t`,
@@ -286,6 +288,12 @@ def critical_step_size(landscape: RiverValley, noise: NoiseModel, theta):
     landscape : RiverValley
     noise : NoiseModel
     theta : array_like, shape (..., d)
+    exact : bool
+        ``False`` (default): the book's :math:`\eta^*_t` above, defined by the ratio of
+        expectations. ``True``: the smallest :math:`\eta \in (0, 2/\lambda_1)` at which the
+        exact :math:`\mathbb E[\chi_{t+1}]` (:func:`expected_alignment`) crosses
+        :math:`\chi_t` from below, ``math.inf`` if none; Gaussian diagonal noise only
+        (``IsotropicNoise``, ``CurvatureNoise``).
 
     Returns
     -------
@@ -305,7 +313,15 @@ def critical_step_size(landscape: RiverValley, noise: NoiseModel, theta):
     >>> rv = RiverValley.two_level(d=10, k=2, dominant=3.0, bulk=1.0)
     >>> critical_step_size(rv, IsotropicNoise(0.0), [1.0] * 10)
     0.5
+    >>> round(critical_step_size(rv, IsotropicNoise(0.0), [1.0] * 10, exact=True), 9)
+    0.5
     """
+    if not isinstance(exact, bool):
+        raise TypeError(f"exact must be a bool, got {type(exact).__name__}")
+    if exact:
+        from ._exact import exact_critical_step_size
+
+        return exact_critical_step_size(landscape, noise, theta)
     return _eta_star_from_moments(_moments(landscape, noise, theta))
 
 
