@@ -65,7 +65,7 @@ test-lib: $(STAMP)
 
 test-notebooks: $(STAMP)
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider \
-		-n 2 --dist loadscope --durations=0 -o addopts="" chapters
+		-n 2 --dist loadscope --durations=0 -o addopts="" chapters appendix
 
 # The built book: launch and download buttons on every chapter page (run after `make book`).
 test-html: $(STAMP)

@@ -3,8 +3,9 @@
 The public API is re-exported here; the implementation lives in private modules, one
 concept each, whose imports flow one way:
 
-``_validation`` → ``_landscape`` (the model) → ``_noise`` → ``_moments`` → ``_one_step``
-→ ``_mean_field``, ``_states`` → ``_blocks``, ``_simulate`` → ``_measure``.
+``_validation`` → ``_landscape`` (the model) → ``_noise`` → ``_moments`` → ``_exact``
+→ ``_one_step`` → ``_projections`` → ``_blocks``, ``_linalg`` → ``_mean_field``,
+``_states`` → ``_trace`` → ``_simulate`` → ``_measure``.
 
 The submodules ``symbolic`` (sympy derivations), ``plotting`` (the book's figure style),
 ``scenarios`` (the book's named valleys), ``figures`` (the figure functions behind the
@@ -23,6 +24,7 @@ Examples
 # Submodules re-exported as attributes (rv.diagnostics, rv.network), not in __all__.
 from . import diagnostics as diagnostics
 from . import network as network
+from ._exact import expected_alignment
 from ._landscape import RiverValley
 from ._mean_field import (
     MeanFieldTrajectory,
@@ -36,14 +38,16 @@ from ._measure import MeasuredPhases, measured_phase_lengths
 from ._noise import CurvatureNoise, IsotropicNoise, NoiseModel, RegressionNoise
 from ._one_step import (
     ExpectedEnergies,
-    ProjectionThresholds,
     alignment,
     alignment_regime,
     critical_step_size,
     expected_alignment_step,
-    expected_loss_change,
     expected_next,
     gradient_alignment,
+)
+from ._projections import (
+    ProjectionThresholds,
+    expected_loss_change,
     projection_thresholds,
 )
 from ._simulate import DivergenceError, Trace, sample_step, simulate
@@ -62,6 +66,7 @@ __all__ = [
     "expected_next",
     "ExpectedEnergies",
     "expected_alignment_step",
+    "expected_alignment",
     "critical_step_size",
     "alignment_regime",
     "projection_thresholds",

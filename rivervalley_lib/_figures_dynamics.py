@@ -12,9 +12,7 @@ from . import plotting
 from ._landscape import RiverValley
 from ._mean_field import expected_trajectory, noise_floor, phase_lengths
 from ._measure import measured_phase_lengths
-from ._one_step import (
-    projection_thresholds,
-)
+from ._projections import projection_thresholds
 from ._validation import validate_array, validate_int, validate_real
 from .plotting import alt_text as _alt_text
 from .scenarios import (

@@ -28,8 +28,8 @@ from ._landscape import RiverValley
 from ._mean_field import expected_trajectory, noise_floor
 from ._noise import NoiseModel
 from ._one_step import critical_step_size as _critical_step_size
-from ._one_step import expected_loss_change as _expected_loss_change
-from ._one_step import projection_thresholds as _projection_thresholds
+from ._projections import expected_loss_change as _expected_loss_change
+from ._projections import projection_thresholds as _projection_thresholds
 
 __all__ = [
     "critical_step_size",

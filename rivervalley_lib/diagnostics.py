@@ -36,11 +36,8 @@ import numpy as np
 
 from ._linalg import flat_result, top_eigenspace
 from ._moments import BlockMoments
-from ._one_step import (
-    ProjectionThresholds,
-    eta_star_from_moments,
-    projection_thresholds_from_moments,
-)
+from ._one_step import eta_star_from_moments
+from ._projections import ProjectionThresholds, projection_thresholds_from_moments
 from ._validation import validate_array, validate_int, validate_real, validate_step_size
 
 __all__ = [

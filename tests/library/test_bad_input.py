@@ -13,6 +13,7 @@ from rivervalley_lib import (
     alignment,
     alignment_regime,
     critical_step_size,
+    expected_alignment,
     expected_alignment_step,
     expected_loss_change,
     expected_next,
@@ -94,6 +95,19 @@ CASES = [
     ("sim-on-divergence", lambda: simulate(RV, NZ, 0.1, 10, TH, on_divergence="ignore"), ValueError, "on_divergence"),
     ("traj-diverges", lambda: expected_trajectory(RV, NZ, 0.6, 5000, TH), ValueError, "diverges"),
     ("project-block", lambda: RV.project(TH, "middle"), ValueError, "block must be"),
+    ("exact-regression-noise", lambda: expected_alignment(RV, RegressionNoise(4, 0.1), TH, 0.1), TypeError, "noise must be IsotropicNoise or CurvatureNoise"),
+    ("exact-noise-type", lambda: expected_alignment(RV, "iso", TH, 0.1), TypeError, "noise must be a NoiseModel"),
+    ("exact-landscape-type", lambda: expected_alignment("valley", NZ, TH, 0.1), TypeError, "landscape must be a RiverValley"),
+    ("exact-eta-zero", lambda: expected_alignment(RV, NZ, TH, 0.0), ValueError, "eta must be > 0"),
+    ("exact-eta-nan", lambda: expected_alignment(RV, NZ, TH, NAN), ValueError, "eta must be finite"),
+    ("exact-eta-array-neg", lambda: expected_alignment(RV, NZ, TH, np.array([0.1, -0.1])), ValueError, "eta must be > 0"),
+    ("exact-theta-shape", lambda: expected_alignment(RV, NZ, np.ones(3), 0.1), ValueError, "last dimension d = 4"),
+    ("exact-theta-nan", lambda: expected_alignment(RV, NZ, [1.0, NAN, 0.0, 0.0], 0.1), ValueError, "theta must contain only finite"),
+    ("exact-eta-batch-mismatch", lambda: expected_alignment(RV, NZ, np.ones((2, 4)), [0.1, 0.2, 0.3]), ValueError, "eta of shape (3,) does not broadcast"),
+    ("exact-zero-next-gradient", lambda: expected_alignment(RV, IsotropicNoise(0.0), np.zeros(4), 0.1), ValueError, "alignment is undefined"),
+    ("eta-star-exact-bool", lambda: critical_step_size(RV, NZ, TH, exact=1), TypeError, "exact must be a bool"),
+    ("eta-star-exact-regression", lambda: critical_step_size(RV, RegressionNoise(4, 0.1), TH, exact=True), TypeError, "noise must be IsotropicNoise or CurvatureNoise"),
+    ("eta-star-exact-zero-grad", lambda: critical_step_size(RV, NZ, np.zeros(4), exact=True), ValueError, "zero gradient"),
 ]
 
 
