@@ -309,7 +309,7 @@ def stationary_energy_expr() -> sp.Expr:
 
 @cache
 def alignment_change() -> SimpleNamespace:
-    r"""Derive which way the expected alignment moves, and when it falls for every step size.
+    r"""Derive which way the expected alignment moves, and when it falls for every step.
 
     Three facts are derived, each from :func:`rayleigh_form`, not typed in:
 
@@ -318,7 +318,8 @@ def alignment_change() -> SimpleNamespace:
        .. math::
 
            \bar\chi' - \frac{D}{D+B}
-           = \frac{\mathbb E D'\,B - \mathbb E B'\,D}{(\mathbb E D' + \mathbb E B')(D+B)},
+           = \frac{\mathbb E D'\,B - \mathbb E B'\,D}
+                   {(\mathbb E D' + \mathbb E B')(D+B)},
 
        and the denominator is positive, so the alignment rises iff
        :math:`\mathbb E D'\,B - \mathbb E B'\,D > 0`.
@@ -331,15 +332,17 @@ def alignment_change() -> SimpleNamespace:
            \mathbb E D'\,B - \mathbb E B'\,D = \eta D B\,(\eta\Delta - 2\gamma).
 
     3. *Sign of the bracket.* If :math:`\Delta \le 0`, sympy's assumption system proves
-       :math:`\eta\Delta - 2\gamma < 0` for every :math:`\eta > 0`; if :math:`\Delta > 0`,
-       the bracket at :math:`\eta = x\,\eta^*` equals :math:`2\gamma(x - 1)`: negative
-       below :math:`\eta^* = 2\gamma/\Delta`, positive above.
+       :math:`\eta\Delta - 2\gamma < 0` for every :math:`\eta > 0`; if
+       :math:`\Delta > 0`, the bracket at :math:`\eta = x\,\eta^*` equals
+       :math:`2\gamma(x - 1)`: negative below :math:`\eta^* = 2\gamma/\Delta`, positive
+       above.
 
     Returns
     -------
     SimpleNamespace
         ``numerator`` (the numerator of :math:`\bar\chi' - \chi` as sympy finds it),
-        ``factored`` (``sp.factor`` of it after substituting :math:`\Delta`, :math:`\gamma`),
+        ``factored`` (``sp.factor`` of it after substituting :math:`\Delta` and
+        :math:`\gamma`),
         ``bracket`` (:math:`\eta\Delta - 2\gamma`), ``Delta``, ``gamma`` and ``x``
         (the symbols), ``denominator_positive`` (bool), ``falls_for_every_eta``
         (bool: the bracket is negative when :math:`\Delta \le 0`), and ``bracket_at_x``
@@ -347,7 +350,7 @@ def alignment_change() -> SimpleNamespace:
 
     References
     ----------
-    - Deng et al., ALT 2026 (the statement; this derivation is the book's, in its model).
+    - Deng et al., ALT 2026 (the statement; the derivation is the book's, in its model).
 
     Examples
     --------

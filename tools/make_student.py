@@ -100,7 +100,7 @@ def main(argv=None) -> int:
     for path in paths:
         nb = json.loads(path.read_text())
         (args.out / path.name).write_text(json.dumps(studentize(nb), indent=1, ensure_ascii=False) + "\n")
-    # Data files the chapters read (e.g. data/headline_digitised.csv) go along with them.
+    # Data files the chapters read (data/headline_digitised.csv) go along with them.
     if (args.src / "data").is_dir():
         shutil.copytree(args.src / "data", args.out / "data", dirs_exist_ok=True)
     print(f"wrote {len(paths)} student notebooks to {args.out}/")

@@ -89,7 +89,7 @@ def test_stationary_energy_matches_noise_floor():
 
 
 def test_alignment_change_factorises_and_signs():
-    """E[D']B - E[B']D = eta*D*B*(eta*Delta - 2*gamma); negative for all eta iff Delta <= 0."""
+    """E[D']B - E[B']D: eta*D*B*(eta*Delta - 2*gamma); < 0 for all eta if Delta <= 0."""
     S = symbolic.symbols
     a = symbolic.alignment_change()
     ED, EB = symbolic.rayleigh_form()
