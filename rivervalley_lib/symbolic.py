@@ -43,6 +43,7 @@ __all__ = [
     "noise_free_limit",
     "projection_threshold_expr",
     "stationary_energy_expr",
+    "alignment_change",
     "lambdified",
     "equation_latex",
     "show_eq",
@@ -380,6 +381,95 @@ def stationary_energy_expr() -> sp.Expr:
     target = S.eta * S.lam * S.s / (2 - S.eta * S.lam)
     _check_equal(root, target)
     return target
+
+
+@cache
+def alignment_change() -> SimpleNamespace:
+    r"""Derive which way the expected alignment moves, and when it falls for every step.
+
+    Three facts are derived, each from :func:`rayleigh_form`, not typed in:
+
+    1. *Direction.* With :math:`\bar\chi' = \mathbb E D'/(\mathbb E D' + \mathbb E B')`,
+
+       .. math::
+
+           \bar\chi' - \frac{D}{D+B}
+           = \frac{\mathbb E D'\,B - \mathbb E B'\,D}
+                   {(\mathbb E D' + \mathbb E B')(D+B)},
+
+       and the denominator is positive, so the alignment rises iff
+       :math:`\mathbb E D'\,B - \mathbb E B'\,D > 0`.
+    2. *Factorisation.* With :math:`\Delta = (\rho_2^{\mathcal D} + \nu_{\mathcal D})
+       - (\rho_2^{\mathcal B} + \nu_{\mathcal B})` and
+       :math:`\gamma = \rho_1^{\mathcal D} - \rho_1^{\mathcal B} > 0`,
+
+       .. math::
+
+           \mathbb E D'\,B - \mathbb E B'\,D = \eta D B\,(\eta\Delta - 2\gamma).
+
+    3. *Sign of the bracket.* If :math:`\Delta \le 0`, sympy's assumption system proves
+       :math:`\eta\Delta - 2\gamma < 0` for every :math:`\eta > 0`; if
+       :math:`\Delta > 0`, the bracket at :math:`\eta = x\,\eta^*` equals
+       :math:`2\gamma(x - 1)`: negative below :math:`\eta^* = 2\gamma/\Delta`, positive
+       above.
+
+    Returns
+    -------
+    SimpleNamespace
+        ``numerator`` (the numerator of :math:`\bar\chi' - \chi` as sympy finds it),
+        ``factored`` (``sp.factor`` of it after substituting :math:`\Delta` and
+        :math:`\gamma`),
+        ``bracket`` (:math:`\eta\Delta - 2\gamma`), ``Delta``, ``gamma`` and ``x``
+        (the symbols), ``denominator_positive`` (bool), ``falls_for_every_eta``
+        (bool: the bracket is negative when :math:`\Delta \le 0`), and ``bracket_at_x``
+        (the bracket at :math:`\eta = x\eta^*` when :math:`\Delta > 0`).
+
+    References
+    ----------
+    - Deng et al., ALT 2026 (the statement; the derivation is the book's, in its model).
+
+    Examples
+    --------
+    >>> a = alignment_change()
+    >>> a.factored
+    B*D*eta*(Delta_t*eta - 2*gamma_t)
+    >>> a.denominator_positive, a.falls_for_every_eta
+    (True, True)
+    >>> a.bracket_at_x
+    2*gamma_t*(x - 1)
+    """
+    S = symbols
+    ED, EB = rayleigh_form()
+    num, den = sp.fraction(sp.together(ED / (ED + EB) - S.D / (S.D + S.B)))
+    target = ED * S.B - EB * S.D
+    # sympy may return the numerator with either sign; orient it and check.
+    if sp.expand(num + target) == 0:
+        num, den = -num, -den
+    _check_equal(num, target)
+    # The denominator is (E D' + E B')(D + B); both factors are positive expectations.
+    den_ok = sp.expand(den - (ED + EB) * (S.D + S.B)) == 0
+    Delta = sp.Symbol("Delta_t", real=True)
+    gamma = sp.Symbol("gamma_t", positive=True)
+    sub = {S.rho2D: Delta + S.rho2B + S.nuB - S.nuD, S.rho1D: gamma + S.rho1B}
+    factored = sp.factor(sp.expand(num.subs(sub)))
+    bracket = sp.expand(factored / (S.eta * S.D * S.B))
+    _check_equal(bracket, S.eta * Delta - 2 * gamma)
+    nonpos = sp.Symbol("Delta_t", nonpositive=True)
+    falls = bool(bracket.subs(Delta, nonpos).is_negative)
+    x = sp.Symbol("x", positive=True)
+    (eta_star,) = sp.solve(sp.Eq(bracket, 0), S.eta)
+    at_x = sp.factor(bracket.subs(S.eta, x * eta_star))
+    return SimpleNamespace(
+        numerator=num,
+        factored=factored,
+        bracket=bracket,
+        Delta=Delta,
+        gamma=gamma,
+        x=x,
+        denominator_positive=bool(den_ok),
+        falls_for_every_eta=falls,
+        bracket_at_x=at_x,
+    )
 
 
 @cache

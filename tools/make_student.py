@@ -18,6 +18,7 @@ import copy
 import json
 import pathlib
 import re
+import shutil
 
 STUB = "# YOUR CODE HERE\n"
 STUB_TAG = "student-stub"
@@ -99,6 +100,9 @@ def main(argv=None) -> int:
     for path in paths:
         nb = json.loads(path.read_text())
         (args.out / path.name).write_text(json.dumps(studentize(nb), indent=1, ensure_ascii=False) + "\n")
+    # Data files the chapters read (data/headline_digitised.csv) go along with them.
+    if (args.src / "data").is_dir():
+        shutil.copytree(args.src / "data", args.out / "data", dirs_exist_ok=True)
     print(f"wrote {len(paths)} student notebooks to {args.out}/")
     return 0
 

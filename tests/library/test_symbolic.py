@@ -86,3 +86,36 @@ def test_stationary_energy_matches_noise_floor():
     u = F.stationary_energy(eta, rv.eigenvalues, sigma**2)
     D, B, chi = noise_floor(rv, IsotropicNoise(sigma), eta)
     assert D == pytest.approx(u[:2].sum()) and B == pytest.approx(u[2:].sum())
+
+
+def test_alignment_change_factorises_and_signs():
+    """E[D']B - E[B']D: eta*D*B*(eta*Delta - 2*gamma); < 0 for all eta if Delta <= 0."""
+    S = symbolic.symbols
+    a = symbolic.alignment_change()
+    ED, EB = symbolic.rayleigh_form()
+    Delta = S.rho2D + S.nuD - S.rho2B - S.nuB
+    gamma = S.rho1D - S.rho1B
+    back = a.factored.subs({a.Delta: Delta, a.gamma: gamma})
+    assert sp.simplify(back - (ED * S.B - EB * S.D)) == 0
+    assert a.denominator_positive and a.falls_for_every_eta
+    # The assumption-based proof is not vacuous: with Delta > 0 the sign is undecided.
+    pos = sp.Symbol("Delta_t", positive=True)
+    assert a.bracket.subs(a.Delta, pos).is_negative is None
+    assert sp.simplify(a.bracket_at_x - 2 * a.gamma * (a.x - 1)) == 0
+
+
+@settings(max_examples=40)
+@given(seeds)
+def test_alignment_change_sign_matches_numpy(seed):
+    """The bracket's sign is the sign of the numerical E[D']B - E[B']D."""
+    rng = np.random.default_rng(seed)
+    rv, noise = random_valley(rng), random_noise(rng)
+    theta = rng.normal(size=rv.d) * np.exp(rng.uniform(-2, 2, rv.d))
+    eta = float(rng.uniform(1e-3, 0.5))
+    m = block_moments(rv, noise, theta)
+    ED, EB = expected_next(rv, noise, theta, eta)
+    lhs = ED * m.B - EB * m.D
+    Delta = (m.bD + m.nD) / m.D - (m.bB + m.nB) / m.B
+    gamma = m.aD / m.D - m.aB / m.B
+    rhs = eta * m.D * m.B * (eta * Delta - 2 * gamma)
+    assert lhs == pytest.approx(rhs, rel=1e-8, abs=1e-12 * (m.D * m.B + 1e-300))
