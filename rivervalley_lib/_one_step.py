@@ -323,12 +323,16 @@ def eta_star_from_moments(m: BlockMoments):
 
 
 def alignment_regime(landscape: RiverValley, noise: NoiseModel, theta):
-    r"""Name the regime of the state: ``"low-alignment"`` or ``"self-correcting"``.
+    r"""Name the regime of the state: ``"threshold"`` or ``"always-falls"``.
 
-    ``"low-alignment"`` means :math:`\Delta_t > 0`: a finite :math:`\eta^*_t` separates
-    falling from rising alignment. ``"self-correcting"`` means :math:`\Delta_t \le 0`:
+    ``"threshold"`` means :math:`\Delta_t > 0`: a finite :math:`\eta^*_t` separates
+    falling from rising alignment. ``"always-falls"`` means :math:`\Delta_t \le 0`:
     the expected alignment falls (or, without noise in the bulk, stays) for every step
     size.
+
+    Deng et al. call the second regime self-correcting. It is not what holds the
+    high plateau of constant-step SGD: there the states are in the ``"threshold"``
+    regime with :math:`\eta^*_t` fluctuating around :math:`\eta` (chapter 5).
 
     Parameters
     ----------
@@ -354,11 +358,11 @@ def alignment_regime(landscape: RiverValley, noise: NoiseModel, theta):
     >>> from rivervalley_lib import RiverValley, IsotropicNoise, alignment_regime
     >>> rv = RiverValley.two_level(d=100, k=2, dominant=10.0, bulk=0.1)
     >>> alignment_regime(rv, IsotropicNoise(0.1), [1.0] * 100)
-    'low-alignment'
+    'threshold'
     >>> alignment_regime(rv, IsotropicNoise(0.1), [1.0, 1.0] + [1e-3] * 98)
-    'self-correcting'
+    'always-falls'
     """
     m = block_moments(landscape, noise, theta)
     _, C = threshold_terms(m)
-    out = np.where(C > 0, "low-alignment", "self-correcting")
+    out = np.where(C > 0, "threshold", "always-falls")
     return str(out) if out.ndim == 0 else out

@@ -22,7 +22,7 @@ Examples
 >>> theta = np.ones(5)
 >>> rep = measure_alignment(H @ theta, lambda v: H @ v, k=2)
 >>> round(rep.alignment, 4), rep.regime
-(0.9983, 'low-alignment')
+(0.9983, 'threshold')
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ class AlignmentReport:
         :math:`\eta_{\mathcal D}`) and Bulk-SGD (lowers it below
         :math:`\eta_{\mathcal B}`).
     regime : str
-        ``"low-alignment"`` (finite :math:`\eta^*_t`) or ``"self-correcting"``.
+        ``"threshold"`` (finite :math:`\eta^*_t`) or ``"always-falls"``.
     noise_samples : int
         How many stochastic gradients the noise terms were estimated from (0: none).
     moments : BlockMoments
@@ -359,7 +359,7 @@ def measure_alignment(
         eta_star=float(eta_star),
         eta_D=float(thresholds.dominant),
         eta_B=float(thresholds.bulk),
-        regime="self-correcting" if math.isinf(eta_star) else "low-alignment",
+        regime="always-falls" if math.isinf(eta_star) else "threshold",
         noise_samples=m,
         moments=mom,
     )

@@ -113,10 +113,10 @@ def test_sign_of_alignment_change_flips_at_eta_star(seed):
     grid = np.geomspace(1e-4, 10.0, 60) * (eta_star if math.isfinite(eta_star) and eta_star > 0 else 1.0)
     change = expected_alignment_step(rv, noise, np.broadcast_to(theta, (grid.size, rv.d)), grid) - chi
     if math.isinf(eta_star):
-        assert alignment_regime(rv, noise, theta) == "self-correcting"
+        assert alignment_regime(rv, noise, theta) == "always-falls"
         assert np.all(change <= 1e-12)
     else:
-        assert alignment_regime(rv, noise, theta) == "low-alignment"
+        assert alignment_regime(rv, noise, theta) == "threshold"
         below, above = grid < eta_star * (1 - 1e-9), grid > eta_star * (1 + 1e-9)
         tol = 1e-12
         assert np.all(change[below] < tol) and np.all(change[above] > -tol)
@@ -172,7 +172,7 @@ def test_self_correction_at_high_alignment():
     theta = np.concatenate([np.ones(2), np.full(198, 1e-4)])
     assert alignment(rv, theta) > 0.999
     assert critical_step_size(rv, noise, theta) == math.inf
-    assert alignment_regime(rv, noise, theta) == "self-correcting"
+    assert alignment_regime(rv, noise, theta) == "always-falls"
     etas = np.geomspace(1e-4, 0.19, 50)
     nxt = expected_alignment_step(rv, noise, np.broadcast_to(theta, (50, 200)), etas)
     assert np.all(nxt < alignment(rv, theta))
