@@ -363,19 +363,7 @@ def expected_trajectory(
                 D[..., sl] = np.moveaxis(ut[..., :k].sum(-1), 0, -1)
                 B[..., sl] = np.moveaxis(ut[..., k:].sum(-1), 0, -1)
                 loss[..., sl] = np.moveaxis(0.5 * (ut @ inv_lam), 0, -1)
-        if not (np.all(np.isfinite(D)) and np.all(np.isfinite(B))):
-            raise ValueError(
-                f"the expected trajectory diverges: eta = {e:g} is too large "
-                f"(stability limit 2/lambda_1 = {landscape.stability_limit:g})"
-            )
-        return MeanFieldTrajectory(
-            step=np.arange(steps + 1),
-            D=D,
-            B=B,
-            loss=loss,
-            energy_steps=keep_steps,
-            energies=kept,
-        )
+        return _finished(landscape, f"eta = {e:g}", D, B, loss, keep_steps, kept)
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(steps + 1):
             D[..., t] = u[..., :k].sum(-1)
@@ -393,16 +381,23 @@ def expected_trajectory(
             if not constant_noise:
                 s = noise.mean_diagonal(landscape, u)
             u = contraction * u + inject * s
+    return _finished(
+        landscape, f"max eta = {etas.max():g}", D, B, loss, keep_steps, kept
+    )
+
+
+def _finished(landscape, eta_text, D, B, loss, energy_steps, energies):
+    """The trajectory, or ``ValueError`` if it overflowed (the step size is unstable)."""
     if not (np.all(np.isfinite(D)) and np.all(np.isfinite(B))):
         raise ValueError(
-            f"the expected trajectory diverges: max eta = {etas.max():g} is too large "
+            f"the expected trajectory diverges: {eta_text} is too large "
             f"(stability limit 2/lambda_1 = {landscape.stability_limit:g})"
         )
     return MeanFieldTrajectory(
-        step=np.arange(steps + 1),
+        step=np.arange(D.shape[-1]),
         D=D,
         B=B,
         loss=loss,
-        energy_steps=keep_steps,
-        energies=kept,
+        energy_steps=energy_steps,
+        energies=energies,
     )
