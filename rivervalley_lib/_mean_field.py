@@ -387,7 +387,7 @@ def expected_trajectory(
 
 
 def _finished(landscape, eta_text, D, B, loss, energy_steps, energies):
-    """The trajectory, or ``ValueError`` if it overflowed (the step size is unstable)."""
+    """The trajectory, or ``ValueError`` if it overflowed (unstable step size)."""
     if not (np.all(np.isfinite(D)) and np.all(np.isfinite(B))):
         raise ValueError(
             f"the expected trajectory diverges: {eta_text} is too large "
