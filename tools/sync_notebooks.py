@@ -19,6 +19,11 @@ is the author-year citation computed from ``references.bib`` (``Deng et al. (202
 role, so sphinxcontrib-bibtex still resolves it (``-W -n``) and the bibliography is unchanged.
 Links already written are recomputed from their role, so the text follows ``references.bib``.
 
+**References to other notebooks.** jupyterlab-myst resolves ``{ref}``/``{prf:ref}``/``{numref}``
+only within one notebook. A reference to a label defined in another notebook of the same folder
+becomes a link to that notebook, ``[Proposition 1 of chapter 4](04_critical_step_size.ipynb
+"prf:ref prop-critical-step")``, turned back into the role by the book's extension as well.
+
 The script is idempotent: a second run changes nothing. ``--check`` writes nothing and exits 1
 if a notebook is out of sync (``tests/book/test_sync_notebooks.py`` runs the same check). Run it
 after any change to the macros, to ``references.bib`` or to a notebook's citations or first cell.
@@ -46,8 +51,15 @@ MARKER = (
 _FRONTMATTER = re.compile(r"\A---\n" + re.escape(MARKER) + r"\n.*?^---[ \t]*\n", re.M | re.S)
 #: A citation role as written in the book: {cite}`k`, {cite:p}`k1,k2`, {cite:t}`k`.
 _ROLE = re.compile(r"\{(cite(?::[a-z]+)?)\}`([^`]+)`")
-#: A citation link written by this script: [text](url "cite:t key1,key2").
-_LINK = re.compile(r"\[[^\]\n]*\]\(<?[^\s)>]*>? \"(cite(?::[a-z]+)?) ([^\"\s]+)\"\)")
+#: A cross-reference role: {ref}`label`, {prf:ref}`label`, {numref}`text <label>`.
+_XREF = re.compile(r"\{(ref|prf:ref|numref)\}`([^`]+)`")
+#: A link written by this script: [text](url "cite:t key1,key2") or [text](nb "prf:ref label").
+_LINK = re.compile(
+    r"\[[^\]\n]*\]\(<?[^\s)>]*>? \"(cite(?::[a-z]+)?|ref|prf:ref|numref) ([^\"\n]+)\"\)"
+)
+#: A directive's opening line, and a (label)= target.
+_DIRECTIVE = re.compile(r"^(`{3,}|:{3,})\{([\w:-]+)\}[ \t]*(.*)$")
+_TARGET = re.compile(r"^\(([\w-]+)\)=[ \t]*$")
 #: Roles this script knows how to write as text (sphinxcontrib-bibtex's meaning).
 BACKSLASH = "\\"
 NARRATIVE = {"cite:t"}
@@ -171,7 +183,7 @@ def citation_link(bib: Bibliography, role: str, keys: Sequence[str]) -> str:
 
 
 def links_to_roles(text: str) -> str:
-    """Turn every generated citation link back into its role (what the book's build reads)."""
+    """Turn every generated link back into its role (what the book's build reads)."""
     return _LINK.sub(lambda m: f"{{{m.group(1)}}}`{m.group(2)}`", text)
 
 
@@ -181,12 +193,93 @@ def roles_to_links(text: str, bib: Bibliography) -> str:
     return _ROLE.sub(lambda m: citation_link(bib, m.group(1), _keys(m.group(2))), text)
 
 
-def sync_notebook(nb: dict[str, Any], macros: dict[str, str], bib: Bibliography) -> dict[str, Any]:
-    """The notebook as JupyterLab needs it (a new dict; ``nb`` is not modified)."""
+def labels(nb: dict[str, Any]) -> dict[str, str]:
+    """The labels a notebook defines, with the text a reference to each shows in JupyterLab.
+
+    ``{"prop-critical-step": "Proposition 1"}``: a directive's kind and its number among the
+    directives of that kind in the notebook, as jupyterlab-myst numbers them; a ``(label)=``
+    target before a heading gives the heading's text.
+    """
+    found: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        lines = links_to_roles(_source(cell)).splitlines()
+        for i, line in enumerate(lines):
+            directive = _DIRECTIVE.match(line)
+            if directive:
+                kind = directive.group(2)
+                counts[kind] = counts.get(kind, 0) + 1
+                for option in lines[i + 1 :]:
+                    if not option.startswith(":"):
+                        break
+                    if option.startswith(":label:"):
+                        name = kind.split(":")[-1].capitalize()
+                        found[option.split(":", 2)[2].strip()] = f"{name} {counts[kind]}"
+            target = _TARGET.match(line)
+            if target and i + 1 < len(lines) and lines[i + 1].startswith("#"):
+                found[target.group(1)] = lines[i + 1].lstrip("#").strip()
+    return found
+
+
+def _where(path: Path, nb: dict[str, Any]) -> str:
+    """``chapter 4`` for ``04_critical_step_size.ipynb``, else the notebook's first heading."""
+    digits = re.match(r"(\d+)_", path.name)
+    if digits:
+        return f"chapter {int(digits.group(1))}"
+    for cell in nb["cells"]:
+        for line in _source(cell).splitlines():
+            if cell["cell_type"] == "markdown" and line.startswith("# "):
+                return f"“{line[2:].strip()}”"
+    return path.stem
+
+
+class LabelIndex:
+    """Where each label of the notebooks of one folder is defined, and how to refer to it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.by_label: dict[str, tuple[str, str]] = {}
+        for path in sorted(folder.glob("*.ipynb")):
+            nb = json.loads(path.read_text(encoding="utf-8"))
+            for label, text in labels(nb).items():
+                self.by_label.setdefault(label, (path.name, f"{text} of {_where(path, nb)}"))
+
+    def link(self, role: str, content: str, here: set[str]) -> str | None:
+        """The link for ``{role}`content``` when its label lives in another notebook, else None."""
+        explicit = re.fullmatch(r"(.*\S)\s*<([\w-]+)>", content.strip())
+        label = explicit.group(2) if explicit else content.strip()
+        if label in here or label not in self.by_label:
+            return None
+        notebook, text = self.by_label[label]
+        return f'[{explicit.group(1) if explicit else text}]({notebook} "{role} {content}")'
+
+
+def xrefs_to_links(text: str, index: LabelIndex, here: set[str]) -> str:
+    """Write every reference to a label of another notebook as a link to that notebook."""
+    return _XREF.sub(lambda m: index.link(m.group(1), m.group(2), here) or m.group(0), text)
+
+
+def sync_notebook(
+    nb: dict[str, Any],
+    macros: dict[str, str],
+    bib: Bibliography,
+    index: LabelIndex | None = None,
+) -> dict[str, Any]:
+    """The notebook as JupyterLab needs it (a new dict; ``nb`` is not modified).
+
+    ``index`` (the labels of the notebook's folder) turns references to other notebooks into
+    links; without it, such references are left as they are.
+    """
     out = json.loads(json.dumps(nb))
     markdown = [c for c in out["cells"] if c["cell_type"] == "markdown"]
+    here = set(labels(out))
     for cell in markdown:
-        _set_source(cell, roles_to_links(_source(cell), bib))
+        text = roles_to_links(_source(cell), bib)
+        if index is not None:
+            text = xrefs_to_links(text, index, here)
+        _set_source(cell, text)
     if markdown:
         first = markdown[0]
         _set_source(first, frontmatter_block(macros) + strip_frontmatter(_source(first)))
@@ -212,14 +305,28 @@ def dumps(nb: dict[str, Any]) -> str:
     return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
 
 
+def _normalised(nb: dict[str, Any]) -> dict[str, Any]:
+    """The notebook with every cell source as one string (nbformat allows a string or lines)."""
+    out = json.loads(json.dumps(nb))
+    for cell in out["cells"]:
+        cell["source"] = _source(cell)
+    return out
+
+
+def _differs(nb: dict[str, Any], synced: dict[str, Any]) -> bool:
+    return _normalised(nb) != _normalised(synced)
+
+
 def out_of_sync(paths: Iterable[Path], macros: dict[str, str] | None = None) -> list[Path]:
-    """The notebooks among ``paths`` whose file differs from what the sync would write."""
+    """The notebooks among ``paths`` whose content differs from what the sync would write."""
     macros = load_macros() if macros is None else macros
     bib = Bibliography()
+    indexes: dict[Path, LabelIndex] = {}
     stale = []
     for path in paths:
-        text = path.read_text(encoding="utf-8")
-        if dumps(sync_notebook(json.loads(text), macros, bib)) != text:
+        index = indexes.setdefault(path.parent, LabelIndex(path.parent))
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        if _differs(nb, sync_notebook(nb, macros, bib, index)):
             stale.append(path)
     return stale
 
@@ -231,14 +338,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     paths = args.paths or sorted((ROOT / "chapters").glob("*.ipynb"))
     macros, bib = load_macros(), Bibliography()
+    # Every label index is built before any notebook is rewritten.
+    indexes = {folder: LabelIndex(folder) for folder in {p.parent for p in paths}}
     changed = []
     for path in paths:
-        text = path.read_text(encoding="utf-8")
-        new = dumps(sync_notebook(json.loads(text), macros, bib))
-        if new != text:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        new = sync_notebook(nb, macros, bib, indexes[path.parent])
+        if _differs(nb, new):
             changed.append(path)
             if not args.check:
-                path.write_text(new, encoding="utf-8")
+                path.write_text(dumps(new), encoding="utf-8")
     verb = "out of sync" if args.check else "updated"
     print(f"{len(changed)} of {len(paths)} notebooks {verb}" + "".join(f"\n  {p}" for p in changed))
     return 1 if (args.check and changed) else 0

@@ -55,6 +55,8 @@ LAB_SETTINGS = {
     # No "Would you like to get notified about official Jupyter news?" toast over the screenshots,
     # and no request for news or updates.
     "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+    # Never write to a notebook (the server only sees copies anyway, see ``lab_root``).
+    "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
 }
 
 
@@ -122,7 +124,24 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def lab_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def lab_root(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The server's root: a copy of every folder holding a checked notebook, same layout.
+
+    JupyterLab writes to the notebooks it opens (kernel metadata, outputs); it only ever sees
+    these copies, so a run never changes the repository.
+    """
+    root = tmp_path_factory.mktemp("lab-root")
+    globs = request.config.getoption("notebooks") or NOTEBOOK_GLOBS
+    for folder in sorted({(ROOT / p).parent for p in notebook_paths(globs)}):
+        dest = root / folder.relative_to(ROOT)
+        dest.mkdir(parents=True, exist_ok=True)
+        for nb in folder.glob("*.ipynb"):
+            shutil.copy2(nb, dest / nb.name)
+    return root
+
+
+@pytest.fixture(scope="session")
+def lab_url(lab_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Start JupyterLab on 127.0.0.1 (a free port, no token) for the session; its base URL."""
     home = tmp_path_factory.mktemp("jupyterlab")
     settings = home / "settings"
@@ -148,14 +167,14 @@ def lab_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "--ServerApp.port_retries=0",
         "--IdentityProvider.token=",
         "--ServerApp.password=",
-        f"--ServerApp.root_dir={ROOT}",
+        f"--ServerApp.root_dir={lab_root}",
         # window.jupyterapp: the tests open notebooks and run cells through JupyterLab's commands.
         "--LabApp.expose_app_in_browser=True",
         # No queries to PyPI from the extension manager.
         "--LabApp.extension_manager=readonly",
     ]
     proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        cmd, cwd=lab_root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
     url = f"http://127.0.0.1:{port}/"
     try:

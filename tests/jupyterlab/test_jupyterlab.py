@@ -54,7 +54,12 @@ def _markdown_sources(path: Path) -> list[str]:
 _OPEN_JS = """
 async (path) => {
   const app = window.jupyterapp;
-  await app.commands.execute('application:close-all');
+  // Close what is open without saving and without a dialog, shutting its kernel down.
+  for (const w of Array.from(app.shell.widgets('main'))) {
+    if (w.context && w.context.model) w.context.model.dirty = false;
+    if (w.sessionContext) await w.sessionContext.shutdown();
+    w.dispose();
+  }
   const panel = await app.commands.execute('docmanager:open', {path, factory: 'Notebook'});
   await panel.context.ready;
   await panel.revealed;
@@ -125,6 +130,18 @@ def _settle(lab: Lab, panel_id: str, markdown_cells: int) -> dict:
         if now > deadline:
             return info
         time.sleep(0.25)
+
+
+def _wait(probe, timeout_s: float, what: str):
+    """Poll ``probe()`` until it returns something truthy; fail with its last value."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"no {what} within {timeout_s:.0f} s (last: {value!r})", pytrace=False)
+        time.sleep(0.5)
 
 
 def _screenshot(lab: Lab, panel_id: str, name: str) -> None:
@@ -227,7 +244,7 @@ _WIDGET_JS = """
     if (handle && img) {
       const readout = box.querySelector('.widget-readout');
       return {src: img.getAttribute('src'), readout: readout ? readout.textContent : null,
-              value: handle.getAttribute('aria-valuenow'),
+              value: handle.getAttribute("aria-valuetext"),
               stderr: box.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]').length};
     }
   }
@@ -241,20 +258,18 @@ def test_chapter_runs_with_live_widgets(lab: Lab):
     lab.take_log()
     panel_id = page.evaluate(_OPEN_JS, WIDGET_CHAPTER)
     page.evaluate(_RUN_ALL_JS, panel_id)
-    deadline = time.monotonic() + RUN_TIMEOUT_S
-    while True:
+
+    def finished():
         state = page.evaluate(_RUN_STATE_JS, panel_id)
-        if state["executed"] == state["code"] and state["status"] == "idle":
-            break
-        assert time.monotonic() < deadline, f"run all did not finish in {RUN_TIMEOUT_S} s: {state}"
-        time.sleep(0.5)
+        return state if state["executed"] == state["code"] and state["status"] == "idle" else None
+
+    state = _wait(finished, RUN_TIMEOUT_S, "end of the run of all cells")
     # Every code cell ran, and none wrote an error or to stderr.
     assert state["code"] > 0 and state["executed"] == state["code"], state
     assert state["problems"] == [], state["problems"]
 
     # A live slider above a figure.
-    page.wait_for_function(f"() => ({_WIDGET_JS})({json.dumps(panel_id)}) !== null", timeout=60000)
-    before = page.evaluate(_WIDGET_JS, panel_id)
+    before = _wait(lambda: page.evaluate(_WIDGET_JS, panel_id), 60, "a slider above a figure")
     assert before["src"].startswith("data:image/png;base64,"), before["src"][:40]
     assert before["stderr"] == 0, before
 
@@ -265,12 +280,10 @@ def test_chapter_runs_with_live_widgets(lab: Lab):
     handle.focus()
     handle.press("ArrowRight")
     handle.press("ArrowRight")
-    page.wait_for_function(
-        f"""() => {{
-            const now = ({_WIDGET_JS})({json.dumps(panel_id)});
-            return now && now.src !== {json.dumps(before['src'])};
-        }}""",
-        timeout=60000,
+    _wait(
+        lambda: (now := page.evaluate(_WIDGET_JS, panel_id)) and now["src"] != before["src"] and now,
+        60,
+        "the figure redrawn after the slider moved",
     )
     after = page.evaluate(_WIDGET_JS, panel_id)
     assert after["value"] != before["value"], (before["value"], after["value"])
