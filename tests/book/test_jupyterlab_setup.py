@@ -1,10 +1,11 @@
 """JupyterLab, where Binder users and students open the notebooks, is set up and gated.
 
-Binder (repo2docker) builds its environment from the root ``requirements.txt`` and opens the
-launch URL of the book's rocket button; the README's local route runs ``.venv/bin/jupyter lab``.
-Both need JupyterLab and jupyterlab-myst pinned there, both extensions used (jupyterlab-myst and
-the ipywidgets manager) must come prebuilt (else Binder would need a ``postBuild`` running
-``jupyter lab build``), and nothing may make repo2docker skip the root files.
+Binder (repo2docker) builds its environment from the root ``requirements.txt`` and opens
+the launch URL of the book's rocket button; the README's local route runs
+``.venv/bin/jupyter lab``. Both need JupyterLab and jupyterlab-myst pinned there, both
+extensions used (jupyterlab-myst and the ipywidgets manager) must come prebuilt (else
+Binder would need a ``postBuild`` running ``jupyter lab build``), and nothing may make
+repo2docker skip the root files.
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ def test_requirements_pin_jupyterlab_and_jupyterlab_myst():
 def test_the_local_route_runs_the_pinned_jupyterlab():
     # The README's `.venv/bin/jupyter lab` resolves to `jupyter-lab` of the environment.
     exe = BIN / "jupyter-lab"
-    assert exe.is_file(), f"{exe} is missing: jupyterlab is not installed from requirements.txt"
+    assert exe.is_file(), (
+        f"{exe} is missing: jupyterlab is not installed from requirements.txt"
+    )
     version = subprocess.run(
         [str(exe), "--version"], capture_output=True, text=True, check=True, timeout=120
     ).stdout.strip()
@@ -63,7 +66,8 @@ def test_binder_reads_the_root_requirements_and_opens_jupyterlab_at_the_chapter(
     cfg = yaml.safe_load((ROOT / "_config.yml").read_text())
     assert cfg["launch_buttons"]["notebook_interface"] == "jupyterlab"
     assert cfg["launch_buttons"]["binderhub_url"] == "https://mybinder.org"
-    # tests/built/test_html.py checks the built URL: urlpath=lab/tree/chapters/<chapter>.ipynb.
+    # tests/built/test_html.py checks the built URL:
+    # urlpath=lab/tree/chapters/<chapter>.ipynb.
     built = (ROOT / "tests" / "built" / "test_html.py").read_text()
     assert "urlpath=lab/tree/chapters/" in built
 

@@ -1,10 +1,11 @@
 """The notebooks carry what JupyterLab needs, generated from the book's single sources.
 
-``tools/sync_notebooks.py`` copies the MathJax macros of ``_config.yml`` into each notebook's
-MyST frontmatter and writes citations (and references to other notebooks) as readable links;
-``tools/sphinxext/rivervalley_notebooks.py`` reads them back as the book wrote them. These tests
-fail when a notebook is out of sync (re-run ``python tools/sync_notebooks.py``) and check that
-the round trip leaves the book's source unchanged.
+``tools/sync_notebooks.py`` copies the MathJax macros of ``_config.yml`` into each
+notebook's MyST frontmatter and writes citations (and references to other notebooks) as
+readable links; ``tools/sphinxext/rivervalley_notebooks.py`` reads them back as the book
+wrote them. These tests fail when a notebook is out of sync (re-run ``python
+tools/sync_notebooks.py``) and check that the round trip leaves the book's source
+unchanged.
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ def _markdown(nb: dict) -> list[str]:
 def _frontmatter(nb: dict) -> dict:
     first = _markdown(nb)[0]
     match = re.match(r"\A---\n(.*?)^---\n", first, re.M | re.S)
-    assert match, f"the first markdown cell does not start with frontmatter: {first[:200]!r}"
+    assert match, (
+        f"the first markdown cell does not start with frontmatter: {first[:200]!r}"
+    )
     return yaml.safe_load(match.group(1))
 
 
@@ -57,13 +60,15 @@ def _student_edition(tmp_path: Path) -> list[Path]:
 
 
 def test_chapters_are_in_sync():
-    # Fails when a macro, references.bib or a notebook changed without re-running the script.
+    # Fails when a macro, references.bib or a notebook changed without re-running the
+    # script.
     stale = sync.out_of_sync(CHAPTERS)
     assert stale == [], f"run `python tools/sync_notebooks.py`: out of sync: {stale}"
 
 
 def test_student_edition_is_in_sync(tmp_path):
-    # The student notebooks keep the frontmatter and the links: they are in sync as generated.
+    # The student notebooks keep the frontmatter and the links: they are in sync as
+    # generated.
     paths = _student_edition(tmp_path)
     assert len(paths) == len(CHAPTERS)
     assert sync.out_of_sync(paths) == []
@@ -71,7 +76,8 @@ def test_student_edition_is_in_sync(tmp_path):
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=[p.name for p in CHAPTERS])
 def test_frontmatter_holds_exactly_the_config_macros(path):
-    # Read independently of the script: _config.yml's macros, and the notebook's YAML frontmatter.
+    # Read independently of the script: _config.yml's macros, and the notebook's YAML
+    # frontmatter.
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     macros = config["sphinx"]["config"]["mathjax3_config"]["tex"]["macros"]
     assert len(macros) >= 10
@@ -92,16 +98,25 @@ def test_sync_is_idempotent_and_the_book_reads_its_own_source_back(path):
     bib, index = sync.Bibliography(), sync.LabelIndex(path.parent)
     macros = sync.load_macros()
     book = sync.book_source(nb)
-    # Synced twice is synced once; syncing the book's source gives the committed notebook back.
+    # Synced twice is synced once; syncing the book's source gives the committed
+    # notebook back.
     assert sync.sync_notebook(nb, macros, bib, index) == nb
     assert sync.sync_notebook(book, macros, bib, index) == nb
-    # The book's source has no trace of the JupyterLab form: roles, and no generated frontmatter.
+    # The book's source has no trace of the JupyterLab form: roles, and no generated
+    # frontmatter.
     text = "".join(_markdown(book))
     assert sync.MARKER not in text
     assert not re.search(r'\]\([^)]* "(cite|ref|prf:ref|numref)[: ]', text)
-    links = sum(len(re.findall(r' "(?:cite(?::[a-z]+)?|ref|prf:ref|numref) ', s)) for s in _markdown(nb))
+    links = sum(
+        len(re.findall(r' "(?:cite(?::[a-z]+)?|ref|prf:ref|numref) ', s))
+        for s in _markdown(nb)
+    )
     roles = len(re.findall(r"\{(?:cite(?::[a-z]+)?|ref|prf:ref|numref)\}`", text))
-    in_nb = len(re.findall(r"\{(?:cite(?::[a-z]+)?|ref|prf:ref|numref)\}`", "".join(_markdown(nb))))
+    in_nb = len(
+        re.findall(
+            r"\{(?:cite(?::[a-z]+)?|ref|prf:ref|numref)\}`", "".join(_markdown(nb))
+        )
+    )
     assert roles == links + in_nb
     # Code cells are untouched.
     code = [c["source"] for c in nb["cells"] if c["cell_type"] == "code"]
@@ -127,7 +142,10 @@ def test_citations_are_author_year_from_references_bib():
 
 def test_roles_and_links_round_trip():
     bib = sync.Bibliography()
-    text = "As {cite:t}`deng2026suspicious` show, and others {cite}`song2025tiny,gurari2018tiny`."
+    text = (
+        "As {cite:t}`deng2026suspicious` show, and others"
+        " {cite}`song2025tiny,gurari2018tiny`."
+    )
     linked = sync.roles_to_links(text, bib)
     assert "{cite" not in linked
     assert "[Deng et al. (2026)](https://arxiv.org/abs/2601.11789" in linked
@@ -138,7 +156,8 @@ def test_roles_and_links_round_trip():
 
 def test_references_to_other_notebooks_become_links_to_them():
     index = sync.LabelIndex(ROOT / "chapters")
-    # prop-critical-step is the first proposition of chapter 4 (no other notebook defines it).
+    # prop-critical-step is the first proposition of chapter 4 (no other notebook
+    # defines it).
     assert index.by_label["prop-critical-step"] == (
         "04_critical_step_size.ipynb",
         "Proposition 1 of chapter 4",
@@ -154,7 +173,10 @@ def test_references_to_other_notebooks_become_links_to_them():
 
 
 def test_the_book_extension_reads_notebooks_back(tmp_path):
-    ext = _load("rivervalley_notebooks", ROOT / "tools" / "sphinxext" / "rivervalley_notebooks.py")
+    ext = _load(
+        "rivervalley_notebooks",
+        ROOT / "tools" / "sphinxext" / "rivervalley_notebooks.py",
+    )
 
     class Env:
         @staticmethod
@@ -171,9 +193,9 @@ def test_the_book_extension_reads_notebooks_back(tmp_path):
     assert sync.MARKER not in source[0]
     # Markdown pages are left alone.
     App.env.doc2path = staticmethod(lambda docname: ROOT / f"{docname}.md")
-    md = ["{cite:t}`x` [a](b \"cite:t x\")"]
+    md = ['{cite:t}`x` [a](b "cite:t x")']
     ext._read_as_book(App(), "intro", md)
-    assert md == ["{cite:t}`x` [a](b \"cite:t x\")"]
+    assert md == ['{cite:t}`x` [a](b "cite:t x")']
 
 
 def test_script_check_mode_reports_and_writes_nothing(tmp_path, capsys):

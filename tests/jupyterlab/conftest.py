@@ -1,13 +1,15 @@
-"""Fixtures for the JupyterLab gate: a JupyterLab server from ``.venv`` and a headless Chromium.
+"""Fixtures for the JupyterLab gate: a JupyterLab server from ``.venv`` and a headless
+Chromium.
 
-The server is what Binder and the README's local route start (``jupyter lab``, with the pinned
-jupyterlab-myst), run on 127.0.0.1 at a free port, with no token, in a throw-away settings,
-workspaces and runtime directory, and with notebook windowing off so that every cell is rendered,
-not only the visible ones. The browser is Debian's ``chromium`` driven by Playwright, as in
-``tests/browser``: every request that does not go to the local server is aborted and recorded.
+The server is what Binder and the README's local route start (``jupyter lab``, with the
+pinned jupyterlab-myst), run on 127.0.0.1 at a free port, with no token, in a throw-away
+settings, workspaces and runtime directory, and with notebook windowing off so that
+every cell is rendered, not only the visible ones. The browser is Debian's ``chromium``
+driven by Playwright, as in ``tests/browser``: every request that does not go to the
+local server is aborted and recorded.
 
-Which notebooks are checked: ``NOTEBOOK_GLOBS`` (the chapters and the student edition), or the
-globs given with ``--notebooks`` (repeatable), relative to the repository root.
+Which notebooks are checked: ``NOTEBOOK_GLOBS`` (the chapters and the student edition),
+or the globs given with ``--notebooks`` (repeatable), relative to the repository root.
 """
 
 from __future__ import annotations
@@ -30,12 +32,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "_build" / "screenshots" / "jupyterlab"
-#: The notebooks a student or a Binder user opens. ``make test-jupyterlab`` builds student/ first.
+#: The notebooks a student or a Binder user opens (``make test-jupyterlab`` builds
+#: student/ first).
 NOTEBOOK_GLOBS = ["chapters/*.ipynb", "student/*.ipynb"]
 SERVER_START_TIMEOUT = 120.0
 
-# As in tests/browser/conftest.py: without the background-networking flags Chromium keeps trying
-# to reach Google's services, which a closed network refuses.
+# As in tests/browser/conftest.py: without the background-networking flags Chromium
+# keeps trying to reach Google's services, which a closed network refuses.
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -47,14 +50,21 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 
-#: User settings for the test server (JupyterLab's settings directory, one file per plugin).
+#: User settings for the test server (JupyterLab's settings folder, a file per plugin).
 LAB_SETTINGS = {
-    # Render every cell: with windowing on, cells out of view are not in the page at all.
-    # Shut each notebook's kernel down when it is closed: the gate opens twenty notebooks.
-    "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none", "kernelShutdown": True},
-    # No "Would you like to get notified about official Jupyter news?" toast over the screenshots,
-    # and no request for news or updates.
-    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+    # Render every cell: with windowing on, cells out of view are not in the page at
+    # all. Shut each notebook's kernel down when it is closed: the gate opens twenty
+    # notebooks.
+    "@jupyterlab/notebook-extension/tracker": {
+        "windowingMode": "none",
+        "kernelShutdown": True,
+    },
+    # No "Would you like to get notified about official Jupyter news?" toast over the
+    # screenshots, and no request for news or updates.
+    "@jupyterlab/apputils-extension/notification": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
     # Never write to a notebook (the server only sees copies anyway, see ``lab_root``).
     "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
 }
@@ -73,7 +83,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def notebook_paths(globs: list[str]) -> list[str]:
     """Every notebook matched by ``globs``, as paths relative to the repository root.
 
-    A glob that matches nothing is an error: a missing student edition must not pass silently.
+    A glob that matches nothing is an error: a missing student edition must not pass
+    silently.
     """
     paths: list[str] = []
     for pattern in globs:
@@ -101,7 +112,8 @@ def _jupyter() -> list[str]:
     exe = Path(sys.executable).with_name("jupyter-lab")
     if not exe.is_file():
         pytest.fail(
-            f"{exe} does not exist: jupyterlab is pinned in requirements.txt (run `make env`)",
+            f"{exe} does not exist: jupyterlab is pinned in requirements.txt "
+            "(run `make env`)",
             pytrace=False,
         )
     return [str(exe)]
@@ -124,11 +136,14 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def lab_root(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The server's root: a copy of every folder holding a checked notebook, same layout.
+def lab_root(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The server's root: a copy of every folder holding a checked notebook, same
+    layout.
 
-    JupyterLab writes to the notebooks it opens (kernel metadata, outputs); it only ever sees
-    these copies, so a run never changes the repository.
+    JupyterLab writes to the notebooks it opens (kernel metadata, outputs); it only ever
+    sees these copies, so a run never changes the repository.
     """
     root = tmp_path_factory.mktemp("lab-root")
     globs = request.config.getoption("notebooks") or NOTEBOOK_GLOBS
@@ -142,7 +157,8 @@ def lab_root(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
 
 @pytest.fixture(scope="session")
 def lab_url(lab_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start JupyterLab on 127.0.0.1 (a free port, no token) for the session; its base URL."""
+    """Start JupyterLab on 127.0.0.1 (a free port, no token) for the session; its base
+    URL."""
     home = tmp_path_factory.mktemp("jupyterlab")
     settings = home / "settings"
     for plugin, values in LAB_SETTINGS.items():
@@ -168,13 +184,19 @@ def lab_url(lab_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         "--IdentityProvider.token=",
         "--ServerApp.password=",
         f"--ServerApp.root_dir={lab_root}",
-        # window.jupyterapp: the tests open notebooks and run cells through JupyterLab's commands.
+        # window.jupyterapp: the tests open notebooks and run cells through JupyterLab's
+        # commands.
         "--LabApp.expose_app_in_browser=True",
         # No queries to PyPI from the extension manager.
         "--LabApp.extension_manager=readonly",
     ]
     proc = subprocess.Popen(
-        cmd, cwd=lab_root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        cmd,
+        cwd=lab_root,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}/"
     try:
@@ -194,7 +216,8 @@ def lab_url(lab_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
                 pass
             if time.monotonic() > deadline:
                 pytest.fail(
-                    f"JupyterLab did not answer on {url} within {SERVER_START_TIMEOUT:.0f} s:\n"
+                    f"JupyterLab did not answer on {url} within "
+                    f"{SERVER_START_TIMEOUT:.0f} s:\n"
                     + (home / "server.log").read_text()[-3000:],
                     pytrace=False,
                 )
@@ -206,18 +229,23 @@ def lab_url(lab_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 
 
 def chromium_path() -> str:
-    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    path = (
+        os.environ.get("CHROMIUM")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )
     if path is None:
         pytest.fail(
-            "Chromium was not found: `make test-browser` installs Debian's chromium with apt "
-            "(or set CHROMIUM to a Chromium binary)",
+            "Chromium was not found: `make test-browser` installs Debian's chromium "
+            "with apt (or set CHROMIUM to a Chromium binary)",
             pytrace=False,
         )
     return path
 
 
 class Lab:
-    """One JupyterLab page, kept open for the session; notebooks are opened in it one by one."""
+    """One JupyterLab page, kept open for the session; notebooks are opened in it one by
+    one."""
 
     def __init__(self, page, url: str) -> None:
         self.page = page
@@ -253,7 +281,9 @@ def lab(lab_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]
             state = Lab(page, lab_url)
 
             def route(r):
-                if urlsplit(r.request.url).netloc == host or r.request.url.startswith("data:"):
+                if urlsplit(r.request.url).netloc == host or r.request.url.startswith(
+                    "data:"
+                ):
                     r.continue_()
                 else:
                     state.blocked.append(r.request.url)
@@ -262,7 +292,9 @@ def lab(lab_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]
             page.route("**/*", route)
             page.on(
                 "console",
-                lambda m: m.type == "error" and state.console_errors.append(m.text[:300]),
+                lambda m: (
+                    m.type == "error" and state.console_errors.append(m.text[:300])
+                ),
             )
             page.on("pageerror", lambda e: state.page_errors.append(str(e)[:300]))
             page.goto(lab_url + "lab?reset", wait_until="load")
