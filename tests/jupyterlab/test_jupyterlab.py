@@ -170,9 +170,11 @@ def _screenshot(lab: Lab, panel_id: str, name: str) -> None:
     """A screenshot of the whole notebook: the window is made as tall as it."""
     page = lab.page
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    # The notebook's own scroller, back at the top (running cells scrolls it down).
     height = page.evaluate(
-        "(id) => document.getElementById(id)"
-        ".querySelector('.jp-WindowedPanel-outer').scrollHeight",
+        "(id) => { const s = document.getElementById(id)"
+        ".querySelector('.jp-WindowedPanel-outer');"
+        " s.scrollTop = 0; return s.scrollHeight; }",
         panel_id,
     )
     page.set_viewport_size({"width": 1280, "height": min(int(height) + 200, 16000)})
@@ -388,7 +390,6 @@ def test_chapter_runs_with_live_widgets(lab: Lab):
     ).first
     handle.focus()
     handle.press("ArrowRight")
-    handle.press("ArrowRight")
     _wait(
         lambda: (
             (now := page.evaluate(_WIDGET_JS, panel_id))
@@ -398,6 +399,7 @@ def test_chapter_runs_with_live_widgets(lab: Lab):
         60,
         "the figure redrawn after the slider moved",
     )
+    _wait(finished, 60, "an idle kernel after the redraw")
     after = page.evaluate(_WIDGET_JS, panel_id)
     assert after["value"] != before["value"], (before["value"], after["value"])
     assert after["readout"] != before["readout"], (before["readout"], after["readout"])
