@@ -5,7 +5,8 @@
 # Both create .venv from the pinned requirements.txt on first use.
 #
 # The other gates (README, "Quality gates"): make test-html and make test-browser check the built
-# book (run them after make book); make bench measures the performance targets.
+# book (run them after make book); make test-jupyterlab checks the notebooks in JupyterLab;
+# make bench measures the performance targets.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -19,7 +20,7 @@ VENDOR_STAMP  := _vendor/.stamp
 LIB_STAMP     := _build/.library-stamp
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test lint test-lib test-notebooks test-html test-browser student bench env clean
+.PHONY: book test lint test-lib test-notebooks test-html test-browser test-jupyterlab student bench env clean
 
 env: $(STAMP)
 
@@ -79,6 +80,13 @@ $(BROWSER_STAMP): $(STAMP) requirements-browser.txt tools/install_browser.sh
 # The built book in headless Chromium, offline: every page, screenshots in _build/screenshots/.
 test-browser: $(BROWSER_STAMP)
 	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="" tests/browser
+
+# The notebooks as Binder users and students see them: JupyterLab (with jupyterlab-myst) from .venv,
+# in headless Chromium, offline. Every chapter and student notebook renders with no math error,
+# no raw MyST and no unresolved citation; one chapter runs with live widgets. Screenshots in
+# _build/screenshots/jupyterlab/. Needs no built book.
+test-jupyterlab: $(BROWSER_STAMP) student
+	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="" tests/jupyterlab
 
 # The student edition: exercises kept, solutions replaced by "# YOUR CODE HERE" stubs.
 student: $(STAMP)

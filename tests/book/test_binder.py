@@ -39,6 +39,12 @@ def test_binder_path_fresh_venv(tmp_path):
             cwd=cwd, env=env, check=True, capture_output=True, text=True,
         ).stdout.strip()
         assert pathlib.Path(where).resolve().is_relative_to(ROOT / "rivervalley_lib"), where
+    # Binder opens JupyterLab, with jupyterlab-myst: both come from requirements.txt, prebuilt.
+    lab = subprocess.run([str(env_dir / "bin" / "jupyter-lab"), "--version"], env=env, check=True, capture_output=True, text=True)
+    assert f"jupyterlab=={lab.stdout.strip()}" in (ROOT / "requirements.txt").read_text()
+    extensions = subprocess.run([str(env_dir / "bin" / "jupyter"), "labextension", "list"], env=env, check=True, capture_output=True, text=True)
+    listing = extensions.stdout + extensions.stderr
+    assert "jupyterlab-myst" in listing and "@jupyter-widgets/jupyterlab-manager" in listing, listing
     ran = subprocess.run([str(py), "-c", RUNNER], cwd=ROOT / "chapters", env=env, capture_output=True, text=True, timeout=600)
     assert ran.returncode == 0, ran.stderr[-2000:]
     assert sys.version_info >= (3, 11)

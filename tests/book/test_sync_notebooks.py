@@ -1,0 +1,211 @@
+"""The notebooks carry what JupyterLab needs, generated from the book's single sources.
+
+``tools/sync_notebooks.py`` copies the MathJax macros of ``_config.yml`` into each
+notebook's MyST frontmatter and writes citations (and references to other notebooks) as
+readable links; ``tools/sphinxext/rivervalley_notebooks.py`` reads them back as the book
+wrote them. These tests fail when a notebook is out of sync (re-run ``python
+tools/sync_notebooks.py``) and check that the round trip leaves the book's source
+unchanged.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+
+
+def _load(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+sync = _load("sync_notebooks", ROOT / "tools" / "sync_notebooks.py")
+make_student = _load("make_student", ROOT / "tools" / "make_student.py")
+
+
+def _nb(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _markdown(nb: dict) -> list[str]:
+    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"]
+
+
+def _frontmatter(nb: dict) -> dict:
+    first = _markdown(nb)[0]
+    match = re.match(r"\A---\n(.*?)^---\n", first, re.M | re.S)
+    assert match, (
+        f"the first markdown cell does not start with frontmatter: {first[:200]!r}"
+    )
+    return yaml.safe_load(match.group(1))
+
+
+def _student_edition(tmp_path: Path) -> list[Path]:
+    """``make student``, into a temporary folder: the notebooks students open."""
+    out = tmp_path / "student"
+    make_student.main(["--src", str(ROOT / "chapters"), "--out", str(out)])
+    return sorted(out.glob("*.ipynb"))
+
+
+def test_chapters_are_in_sync():
+    # Fails when a macro, references.bib or a notebook changed without re-running the
+    # script.
+    stale = sync.out_of_sync(CHAPTERS)
+    assert stale == [], f"run `python tools/sync_notebooks.py`: out of sync: {stale}"
+
+
+def test_student_edition_is_in_sync(tmp_path):
+    # The student notebooks keep the frontmatter and the links: they are in sync as
+    # generated.
+    paths = _student_edition(tmp_path)
+    assert len(paths) == len(CHAPTERS)
+    assert sync.out_of_sync(paths) == []
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.name for p in CHAPTERS])
+def test_frontmatter_holds_exactly_the_config_macros(path):
+    # Read independently of the script: _config.yml's macros, and the notebook's YAML
+    # frontmatter.
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    macros = config["sphinx"]["config"]["mathjax3_config"]["tex"]["macros"]
+    assert len(macros) >= 10
+    math = _frontmatter(_nb(path))["math"]
+    assert math == {"\\" + name: body for name, body in macros.items()}
+
+
+def test_a_changed_macro_puts_every_notebook_out_of_sync():
+    macros = sync.load_macros()
+    changed = {**macros, "etastar": "\\eta^{\\star}_{t}"}
+    assert sync.out_of_sync(CHAPTERS, macros=changed) == CHAPTERS
+    assert sync.out_of_sync(CHAPTERS, macros={**macros, "newmacro": "x"}) == CHAPTERS
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.name for p in CHAPTERS])
+def test_sync_is_idempotent_and_the_book_reads_its_own_source_back(path):
+    nb = _nb(path)
+    bib, index = sync.Bibliography(), sync.LabelIndex(path.parent)
+    macros = sync.load_macros()
+    book = sync.book_source(nb)
+    # Synced twice is synced once; syncing the book's source gives the committed
+    # notebook back.
+    assert sync.sync_notebook(nb, macros, bib, index) == nb
+    assert sync.sync_notebook(book, macros, bib, index) == nb
+    # The book's source has no trace of the JupyterLab form: roles, and no generated
+    # frontmatter.
+    text = "".join(_markdown(book))
+    assert sync.MARKER not in text
+    assert not re.search(r'\]\([^)]* "(cite|ref|prf:ref|numref)[: ]', text)
+    links = sum(
+        len(re.findall(r' "(?:cite(?::[a-z]+)?|ref|prf:ref|numref) ', s))
+        for s in _markdown(nb)
+    )
+    roles = len(re.findall(r"\{(?:cite(?::[a-z]+)?|ref|prf:ref|numref)\}`", text))
+    in_nb = len(
+        re.findall(
+            r"\{(?:cite(?::[a-z]+)?|ref|prf:ref|numref)\}`", "".join(_markdown(nb))
+        )
+    )
+    assert roles == links + in_nb
+    # Code cells are untouched.
+    code = [c["source"] for c in nb["cells"] if c["cell_type"] == "code"]
+    assert code == [c["source"] for c in book["cells"] if c["cell_type"] == "code"]
+
+
+def test_citations_are_author_year_from_references_bib():
+    bib = sync.Bibliography()
+    # The first authors and years below are those of references.bib.
+    assert bib.text("cite:t", ["deng2026suspicious"]) == "Deng et al. (2026)"
+    assert bib.text("cite:t", ["papyan2020traces"]) == "Papyan (2020)"
+    assert bib.text("cite:t", ["gurari2018tiny"]) == "Gur-Ari et al. (2018)"
+    assert bib.text("cite", ["song2025tiny", "deng2026suspicious"]) == (
+        "(Song et al., 2025; Deng et al., 2026)"
+    )
+    assert bib.text("cite:p", ["sagun2017empirical"]) == "(Sagun et al., 2017)"
+    assert bib.url("song2025tiny") == "https://arxiv.org/abs/2405.16002"
+    with pytest.raises(ValueError, match="nosuchkey"):
+        bib.text("cite:t", ["nosuchkey"])
+    with pytest.raises(ValueError, match="cite:year"):
+        bib.text("cite:year", ["deng2026suspicious"])
+
+
+def test_roles_and_links_round_trip():
+    bib = sync.Bibliography()
+    text = (
+        "As {cite:t}`deng2026suspicious` show, and others"
+        " {cite}`song2025tiny,gurari2018tiny`."
+    )
+    linked = sync.roles_to_links(text, bib)
+    assert "{cite" not in linked
+    assert "[Deng et al. (2026)](https://arxiv.org/abs/2601.11789" in linked
+    assert "[(Song et al., 2025; Gur-Ari et al., 2018)](" in linked
+    assert sync.links_to_roles(linked) == text
+    assert sync.roles_to_links(linked, bib) == linked
+
+
+def test_references_to_other_notebooks_become_links_to_them():
+    index = sync.LabelIndex(ROOT / "chapters")
+    # prop-critical-step is the first proposition of chapter 4 (no other notebook
+    # defines it).
+    assert index.by_label["prop-critical-step"] == (
+        "04_critical_step_size.ipynb",
+        "Proposition 1 of chapter 4",
+    )
+    text = "From {prf:ref}`prop-critical-step` and {ref}`local-label`."
+    linked = sync.xrefs_to_links(text, index, here={"local-label"})
+    assert linked == (
+        "From [Proposition 1 of chapter 4]"
+        '(04_critical_step_size.ipynb "prf:ref prop-critical-step")'
+        " and {ref}`local-label`."
+    )
+    assert sync.links_to_roles(linked) == text
+
+
+def test_the_book_extension_reads_notebooks_back(tmp_path):
+    ext = _load(
+        "rivervalley_notebooks",
+        ROOT / "tools" / "sphinxext" / "rivervalley_notebooks.py",
+    )
+
+    class Env:
+        @staticmethod
+        def doc2path(docname):
+            return ROOT / f"{docname}.ipynb"
+
+    class App:
+        env = Env()
+
+    path = CHAPTERS[0]
+    source = [path.read_text(encoding="utf-8")]
+    ext._read_as_book(App(), f"chapters/{path.stem}", source)
+    assert json.loads(source[0]) == sync.book_source(_nb(path))
+    assert sync.MARKER not in source[0]
+    # Markdown pages are left alone.
+    App.env.doc2path = staticmethod(lambda docname: ROOT / f"{docname}.md")
+    md = ['{cite:t}`x` [a](b "cite:t x")']
+    ext._read_as_book(App(), "intro", md)
+    assert md == ['{cite:t}`x` [a](b "cite:t x")']
+
+
+def test_script_check_mode_reports_and_writes_nothing(tmp_path, capsys):
+    nb = _nb(CHAPTERS[0])
+    stale = tmp_path / CHAPTERS[0].name
+    stale.write_text(sync.dumps(sync.book_source(nb)), encoding="utf-8")
+    before = stale.read_text()
+    assert sync.main(["--check", str(stale)]) == 1
+    assert stale.read_text() == before
+    assert sync.main([str(stale)]) == 0
+    assert sync.main(["--check", str(stale)]) == 0
+    assert "Generated by tools/sync_notebooks.py" in stale.read_text()
+    capsys.readouterr()
