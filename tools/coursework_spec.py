@@ -276,7 +276,7 @@ assert rv.expected_alignment_step(valley, noise, theta, eta_star * (1 + 1e-3)) >
 _cases = []
 for _v, _nz, _c, _G in ((rv.RiverValley.two_level(d=100, k=2, dominant=8.0, bulk=0.5), rv.IsotropicNoise(0.1), 0.1, 0.5),
                         (rv.RiverValley.two_level(d=50, k=5, dominant=4.0, bulk=0.1), rv.CurvatureNoise(0.05), 0.3, 0.2),
-                        (rv.RiverValley.spread(d=80, k=4, dominant=(6.0, 9.0), bulk=(0.05, 0.4)), rv.IsotropicNoise(0.0), 0.5, 1.0)):
+                        (rv.RiverValley.spread(d=80, k=4, dominant=(6.0, 9.0), bulk=(0.05, 0.4)), rv.IsotropicNoise(0.05), 0.2, 0.05)):
     _th = rv.state_with_alignment(_v, _c, _G)
     _cases.append((_v, _nz, _th, rv.critical_step_size(_v, _nz, _th)))
 with _blocked("critical_step_size"):

@@ -42,8 +42,8 @@ _GATE_START = re.compile(r"^(`{3,})\{solution-start\}\s*(\S+)[^\n]*\n.*?^\1[ \t]
 _GATE_END = re.compile(r"^(`{3,})\{solution-end\}[^\n]*\n\s*^\1[ \t]*$\n?", re.M | re.S)
 _OPTION = re.compile(r"^:(label|class):[^\n]*\n", re.M)
 _CHECK_SENTENCE = [
-    (re.compile(r",? and check your [^.`]*with `check\.[^`]*`\."), "."),
-    (re.compile(r"\s*Check [^.`]*with `check\.[^`]*`\."), ""),
+    (re.compile(r",? and check your [^.`]*with\s+`check\.[^`]*`[^.]*\."), "."),
+    (re.compile(r"\s*Check [^.`]*with\s+`check\.[^`]*`[^.]*\."), ""),
 ]
 _AUTHORS = {
     "deng2026suspicious": "Deng et al. (2026)",
