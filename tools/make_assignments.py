@@ -1,7 +1,7 @@
 """Build one otter-grader assignment per chapter from the chapters' exercise sections.
 
 Usage: python tools/make_assignments.py [--src chapters] [--out assignments] [--seed 0]
-                                        [--masters-only] [chapter ...]
+                                        [--requirements FILE] [--masters-only] [chapter ...]
 
 For each chapter with exercises, writes ``<out>/<chapter>/master.ipynb`` (otter's master notebook)
 and runs ``otter assign`` on it, which writes ``<out>/<chapter>/student/`` (the student notebook)
@@ -151,7 +151,7 @@ def _raw(text: str) -> dict:
     return _cell("raw", text)
 
 
-def master(chapter: str, nb: dict, seed: int) -> dict:
+def master(chapter: str, nb: dict, seed: int, requirements: pathlib.Path | None = None) -> dict:
     """The otter master notebook of one chapter."""
     spec = coursework_spec.CHAPTERS[chapter]
     values = pick(spec["params"], seed, chapter)
@@ -164,7 +164,7 @@ def master(chapter: str, nb: dict, seed: int) -> dict:
     config = (
         "# ASSIGNMENT CONFIG\n"
         f"name: {name}\n"
-        "requirements: null\n"
+        f"requirements: {json.dumps(str(requirements.resolve())) if requirements else 'null'}\n"
         "export_cell: false\n"
         "check_all_cell: false\n"
         "run_tests: false\n"
@@ -247,14 +247,16 @@ def cheat(chapter: str, seed: int) -> str | None:
     return fill(spec["cheat"][1], pick(spec["params"], seed, chapter))
 
 
-def build(chapter: str, src: pathlib.Path, out: pathlib.Path, seed: int, assign: bool = True) -> pathlib.Path:
+def build(
+    chapter: str, src: pathlib.Path, out: pathlib.Path, seed: int, assign: bool = True, requirements: pathlib.Path | None = None
+) -> pathlib.Path:
     nb = json.loads((src / f"{chapter}.ipynb").read_text())
     where = out / chapter
     if where.exists():
         shutil.rmtree(where)
     where.mkdir(parents=True)
     mpath = where / f"{chapter}.ipynb"
-    mpath.write_text(json.dumps(master(chapter, nb, seed), indent=1, ensure_ascii=False) + "\n")
+    mpath.write_text(json.dumps(master(chapter, nb, seed, requirements), indent=1, ensure_ascii=False) + "\n")
     if assign:
         dist = where / "dist"
         otter = pathlib.Path(sys.executable).with_name("otter")
@@ -275,11 +277,15 @@ def main(argv=None) -> int:
     parser.add_argument("--src", default=ROOT / "chapters", type=pathlib.Path)
     parser.add_argument("--out", default=ROOT / "assignments", type=pathlib.Path)
     parser.add_argument("--seed", default=0, type=int, help="0: the book's parameters; other: a variant")
+    parser.add_argument(
+        "--requirements", type=pathlib.Path, default=None,
+        help="a requirements file for the grading image (Gradescope), put into the autograder zip",
+    )
     parser.add_argument("--masters-only", action="store_true", help="write master notebooks, skip otter assign")
     args = parser.parse_args(argv)
     chapters = args.chapters or sorted(coursework_spec.CHAPTERS)
     for chapter in chapters:
-        where = build(chapter, args.src, args.out, args.seed, assign=not args.masters_only)
+        where = build(chapter, args.src, args.out, args.seed, assign=not args.masters_only, requirements=args.requirements)
         print(f"{chapter}: {where}")
     print(f"wrote {len(chapters)} assignments to {args.out}/ (seed {args.seed})")
     return 0

@@ -9,10 +9,12 @@ Run with ``make test-coursework`` (installs otter-grader from requirements-cours
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import pathlib
 import re
+import shutil
 import sys
 import tempfile
 
@@ -27,6 +29,7 @@ import make_assignments  # noqa: E402
 CHAPTERS = sorted(coursework_spec.CHAPTERS)
 VARIANT = 7
 _TMP = pathlib.Path(tempfile.mkdtemp(prefix="rv-coursework-"))
+atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
 
 
 @functools.cache
