@@ -279,7 +279,7 @@ def one_step_gaps(gaps, ks=(1, 4, 16, 64), *, lam: float = 10.0, mu: float = 0.2
     for i, k in enumerate(ks):
         valley = RiverValley.two_level(d=25 * k, k=k, dominant=lam, bulk=mu)
         theta0 = _theory.state_with_alignment(valley, chi, energy=k / 4)
-        th = np.broadcast_to(theta0, (4 * samples, valley.d))
+        th = np.broadcast_to(theta0, (samples, valley.d))
         draws = noise.sample(valley, th, np.random.default_rng(10_007 + i))
         x = _theory.alignment(valley, th - eta * (valley.gradient(th) + draws))
         reference.append(abs(x.mean() - _theory.expected_alignment_step(valley, noise, theta0, eta)))
