@@ -6,6 +6,7 @@
 #
 # The other gates (README, "Quality gates"): make test-html and make test-browser check the built
 # book (run them after make book); make bench measures the performance targets.
+# make assignments builds the otter-grader coursework; make test-coursework grades it.
 
 PYTHON ?= python3
 VENV   := .venv
