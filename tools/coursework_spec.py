@@ -18,7 +18,7 @@ from __future__ import annotations
 # Prepended to every hidden test that blocks library routines: inside ``with _blocked(...)``,
 # any call to the named functions (in every loaded rivervalley_lib module, or "Class.method")
 # raises, so only the student's own computation can pass.
-BLOCK = '''import contextlib as _cl
+BLOCK = """import contextlib as _cl
 import sys as _sys
 from unittest import mock as _mock
 
@@ -36,15 +36,18 @@ def _blocked(*names):
                 stack.enter_context(_mock.patch.object(owner, attr, side_effect=err))
     return stack
 
-'''
+"""
 
 IMPORTS = "import numpy as np\n\nimport rivervalley_lib as rv\n"
 
 CHAPTERS: dict[str, dict] = {}
 
 CHAPTERS["01_river_valley"] = dict(
-    setup=IMPORTS + "\nvalley = rv.RiverValley([10.0, 0.5], k=1)  # the chapter's valley\n",
-    params=dict(sigma=[0.3, 0.2, 0.25, 0.4], eta=[0.05, 0.04, 0.06, 0.03], seed=[11, 5, 23, 42]),
+    setup=IMPORTS
+    + "\nvalley = rv.RiverValley([10.0, 0.5], k=1)  # the chapter's valley\n",
+    params=dict(
+        sigma=[0.3, 0.2, 0.25, 0.4], eta=[0.05, 0.04, 0.06, 0.03], seed=[11, 5, 23, 42]
+    ),
     subs={
         r"$\sigma = 0.3$": r"$\sigma = <<sigma>>$",
         r"$\eta = 0.05$": r"$\eta = <<eta>>$",
@@ -71,11 +74,18 @@ chi_inf = rv.noise_floor(valley, rv.IsotropicNoise(<<sigma>>), <<eta>>)[2]
 print(f"simulated plateau {chi_sim:.4f}, chi_inf {chi_inf:.4f}")
 """,
     tests=[
-        (1, False, """\
+        (
+            1,
+            False,
+            """\
 # The simulated plateau agrees with the noise floor to within 2%.
 assert 0 < chi_sim < 1 and abs(chi_sim - chi_inf) < 0.02 * chi_inf
-"""),
-        (2, True, """\
+""",
+        ),
+        (
+            2,
+            True,
+            """\
 # plateau() is the ratio of the averages, on traces the student has not seen.
 from types import SimpleNamespace as _NS
 
@@ -84,20 +94,27 @@ for _shape, _last in (((3, 50), 10), ((7, 200), 37), ((1, 9), 9)):
     _D, _B = _r.exponential(size=_shape), _r.exponential(3.0, size=_shape)
     _want = _D[:, -_last:].mean() / (_D[:, -_last:].mean() + _B[:, -_last:].mean())
     assert abs(plateau(_NS(D=_D, B=_B), _last) - _want) < 1e-12 * _want
-"""),
-        (1, True, """\
+""",
+        ),
+        (
+            1,
+            True,
+            """\
 # chi_sim is the plateau of the prescribed simulation, not the closed form.
 _run = rv.simulate(valley, rv.IsotropicNoise(<<sigma>>), <<eta>>, 2000, [1.0, 8.0], seeds=500, rng=<<seed>>)
 _D, _B = _run.D[:, -500:].mean(), _run.B[:, -500:].mean()
 assert abs(chi_sim - _D / (_D + _B)) < 1e-9
-"""),
+""",
+        ),
     ],
 )
 
 CHAPTERS["02_model"] = dict(
     setup=IMPORTS
     + "\nvalley = rv.RiverValley.spread(d=200, k=10, dominant=(20.0, 60.0), bulk=(0.01, 2.0))\n",
-    params=dict(level=[3.0, 2.0, 4.0, 1.5], sigma=[0.1, 0.15, 0.08, 0.2], seed=[4, 9, 13, 21]),
+    params=dict(
+        level=[3.0, 2.0, 4.0, 1.5], sigma=[0.1, 0.15, 0.08, 0.2], seed=[4, 9, 13, 21]
+    ),
     subs={
         r"$\theta = (3, \dots, 3)$": r"$\theta = (<<level>>, \dots, <<level>>)$",
         r"$\sigma = 0.1$": r"$\sigma = <<sigma>>$",
@@ -131,11 +148,18 @@ mean_ratio = float(rv.gradient_alignment(valley, g_hat).mean())
 print(f"ratio of expectations {ratio:.5f}, mean of chi(g_hat) {mean_ratio:.5f}")
 """,
     tests=[
-        (1, False, """\
+        (
+            1,
+            False,
+            """\
 # Both numbers are alignments, and in this high dimension they are close.
 assert 0 < ratio < 1 and 0 < mean_ratio < 1 and abs(ratio - mean_ratio) < 0.01
-"""),
-        (2, True, """\
+""",
+        ),
+        (
+            2,
+            True,
+            """\
 # ratio_of_expectations() is the formula, on valleys, states and noise models not seen before.
 _r = np.random.default_rng(77)
 _v = rv.RiverValley.spread(d=40, k=4, dominant=(5.0, 9.0), bulk=(0.05, 1.0))
@@ -144,8 +168,12 @@ for _nz in (rv.IsotropicNoise(0.3), rv.CurvatureNoise(0.2), rv.RegressionNoise(8
     _g, _s = _v.gradient(_th), _nz.diagonal(_v, _th)
     _want = (_g[:4] @ _g[:4] + _s[:4].sum()) / (_g @ _g + _s.sum())
     assert abs(ratio_of_expectations(_v, _nz, _th) - _want) < 1e-9 * _want
-"""),
-        (1, True, """\
+""",
+        ),
+        (
+            1,
+            True,
+            """\
 # mean_ratio is a Monte Carlo average of chi(g_hat): within 6 standard errors of an independent
 # estimate, and not the ratio of expectations itself.
 _th = np.full(valley.d, <<level>>)
@@ -153,13 +181,18 @@ _nz = rv.IsotropicNoise(<<sigma>>)
 _x = rv.gradient_alignment(valley, valley.gradient(_th) + _nz.sample(valley, np.broadcast_to(_th, (100_000, valley.d)), np.random.default_rng(12345)))
 _se = np.sqrt(2) * _x.std(ddof=1) / np.sqrt(_x.size)
 assert abs(mean_ratio - _x.mean()) < 6 * _se and mean_ratio != ratio
-"""),
+""",
+        ),
     ],
 )
 
 CHAPTERS["03_one_step_recursion"] = dict(
     setup=IMPORTS,
-    params=dict(sigma=[0.3, 0.25, 0.35, 0.4], eta=[0.1, 0.08, 0.12, 0.09], chi0=[0.3, 0.25, 0.4, 0.35]),
+    params=dict(
+        sigma=[0.3, 0.25, 0.35, 0.4],
+        eta=[0.1, 0.08, 0.12, 0.09],
+        chi0=[0.3, 0.25, 0.4, 0.35],
+    ),
     subs={
         r"$\chit = 0.3$": r"$\chit = <<chi0>>$",
         r"$\sigma = 0.3$": r"$\sigma = <<sigma>>$",
@@ -198,11 +231,19 @@ for k in (1, 4, 16, 64):
 print("gaps:", np.round(gaps, 5))
 """,
     tests=[
-        (1, False, """\
+        (
+            1,
+            False,
+            """\
 # Four gaps that shrink as the blocks grow.
 assert len(gaps) == 4 and all(a > b > 0 for a, b in zip(gaps, gaps[1:]))
-"""),
-        (2, True, BLOCK + """\
+""",
+        ),
+        (
+            2,
+            True,
+            BLOCK
+            + """\
 # predicted_alignment() is the student's recursion: the library's one-step routines are blocked.
 _r = np.random.default_rng(5)
 _cases = []
@@ -214,8 +255,12 @@ for _v, _nz in ((rv.RiverValley.spread(d=60, k=3, dominant=(4.0, 9.0), bulk=(0.0
 with _blocked("expected_alignment_step", "expected_next"):
     for _v, _nz, _th, _eta, _want in _cases:
         assert abs(predicted_alignment(_v, _nz, _th, _eta) - _want) < 1e-9
-"""),
-        (1, True, """\
+""",
+        ),
+        (
+            1,
+            True,
+            """\
 # The gaps are those of the prescribed experiment.
 _want = []
 for _k in (1, 4, 16, 64):
@@ -225,7 +270,8 @@ for _k in (1, 4, 16, 64):
     _n = _t - <<eta>> * (_v.gradient(_t) + rv.IsotropicNoise(<<sigma>>).sample(_v, _t, np.random.default_rng(_k)))
     _want.append(abs(rv.alignment(_v, _n).mean() - rv.expected_alignment_step(_v, rv.IsotropicNoise(<<sigma>>), _t0, <<eta>>)))
 assert np.allclose(gaps, _want, rtol=1e-6, atol=0)
-"""),
+""",
+        ),
     ],
 )
 
@@ -264,14 +310,22 @@ eta_star = bisect_eta_star(valley, noise, theta, 1e-4, 0.3)
 print(f"eta* by bisection: {eta_star:.6f}")
 """,
     tests=[
-        (1, False, """\
+        (
+            1,
+            False,
+            """\
 # Just below eta_star the alignment falls, just above it rises.
 _chi = rv.alignment(valley, theta)
 assert 1e-4 < eta_star < 0.3
 assert rv.expected_alignment_step(valley, noise, theta, eta_star * (1 - 1e-3)) < _chi
 assert rv.expected_alignment_step(valley, noise, theta, eta_star * (1 + 1e-3)) > _chi
-"""),
-        (2, True, BLOCK + """\
+""",
+        ),
+        (
+            2,
+            True,
+            BLOCK
+            + """\
 # bisect_eta_star() bisects: new valleys and states, with rv.critical_step_size blocked.
 _cases = []
 for _v, _nz, _c, _G in ((rv.RiverValley.two_level(d=100, k=2, dominant=8.0, bulk=0.5), rv.IsotropicNoise(0.1), 0.1, 0.5),
@@ -283,28 +337,38 @@ with _blocked("critical_step_size"):
     for _v, _nz, _th, _want in _cases:
         _got = bisect_eta_star(_v, _nz, _th, 1e-4, 0.999 * _v.stability_limit)
         assert abs(_got - _want) < 1e-6 * _want, (_got, _want)
-"""),
-        (1, True, """\
+""",
+        ),
+        (
+            1,
+            True,
+            """\
 # eta_star to six significant digits.
 _want = rv.critical_step_size(valley, noise, rv.state_with_alignment(valley, <<chi>>, <<energy>>))
 assert abs(eta_star - _want) < 1e-6 * _want
-"""),
+""",
+        ),
     ],
     # A submission that answers with the library instead of bisecting (tests/coursework).
-    cheat=("def bisect_eta_star", """\
+    cheat=(
+        "def bisect_eta_star",
+        """\
 def bisect_eta_star(valley, noise, theta, lo, hi, iters=60):
     return rv.critical_step_size(valley, noise, theta)
 
 
 theta = rv.state_with_alignment(valley, <<chi>>, <<energy>>)
 eta_star = bisect_eta_star(valley, noise, theta, 1e-4, 0.3)
-"""),
+""",
+    ),
 )
 
 CHAPTERS["05_self_correction"] = dict(
     setup=IMPORTS
     + "\nvalley = rv.RiverValley.two_level(d=400, k=4, dominant=10.0, bulk=0.2)  # the chapter's valley\n",
-    params=dict(sigma=[0.05, 0.04, 0.06, 0.08], eta=[0.1, 0.08, 0.12, 0.06], seed=[3, 8, 17, 30]),
+    params=dict(
+        sigma=[0.05, 0.04, 0.06, 0.08], eta=[0.1, 0.08, 0.12, 0.06], seed=[3, 8, 17, 30]
+    ),
     subs={
         r"$\sigma = 0.05$": r"$\sigma = <<sigma>>$",
         r"$\eta = 0.1$": r"$\eta = <<eta>>$",
@@ -337,11 +401,19 @@ chi_sim = float(D_bar / (D_bar + B_bar))
 print(f"simulated plateau {chi_sim:.4f}, chi_inf {chi_inf:.4f}")
 """,
     tests=[
-        (1, False, """\
+        (
+            1,
+            False,
+            """\
 # The simulated plateau agrees with the closed form to within 0.01.
 assert 0 < chi_inf < 1 and abs(chi_sim - chi_inf) < 0.01
-"""),
-        (1, True, BLOCK + """\
+""",
+        ),
+        (
+            1,
+            True,
+            BLOCK
+            + """\
 # curvature_floor() is the student's formula: the library's floors are blocked.
 _cases = []
 for _v in (rv.RiverValley.spread(d=50, k=5, dominant=(3.0, 6.0), bulk=(0.01, 0.3)), rv.RiverValley.two_level(d=20, k=2, dominant=2.0, bulk=0.5)):
@@ -350,17 +422,26 @@ for _v in (rv.RiverValley.spread(d=50, k=5, dominant=(3.0, 6.0), bulk=(0.01, 0.3
 with _blocked("noise_floor", "CurvatureNoise.stationary_gradient_energy", "IsotropicNoise.stationary_gradient_energy", "NoiseModel.stationary_gradient_energy"):
     for _v, _s, _e, _want in _cases:
         assert np.allclose(curvature_floor(_v, _s, _e), _want, rtol=1e-9, atol=0)
-"""),
-        (1, True, """\
+""",
+        ),
+        (
+            1,
+            True,
+            """\
 # chi_inf is the plateau of the floors.
 assert abs(chi_inf - rv.noise_floor(valley, rv.CurvatureNoise(<<sigma>>), <<eta>>)[2]) < 1e-9
-"""),
-        (1, True, """\
+""",
+        ),
+        (
+            1,
+            True,
+            """\
 # chi_sim comes from the prescribed simulation, not from the closed form.
 _run = rv.simulate(valley, rv.CurvatureNoise(<<sigma>>), <<eta>>, 4000, np.ones(valley.d), seeds=200, rng=<<seed>>)
 _D, _B = _run.D[:, -1000:].mean(), _run.B[:, -1000:].mean()
 assert abs(chi_sim - _D / (_D + _B)) < 1e-9
-"""),
+""",
+        ),
     ],
 )
 
@@ -400,11 +481,18 @@ pred = rv.expected_loss_change(valley, noise, theta, <<eta>>, projection="domina
 print(f"Monte Carlo {mean:+.3e} +- {se:.1e}, predicted {pred:+.3e}")
 """,
     tests=[
-        (1, False, """\
+        (
+            1,
+            False,
+            """\
 # Inside the interval, a Dom-SGD step raises the loss on average.
 assert se > 0 and mean > 2 * se
-"""),
-        (2, True, """\
+""",
+        ),
+        (
+            2,
+            True,
+            """\
 # dom_sgd_loss_changes() draws real Dom-SGD steps, at a state and step size not seen before.
 _th = ckpt[1]
 _x = np.asarray(dom_sgd_loss_changes(valley, noise, _th, 1.1, 20_000, np.random.default_rng(99)))
@@ -413,15 +501,20 @@ _se = _x.std(ddof=1) / np.sqrt(_x.size)
 assert _x.shape == (20_000,) and _se > 0 and abs(_x.mean() - _want) < 5 * _se
 _y = np.asarray(dom_sgd_loss_changes(valley, noise, _th, 0.5, 20_000, np.random.default_rng(98)))
 assert abs(_y.mean() - rv.expected_loss_change(valley, noise, _th, 0.5, projection="dominant")) < 5 * _y.std(ddof=1) / np.sqrt(_y.size)
-"""),
-        (1, True, """\
+""",
+        ),
+        (
+            1,
+            True,
+            """\
 # mean and se are a Monte Carlo estimate of the expected change and its standard error.
 _pred = rv.expected_loss_change(valley, noise, ckpt[0], <<eta>>, projection="dominant")
 _th = np.broadcast_to(ckpt[0], (20_000, valley.d))
 _dl = valley.loss(_th - <<eta>> * valley.project(valley.gradient(_th) + noise.sample(valley, _th, np.random.default_rng(4321)), "dominant")) - valley.loss(ckpt[0])
 _se = _dl.std(ddof=1) / np.sqrt(_dl.size)
 assert abs(mean - _pred) < 5 * se and 0.7 * _se < se < 1.4 * _se and mean != _pred
-"""),
+""",
+        ),
     ],
 )
 
@@ -455,13 +548,20 @@ c_star = float(grid[np.argmax(collapses)])
 print(f"a collapse appears from c = {c_star:.3g} on")
 """,
     tests=[
-        (1, False, """\
+        (
+            1,
+            False,
+            """\
 # c_star is a scale of the grid, with a collapse there and none at the grid point below it.
 _i = int(np.argmin(np.abs(grid - c_star)))
 assert np.isclose(grid[_i], c_star) and _i > 0
 assert list(has_collapse(valley, noise, <<eta>>, grid[_i - 1 : _i + 1])) == [False, True]
-"""),
-        (2, True, """\
+""",
+        ),
+        (
+            2,
+            True,
+            """\
 # has_collapse() on a valley, noise and step size not seen before.
 _v = rv.RiverValley.spread(d=200, k=4, dominant=(1.0, 1.3), bulk=(1e-3, 5e-3))
 _nz, _e = rv.IsotropicNoise(0.02), 0.9
@@ -470,13 +570,18 @@ _mf = rv.expected_trajectory(_v, _nz, _e, 3000, _sc[:, None] * np.ones(_v.d))
 _want = _mf.alignment.min(axis=1) < 0.5 * rv.noise_floor(_v, _nz, _e)[2]
 assert _want.any() and not _want.all()
 assert np.array_equal(np.asarray(has_collapse(_v, _nz, _e, _sc), dtype=bool), _want)
-"""),
-        (1, True, """\
+""",
+        ),
+        (
+            1,
+            True,
+            """\
 # c_star is the smallest scale of the grid with a collapse.
 _mf = rv.expected_trajectory(valley, noise, <<eta>>, 3000, grid[:, None] * np.ones(valley.d))
 _d = _mf.alignment.min(axis=1) < 0.5 * rv.noise_floor(valley, noise, <<eta>>)[2]
 assert np.isclose(c_star, grid[np.argmax(_d)])
-"""),
+""",
+        ),
     ],
 )
 
@@ -521,24 +626,39 @@ for _ in range(200):
 print(f"full-batch alignment {full:.3f}; mean minibatch alignment {np.mean(mini):.3f}")
 """,
     tests=[
-        (1, False, """\
+        (
+            1,
+            False,
+            """\
 # 200 alignments, each between 0 and 1.
 assert len(mini) == 200 and all(0 <= m <= 1 for m in mini)
-"""),
-        (1, True, """\
+""",
+        ),
+        (
+            1,
+            True,
+            """\
 # alignment_with() on random subspaces and vectors.
 _r = np.random.default_rng(8)
 for _d, _kk in ((10, 3), (50, 7)):
     _U = np.linalg.qr(_r.standard_normal((_d, _kk)))[0]
     _g = _r.standard_normal(_d)
     assert abs(alignment_with(_U, _g) - (_U.T @ _g) @ (_U.T @ _g) / (_g @ _g)) < 1e-12
-"""),
-        (1, True, """\
+""",
+        ),
+        (
+            1,
+            True,
+            """\
 # full is the full-batch alignment at the end of training.
 _rep = measure_alignment(lambda t: net.gradient(t, X, Y), lambda t, v: net.hvp(t, v, X, Y), th, k)
 assert abs(full - _rep.alignment) < 1e-4 * _rep.alignment
-"""),
-        (1, True, """\
+""",
+        ),
+        (
+            1,
+            True,
+            """\
 # mini follows the prescribed minibatches.
 _vals, _U = top_eigenspace(lambda v: net.hvp(th, v, X, Y), net.n_params, k)
 _r = np.random.default_rng(<<seed>>)
@@ -548,7 +668,8 @@ for _ in range(200):
     _g = net.gradient(th, X[_i], Y[_i])
     _want.append((_U.T @ _g) @ (_U.T @ _g) / (_g @ _g))
 assert np.allclose(mini, _want, rtol=1e-4, atol=1e-8)
-"""),
+""",
+        ),
     ],
 )
 
@@ -564,7 +685,9 @@ X, Y = gaussian_mixture(n=400, k=4, dim=10, separation=3.0, spread=0.5, rng=0)
 X = X + 5.0 * np.ones(10) / np.sqrt(10)
 """,
     params=dict(column=[0, 1, 2, 3], wscale=[0.0, 0.1, -0.2, 0.3]),
-    subs={"with $y$ the first column of the\none-hot labels": "with $y$ column <<column>> (counting from 0) of the\none-hot labels"},
+    subs={
+        "with $y$ the first column of the\none-hot labels": "with $y$ column <<column>> (counting from 0) of the\none-hot labels"
+    },
     tasks="""\
 (a) Write `river_valley_of(X, y, w, k)` returning `(valley, theta)`: the river valley
 `rv.RiverValley(eigenvalues, k=k)` of $L(w) = \\frac1{2n}\\lVert Xw - y\\rVert^2$ (eigenvalues of
@@ -596,11 +719,18 @@ eta_star_lib = rv.critical_step_size(valley, rv.IsotropicNoise(0.0), theta)
 print(f"eta*: tool {rep.eta_star:.6f}, library on the river valley {eta_star_lib:.6f}")
 """,
     tests=[
-        (1, False, """\
+        (
+            1,
+            False,
+            """\
 # The tool's top eigenvalues are those of X^T X / n.
 assert np.allclose(rep.eigenvalues, np.linalg.eigvalsh(X.T @ X / X.shape[0])[::-1][:2])
-"""),
-        (2, True, """\
+""",
+        ),
+        (
+            2,
+            True,
+            """\
 # river_valley_of() on least-squares problems not seen before: same spectrum, same eta*.
 _r = np.random.default_rng(31)
 for _n, _p, _k in ((60, 6, 1), (90, 8, 3)):
@@ -612,12 +742,17 @@ for _n, _p, _k in ((60, 6, 1), (90, 8, 3)):
     _got = rv.critical_step_size(_v, rv.IsotropicNoise(0.0), _t)
     assert abs(_got - _rep.eta_star) < 1e-6 * abs(_rep.eta_star)
     assert abs(rv.alignment(_v, _t) - _rep.alignment) < 1e-6
-"""),
-        (1, True, """\
+""",
+        ),
+        (
+            1,
+            True,
+            """\
 # eta_star_lib is eta* of this problem.
 _y, _w = Y[:, <<column>>], np.full(10, <<wscale>>)
 _rep = measure_alignment(lambda u: X.T @ (X @ u - _y) / X.shape[0], lambda u, z: X.T @ (X @ z) / X.shape[0], _w, k=2)
 assert abs(eta_star_lib - _rep.eta_star) < 1e-6 * abs(_rep.eta_star)
-"""),
+""",
+        ),
     ],
 )

@@ -20,17 +20,32 @@ import sys
 import tempfile
 
 
-def grade(notebook: pathlib.Path, autograder_zip: pathlib.Path, timeout: float = 600) -> dict[str, tuple[float, float]]:
+def grade(
+    notebook: pathlib.Path, autograder_zip: pathlib.Path, timeout: float = 600
+) -> dict[str, tuple[float, float]]:
     """``question -> (score, max_score)`` for one submission, from ``otter run``'s results.json."""
     otter = pathlib.Path(sys.executable).with_name("otter")
     with tempfile.TemporaryDirectory() as out:
         proc = subprocess.run(
-            [str(otter), "run", "--no-logo", "-a", str(autograder_zip), "-o", out, str(notebook)],
-            capture_output=True, text=True, timeout=timeout,
+            [
+                str(otter),
+                "run",
+                "--no-logo",
+                "-a",
+                str(autograder_zip),
+                "-o",
+                out,
+                str(notebook),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
         results = pathlib.Path(out) / "results.json"
         if not results.exists():
-            raise RuntimeError(f"otter run failed on {notebook}:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+            raise RuntimeError(
+                f"otter run failed on {notebook}:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
+            )
         data = json.loads(results.read_text())
     return {
         t["name"]: (float(t.get("score") or 0.0), float(t["max_score"]))
@@ -41,8 +56,12 @@ def grade(notebook: pathlib.Path, autograder_zip: pathlib.Path, timeout: float =
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("autograder", type=pathlib.Path, help="the autograder zip of the assignment")
-    parser.add_argument("submissions", type=pathlib.Path, help="a folder of submitted .ipynb files")
+    parser.add_argument(
+        "autograder", type=pathlib.Path, help="the autograder zip of the assignment"
+    )
+    parser.add_argument(
+        "submissions", type=pathlib.Path, help="a folder of submitted .ipynb files"
+    )
     parser.add_argument("--csv", type=pathlib.Path, default=pathlib.Path("grades.csv"))
     args = parser.parse_args(argv)
     rows, questions = [], []
@@ -56,12 +75,14 @@ def main(argv=None) -> int:
         writer = csv.writer(fh)
         writer.writerow(["submission", *questions, "total", "max"])
         for name, scores in rows:
-            writer.writerow([
-                name,
-                *(f"{scores[q][0]:g}" if q in scores else "" for q in questions),
-                f"{sum(s for s, _ in scores.values()):g}",
-                f"{sum(m for _, m in scores.values()):g}",
-            ])
+            writer.writerow(
+                [
+                    name,
+                    *(f"{scores[q][0]:g}" if q in scores else "" for q in questions),
+                    f"{sum(s for s, _ in scores.values()):g}",
+                    f"{sum(m for _, m in scores.values()):g}",
+                ]
+            )
     print(f"wrote {len(rows)} rows to {args.csv}")
     return 0
 

@@ -36,9 +36,15 @@ import coursework_spec  # noqa: E402
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 POINTS_MANUAL = 3
 
-_EXERCISE = re.compile(r"^(`{3,}|:{3,})\{exercise\}[^\n]*\n(.*?)^\1[ \t]*$", re.M | re.S)
-_SOLUTION = re.compile(r"^(`{3,}|:{3,})\{solution\}\s*(\S+)[^\n]*\n(.*?)^\1[ \t]*$", re.M | re.S)
-_GATE_START = re.compile(r"^(`{3,})\{solution-start\}\s*(\S+)[^\n]*\n.*?^\1[ \t]*$\n?", re.M | re.S)
+_EXERCISE = re.compile(
+    r"^(`{3,}|:{3,})\{exercise\}[^\n]*\n(.*?)^\1[ \t]*$", re.M | re.S
+)
+_SOLUTION = re.compile(
+    r"^(`{3,}|:{3,})\{solution\}\s*(\S+)[^\n]*\n(.*?)^\1[ \t]*$", re.M | re.S
+)
+_GATE_START = re.compile(
+    r"^(`{3,})\{solution-start\}\s*(\S+)[^\n]*\n.*?^\1[ \t]*$\n?", re.M | re.S
+)
 _GATE_END = re.compile(r"^(`{3,})\{solution-end\}[^\n]*\n\s*^\1[ \t]*$\n?", re.M | re.S)
 _OPTION = re.compile(r"^:(label|class):[^\n]*\n", re.M)
 _CHECK_SENTENCE = [
@@ -78,7 +84,9 @@ def to_markdown(text: str) -> str:
         return "; ".join(names) if m.group(1) == ":t" else "(" + "; ".join(names) + ")"
 
     text = re.sub(r"\{cite(:t|:p)?\}`([^`]*)`", cite, text)
-    text = re.sub(r"\{(?:ref|prf:ref|numref|doc)\}`([^`]*)`", r"`\1` (in the book)", text)
+    text = re.sub(
+        r"\{(?:ref|prf:ref|numref|doc)\}`([^`]*)`", r"`\1` (in the book)", text
+    )
     return text
 
 
@@ -97,14 +105,19 @@ def exercises(nb: dict) -> dict[str, dict]:
                 gate_parts.append(src)
                 continue
             gate_parts.append(src[: end.start()])
-            out[gate]["solution"] = "\n".join(p.strip("\n") for p in gate_parts if p.strip()) + "\n"
+            out[gate]["solution"] = (
+                "\n".join(p.strip("\n") for p in gate_parts if p.strip()) + "\n"
+            )
             gate, gate_parts = None, []
             src = src[end.end() :]
         if cell["cell_type"] != "markdown":
             continue
         for m in _EXERCISE.finditer(src):
             label = re.search(r":label:\s*(\S+)", m.group(2)).group(1)
-            out[label] = {"text": _OPTION.sub("", m.group(2)).strip("\n") + "\n", "solution": None}
+            out[label] = {
+                "text": _OPTION.sub("", m.group(2)).strip("\n") + "\n",
+                "solution": None,
+            }
         for m in _SOLUTION.finditer(src):
             out[m.group(2)]["solution"] = _OPTION.sub("", m.group(3)).strip("\n") + "\n"
         start = _GATE_START.search(src)
@@ -118,7 +131,9 @@ def exercises(nb: dict) -> dict[str, dict]:
             else:
                 gate_parts = [rest]
     if gate is not None:
-        raise ValueError(f"{gate}: a {{solution-start}} has no matching {{solution-end}}")
+        raise ValueError(
+            f"{gate}: a {{solution-start}} has no matching {{solution-end}}"
+        )
     return out
 
 
@@ -132,7 +147,11 @@ def pick(params: dict[str, list], seed: int, chapter: str) -> dict:
 
 def fill(template: str, values: dict) -> str:
     def sub(m: re.Match) -> str:
-        return repr(values[m.group(1)]) if not isinstance(values[m.group(1)], str) else values[m.group(1)]
+        return (
+            repr(values[m.group(1)])
+            if not isinstance(values[m.group(1)], str)
+            else values[m.group(1)]
+        )
 
     out = re.sub(r"<<(\w+)>>", sub, template)
     if "<<" in out:
@@ -151,14 +170,18 @@ def _raw(text: str) -> dict:
     return _cell("raw", text)
 
 
-def master(chapter: str, nb: dict, seed: int, requirements: pathlib.Path | None = None) -> dict:
+def master(
+    chapter: str, nb: dict, seed: int, requirements: pathlib.Path | None = None
+) -> dict:
     """The otter master notebook of one chapter."""
     spec = coursework_spec.CHAPTERS[chapter]
     values = pick(spec["params"], seed, chapter)
     ex = exercises(nb)
     number = chapter[:2]
     title = next(
-        _source(c).lstrip("# ").splitlines()[0] for c in nb["cells"] if _source(c).startswith("# ")
+        _source(c).lstrip("# ").splitlines()[0]
+        for c in nb["cells"]
+        if _source(c).startswith("# ")
     )
     name = f"ch{number}"
     config = (
@@ -178,7 +201,7 @@ def master(chapter: str, nb: dict, seed: int, requirements: pathlib.Path | None 
             "markdown",
             f"# Coursework, chapter {int(number)}: {title}\n\n"
             f"Read chapter {int(number)} of *River Valley* first ({variant}). Answer every "
-            "question in the cell below it. `grader.check(\"computational\")` runs the public "
+            'question in the cell below it. `grader.check("computational")` runs the public '
             "tests; the final score also uses hidden tests, which run your functions on cases "
             "you have not seen. The conceptual and derivation answers are graded by hand "
             f"({POINTS_MANUAL} points each); the computational question is autograded "
@@ -191,17 +214,29 @@ def master(chapter: str, nb: dict, seed: int, requirements: pathlib.Path | None 
         if item["solution"] is None:
             raise ValueError(f"ex-{number}-{kind} has no solution in {chapter}")
         cells += [
-            _raw(f"# BEGIN QUESTION\nname: {kind}\nmanual: true\npoints: {POINTS_MANUAL}\n"),
-            _cell("markdown", f"## Exercise {int(number)}.{1 if kind == 'conceptual' else 2}\n\n" + to_markdown(item["text"])),
+            _raw(
+                f"# BEGIN QUESTION\nname: {kind}\nmanual: true\npoints: {POINTS_MANUAL}\n"
+            ),
+            _cell(
+                "markdown",
+                f"## Exercise {int(number)}.{1 if kind == 'conceptual' else 2}\n\n"
+                + to_markdown(item["text"]),
+            ),
             _raw("# BEGIN SOLUTION"),
-            _cell("markdown", "**Reference solution (from the book).**\n\n" + to_markdown(item["solution"])),
+            _cell(
+                "markdown",
+                "**Reference solution (from the book).**\n\n"
+                + to_markdown(item["solution"]),
+            ),
             _raw("# END SOLUTION"),
             _raw("# END QUESTION"),
         ]
     text = ex[f"ex-{number}-computational"]["text"]
     for book, template in spec["subs"].items():
         if book not in text:
-            raise ValueError(f"{chapter}: the exercise no longer contains {book!r}; update coursework_spec.py")
+            raise ValueError(
+                f"{chapter}: the exercise no longer contains {book!r}; update coursework_spec.py"
+            )
         text = text.replace(book, fill(template, values))
     for pattern, repl in _CHECK_SENTENCE:
         text = pattern.sub(repl, text)
@@ -210,15 +245,19 @@ def master(chapter: str, nb: dict, seed: int, requirements: pathlib.Path | None 
         _raw(f"# BEGIN QUESTION\nname: computational\npoints: {points}\n"),
         _cell(
             "markdown",
-            f"## Exercise {int(number)}.3\n\n" + to_markdown(text) + "\n**Graded tasks.** "
+            f"## Exercise {int(number)}.3\n\n"
+            + to_markdown(text)
+            + "\n**Graded tasks.** "
             "Define the names below exactly as stated (the tests use them).\n\n"
-            + to_markdown(fill(spec["tasks"], values)) + "\n",
+            + to_markdown(fill(spec["tasks"], values))
+            + "\n",
         ),
         _raw("# BEGIN SOLUTION"),
         _cell(
             "code",
             "# Your answer: define the names of the graded tasks.\n# BEGIN SOLUTION\n"
-            + fill(spec["solution"], values).rstrip("\n") + "\n# END SOLUTION\n",
+            + fill(spec["solution"], values).rstrip("\n")
+            + "\n# END SOLUTION\n",
         ),
         _raw("# END SOLUTION"),
         _raw("# BEGIN TESTS"),
@@ -230,7 +269,11 @@ def master(chapter: str, nb: dict, seed: int, requirements: pathlib.Path | None 
     return {
         "cells": cells,
         "metadata": {
-            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "kernelspec": {
+                "display_name": "Python 3",
+                "language": "python",
+                "name": "python3",
+            },
             "language_info": {"name": "python"},
             "rivervalley": {"chapter": chapter, "seed": seed, "parameters": values},
         },
@@ -248,7 +291,12 @@ def cheat(chapter: str, seed: int) -> str | None:
 
 
 def build(
-    chapter: str, src: pathlib.Path, out: pathlib.Path, seed: int, assign: bool = True, requirements: pathlib.Path | None = None
+    chapter: str,
+    src: pathlib.Path,
+    out: pathlib.Path,
+    seed: int,
+    assign: bool = True,
+    requirements: pathlib.Path | None = None,
 ) -> pathlib.Path:
     nb = json.loads((src / f"{chapter}.ipynb").read_text())
     where = out / chapter
@@ -256,13 +304,21 @@ def build(
         shutil.rmtree(where)
     where.mkdir(parents=True)
     mpath = where / f"{chapter}.ipynb"
-    mpath.write_text(json.dumps(master(chapter, nb, seed, requirements), indent=1, ensure_ascii=False) + "\n")
+    mpath.write_text(
+        json.dumps(
+            master(chapter, nb, seed, requirements), indent=1, ensure_ascii=False
+        )
+        + "\n"
+    )
     if assign:
         dist = where / "dist"
         otter = pathlib.Path(sys.executable).with_name("otter")
         subprocess.run(
             [str(otter), "assign", "--no-pdfs", mpath.name, dist.name],
-            cwd=where, check=True, capture_output=True, text=True,
+            cwd=where,
+            check=True,
+            capture_output=True,
+            text=True,
         )
         for part in ("student", "autograder"):
             shutil.move(str(dist / part), str(where / part))
@@ -273,19 +329,38 @@ def build(
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("chapters", nargs="*", help="chapter stems (default: every chapter with exercises)")
+    parser.add_argument(
+        "chapters",
+        nargs="*",
+        help="chapter stems (default: every chapter with exercises)",
+    )
     parser.add_argument("--src", default=ROOT / "chapters", type=pathlib.Path)
     parser.add_argument("--out", default=ROOT / "assignments", type=pathlib.Path)
-    parser.add_argument("--seed", default=0, type=int, help="0: the book's parameters; other: a variant")
     parser.add_argument(
-        "--requirements", type=pathlib.Path, default=None,
+        "--seed", default=0, type=int, help="0: the book's parameters; other: a variant"
+    )
+    parser.add_argument(
+        "--requirements",
+        type=pathlib.Path,
+        default=None,
         help="a requirements file for the grading image (Gradescope), put into the autograder zip",
     )
-    parser.add_argument("--masters-only", action="store_true", help="write master notebooks, skip otter assign")
+    parser.add_argument(
+        "--masters-only",
+        action="store_true",
+        help="write master notebooks, skip otter assign",
+    )
     args = parser.parse_args(argv)
     chapters = args.chapters or sorted(coursework_spec.CHAPTERS)
     for chapter in chapters:
-        where = build(chapter, args.src, args.out, args.seed, assign=not args.masters_only, requirements=args.requirements)
+        where = build(
+            chapter,
+            args.src,
+            args.out,
+            args.seed,
+            assign=not args.masters_only,
+            requirements=args.requirements,
+        )
         print(f"{chapter}: {where}")
     print(f"wrote {len(chapters)} assignments to {args.out}/ (seed {args.seed})")
     return 0

@@ -35,7 +35,9 @@ atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
 @functools.cache
 def built(chapter: str, seed: int) -> pathlib.Path:
     """Build one chapter's assignment (once per test process) and return its folder."""
-    return make_assignments.build(chapter, ROOT / "chapters", _TMP / f"seed{seed}", seed)
+    return make_assignments.build(
+        chapter, ROOT / "chapters", _TMP / f"seed{seed}", seed
+    )
 
 
 def _zip(where: pathlib.Path) -> pathlib.Path:
@@ -60,7 +62,10 @@ def _text(nb: dict) -> str:
 def test_solution_full_marks_and_untouched_student_less(chapter):
     where = built(chapter, 0)
     got, full = _score(_notebook(where, "autograder"), where)
-    assert full == sum(t[0] for t in coursework_spec.CHAPTERS[chapter]["tests"]) and got == full, (got, full)
+    assert (
+        full == sum(t[0] for t in coursework_spec.CHAPTERS[chapter]["tests"])
+        and got == full
+    ), (got, full)
     got, full = _score(_notebook(where, "student"), where)
     assert got < full, f"the untouched student notebook earned {got}/{full}"
 
@@ -70,20 +75,31 @@ def test_ch4_library_call_instead_of_bisection_earns_less(tmp_path):
     where = built(chapter, 0)
     nb = json.loads(_notebook(where, "autograder").read_text())
     marker = coursework_spec.CHAPTERS[chapter]["cheat"][0]
-    cells = [c for c in nb["cells"] if c["cell_type"] == "code" and marker in make_assignments._source(c)]
+    cells = [
+        c
+        for c in nb["cells"]
+        if c["cell_type"] == "code" and marker in make_assignments._source(c)
+    ]
     assert len(cells) == 1
     cells[0]["source"] = make_assignments.cheat(chapter, 0)
     sub = tmp_path / _notebook(where, "autograder").name
     sub.write_text(json.dumps(nb))
     got, full = _score(sub, where)
-    assert 0 < got < full, f"rv.critical_step_size in place of bisection earned {got}/{full}"
+    assert 0 < got < full, (
+        f"rv.critical_step_size in place of bisection earned {got}/{full}"
+    )
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_variant_solution_full_marks_and_book_solution_less(chapter):
     spec = coursework_spec.CHAPTERS[chapter]
-    book, variant = make_assignments.pick(spec["params"], 0, chapter), make_assignments.pick(spec["params"], VARIANT, chapter)
-    assert all(book[p] != variant[p] for p in book), "every parameter of a variant differs from the book's"
+    book, variant = (
+        make_assignments.pick(spec["params"], 0, chapter),
+        make_assignments.pick(spec["params"], VARIANT, chapter),
+    )
+    assert all(book[p] != variant[p] for p in book), (
+        "every parameter of a variant differs from the book's"
+    )
     where = built(chapter, VARIANT)
     got, full = _score(_notebook(where, "autograder"), where)
     assert got == full, f"the variant's own solution earned {got}/{full}"
@@ -108,7 +124,13 @@ def _solution_lines(chapter: str, where: pathlib.Path) -> list[str]:
     # A line the question itself states (the graded tasks spell out the calls to make) is not
     # solution text.
     prompt = "\n".join(given)
-    return [ln for ln in lines if len(ln) >= 25 and not ln.startswith(("#", "```", "**Reference")) and ln not in prompt]
+    return [
+        ln
+        for ln in lines
+        if len(ln) >= 25
+        and not ln.startswith(("#", "```", "**Reference"))
+        and ln not in prompt
+    ]
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -119,8 +141,13 @@ def test_student_notebook_has_readable_exercises_and_no_solution(chapter):
     assert len(lines) >= 5, "the master notebook should hold solutions to remove"
     leaked = [ln for ln in lines if ln in student]
     assert not leaked, f"solution text in the student notebook: {leaked[:3]}"
-    assert not re.search(r"\{(exercise|solution|cite|ref)|:label:|BEGIN SOLUTION|`check\.|\\etastar|\\chiinf", student)
+    assert not re.search(
+        r"\{(exercise|solution|cite|ref)|:label:|BEGIN SOLUTION|`check\.|\\etastar|\\chiinf",
+        student,
+    )
     for n in (1, 2, 3):
         assert f"## Exercise {int(chapter[:2])}.{n}" in student
-    assert student.count("_Type your answer here") == 2, "one answer cell per manual question"
+    assert student.count("_Type your answer here") == 2, (
+        "one answer cell per manual question"
+    )
     assert 'grader.check("computational")' in student
