@@ -38,7 +38,10 @@ def _blocked(*names):
 
 """
 
-IMPORTS = "import numpy as np\n\nimport rivervalley_lib as rv\n"
+IMPORTS = (
+    "import numpy as np\nimport sympy as sp\n\nimport rivervalley_lib as rv\n"
+    "from rivervalley_lib import symbolic\n"
+)
 
 CHAPTERS: dict[str, dict] = {}
 
@@ -587,6 +590,7 @@ assert np.isclose(c_star, grid[np.argmax(_d)])
 
 CHAPTERS["08_neural_network"] = dict(
     setup="""import numpy as np
+import sympy as sp
 
 from rivervalley_lib.diagnostics import measure_alignment
 from rivervalley_lib.network import MLP, gaussian_mixture, top_eigenspace, train
@@ -675,6 +679,7 @@ assert np.allclose(mini, _want, rtol=1e-4, atol=1e-8)
 
 CHAPTERS["09_in_practice"] = dict(
     setup="""import numpy as np
+import sympy as sp
 
 import rivervalley_lib as rv
 from rivervalley_lib.diagnostics import measure_alignment

@@ -203,7 +203,9 @@ def master(
             f"Read chapter {int(number)} of *River Valley* first ({variant}). Answer every "
             'question in the cell below it. `grader.check("computational")` runs the public '
             "tests; the final score also uses hidden tests, which run your functions on cases "
-            "you have not seen. The conceptual and derivation answers are graded by hand "
+            "you have not seen. Add code cells where you need them (sympy and the "
+            "library are imported below). The conceptual and derivation answers are "
+            "graded by hand "
             f"({POINTS_MANUAL} points each); the computational question is autograded "
             f"({sum(t[0] for t in spec['tests'])} points).\n",
         ),
