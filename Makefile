@@ -1,12 +1,13 @@
 # River Valley: two commands do all the setup.
 #   make book   build the book (executing every notebook) into _build/html
-#   make test   run the library tests, its doctests, the student-edition and Binder tests, and
+#   make test   run the library tests, its doctests, the repository and Binder tests, and
 #               every notebook under nbval
 # Both create .venv from the pinned requirements.txt on first use.
 #
 # The other gates (README, "Quality gates"): make test-html and make test-browser check the built
 # book (run them after make book); make test-jupyterlab checks the notebooks in JupyterLab;
 # make bench measures the performance targets.
+# make assignments builds the otter-grader coursework; make test-coursework grades it.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -14,13 +15,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BROWSER_STAMP := $(VENV)/.browser-installed
 DEV_STAMP     := $(VENV)/.dev-installed
+COURSEWORK_STAMP := $(VENV)/.coursework-installed
 # MathJax, require.js and the widget manager, installed from npm and served with the book.
 VENDOR_STAMP  := _vendor/.stamp
 # The executed-notebook cache only knows the notebooks' code: a change to the library must clear it.
 LIB_STAMP     := _build/.library-stamp
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test lint test-lib test-notebooks test-html test-browser test-jupyterlab student bench env clean
+.PHONY: book test lint test-lib test-notebooks test-html test-browser test-jupyterlab test-coursework assignments student bench env clean
 
 env: $(STAMP)
 
@@ -81,20 +83,34 @@ $(BROWSER_STAMP): $(STAMP) requirements-browser.txt tools/install_browser.sh
 test-browser: $(BROWSER_STAMP)
 	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="" tests/browser
 
-# The notebooks as Binder users and students see them: JupyterLab (with jupyterlab-myst) from .venv,
-# in headless Chromium, offline. Every chapter and student notebook renders with no math error,
-# no raw MyST and no unresolved citation; one chapter runs with live widgets. Screenshots in
-# _build/screenshots/jupyterlab/. Needs no built book.
-test-jupyterlab: $(BROWSER_STAMP) student
-	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="" tests/jupyterlab
+# Coursework: one otter-grader assignment per chapter in assignments/<chapter>/ (student/ and
+# autograder/). SEED=0 uses the book's parameters; any other SEED builds a variant.
+SEED ?= 0
 
-# The student edition: exercises kept, solutions replaced by "# YOUR CODE HERE" stubs.
-student: $(STAMP)
-	$(BIN)/python tools/make_student.py --src chapters --out student
+$(COURSEWORK_STAMP): $(STAMP) requirements-coursework.txt
+	$(BIN)/python -m pip install --quiet -r requirements-coursework.txt
+	@touch $@
+
+assignments: $(COURSEWORK_STAMP)
+	$(BIN)/python tools/make_assignments.py --seed $(SEED) --out assignments
+
+# The old name of the student edition.
+student: assignments
+
+# The assignments graded by otter: solutions full marks, untouched or library-call answers less.
+test-coursework: $(COURSEWORK_STAMP)
+	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="" -n 2 --durations=5 tests/coursework
+
+# The notebooks as Binder users and students see them: JupyterLab (with jupyterlab-myst) from .venv,
+# in headless Chromium, offline. Every chapter, appendix and student (assignment) notebook renders
+# with no math error, no raw MyST and no unresolved citation; one chapter runs with live widgets.
+# Screenshots in _build/screenshots/jupyterlab/. Needs no built book.
+test-jupyterlab: $(BROWSER_STAMP) assignments
+	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="" tests/jupyterlab
 
 # Performance targets, measured as ratios side by side in one run (see appendix/performance.md).
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_FLAGS)
 
 clean:
-	rm -rf _build _vendor .pytest_cache .hypothesis
+	rm -rf _build _vendor .pytest_cache .hypothesis assignments

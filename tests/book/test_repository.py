@@ -101,3 +101,27 @@ def _public_callables():
 def test_public_callable_has_numpydoc_with_example(name, obj):
     doc = obj.__doc__ or ""
     assert "Examples\n" in doc and ">>>" in doc, f"{name} has no runnable example"
+
+
+def test_coursework_tools_are_pinned_apart_from_binder():
+    """otter-grader is pinned in requirements-coursework.txt, not in Binder's requirements.txt."""
+    pins = [ln.strip() for ln in (ROOT / "requirements-coursework.txt").read_text().splitlines() if ln.strip() and not ln.startswith("#")]
+    assert pins == ["otter-grader==7.0.0"]
+    assert "otter" not in (ROOT / "requirements.txt").read_text().lower()
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert ci.index("make test-coursework") == ci.index("make test") + 1
+    assert "assignments/" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+def test_instructor_guide_reading_order_matches_the_toc():
+    """The guide says to read the quick start first, then chapters 1 to 9: so does the TOC."""
+    toc = _yaml(ROOT / "_toc.yml")
+    chapters = [ch["file"] for p in toc["parts"] if p["caption"] != "Appendix" for ch in p["chapters"]]
+    assert chapters == ["chapters/quickstart"] + [f"chapters/{nb.stem}" for nb in NOTEBOOKS if nb.stem[:2].isdigit()]
+    guide = (ROOT / "appendix" / "instructor_guide.md").read_text()
+    assert "the quick start *A first experiment* first" in guide and "then chapters 1 to" in guide
+    for plan in ("1-week", "2-week", "3-week"):
+        assert plan in guide, f"the guide has no {plan} plan"
+    for n in range(1, 10):
+        for kind in ("conceptual", "derivation"):
+            assert f"**Chapter {n}, {kind}" in guide, f"no rubric for chapter {n} {kind}"

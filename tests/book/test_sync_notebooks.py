@@ -32,7 +32,6 @@ def _load(name: str, path: Path):
 
 
 sync = _load("sync_notebooks", ROOT / "tools" / "sync_notebooks.py")
-make_student = _load("make_student", ROOT / "tools" / "make_student.py")
 
 
 def _nb(path: Path) -> dict:
@@ -52,13 +51,6 @@ def _frontmatter(nb: dict) -> dict:
     return yaml.safe_load(match.group(1))
 
 
-def _student_edition(tmp_path: Path) -> list[Path]:
-    """``make student``, into a temporary folder: the notebooks students open."""
-    out = tmp_path / "student"
-    make_student.main(["--src", str(ROOT / "chapters"), "--out", str(out)])
-    return sorted(out.glob("*.ipynb"))
-
-
 def test_chapters_are_in_sync():
     # Fails when a macro, references.bib or a notebook changed without re-running the
     # script.
@@ -66,15 +58,6 @@ def test_chapters_are_in_sync():
     assert stale == [], f"run `python tools/sync_notebooks.py`: out of sync: {stale}"
 
 
-def test_student_edition_is_in_sync(tmp_path):
-    # The student notebooks keep the frontmatter and the links: they are in sync as
-    # generated.
-    paths = _student_edition(tmp_path)
-    assert len(paths) == len(CHAPTERS)
-    assert sync.out_of_sync(paths) == []
-
-
-@pytest.mark.parametrize("path", CHAPTERS, ids=[p.name for p in CHAPTERS])
 def test_frontmatter_holds_exactly_the_config_macros(path):
     # Read independently of the script: _config.yml's macros, and the notebook's YAML
     # frontmatter.
