@@ -330,7 +330,7 @@ def collapse_scale(answer, landscape: RiverValley, noise: NoiseModel, eta: float
     Examples
     --------
     >>> import rivervalley_lib as rv
-    >>> from rivervalley_lib import widgets
+    >>> from rivervalley_lib import scenarios
     >>> collapse_scale(1e-3, scenarios.HEADLINE_VALLEY, scenarios.HEADLINE_NOISE, 1.0, steps=500)
     ✗ initialization scale of the collapse: not yet. Hint: the collapse needs a dominant energy well above its noise floor; scan c on a log grid and look at the minimum of the expected alignment.
     False

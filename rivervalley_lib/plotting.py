@@ -20,9 +20,10 @@ import matplotlib as mpl
 import numpy as np
 
 if TYPE_CHECKING:
+    import sympy
     from matplotlib.figure import Figure
 
-__all__ = ["COLORS", "RC", "book_style", "use_book_style", "new_figure", "figure_png", "figure_bundle", "show", "seed_band", "diverged_message", "alt_text"]
+__all__ = ["COLORS", "RC", "book_style", "use_book_style", "new_figure", "figure_png", "figure_bundle", "show", "seed_band", "diverged_message", "alt_text", "equation_latex", "show_eq"]
 
 #: Okabe-Ito colours, by role.
 COLORS: dict[str, str] = {
@@ -352,3 +353,59 @@ def alt_text(text: str) -> Callable[[Callable[..., Figure]], Callable[..., Figur
         return fn
 
     return attach
+
+
+def equation_latex(lhs: str, expr: sympy.Expr) -> str:
+    r"""The LaTeX of the equation ``lhs = expr`` (what :func:`show_eq` displays).
+
+    Parameters
+    ----------
+    lhs : str
+        The left-hand side as LaTeX, e.g. ``r"\eta^*_t"``.
+    expr : sympy.Expr
+        The right-hand side.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import sympy
+    >>> equation_latex(r"\eta^*", 2 / (sympy.Symbol("lambda") + sympy.Symbol("mu")))
+    '\\eta^* = \\frac{2}{\\lambda + \\mu}'
+    """
+    if not isinstance(lhs, str):
+        raise TypeError(f"lhs must be a str of LaTeX, got {type(lhs).__name__}")
+    import sympy as sp
+
+    return lhs + " = " + sp.latex(expr)
+
+
+def show_eq(lhs: str, expr: sympy.Expr) -> None:
+    r"""Display the equation ``lhs = expr`` in a notebook, typeset by MathJax.
+
+    Uses ``IPython.display.Math`` on :func:`equation_latex`, so it does not change how
+    later outputs print (unlike ``sympy.init_printing``, which also turns plain numbers in
+    widget outputs into LaTeX).
+
+    Parameters
+    ----------
+    lhs : str
+        The left-hand side as LaTeX.
+    expr : sympy.Expr
+        The right-hand side.
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> import sympy
+    >>> show_eq(r"\eta^*", 2 / (sympy.Symbol("lambda") + sympy.Symbol("mu")))  # doctest: +ELLIPSIS
+    <IPython.core.display.Math object>
+    """
+    from IPython.display import Math, display
+
+    display(Math(equation_latex(lhs, expr)))

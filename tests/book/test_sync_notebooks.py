@@ -58,6 +58,7 @@ def test_chapters_are_in_sync():
     assert stale == [], f"run `python tools/sync_notebooks.py`: out of sync: {stale}"
 
 
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.name for p in CHAPTERS])
 def test_frontmatter_holds_exactly_the_config_macros(path):
     # Read independently of the script: _config.yml's macros, and the notebook's YAML
     # frontmatter.

@@ -29,6 +29,7 @@ LAYERS = [
     ["_trace"],
     ["_simulate"],
     ["_measure"],
+    ["_symbolic_recursion"],
     ["symbolic", "plotting", "network"],
     ["diagnostics", "scenarios"],
     ["_figures_theory", "_figures_regimes", "_figures_dynamics"],

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import rivervalley_lib as rv
-from rivervalley_lib import check, widgets
+from rivervalley_lib import check, scenarios
 
 VALLEY = rv.RiverValley.spread(d=30, k=3, dominant=(5.0, 9.0), bulk=(0.05, 1.0))
 NOISE = rv.IsotropicNoise(0.3)
