@@ -269,7 +269,8 @@ def labels(nb: dict[str, Any]) -> dict[str, str]:
 
 
 def title(nb: dict[str, Any]) -> str | None:
-    """The notebook's title, its first ``# `` heading (generated frontmatter skipped)."""
+    """The notebook's title: its first ``# `` heading, generated frontmatter
+    skipped."""
     for cell in nb["cells"]:
         if cell["cell_type"] != "markdown":
             continue
