@@ -272,7 +272,9 @@ BROKEN = """# Broken on purpose
 
 Undefined macro: $\\nosuchmacro$. A citation jupyterlab-myst cannot resolve:
 {cite:t}`deng2026suspicious`. A reference to nothing: {ref}`no-such-label`.
-Raw MyST left as text: \\{prf:proof} and a stray line
+Raw MyST left as text: \\{prf:proof} and a stray line. A reference to another
+notebook that is not shown as a link (inside code):
+`[Proposition 1 of chapter 4](04_critical_step_size.ipynb "prf:ref prop-critical-step")`
 
 :label: orphan
 """
@@ -307,6 +309,8 @@ def test_the_checks_catch_a_broken_notebook(lab: Lab, lab_root: Path):
     assert problems.get("citations not found"), problems
     assert any("Cross Reference" in w for w in problems.get("warnings", [])), problems
     assert problems.get("raw MyST"), problems
+    missing = problems.get("references missing")
+    assert missing == ["Proposition 1 of chapter 4"], problems
 
 
 _RUN_ALL_JS = """
