@@ -23,7 +23,8 @@ __all__ = ["interact"]
 def interact(update: Callable[..., Figure], **controls: Any):
     """Wrap a ``*_figure`` function in an ipywidgets UI (``interactive_output``).
 
-    Each redraw is displayed with alt text from :func:`describe`, so the figure inside
+    Each redraw is displayed with alt text from
+    :func:`rivervalley_lib.figures.describe`, so the figure inside
     the widget is described to screen readers, in JupyterLab and in the book's embedded
     widgets alike.
 

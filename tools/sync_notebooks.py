@@ -1,6 +1,7 @@
 """Make the notebooks render in JupyterLab (with jupyterlab-myst) as in the book.
 
-Usage: python tools/sync_notebooks.py [--check] [PATH ...]   (default: chapters/*.ipynb)
+Usage: python tools/sync_notebooks.py [--check] [PATH ...]
+(default: chapters/*.ipynb and appendix/*.ipynb)
 
 JupyterLab does not read ``_config.yml``, and jupyterlab-myst cannot resolve citations
 from ``references.bib``. This script writes into each notebook what JupyterLab needs,
@@ -23,9 +24,15 @@ text follows ``references.bib``.
 
 **References to other notebooks.** jupyterlab-myst resolves
 ``{ref}``/``{prf:ref}``/``{numref}`` only within one notebook. A reference to a label
-defined in another notebook of the same folder becomes a link to that notebook,
-``[Proposition 1 of chapter 4](04_critical_step_size.ipynb "prf:ref
-prop-critical-step")``, turned back into the role by the book's extension as well.
+defined in another notebook of the book (one label index covers ``chapters/`` and
+``appendix/``) becomes a link to that notebook, relative to the referring notebook's
+folder: ``[Proposition 1 of chapter 4](04_critical_step_size.ipynb "prf:ref
+prop-critical-step")`` from a chapter, ``[Proposition 1 of chapter 5]
+(../chapters/05_self_correction.ipynb "prf:ref prop-self-correction")`` from an
+appendix. A ``{doc}`` role naming another notebook becomes a link whose text is that
+notebook's title, as the book shows it: ``[The critical step size]
+(../chapters/04_critical_step_size.ipynb "doc ../chapters/04_critical_step_size")``.
+The book's extension turns these links back into their roles as well.
 
 The script is idempotent: a second run changes nothing. ``--check`` writes nothing and
 exits 1 if a notebook is out of sync (``tests/book/test_sync_notebooks.py`` runs the
@@ -37,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -59,11 +67,19 @@ _FRONTMATTER = re.compile(
 _ROLE = re.compile(r"\{(cite(?::[a-z]+)?)\}`([^`]+)`")
 #: A cross-reference role: {ref}`label`, {prf:ref}`label`, {numref}`text <label>`.
 _XREF = re.compile(r"\{(ref|prf:ref|numref)\}`([^`]+)`")
+#: A document role: {doc}`../chapters/09_in_practice`, {doc}`text <path>`.
+_DOC = re.compile(r"\{doc\}`([^`]+)`")
+#: ``text <target>``, the explicit form of a role's content.
+_EXPLICIT = re.compile(r"(.*\S)\s*<([^<>]+)>", re.S)
 #: A link written by this script: [text](url "cite:t key1,key2"),
 #: [text](notebook "prf:ref label").
 _LINK = re.compile(
-    r"\[[^\]\n]*\]\(<?[^\s)>]*>? \"(cite(?::[a-z]+)?|ref|prf:ref|numref) ([^\"\n]+)\"\)"
+    r"\[[^\]\n]*\]\(<?[^\s)>]*>? "
+    r"\"(cite(?::[a-z]+)?|ref|prf:ref|numref|doc) ([^\"\n]+)\"\)"
 )
+#: The folders whose notebooks the script syncs by default, and which share one label
+#: index.
+BOOK_FOLDERS = ("chapters", "appendix")
 #: A directive's opening line, and a (label)= target.
 _DIRECTIVE = re.compile(r"^(`{3,}|:{3,})\{([\w:-]+)\}[ \t]*(.*)$")
 _TARGET = re.compile(r"^\(([\w-]+)\)=[ \t]*$")
@@ -252,51 +268,133 @@ def labels(nb: dict[str, Any]) -> dict[str, str]:
     return found
 
 
+def title(nb: dict[str, Any]) -> str | None:
+    """The notebook's title: its first ``# `` heading, generated frontmatter
+    skipped."""
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        for line in strip_frontmatter(_source(cell)).splitlines():
+            if line.startswith("# "):
+                return line[2:].strip()
+    return None
+
+
 def _where(path: Path, nb: dict[str, Any]) -> str:
-    """``chapter 4`` for ``04_critical_step_size.ipynb``, else the notebook's first
-    heading."""
+    """``chapter 4`` for ``04_critical_step_size.ipynb``, else the notebook's quoted
+    title."""
     digits = re.match(r"(\d+)_", path.name)
     if digits:
         return f"chapter {int(digits.group(1))}"
-    for cell in nb["cells"]:
-        for line in _source(cell).splitlines():
-            if cell["cell_type"] == "markdown" and line.startswith("# "):
-                return f"“{line[2:].strip()}”"
-    return path.stem
+    heading = title(nb)
+    return f"“{heading}”" if heading else path.stem
+
+
+def book_folders(paths: Iterable[Path]) -> list[Path]:
+    """The folders one label index covers for ``paths``: each notebook's folder and the
+    book's folders (``chapters/``, ``appendix/``) beside it, where they exist."""
+    folders = set()
+    for path in paths:
+        folder = path.parent.resolve()
+        folders.add(folder)
+        folders.update(
+            folder.parent / name
+            for name in BOOK_FOLDERS
+            if (folder.parent / name).is_dir()
+        )
+    return sorted(folders)
+
+
+def _relative(target: Path, folder: Path) -> str:
+    """``target`` as a link from a notebook in ``folder`` (POSIX separators)."""
+    return Path(os.path.relpath(target, folder)).as_posix()
 
 
 class LabelIndex:
-    """Where each label of the notebooks of one folder is defined, and how to refer to
-    it."""
+    """Where each label of the notebooks of some folders is defined, and how to refer
+    to it.
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.by_label: dict[str, tuple[str, str]] = {}
-        for path in sorted(folder.glob("*.ipynb")):
-            nb = json.loads(path.read_text(encoding="utf-8"))
-            for label, text in labels(nb).items():
-                self.by_label.setdefault(
-                    label, (path.name, f"{text} of {_where(path, nb)}")
-                )
+    One index covers all the folders given (the book's ``chapters/`` and ``appendix/``
+    by default), so that a reference from an appendix to a chapter's label becomes a
+    link as well. Links are written relative to the referring notebook's folder.
+    """
 
-    def link(self, role: str, content: str, here: set[str]) -> str | None:
+    def __init__(self, folders: Path | Iterable[Path] | None = None) -> None:
+        if folders is None:
+            folders = [ROOT / name for name in BOOK_FOLDERS]
+        elif isinstance(folders, Path):
+            folders = [folders]
+        self.folders = [Path(f).resolve() for f in folders]
+        #: label -> every (notebook, text) defining it, in folder and file order.
+        self.definitions: dict[str, list[tuple[Path, str]]] = {}
+        #: notebook (resolved path) -> its title, for {doc} roles.
+        self.titles: dict[Path, str] = {}
+        for folder in self.folders:
+            for path in sorted(folder.glob("*.ipynb")):
+                nb = json.loads(path.read_text(encoding="utf-8"))
+                self.titles[path] = title(nb) or path.stem
+                for label, text in labels(nb).items():
+                    self.definitions.setdefault(label, []).append(
+                        (path, f"{text} of {_where(path, nb)}")
+                    )
+
+    @property
+    def by_label(self) -> dict[str, tuple[Path, str]]:
+        """label -> (notebook, text) of its first definition."""
+        return {label: found[0] for label, found in self.definitions.items()}
+
+    def _definition(self, label: str, folder: Path) -> tuple[Path, str] | None:
+        found = self.definitions.get(label, [])
+        # A definition in the referring notebook's own folder wins (the student
+        # edition's copy of a chapter, not the book's).
+        for path, text in found:
+            if path.parent == folder:
+                return path, text
+        return found[0] if found else None
+
+    def link(
+        self, role: str, content: str, here: set[str], folder: Path | None = None
+    ) -> str | None:
         """The link for ``{role}`content``` when its label lives in another notebook,
-        else None."""
+        else None. ``folder`` is the referring notebook's (default: the first
+        folder)."""
+        folder = self.folders[0] if folder is None else Path(folder).resolve()
         explicit = re.fullmatch(r"(.*\S)\s*<([\w-]+)>", content.strip())
         label = explicit.group(2) if explicit else content.strip()
-        if label in here or label not in self.by_label:
+        found = None if label in here else self._definition(label, folder)
+        if found is None:
             return None
-        notebook, text = self.by_label[label]
+        notebook, text = found
         text = explicit.group(1) if explicit else text
-        return f'[{text}]({notebook} "{role} {content}")'
+        return f'[{text}]({_relative(notebook, folder)} "{role} {content}")'
+
+    def doc_link(self, content: str, folder: Path | None = None) -> str | None:
+        """The link for ``{doc}`content``` when it names a notebook of the index, else
+        None. The text is the notebook's title, as the book shows a ``{doc}``."""
+        folder = self.folders[0] if folder is None else Path(folder).resolve()
+        explicit = _EXPLICIT.fullmatch(content.strip())
+        target = explicit.group(2).strip() if explicit else content.strip()
+        if target.startswith("/"):
+            # Sphinx reads an absolute docname from the book's root.
+            path = ROOT / target.lstrip("/")
+        else:
+            path = folder / target
+        path = Path(os.path.normpath(path)).with_suffix(".ipynb")
+        if path not in self.titles:
+            return None
+        text = explicit.group(1) if explicit else self.titles[path]
+        return f'[{text}]({_relative(path, folder)} "doc {content}")'
 
 
-def xrefs_to_links(text: str, index: LabelIndex, here: set[str]) -> str:
-    """Write every reference to a label of another notebook as a link to that
-    notebook."""
-    return _XREF.sub(
-        lambda m: index.link(m.group(1), m.group(2), here) or m.group(0), text
+def xrefs_to_links(
+    text: str, index: LabelIndex, here: set[str], folder: Path | None = None
+) -> str:
+    """Write every reference to a label or a notebook elsewhere as a link to that
+    notebook, relative to ``folder`` (the referring notebook's)."""
+    text = _XREF.sub(
+        lambda m: index.link(m.group(1), m.group(2), here, folder) or m.group(0), text
     )
+    return _DOC.sub(lambda m: index.doc_link(m.group(1), folder) or m.group(0), text)
 
 
 def sync_notebook(
@@ -304,11 +402,13 @@ def sync_notebook(
     macros: dict[str, str],
     bib: Bibliography,
     index: LabelIndex | None = None,
+    folder: Path | None = None,
 ) -> dict[str, Any]:
     """The notebook as JupyterLab needs it (a new dict; ``nb`` is not modified).
 
-    ``index`` (the labels of the notebook's folder) turns references to other notebooks
-    into links; without it, such references are left as they are.
+    ``index`` (the labels of the book's notebooks) turns references to other notebooks
+    into links, relative to ``folder``, the notebook's folder (default: the index's
+    first folder); without an index, such references are left as they are.
     """
     out = json.loads(json.dumps(nb))
     markdown = [c for c in out["cells"] if c["cell_type"] == "markdown"]
@@ -316,7 +416,7 @@ def sync_notebook(
     for cell in markdown:
         text = roles_to_links(_source(cell), bib)
         if index is not None:
-            text = xrefs_to_links(text, index, here)
+            text = xrefs_to_links(text, index, here, folder)
         _set_source(cell, text)
     if markdown:
         first = markdown[0]
@@ -364,35 +464,43 @@ def out_of_sync(
 ) -> list[Path]:
     """The notebooks among ``paths`` whose content differs from what the sync would
     write."""
+    paths = list(paths)
     macros = load_macros() if macros is None else macros
-    bib = Bibliography()
-    indexes: dict[Path, LabelIndex] = {}
+    bib, index = Bibliography(), LabelIndex(book_folders(paths))
     stale = []
     for path in paths:
-        index = indexes.setdefault(path.parent, LabelIndex(path.parent))
         nb = json.loads(path.read_text(encoding="utf-8"))
-        if _differs(nb, sync_notebook(nb, macros, bib, index)):
+        if _differs(nb, sync_notebook(nb, macros, bib, index, path.parent)):
             stale.append(path)
     return stale
+
+
+def default_paths() -> list[Path]:
+    """The notebooks synced by default: ``chapters/*.ipynb`` and
+    ``appendix/*.ipynb``."""
+    return [p for name in BOOK_FOLDERS for p in sorted((ROOT / name).glob("*.ipynb"))]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "paths", nargs="*", type=Path, help="notebooks (default: chapters/*.ipynb)"
+        "paths",
+        nargs="*",
+        type=Path,
+        help="notebooks (default: chapters/*.ipynb and appendix/*.ipynb)",
     )
     parser.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 if out of sync"
     )
     args = parser.parse_args(argv)
-    paths = args.paths or sorted((ROOT / "chapters").glob("*.ipynb"))
+    paths = args.paths or default_paths()
     macros, bib = load_macros(), Bibliography()
-    # Every label index is built before any notebook is rewritten.
-    indexes = {folder: LabelIndex(folder) for folder in {p.parent for p in paths}}
+    # The label index is built before any notebook is rewritten.
+    index = LabelIndex(book_folders(paths))
     changed = []
     for path in paths:
         nb = json.loads(path.read_text(encoding="utf-8"))
-        new = sync_notebook(nb, macros, bib, indexes[path.parent])
+        new = sync_notebook(nb, macros, bib, index, path.parent)
         if _differs(nb, new):
             changed.append(path)
             if not args.check:

@@ -2,10 +2,10 @@
 
 ``tools/sync_notebooks.py`` writes a MyST frontmatter block and author-year links into
 the notebooks for JupyterLab; the book's extension ``rivervalley_notebooks`` reads them
-back as the roles the book was written with. Here, on each chapter page: no frontmatter
-text, the chapter title is the first thing in the article, every citation role is a
-sphinxcontrib-bibtex citation, and every reference to another chapter is a Sphinx
-cross-reference.
+back as the roles the book was written with. Here, on each chapter and appendix
+notebook's page: no frontmatter text, the title is the first thing in the article,
+every citation role is a sphinxcontrib-bibtex citation, every reference to another
+notebook is a Sphinx cross-reference, and every ``{doc}`` role is a link to that page.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+#: The notebooks tools/sync_notebooks.py writes for JupyterLab: chapters and appendix.
+NOTEBOOKS = CHAPTERS + sorted((ROOT / "appendix").glob("*.ipynb"))
 
 _spec = importlib.util.spec_from_file_location(
     "sync_notebooks_built", ROOT / "tools" / "sync_notebooks.py"
@@ -29,13 +31,19 @@ _spec.loader.exec_module(sync)
 
 
 def _page(path: Path) -> str:
-    page = HTML / "chapters" / f"{path.stem}.html"
+    page = HTML / path.parent.name / f"{path.stem}.html"
     if not page.is_file():
         pytest.fail(f"{page} does not exist: run `make book` first", pytrace=False)
     return page.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_appendix_notebooks_are_covered():
+    assert ROOT / "appendix" / "misreadings.ipynb" in NOTEBOOKS
+
+
+@pytest.mark.parametrize(
+    "path", NOTEBOOKS, ids=[f"{p.parent.name}/{p.stem}" for p in NOTEBOOKS]
+)
 def test_chapter_page_shows_the_book_form(path):
     html = _page(path)
     article = html[html.index('<article class="bd-article">') :]
@@ -55,10 +63,13 @@ def test_chapter_page_shows_the_book_form(path):
     # JupyterLab link survived (the links carry the role in their title).
     roles = len(re.findall(r"\{cite(?::[a-z]+)?\}`", text))
     assert article.count('class="bibtex-citation"') == roles
-    assert not re.search(r'title="(cite(:[a-z]+)?|ref|prf:ref|numref) ', article)
+    assert not re.search(r'title="(cite(:[a-z]+)?|ref|prf:ref|numref|doc) ', article)
     # Every reference to a label of another chapter is an internal cross-reference to
     # it.
     for label in re.findall(
         r"\{(?:ref|prf:ref|numref)\}`(?:[^`<]*<)?([\w-]+)>?`", text
     ):
         assert re.search(rf'href="[\w./]*#{re.escape(label)}"', article), label
+    # Every {doc} role is a link to the page it names (relative to this page).
+    for target in re.findall(r"\{doc\}`(?:[^`<]*<)?([^`<>]+)>?`", text):
+        assert f'href="{target.strip()}.html"' in article, target

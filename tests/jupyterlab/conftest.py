@@ -8,8 +8,9 @@ every cell is rendered, not only the visible ones. The browser is Debian's ``chr
 driven by Playwright, as in ``tests/browser``: every request that does not go to the
 local server is aborted and recorded.
 
-Which notebooks are checked: ``NOTEBOOK_GLOBS`` (the chapters and the assignments' student notebooks),
-or the globs given with ``--notebooks`` (repeatable), relative to the repository root.
+Which notebooks are checked: ``NOTEBOOK_GLOBS`` (the chapters, the appendix notebooks
+and the assignments' student notebooks), or the globs given with ``--notebooks``
+(repeatable), relative to the repository root.
 """
 
 from __future__ import annotations
@@ -34,7 +35,11 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "_build" / "screenshots" / "jupyterlab"
 #: The notebooks a student or a Binder user opens (``make test-jupyterlab`` builds
 #: the otter assignments first).
-NOTEBOOK_GLOBS = ["chapters/*.ipynb", "assignments/*/student/*.ipynb"]
+NOTEBOOK_GLOBS = [
+    "chapters/*.ipynb",
+    "appendix/*.ipynb",
+    "assignments/*/student/*.ipynb",
+]
 SERVER_START_TIMEOUT = 120.0
 
 # As in tests/browser/conftest.py: without the background-networking flags Chromium

@@ -3,11 +3,14 @@
 ``tools/sync_notebooks.py`` writes two things into each notebook so that it renders in
 JupyterLab with jupyterlab-myst: a generated MyST frontmatter block with the book's
 MathJax macros at the top of the first markdown cell, and each citation role as a
-readable author-year link. The book does not need either (Sphinx takes the macros from
-``_config.yml`` and sphinxcontrib-bibtex resolves the roles), and myst-nb would render
+readable author-year link (and each reference to another notebook, ``{ref}``,
+``{prf:ref}``, ``{numref}`` or ``{doc}``, as a link to it). The book does not need
+either (Sphinx takes the macros from ``_config.yml`` and sphinxcontrib-bibtex resolves
+the roles), and myst-nb would render
 the frontmatter block as a rule and a heading. So, as each notebook's source is read,
 this extension removes the generated block and turns the links back into
-``{cite:t}`key```-style roles: the built book is the same as before the sync.
+``{cite:t}`key```-style roles (and ``{prf:ref}``, ``{doc}``...): the built book is the
+same as before the sync.
 """
 
 from __future__ import annotations
