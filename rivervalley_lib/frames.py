@@ -1,18 +1,19 @@
-r"""Kernel-less interactive figures: the library's own figures, pre-rendered for a slider grid.
+r"""Kernel-less interactive figures: library figures pre-rendered for a slider grid.
 
-A live widget (:func:`rivervalley_lib.widgets.interact`) redraws its figure in the kernel, so
-in the published book, which has no kernel, its sliders move but nothing redraws.
-:func:`static_explorer` renders the same ``*_figure`` function once per point of a grid of
-slider values, at build time, and wires the sliders to the frames with ``ipywidgets.jslink``:
-the widget manager embedded in the page runs those links in the browser, so moving a slider
-shows the frame for its value with no kernel, no network and no mathematics in JavaScript.
+A live widget (:func:`rivervalley_lib.widgets.interact`) redraws its figure in the
+kernel, so in the published book, which has no kernel, its sliders move but nothing
+redraws. :func:`static_explorer` renders the same ``*_figure`` function once per point
+of a grid of slider values, at build time, and wires the sliders to the frames with
+``ipywidgets.jslink``: the widget manager embedded in the page runs those links in the
+browser, so moving a slider shows the frame for its value with no kernel, no network and
+no mathematics in JavaScript.
 
-Each slider is a ``SelectionSlider`` whose ``index`` is linked to the ``selected_index`` of
-``Stack`` widgets (one level of nesting per slider, so a 2-D grid needs no arithmetic in the
-page). Each frame is an ``HTML`` widget holding one ``<img>``: the PNG of the figure, its alt
-text from :func:`rivervalley_lib.widgets.describe` (which names the slider values) and a
-``data-call`` attribute with the figure's name and arguments, so a test can redraw the frame
-with the library and compare the bytes.
+Each slider is a ``SelectionSlider`` whose ``index`` is linked to the ``selected_index``
+of ``Stack`` widgets (one level of nesting per slider, so a 2-D grid needs no arithmetic
+in the page). Each frame is an ``HTML`` widget holding one ``<img>``: the PNG of the
+figure, its alt text from :func:`rivervalley_lib.widgets.describe` (which names the
+slider values) and a ``data-call`` attribute with the figure's name and arguments, so a
+test can redraw the frame with the library and compare the bytes.
 
 Examples
 --------
@@ -42,7 +43,15 @@ from . import plotting
 from ._validation import check_int
 from .widgets import describe
 
-__all__ = ["Frame", "render_frames", "frame_html", "static_explorer", "sliders", "EXPLORER_CLASS", "DPI"]
+__all__ = [
+    "Frame",
+    "render_frames",
+    "frame_html",
+    "static_explorer",
+    "sliders",
+    "EXPLORER_CLASS",
+    "DPI",
+]
 
 #: The resolution of the book's figures (:func:`rivervalley_lib.plotting.figure_png`).
 DPI = 110
@@ -52,7 +61,27 @@ EXPLORER_CLASS = "rv-static-explorer"
 
 @dataclass(frozen=True)
 class Frame:
-    """One pre-rendered figure: the slider settings, the full call, its PNG and alt text."""
+    """One pre-rendered figure: its slider settings, full call, PNG and alt text.
+
+    Attributes
+    ----------
+    settings : dict
+        The slider values of this frame, in slider order.
+    call : dict
+        ``{"figure": name, "kwargs": ..., "dpi": ...}`` (``"settings"`` instead of
+        ``"kwargs"`` when a fixed argument is an array): enough to redraw the frame with
+        the library.
+    png : bytes
+        The figure as PNG.
+    alt : str
+        Its alt text, from :func:`rivervalley_lib.widgets.describe`.
+
+    Examples
+    --------
+    >>> f = Frame({"eta": 0.1}, {"figure": "x"}, b"", "A figure. Settings: eta = 0.1.")
+    >>> f.settings
+    {'eta': 0.1}
+    """
 
     settings: dict[str, Any]
     call: dict[str, Any]
@@ -67,31 +96,45 @@ def _label(value: Any) -> str:
     return str(value)
 
 
-def _check_grids(figure: Callable[..., Figure], fixed: Mapping[str, Any], grids: Mapping[str, Any]) -> dict:
+def _check_grids(
+    figure: Callable[..., Figure], fixed: Mapping[str, Any], grids: Mapping[str, Any]
+) -> dict:
     params = inspect.signature(figure).parameters
     if not grids:
         raise ValueError("give at least one grid, e.g. eta=[0.05, 0.1, 0.15]")
     for name in [*grids, *fixed]:
         if name not in params:
-            raise ValueError(f"{name!r} is not an argument of {figure.__name__}; allowed: {sorted(params)}")
+            raise ValueError(
+                f"{name!r} is not an argument of {figure.__name__}; "
+                f"allowed: {sorted(params)}"
+            )
     both = sorted(set(grids) & set(fixed))
     if both:
         raise ValueError(f"{both} are both in fixed and in the grids")
     out = {}
     for name, values in grids.items():
-        if isinstance(values, (str, bytes)) or not isinstance(values, Sequence | np.ndarray):
-            raise TypeError(f"grid {name} must be a sequence of values, got {type(values).__name__}")
+        if isinstance(values, (str, bytes)) or not isinstance(
+            values, Sequence | np.ndarray
+        ):
+            raise TypeError(
+                f"grid {name} must be a sequence of values, got {type(values).__name__}"
+            )
         values = list(values.tolist() if isinstance(values, np.ndarray) else values)
         if not values:
             raise ValueError(f"grid {name} must hold at least one value")
         for v in values:
-            if isinstance(v, bool) or not isinstance(v, (int, float, str, np.integer, np.floating)):
+            if isinstance(v, bool) or not isinstance(
+                v, (int, float, str, np.integer, np.floating)
+            ):
                 raise TypeError(f"grid {name} must hold numbers or strings, got {v!r}")
             if isinstance(v, (float, np.floating)) and not math.isfinite(v):
                 raise ValueError(f"grid {name} must hold finite values, got {v!r}")
         labels = [_label(v) for v in values]
         if len(set(labels)) != len(labels):
-            raise ValueError(f"grid {name} has values with equal readouts {labels}: use distinct values")
+            raise ValueError(
+                f"grid {name} has values with equal readouts {labels}: "
+                "use distinct values"
+            )
         out[name] = values
     return out
 
@@ -112,7 +155,7 @@ def render_frames(
     max_frames: int = 64,
     **grids: Sequence[Any],
 ) -> list[Frame]:
-    r"""Render ``figure`` at every point of the product of the grids, in row-major order.
+    r"""Render ``figure`` at every point of the grids' product (last grid fastest).
 
     Parameters
     ----------
@@ -123,7 +166,8 @@ def render_frames(
     dpi : int
         Resolution of the PNGs, in :math:`[30, 300]`.
     max_frames : int
-        Upper bound on the number of frames :math:`\prod_j n_j` (page size and build time).
+        Upper bound on the number of frames :math:`\prod_j n_j` (page size and build
+        time).
     **grids : sequence
         The values of each slider, in slider order.
 
@@ -135,40 +179,63 @@ def render_frames(
     Examples
     --------
     >>> from rivervalley_lib import widgets
-    >>> fr = render_frames(widgets.step_size_choice_figure, {"steps": 100}, eta=[0.5, 1.0], dpi=30)
+    >>> fig = widgets.step_size_choice_figure
+    >>> fr = render_frames(fig, {"steps": 100}, eta=[0.5, 1.0], dpi=30)
     >>> [f.settings for f in fr], fr[1].alt.endswith("Settings: eta = 1.")
     ([{'eta': 0.5}, {'eta': 1.0}], True)
     """
     if not callable(figure):
-        raise TypeError(f"figure must be a callable *_figure function, got {type(figure).__name__}")
-    describe(figure, {})  # ValueError for a function that is not one of the widget figures
+        raise TypeError(
+            f"figure must be a callable *_figure function, got {type(figure).__name__}"
+        )
+    describe(
+        figure, {}
+    )  # ValueError for a function that is not one of the widget figures
     fixed = dict(fixed or {})
     dpi = check_int("dpi", dpi, low=30, high=300)
     max_frames = check_int("max_frames", max_frames, low=1)
     grids = _check_grids(figure, fixed, grids)
     count = math.prod(len(v) for v in grids.values())
     if count > max_frames:
-        raise ValueError(f"the grids give {count} frames, more than max_frames = {max_frames}")
+        raise ValueError(
+            f"the grids give {count} frames, more than max_frames = {max_frames}"
+        )
     names = list(grids)
     frames = []
     for values in itertools.product(*grids.values()):
-        settings = dict(zip(names, values))
+        settings = dict(zip(names, values, strict=True))
         kwargs = {**fixed, **settings}
         fig = figure(**kwargs)
         try:
-            call = {"figure": figure.__name__, "kwargs": {k: _jsonable(v) for k, v in kwargs.items()}, "dpi": dpi}
+            call = {
+                "figure": figure.__name__,
+                "kwargs": {k: _jsonable(v) for k, v in kwargs.items()},
+                "dpi": dpi,
+            }
         except TypeError:  # array arguments: the alt text still names the slider values
-            call = {"figure": figure.__name__, "settings": {k: _jsonable(v) for k, v in settings.items()}, "dpi": dpi}
-        frames.append(Frame(settings, call, plotting.figure_png(fig, dpi=dpi), describe(figure, settings)))
+            call = {
+                "figure": figure.__name__,
+                "settings": {k: _jsonable(v) for k, v in settings.items()},
+                "dpi": dpi,
+            }
+        frames.append(
+            Frame(
+                settings,
+                call,
+                plotting.figure_png(fig, dpi=dpi),
+                describe(figure, settings),
+            )
+        )
     return frames
 
 
 def frame_html(frame: Frame) -> str:
-    """The ``<img>`` element of one frame: inline PNG, alt text and the ``data-call`` JSON.
+    """The ``<img>`` of one frame: inline PNG, alt text and ``data-call`` JSON.
 
     Examples
     --------
-    >>> f = Frame({"eta": 0.1}, {"figure": "x"}, b"\\x89PNG", "A figure. Settings: eta = 0.1.")
+    >>> alt = "A figure. Settings: eta = 0.1."
+    >>> f = Frame({"eta": 0.1}, {"figure": "x"}, b"\\x89PNG", alt)
     >>> frame_html(f)[:36], 'alt="A figure. Settings: eta = 0.1."' in frame_html(f)
     ('<img class="rv-frame" src="data:imag', True)
     """
@@ -188,12 +255,12 @@ def static_explorer(
     max_frames: int = 64,
     **grids: Sequence[Any],
 ):
-    r"""Sliders over pre-rendered frames of a library figure, linked in the page (no kernel).
+    r"""Sliders over pre-rendered frames of a library figure, linked in the page.
 
     Renders ``figure`` with :func:`render_frames` and returns a ``VBox`` of one
-    ``SelectionSlider`` per grid above nested ``Stack`` widgets of the frames. Each slider's
-    ``index`` is joined to the ``selected_index`` of every stack at its level with
-    ``ipywidgets.jslink``, which the embedded widget manager runs in the browser.
+    ``SelectionSlider`` per grid above nested ``Stack`` widgets of the frames. Each
+    slider's ``index`` is joined to the ``selected_index`` of every stack at its level
+    with ``ipywidgets.jslink``, which the embedded widget manager runs in the browser.
 
     Parameters
     ----------
@@ -204,8 +271,8 @@ def static_explorer(
     labels : mapping, optional
         Slider descriptions by grid name (default: the name).
     start : mapping, optional
-        Initial value per grid (default: the figure's default if it is in the grid, else the
-        first value).
+        Initial value per grid (default: the figure's default if it is in the grid, else
+        the first value).
     dpi : int
         Resolution of the PNGs.
     max_frames : int
@@ -231,7 +298,12 @@ def static_explorer(
 
     frames = render_frames(figure, fixed, dpi=dpi, max_frames=max_frames, **grids)
     names = list(grids)
-    values = {n: list(np.asarray(grids[n]).tolist()) if isinstance(grids[n], np.ndarray) else list(grids[n]) for n in names}
+    values = {
+        n: list(np.asarray(grids[n]).tolist())
+        if isinstance(grids[n], np.ndarray)
+        else list(grids[n])
+        for n in names
+    }
     labels = dict(labels or {})
     start = dict(start or {})
     for name in [*labels, *start]:
@@ -241,9 +313,15 @@ def static_explorer(
     index = {}
     for n in names:
         want = start.get(n, defaults[n].default)
-        hits = [i for i, v in enumerate(values[n]) if _label(v) == _label(want)] if want is not inspect.Parameter.empty else []
+        hits = (
+            [i for i, v in enumerate(values[n]) if _label(v) == _label(want)]
+            if want is not inspect.Parameter.empty
+            else []
+        )
         if n in start and not hits:
-            raise ValueError(f"start[{n!r}] = {start[n]!r} is not in the grid {values[n]}")
+            raise ValueError(
+                f"start[{n!r}] = {start[n]!r} is not in the grid {values[n]}"
+            )
         index[n] = hits[0] if hits else 0
     sliders_ = [
         w.SelectionSlider(
@@ -262,12 +340,15 @@ def static_explorer(
     def build(level: int):
         if level == len(names):
             return w.HTML(frame_html(next(items)))
-        stack = w.Stack([build(level + 1) for _ in values[names[level]]], selected_index=index[names[level]])
+        stack = w.Stack(
+            [build(level + 1) for _ in values[names[level]]],
+            selected_index=index[names[level]],
+        )
         levels[level].append(stack)
         return stack
 
     root = build(0)
-    for slider, stacks in zip(sliders_, levels):
+    for slider, stacks in zip(sliders_, levels, strict=True):
         for stack in stacks:
             w.jslink((slider, "index"), (stack, "selected_index"))
     box = w.VBox([w.HBox(sliders_, layout=w.Layout(flex_flow="row wrap")), root])
@@ -281,7 +362,8 @@ def sliders(explorer) -> list:
     Examples
     --------
     >>> from rivervalley_lib import widgets
-    >>> box = static_explorer(widgets.step_size_choice_figure, {"steps": 100}, eta=[0.5], dpi=30)
+    >>> fig = widgets.step_size_choice_figure
+    >>> box = static_explorer(fig, {"steps": 100}, eta=[0.5], dpi=30)
     >>> [type(s).__name__ for s in sliders(box)]
     ['SelectionSlider']
     """
