@@ -72,8 +72,10 @@ student: $(STAMP)
 	$(BIN)/python tools/make_student.py --src chapters --out student
 
 # Performance targets, measured as ratios side by side in one run (see appendix/performance.md).
-bench: $(STAMP)
-	$(BIN)/python bench/run.py $(BENCH_FLAGS)
+# Once the book is built, also the kernel-less figures in Chromium (page sizes, slider response).
+BUILT := $(wildcard _build/html/index.html)
+bench: $(STAMP) $(if $(BUILT),$(BROWSER_STAMP))
+	$(BIN)/python bench/run.py $(if $(BUILT),--static-book) $(BENCH_FLAGS)
 
 clean:
 	rm -rf _build _vendor .pytest_cache .hypothesis
