@@ -155,6 +155,13 @@ def test_static_explorer_answers_the_keyboard(open_page, name):
                     f"{state['readouts']}) but the figure did not change"
                 )
             _check_frame(state, name, byte_checks)
+            # Screen readers hear the value the readout shows, not the slider's index.
+            page.wait_for_function(
+                "([h, v]) => h.getAttribute('aria-valuetext') === v",
+                arg=[handle.element_handle(), state["readouts"][i]],
+                timeout=5000,
+            )
+        assert handle.get_attribute("aria-label"), f"{name}: slider {i} has no name"
     assert moves >= 5 * n
     # The last key left the last slider at its far end: photograph that moved state.
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,11 @@
  *    the book loads MathJax 3, which has no Hub: every widget threw a TypeError. Give whatever
  *    object window.MathJax holds (the configuration first, then MathJax 3 itself) a small Hub
  *    whose Queue(["Typeset", hub, element]) calls MathJax 3's typesetPromise([element]).
+ *
+ * 3. Screen readers. noUiSlider, which draws the widget sliders, announces a SelectionSlider
+ *    (the kernel-less figures of rivervalley_lib.frames) by its index ("5"), and no slider by
+ *    its name. Give every slider handle the text its readout shows ("0.12") as aria-valuetext
+ *    and its description as aria-label, whenever a slider is drawn or moves.
  */
 (function () {
   "use strict";
@@ -49,6 +54,30 @@
     }
     return obj;
   }
+
+  function describeHandle(handle) {
+    var slider = handle.closest(".widget-slider");
+    var readout = slider && slider.querySelector(".widget-readout");
+    var text = readout && readout.textContent.trim();
+    if (text && handle.getAttribute("aria-valuetext") !== text) handle.setAttribute("aria-valuetext", text);
+    var name = slider && slider.querySelector(".widget-label");
+    var label = name && name.textContent.trim();
+    if (label && handle.getAttribute("aria-label") !== label) handle.setAttribute("aria-label", label);
+  }
+
+  new MutationObserver(function (records) {
+    var done = [];
+    records.forEach(function (record) {
+      var el = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+      var slider = el && el.closest && el.closest(".widget-slider");
+      if (!slider || done.indexOf(slider) >= 0) return;
+      done.push(slider);
+      slider.querySelectorAll('[role="slider"]').forEach(describeHandle);
+    });
+  }).observe(document.documentElement, {
+    subtree: true, childList: true, characterData: true,
+    attributes: true, attributeFilter: ["aria-valuenow", "aria-valuetext"],
+  });
 
   var current = withHub(window.MathJax);
   Object.defineProperty(window, "MathJax", {
