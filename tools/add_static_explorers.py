@@ -280,7 +280,12 @@ assert floor9[0] < floor9[1] < floor9[2] and plateau9[0] < plateau9[1] < plateau
 
 
 def _cell(kind: str, source: str, tag: str) -> dict:
-    cell = {"cell_type": kind, "id": uuid.uuid5(uuid.NAMESPACE_URL, tag + source).hex[:8], "metadata": {"tags": [tag]}, "source": source.splitlines(keepends=True)}
+    cell = {
+        "cell_type": kind,
+        "id": uuid.uuid5(uuid.NAMESPACE_URL, tag + source).hex[:8],
+        "metadata": {"tags": [tag]},
+        "source": source.splitlines(keepends=True),
+    }
     if kind == "code":
         cell.update(execution_count=None, outputs=[])
     return cell
@@ -290,10 +295,20 @@ def apply(path: Path) -> bool:
     """Rewrite one chapter; return whether its file changed."""
     stem = path.stem
     nb = json.loads(path.read_text())
-    cells = [c for c in nb["cells"] if not set(c.get("metadata", {}).get("tags", [])) & set(TAGS)]
-    where = [i for i, c in enumerate(cells) if "widget-fallback" in c.get("metadata", {}).get("tags", [])]
+    cells = [
+        c
+        for c in nb["cells"]
+        if not set(c.get("metadata", {}).get("tags", [])) & set(TAGS)
+    ]
+    where = [
+        i
+        for i, c in enumerate(cells)
+        if "widget-fallback" in c.get("metadata", {}).get("tags", [])
+    ]
     if len(where) != 1:
-        raise SystemExit(f"{path}: expected one widget-fallback cell, found {len(where)}")
+        raise SystemExit(
+            f"{path}: expected one widget-fallback cell, found {len(where)}"
+        )
     predict, code, explain, check = CELLS[stem]
     new = [
         _cell("markdown", predict, "static-explorer-text"),
@@ -311,7 +326,11 @@ def apply(path: Path) -> bool:
 
 
 def main(argv: list[str]) -> int:
-    root = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parents[1] / "chapters"
+    root = (
+        Path(argv[1])
+        if len(argv) > 1
+        else Path(__file__).resolve().parents[1] / "chapters"
+    )
     for stem in CELLS:
         changed = apply(root / f"{stem}.ipynb")
         print(f"{stem}: {'updated' if changed else 'unchanged'}")
