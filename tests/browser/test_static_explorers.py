@@ -30,9 +30,13 @@ _STATE_JS = r"""
       .map(r => (r.tagName === "INPUT" ? r.value : r.textContent).trim());
   const imgs = Array.from(box.querySelectorAll("img.rv-frame"))
       .filter(i => i.offsetParent !== null);
-  const img = imgs[0]; return {
-    readouts, shown: imgs.length, src: img ? img.getAttribute("src") : null, alt: img ?
-    img.getAttribute("alt") : null, call: img ? img.getAttribute("data-call") : null,
+  const img = imgs[0];
+  return {
+    readouts,
+    shown: imgs.length,
+    src: img ? img.getAttribute("src") : null,
+    alt: img ? img.getAttribute("alt") : null,
+    call: img ? img.getAttribute("data-call") : null,
     width: img ? img.naturalWidth : 0,
   };
 }
@@ -92,11 +96,13 @@ _SETTLED_JS = r"""
       .map(r => (r.tagName === "INPUT" ? r.value : r.textContent).trim());
   const imgs = Array.from(box.querySelectorAll("img.rv-frame"))
       .filter(i => i.offsetParent !== null);
-  if (imgs.length !== 1 || !imgs[0].complete || imgs[0].naturalWidth === 0) return
-  false; const alt = imgs[0].getAttribute("alt") || ""; const tail =
-  alt.split("Settings: ").pop().replace(/\.$/, ""); const values = tail.split(",
-  ").map(p => p.split(" = ")[1]); return JSON.stringify(values) ===
-  JSON.stringify(readouts);
+  if (imgs.length !== 1 || !imgs[0].complete || imgs[0].naturalWidth === 0) {
+    return false;
+  }
+  const alt = imgs[0].getAttribute("alt") || "";
+  const tail = alt.split("Settings: ").pop().replace(/\.$/, "");
+  const values = tail.split(", ").map(p => p.split(" = ")[1]);
+  return JSON.stringify(values) === JSON.stringify(readouts);
 }
 """
 
