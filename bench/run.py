@@ -156,9 +156,10 @@ def _strip_explorers(book: pathlib.Path) -> None:
 
 
 def bench_book() -> list[dict]:
-    """Two clean builds side by side: the book, and the book without its kernel-less figures."""
-    times = {}
-    for variant in ("without the kernel-less figures", "as it is"):
+    """Clean builds side by side, alternating: the book, and the book without its kernel-less
+    figures; the fastest of two builds of each (a shared machine only ever slows a build)."""
+    times: dict[str, float] = {}
+    for variant in ("without the kernel-less figures", "as it is") * 2:
         with tempfile.TemporaryDirectory() as tmp:
             dst = pathlib.Path(tmp) / "book"
             ignore = shutil.ignore_patterns("_build", ".venv", ".git", "student", "*.egg-info", ".pytest_cache", ".hypothesis", "__pycache__", "node_modules")
@@ -168,14 +169,14 @@ def bench_book() -> list[dict]:
             jb = pathlib.Path(sys.executable).parent / "jupyter-book"
             t0 = time.perf_counter()
             done = subprocess.run([str(jb), "build", str(dst), "-W", "-n", "--keep-going"], capture_output=True, text=True)
-            times[variant] = time.perf_counter() - t0
+            times[variant] = min(times.get(variant, np.inf), time.perf_counter() - t0)
             if done.returncode != 0:
                 raise RuntimeError("the book build failed:\n" + done.stdout[-3000:] + done.stderr[-3000:])
     t, growth = times["as it is"], times["as it is"] - times["without the kernel-less figures"]
     return [
-        {"target": "clean book build, executing every notebook", "measured": t, "unit": "s", "goal": "< 180", "met": t < 180},
+        {"target": "clean book build, executing every notebook (fastest of 2)", "measured": t, "unit": "s", "goal": "< 180", "met": t < 180},
         # Issue 12: the kernel-less figures may add at most 60 s to a clean build.
-        {"target": "clean book build, growth from the kernel-less figures (built without them, side by side)", "measured": growth, "unit": "s", "goal": "<= 60", "met": growth <= 60},
+        {"target": "clean book build, growth from the kernel-less figures (fastest of 2 builds without them, alternating)", "measured": growth, "unit": "s", "goal": "<= 60", "met": growth <= 60},
     ]
 
 
