@@ -18,6 +18,12 @@
  *    (the kernel-less figures of rivervalley_lib.frames) by its index ("5"), and no slider by
  *    its name. Give every slider handle the text its readout shows ("0.12") as aria-valuetext
  *    and its description as aria-label, whenever a slider is drawn or moves.
+ *
+ * 4. Late Lumino messages. When a Stack switches twice within one animation frame (a kernel-less
+ *    figure whose arrow key is pressed fast), a message queued for the child view it dropped
+ *    arrives after that view was disposed, and @jupyter-widgets/base's JupyterLuminoWidget
+ *    throws "Cannot read properties of null (reading 'processLuminoMessage')". Drop the late
+ *    message for the disposed view, as the controls' own Lumino widgets already do.
  */
 (function () {
   "use strict";
@@ -77,6 +83,20 @@
   }).observe(document.documentElement, {
     subtree: true, childList: true, characterData: true,
     attributes: true, attributeFilter: ["aria-valuenow", "aria-valuetext"],
+  });
+
+  window.addEventListener("load", function () {
+    if (typeof window.require !== "function") return;
+    window.require(["@jupyter-widgets/base"], function (base) {
+      var Lumino = base && base.JupyterLuminoWidget;
+      if (!Lumino || Lumino.prototype.rivervalleyGuarded) return;
+      var original = Lumino.prototype.processMessage;
+      var plain = Object.getPrototypeOf(Lumino.prototype).processMessage;
+      Lumino.prototype.processMessage = function (msg) {
+        return this._view ? original.call(this, msg) : plain.call(this, msg);
+      };
+      Lumino.prototype.rivervalleyGuarded = true;
+    });
   });
 
   var current = withHub(window.MathJax);
