@@ -109,8 +109,10 @@ test-jupyterlab: $(BROWSER_STAMP) assignments
 	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="" tests/jupyterlab
 
 # Performance targets, measured as ratios side by side in one run (see appendix/performance.md).
-bench: $(STAMP)
-	$(BIN)/python bench/run.py $(BENCH_FLAGS)
+# Once the book is built, also the kernel-less figures in Chromium (page sizes, slider response).
+BUILT := $(wildcard _build/html/index.html)
+bench: $(STAMP) $(if $(BUILT),$(BROWSER_STAMP))
+	$(BIN)/python bench/run.py $(if $(BUILT),--static-book) $(BENCH_FLAGS)
 
 clean:
 	rm -rf _build _vendor .pytest_cache .hypothesis assignments

@@ -88,9 +88,9 @@ def _public_callables():
     import inspect
 
     import rivervalley_lib
-    from rivervalley_lib import plotting, symbolic, widgets
+    from rivervalley_lib import frames, plotting, symbolic, widgets
 
-    for mod in (rivervalley_lib, plotting, symbolic, widgets):
+    for mod in (rivervalley_lib, plotting, symbolic, widgets, frames):
         for name in mod.__all__:
             obj = getattr(mod, name)
             if callable(obj) and (inspect.isfunction(obj) or inspect.isclass(obj)):

@@ -34,7 +34,7 @@ LAYERS = [
     ["diagnostics", "scenarios"],
     ["_figures_theory", "_figures_regimes", "_figures_dynamics"],
     ["figures"],
-    ["widgets", "check"],
+    ["widgets", "check", "frames"],
     ["__init__"],
 ]
 RANK = {name: i for i, layer in enumerate(LAYERS) for name in layer}
@@ -47,6 +47,7 @@ PUBLIC_MODULES = [
     "rivervalley_lib.scenarios",
     "rivervalley_lib.figures",
     "rivervalley_lib.widgets",
+    "rivervalley_lib.frames",
     "rivervalley_lib.check",
 ]
 

@@ -13,6 +13,17 @@
  *    the book loads MathJax 3, which has no Hub: every widget threw a TypeError. Give whatever
  *    object window.MathJax holds (the configuration first, then MathJax 3 itself) a small Hub
  *    whose Queue(["Typeset", hub, element]) calls MathJax 3's typesetPromise([element]).
+ *
+ * 3. Screen readers. noUiSlider, which draws the widget sliders, announces a SelectionSlider
+ *    (the kernel-less figures of rivervalley_lib.frames) by its index ("5"), and no slider by
+ *    its name. Give every slider handle the text its readout shows ("0.12") as aria-valuetext
+ *    and its description as aria-label, whenever a slider is drawn or moves.
+ *
+ * 4. Late Lumino messages. When a Stack switches twice within one animation frame (a kernel-less
+ *    figure whose arrow key is pressed fast), a message queued for the child view it dropped
+ *    arrives after that view was disposed, and @jupyter-widgets/base's JupyterLuminoWidget
+ *    throws "Cannot read properties of null (reading 'processLuminoMessage')". Drop the late
+ *    message for the disposed view, as the controls' own Lumino widgets already do.
  */
 (function () {
   "use strict";
@@ -49,6 +60,44 @@
     }
     return obj;
   }
+
+  function describeHandle(handle) {
+    var slider = handle.closest(".widget-slider");
+    var readout = slider && slider.querySelector(".widget-readout");
+    var text = readout && readout.textContent.trim();
+    if (text && handle.getAttribute("aria-valuetext") !== text) handle.setAttribute("aria-valuetext", text);
+    var name = slider && slider.querySelector(".widget-label");
+    var label = name && name.textContent.trim();
+    if (label && handle.getAttribute("aria-label") !== label) handle.setAttribute("aria-label", label);
+  }
+
+  new MutationObserver(function (records) {
+    var done = [];
+    records.forEach(function (record) {
+      var el = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+      var slider = el && el.closest && el.closest(".widget-slider");
+      if (!slider || done.indexOf(slider) >= 0) return;
+      done.push(slider);
+      slider.querySelectorAll('[role="slider"]').forEach(describeHandle);
+    });
+  }).observe(document.documentElement, {
+    subtree: true, childList: true, characterData: true,
+    attributes: true, attributeFilter: ["aria-valuenow", "aria-valuetext"],
+  });
+
+  window.addEventListener("load", function () {
+    if (typeof window.require !== "function") return;
+    window.require(["@jupyter-widgets/base"], function (base) {
+      var Lumino = base && base.JupyterLuminoWidget;
+      if (!Lumino || Lumino.prototype.rivervalleyGuarded) return;
+      var original = Lumino.prototype.processMessage;
+      var plain = Object.getPrototypeOf(Lumino.prototype).processMessage;
+      Lumino.prototype.processMessage = function (msg) {
+        return this._view ? original.call(this, msg) : plain.call(this, msg);
+      };
+      Lumino.prototype.rivervalleyGuarded = true;
+    });
+  });
 
   var current = withHub(window.MathJax);
   Object.defineProperty(window, "MathJax", {
