@@ -232,6 +232,17 @@ def render_frames(
 def frame_html(frame: Frame) -> str:
     """The ``<img>`` of one frame: inline PNG, alt text and ``data-call`` JSON.
 
+    Parameters
+    ----------
+    frame : Frame
+        One rendered frame (see :func:`render_frames`).
+
+    Returns
+    -------
+    str
+        ``<img class="rv-frame" src="data:image/png;base64,..." alt="..."
+        data-call="..."/>``, with the alt text and the JSON call HTML-escaped.
+
     Examples
     --------
     >>> alt = "A figure. Settings: eta = 0.1."
@@ -358,6 +369,16 @@ def static_explorer(
 
 def sliders(explorer) -> list:
     """The sliders of a box made by :func:`static_explorer`, in grid order.
+
+    Parameters
+    ----------
+    explorer : ipywidgets.VBox
+        A box returned by :func:`static_explorer`.
+
+    Returns
+    -------
+    list of ipywidgets.SelectionSlider
+        One slider per grid, outermost first.
 
     Examples
     --------

@@ -22,7 +22,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from ipywidgets.widgets.widget_link import Link  # noqa: E402
 
-from rivervalley_lib import frames, plotting, widgets  # noqa: E402
+from rivervalley_lib import figures, frames, plotting  # noqa: E402
 
 FAST = {"steps": 50}  # step_size_choice_figure with few steps: cheap frames
 
@@ -153,7 +153,7 @@ def test_bad_input_is_rejected_by_name(kwargs, error, match):
 
 
 def test_unknown_figures_and_bad_start_are_rejected():
-    with pytest.raises(ValueError, match="widget figures"):
+    with pytest.raises(ValueError, match="one of the figure functions"):
         frames.render_frames(lambda eta: None, eta=[0.1])
     with pytest.raises(TypeError, match="callable"):
         frames.render_frames("valley_2d_figure", eta=[0.1])
