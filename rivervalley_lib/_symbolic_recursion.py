@@ -74,9 +74,16 @@ def expectation(expr: sp.Expr, xi: sp.Symbol, variance: sp.Expr) -> sp.Expr:
     """
     poly = sp.Poly(sp.expand(expr), xi)
     if poly.degree() > 2:
-        raise ValueError(f"expectation needs a polynomial of degree <= 2 in {xi}, got degree {poly.degree()}")
+        raise ValueError(
+            f"expectation needs a polynomial of degree <= 2 in {xi}, got degree {poly.degree()}"
+        )
     moments = {0: sp.Integer(1), 1: sp.Integer(0), 2: variance}
-    return sp.expand(sum(coeff * moments[m[0]] for m, coeff in zip(poly.monoms(), poly.coeffs(), strict=True)))
+    return sp.expand(
+        sum(
+            coeff * moments[m[0]]
+            for m, coeff in zip(poly.monoms(), poly.coeffs(), strict=True)
+        )
+    )
 
 
 @cache

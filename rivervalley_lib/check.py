@@ -55,7 +55,9 @@ def _verdict(ok: bool, what: str, hint: str) -> bool:
 
 def _number(answer, what: str) -> float | None:
     if isinstance(answer, bool) or not isinstance(answer, (numbers.Real, np.number)):
-        print(f"✗ {what}: the answer should be a single real number, got {type(answer).__name__}.")
+        print(
+            f"✗ {what}: the answer should be a single real number, got {type(answer).__name__}."
+        )
         return None
     value = float(answer)
     if math.isnan(value):
@@ -67,11 +69,17 @@ def _number(answer, what: str) -> float | None:
 def _close(answer: float, expected: float, rtol: float) -> bool:
     answer, expected = float(answer), float(expected)
     if math.isinf(expected) or math.isinf(answer):
-        return math.isinf(expected) and math.isinf(answer) and (expected > 0) == (answer > 0)
+        return (
+            math.isinf(expected)
+            and math.isinf(answer)
+            and (expected > 0) == (answer > 0)
+        )
     return abs(answer - expected) <= rtol * max(abs(expected), 1e-300)
 
 
-def critical_step_size(answer, landscape: RiverValley, noise: NoiseModel, theta, *, rtol: float = 1e-3) -> bool:
+def critical_step_size(
+    answer, landscape: RiverValley, noise: NoiseModel, theta, *, rtol: float = 1e-3
+) -> bool:
     r"""Check a value of :math:`\eta^*_t` at ``theta`` (``math.inf`` in the self-correcting regime).
 
     Examples
@@ -96,7 +104,9 @@ def critical_step_size(answer, landscape: RiverValley, noise: NoiseModel, theta,
     return _verdict(_close(value, expected, rtol), what, hint)
 
 
-def noise_floor_plateau(answer, landscape: RiverValley, noise: NoiseModel, eta: float, *, rtol: float = 1e-3) -> bool:
+def noise_floor_plateau(
+    answer, landscape: RiverValley, noise: NoiseModel, eta: float, *, rtol: float = 1e-3
+) -> bool:
     r"""Check a closed-form plateau :math:`\chi_\infty` for constant step ``eta``.
 
     Examples
@@ -111,10 +121,23 @@ def noise_floor_plateau(answer, landscape: RiverValley, noise: NoiseModel, eta: 
     if value is None:
         return False
     expected = _rv.noise_floor(landscape, noise, eta).alignment
-    return _verdict(_close(value, expected, rtol), what, "each coordinate settles at u_i = eta*lambda_i*s_i/(2 - eta*lambda_i); sum them per block.")
+    return _verdict(
+        _close(value, expected, rtol),
+        what,
+        "each coordinate settles at u_i = eta*lambda_i*s_i/(2 - eta*lambda_i); sum them per block.",
+    )
 
 
-def simulated_plateau(answer, landscape: RiverValley, noise: NoiseModel, eta: float, *, run, last: int, rtol: float = 0.02) -> bool:
+def simulated_plateau(
+    answer,
+    landscape: RiverValley,
+    noise: NoiseModel,
+    eta: float,
+    *,
+    run,
+    last: int,
+    rtol: float = 0.02,
+) -> bool:
     r"""Check a plateau estimated from the simulation ``run``: the ratio of averaged :math:`D` and :math:`B`.
 
     The answer must be the ratio of the averages of ``run.D`` and ``run.B`` over the last
@@ -137,7 +160,9 @@ def simulated_plateau(answer, landscape: RiverValley, noise: NoiseModel, eta: fl
         return False
     D, B = np.asarray(run.D, dtype=float), np.asarray(run.B, dtype=float)
     if D.ndim != 2 or D.shape != B.shape or not 1 <= int(last) <= D.shape[1]:
-        print(f"✗ {what}: run should be a Trace from rv.simulate and last between 1 and its number of steps.")
+        print(
+            f"✗ {what}: run should be a Trace from rv.simulate and last between 1 and its number of steps."
+        )
         return False
     D_bar, B_bar = D[:, -int(last) :].mean(), B[:, -int(last) :].mean()
     own = D_bar / (D_bar + B_bar)
@@ -149,7 +174,9 @@ def simulated_plateau(answer, landscape: RiverValley, noise: NoiseModel, eta: fl
     return _verdict(_close(own, expected, rtol), what, hint)
 
 
-def projection_thresholds(answer, landscape: RiverValley, noise: NoiseModel, theta, *, rtol: float = 1e-3) -> bool:
+def projection_thresholds(
+    answer, landscape: RiverValley, noise: NoiseModel, theta, *, rtol: float = 1e-3
+) -> bool:
     r"""Check a pair :math:`(\eta_{\mathcal D}, \eta_{\mathcal B})` at ``theta``.
 
     Examples
@@ -174,11 +201,23 @@ def projection_thresholds(answer, landscape: RiverValley, noise: NoiseModel, the
     elif not _close(vD, eD, rtol):
         hint = "eta_D is off: did you include the noise term t_D = sum_(i<=k) lambda_i s_i?"
     else:
-        hint = "eta_B is off: did you include the noise term t_B = sum_(i>k) lambda_i s_i?"
+        hint = (
+            "eta_B is off: did you include the noise term t_B = sum_(i>k) lambda_i s_i?"
+        )
     return _verdict(_close(vD, eD, rtol) and _close(vB, eB, rtol), what, hint)
 
 
-def expected_loss_change(answer, landscape: RiverValley, noise: NoiseModel, theta, eta: float, *, projection: str = "none", rtol: float = 1e-3, samples=None) -> bool:
+def expected_loss_change(
+    answer,
+    landscape: RiverValley,
+    noise: NoiseModel,
+    theta,
+    eta: float,
+    *,
+    projection: str = "none",
+    rtol: float = 1e-3,
+    samples=None,
+) -> bool:
     r"""Check an expected one-step loss change of SGD, Dom-SGD or Bulk-SGD.
 
     With ``samples`` (the Monte Carlo loss changes the answer averages), the answer must be their
@@ -196,21 +235,31 @@ def expected_loss_change(answer, landscape: RiverValley, noise: NoiseModel, thet
     value = _number(answer, what)
     if value is None:
         return False
-    expected = _rv.expected_loss_change(landscape, noise, theta, eta, projection=projection)
+    expected = _rv.expected_loss_change(
+        landscape, noise, theta, eta, projection=projection
+    )
     hint = "a projected step moves only its own block loss: -eta*X + eta^2/2 (a_X + t_X) for that block."
     if np.sign(value) != np.sign(expected):
-        hint = "the sign is wrong: compare eta with the block's threshold 2X/(a_X + t_X)."
+        hint = (
+            "the sign is wrong: compare eta with the block's threshold 2X/(a_X + t_X)."
+        )
     if samples is None:
         return _verdict(_close(value, expected, rtol), what, hint)
     x = np.asarray(samples, dtype=float).ravel()
     if x.size < 2 or not _close(value, x.mean(), 1e-9):
-        return _verdict(False, what, "the answer should be the mean of the Monte Carlo loss changes passed as samples.")
+        return _verdict(
+            False,
+            what,
+            "the answer should be the mean of the Monte Carlo loss changes passed as samples.",
+        )
     se = x.std(ddof=1) / np.sqrt(x.size)
     hint = "the Monte Carlo mean is more than five standard errors off: draw the steps from the checkpoint with the stated step size and projection."
     return _verdict(se > 0 and abs(value - expected) < 5 * se, what, hint)
 
 
-def stochastic_alignment(answer, landscape: RiverValley, noise: NoiseModel, theta, *, rtol: float = 1e-3) -> bool:
+def stochastic_alignment(
+    answer, landscape: RiverValley, noise: NoiseModel, theta, *, rtol: float = 1e-3
+) -> bool:
     r"""Check the ratio of expectations :math:`\mathbb E\lVert P_{\mathcal D}\hat g\rVert^2/\mathbb E\lVert\hat g\rVert^2`.
 
     Examples
@@ -229,7 +278,11 @@ def stochastic_alignment(answer, landscape: RiverValley, noise: NoiseModel, thet
     s = noise.diagonal(landscape, theta)
     k = landscape.k
     expected = (g[:k] @ g[:k] + s[:k].sum()) / (g @ g + s.sum())
-    return _verdict(_close(value, expected, rtol), what, "E|P_D g_hat|^2 = |P_D g|^2 + sum_(i<=k) s_i, and the same over all coordinates for the denominator.")
+    return _verdict(
+        _close(value, expected, rtol),
+        what,
+        "E|P_D g_hat|^2 = |P_D g|^2 + sum_(i<=k) s_i, and the same over all coordinates for the denominator.",
+    )
 
 
 def decreasing(values, what: str = "trend", *, reference, tolerance) -> bool:
@@ -256,12 +309,26 @@ def decreasing(values, what: str = "trend", *, reference, tolerance) -> bool:
         return False
     falls = arr.ndim == 1 and arr.size >= 2 and bool(np.all(np.diff(arr) < 0))
     if not falls:
-        return _verdict(False, what, "the values should shrink as the dimension grows; use more samples if Monte Carlo noise hides the trend.")
+        return _verdict(
+            False,
+            what,
+            "the values should shrink as the dimension grows; use more samples if Monte Carlo noise hides the trend.",
+        )
     hint = "the values decrease, but they are not the quantity asked for: recompute them as the exercise states."
     return _verdict(bool(np.all(np.abs(arr - ref) <= tol)), what, hint)
 
 
-def one_step_gaps(gaps, ks=(1, 4, 16, 64), *, lam: float = 10.0, mu: float = 0.2, chi: float = 0.3, sigma: float = 0.3, eta: float = 0.1, samples: int = 10_000) -> bool:
+def one_step_gaps(
+    gaps,
+    ks=(1, 4, 16, 64),
+    *,
+    lam: float = 10.0,
+    mu: float = 0.2,
+    chi: float = 0.3,
+    sigma: float = 0.3,
+    eta: float = 0.1,
+    samples: int = 10_000,
+) -> bool:
     r"""Check the gaps :math:`|\mathbb E[\chi_{t+1}] - \bar\chi_{t+1}|` of the chapter 3 exercise.
 
     For each ``k`` the two-level valley has ``d = 25 k`` directions and the state alignment
@@ -285,13 +352,17 @@ def one_step_gaps(gaps, ks=(1, 4, 16, 64), *, lam: float = 10.0, mu: float = 0.2
         th = np.broadcast_to(theta0, (samples, valley.d))
         draws = noise.sample(valley, th, np.random.default_rng(10_007 + i))
         x = _rv.alignment(valley, th - eta * (valley.gradient(th) + draws))
-        reference.append(abs(x.mean() - _rv.expected_alignment_step(valley, noise, theta0, eta)))
+        reference.append(
+            abs(x.mean() - _rv.expected_alignment_step(valley, noise, theta0, eta))
+        )
         tolerance.append(5 * x.std(ddof=1) * np.sqrt(1 / samples + 1 / x.size))
     what = "gap between the mean alignment and the ratio of expectations"
     return decreasing(gaps, what, reference=reference, tolerance=tolerance)
 
 
-def bisection_bracket(lo, hi, landscape: RiverValley, noise: NoiseModel, theta, *, rtol: float = 1e-6) -> bool:
+def bisection_bracket(
+    lo, hi, landscape: RiverValley, noise: NoiseModel, theta, *, rtol: float = 1e-6
+) -> bool:
     r"""Check a final bisection bracket ``[lo, hi]`` for :math:`\eta^*_t` (chapter 4).
 
     The alignment must fall just below ``lo`` and rise just above ``hi`` (one step in
@@ -317,12 +388,32 @@ def bisection_bracket(lo, hi, landscape: RiverValley, noise: NoiseModel, theta, 
         return _verdict(False, what, "the bracket should satisfy 0 < lo < hi.")
     # Evaluated just outside the bracket: at the root itself the sign is rounding noise.
     pad = 0.1 * rtol * b
-    if not (_rv.expected_alignment_step(landscape, noise, theta, a - pad) < chi < _rv.expected_alignment_step(landscape, noise, theta, b + pad)):
-        return _verdict(False, what, "the alignment should fall at lo and rise at hi: move lo when it falls at the midpoint, hi when it rises.")
-    return _verdict(b - a <= rtol * b, what, "the bracket is still wide: keep halving it (about 60 halvings reach double precision).")
+    if not (
+        _rv.expected_alignment_step(landscape, noise, theta, a - pad)
+        < chi
+        < _rv.expected_alignment_step(landscape, noise, theta, b + pad)
+    ):
+        return _verdict(
+            False,
+            what,
+            "the alignment should fall at lo and rise at hi: move lo when it falls at the midpoint, hi when it rises.",
+        )
+    return _verdict(
+        b - a <= rtol * b,
+        what,
+        "the bracket is still wide: keep halving it (about 60 halvings reach double precision).",
+    )
 
 
-def collapse_scale(answer, landscape: RiverValley, noise: NoiseModel, eta: float, *, steps: int = 3000, factor: float = 1.5) -> bool:
+def collapse_scale(
+    answer,
+    landscape: RiverValley,
+    noise: NoiseModel,
+    eta: float,
+    *,
+    steps: int = 3000,
+    factor: float = 1.5,
+) -> bool:
     r"""Check the smallest initialization scale :math:`c` whose expected alignment dips below :math:`\chi_\infty/2`.
 
     The answer is accepted within a factor ``factor`` of the library's value (found on a fine grid).
@@ -340,7 +431,9 @@ def collapse_scale(answer, landscape: RiverValley, noise: NoiseModel, eta: float
     if value is None:
         return False
     grid = np.geomspace(1e-3, 100, 201)
-    mf = _rv.expected_trajectory(landscape, noise, eta, steps, grid[:, None] * np.ones(landscape.d))
+    mf = _rv.expected_trajectory(
+        landscape, noise, eta, steps, grid[:, None] * np.ones(landscape.d)
+    )
     chi_inf = _rv.noise_floor(landscape, noise, eta).alignment
     dips = mf.alignment.min(axis=1) < 0.5 * chi_inf
     expected = float(grid[np.argmax(dips)]) if dips.any() else math.inf
@@ -349,18 +442,24 @@ def collapse_scale(answer, landscape: RiverValley, noise: NoiseModel, eta: float
     return _verdict(ok, what, hint)
 
 
-def _local(answer, grad, hvp, theta, k: int, *, field: str, what: str, hint: str, rtol: float) -> bool:
+def _local(
+    answer, grad, hvp, theta, k: int, *, field: str, what: str, hint: str, rtol: float
+) -> bool:
     """Shared body of the local checks: compare ``answer`` with one field of ``measure_alignment``."""
     from .diagnostics import measure_alignment
 
     value = _number(answer, what)
     if value is None:
         return False
-    expected = getattr(measure_alignment(grad(theta), lambda v: hvp(theta, v), k), field)
+    expected = getattr(
+        measure_alignment(grad(theta), lambda v: hvp(theta, v), k), field
+    )
     return _verdict(_close(value, expected, rtol), what, hint)
 
 
-def local_critical_step_size(answer, grad, hvp, theta, k: int, *, rtol: float = 1e-6) -> bool:
+def local_critical_step_size(
+    answer, grad, hvp, theta, k: int, *, rtol: float = 1e-6
+) -> bool:
     r"""Check a noise-free :math:`\eta^*_t` of any model from its gradient and Hessian-vector product.
 
     Examples
@@ -372,7 +471,17 @@ def local_critical_step_size(answer, grad, hvp, theta, k: int, *, rtol: float = 
     True
     """
     hint = "rotate into the Hessian's eigenbasis (theta = Q^T (w - w*)) and use the river-valley formula there."
-    return _local(answer, grad, hvp, theta, k, field="eta_star", what="local critical step size", hint=hint, rtol=rtol)
+    return _local(
+        answer,
+        grad,
+        hvp,
+        theta,
+        k,
+        field="eta_star",
+        what="local critical step size",
+        hint=hint,
+        rtol=rtol,
+    )
 
 
 def local_alignment(answer, grad, hvp, theta, k: int, *, rtol: float = 1e-4) -> bool:
@@ -387,4 +496,14 @@ def local_alignment(answer, grad, hvp, theta, k: int, *, rtol: float = 1e-4) -> 
     True
     """
     hint = "project the full-batch gradient on the top-k eigenvectors U: |U^T g|^2 / |g|^2 (squared, not the norm ratio)."
-    return _local(answer, grad, hvp, theta, k, field="alignment", what="alignment", hint=hint, rtol=rtol)
+    return _local(
+        answer,
+        grad,
+        hvp,
+        theta,
+        k,
+        field="alignment",
+        what="alignment",
+        hint=hint,
+        rtol=rtol,
+    )

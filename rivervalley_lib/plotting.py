@@ -23,7 +23,21 @@ if TYPE_CHECKING:
     import sympy
     from matplotlib.figure import Figure
 
-__all__ = ["COLORS", "RC", "book_style", "use_book_style", "new_figure", "figure_png", "figure_bundle", "show", "seed_band", "diverged_message", "alt_text", "equation_latex", "show_eq"]
+__all__ = [
+    "COLORS",
+    "RC",
+    "book_style",
+    "use_book_style",
+    "new_figure",
+    "figure_png",
+    "figure_bundle",
+    "show",
+    "seed_band",
+    "diverged_message",
+    "alt_text",
+    "equation_latex",
+    "show_eq",
+]
 
 #: Okabe-Ito colours, by role.
 COLORS: dict[str, str] = {
@@ -54,7 +68,10 @@ RC: dict[str, object] = {
     "axes.spines.right": False,
     "lines.linewidth": 1.8,
     "axes.prop_cycle": mpl.cycler(
-        color=[COLORS[c] for c in ("dominant", "bulk", "theory", "accent", "threshold", "sky", "sgd")]
+        color=[
+            COLORS[c]
+            for c in ("dominant", "bulk", "theory", "accent", "threshold", "sky", "sgd")
+        ]
     ),
 }
 
@@ -98,7 +115,9 @@ def book_style() -> Iterator[None]:
         yield
 
 
-def new_figure(ncols: int = 1, nrows: int = 1, *, width: float = 4.2, height: float = 3.2, **kwargs):
+def new_figure(
+    ncols: int = 1, nrows: int = 1, *, width: float = 4.2, height: float = 3.2, **kwargs
+):
     """A figure in the book's style with ``nrows x ncols`` axes of the given size (inches).
 
     The figure is a plain :class:`matplotlib.figure.Figure` with the constrained
@@ -243,7 +262,16 @@ def show(fig, *, dpi: int = 110, alt: str | None = None) -> None:
         display(figure_bundle(fig, alt, dpi=dpi), raw=True)
 
 
-def seed_band(ax, x, values, *, color: str, label: str | None = None, q: tuple[float, float] = (0.1, 0.9), log: bool = False):
+def seed_band(
+    ax,
+    x,
+    values,
+    *,
+    color: str,
+    label: str | None = None,
+    q: tuple[float, float] = (0.1, 0.9),
+    log: bool = False,
+):
     """Plot the median over seeds (axis 0) with a shaded quantile band.
 
     Parameters

@@ -58,7 +58,6 @@ __all__ = [
 ]
 
 
-
 @cache
 def critical_step_size_expr() -> sp.Expr:
     r"""Solve :math:`\mathbb E D'/(\mathbb E D' + \mathbb E B') = D/(D+B)` for :math:`\eta > 0`.
@@ -329,7 +328,9 @@ def lambdified() -> SimpleNamespace:
         expected_next=fn(blocks + (S.eta,), (ED, EB), "numpy"),
         critical_step_size=fn(blocks, eta_star, "numpy"),
         two_level_critical_step_size=fn(
-            (S.lam_dom, S.mu, S.sigma, S.k, S.d, S.D, S.B), two_level_critical_step_size(), "numpy"
+            (S.lam_dom, S.mu, S.sigma, S.k, S.d, S.D, S.B),
+            two_level_critical_step_size(),
+            "numpy",
         ),
         projection_thresholds=fn((S.D, S.B, S.aD, S.aB, S.tD, S.tB), (eD, eB), "numpy"),
         stationary_energy=fn((S.eta, S.lam, S.s), stationary_energy_expr(), "numpy"),

@@ -106,15 +106,22 @@ def copy_assets(modules: Path, out: Path) -> list[Path]:
         if f.name == WIDGET_ENTRY or f.name.endswith(WIDGET_SUFFIXES):
             shutil.copy2(f, widgets / f.name)
     pinned = json.loads((SPEC / "package.json").read_text())["dependencies"]
-    versions = {name: json.loads((modules / name / "package.json").read_text())["version"] for name in pinned}
+    versions = {
+        name: json.loads((modules / name / "package.json").read_text())["version"]
+        for name in pinned
+    }
     (out / "VERSIONS.json").write_text(json.dumps(versions, indent=2) + "\n")
     return sorted(p for p in out.rglob("*") if p.is_file())
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "_vendor", help="output folder")
-    parser.add_argument("--work", type=Path, default=ROOT / "_build" / "npm", help="npm folder")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "_vendor", help="output folder"
+    )
+    parser.add_argument(
+        "--work", type=Path, default=ROOT / "_build" / "npm", help="npm folder"
+    )
     args = parser.parse_args(argv)
     modules = npm_install(args.work)
     files = copy_assets(modules, args.out)

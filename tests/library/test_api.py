@@ -81,13 +81,17 @@ def test_imports_flow_one_way_and_no_private_name_crosses_a_module(path):
             ), f"{path.name} imports {target}, which is not below it"
         if node.module:
             private = [a.name for a in node.names if a.name.startswith("_")]
-            assert not private, f"{path.name} imports private {private} from {node.module}"
+            assert not private, (
+                f"{path.name} imports private {private} from {node.module}"
+            )
 
 
 def test_all_is_written_once_per_public_module():
     for path in _modules():
         has_all = "__all__" in path.read_text()
-        public = f"rivervalley_lib.{path.stem}" in PUBLIC_MODULES or path.stem == "__init__"
+        public = (
+            f"rivervalley_lib.{path.stem}" in PUBLIC_MODULES or path.stem == "__init__"
+        )
         assert has_all == public, path.name
 
 

@@ -63,7 +63,9 @@ def test_lambdified_match_numpy(seed):
     else:  # Delta <= 0: the symbolic root is negative or undefined, the library says inf
         assert math.isinf(num_star)
     eD, eB = F.projection_thresholds(m.D, m.B, m.aD, m.aB, m.tD, m.tB)
-    assert (float(eD), float(eB)) == pytest.approx(projection_thresholds(rv, noise, theta), rel=1e-10)
+    assert (float(eD), float(eB)) == pytest.approx(
+        projection_thresholds(rv, noise, theta), rel=1e-10
+    )
 
 
 def test_two_level_lambdified_matches_library():

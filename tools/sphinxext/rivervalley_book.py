@@ -76,7 +76,10 @@ def _configure(app: Sphinx, config: Config) -> None:
     if cdn:
         return
     vendor = Path(app.confdir) / VENDOR
-    if not (vendor / MATHJAX_PATH).is_file() or not (vendor / "widgets" / "embed-amd.js").is_file():
+    if (
+        not (vendor / MATHJAX_PATH).is_file()
+        or not (vendor / "widgets" / "embed-amd.js").is_file()
+    ):
         raise ConfigError(
             f"{vendor} is missing or incomplete: run `python tools/vendor_assets.py` (make book "
             f"does), or build with {ENV}=cdn to load MathJax and the widget scripts from CDNs."
