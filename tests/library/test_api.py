@@ -17,6 +17,8 @@ LIB = pathlib.Path(rv.__file__).parent
 # The layers, lowest first: a module may import only from modules in earlier layers
 # (or its own layer's earlier entries, listed left to right).
 LAYERS = [
+    ["_docstrings"],
+    ["_grading"],
     ["_validation"],
     ["_landscape"],
     ["_noise"],
@@ -34,6 +36,7 @@ LAYERS = [
     ["diagnostics", "scenarios"],
     ["_figures_theory", "_figures_regimes", "_figures_dynamics"],
     ["figures"],
+    ["_checks_theory"],
     ["widgets", "check"],
     ["__init__"],
 ]
