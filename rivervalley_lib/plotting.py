@@ -118,7 +118,8 @@ def book_style() -> Iterator[None]:
 def new_figure(
     ncols: int = 1, nrows: int = 1, *, width: float = 4.2, height: float = 3.2, **kwargs
 ):
-    """A figure in the book's style with ``nrows x ncols`` axes of the given size (inches).
+    """A figure in the book's style with ``nrows x ncols`` axes of the given size
+    (inches).
 
     The figure is a plain :class:`matplotlib.figure.Figure` with the constrained
     layout, not registered with pyplot.
@@ -189,9 +190,9 @@ def figure_png(fig, *, dpi: int = 110) -> bytes:
 def figure_bundle(fig, alt: str, *, dpi: int = 110) -> dict[str, str]:
     """A Jupyter MIME bundle for a figure with alternative text.
 
-    The bundle carries the PNG twice: as ``image/png`` and inside an HTML ``<img>`` that has the
-    ``alt`` attribute, which frontends that render HTML (JupyterLab, the embedded widgets of the
-    book) prefer, so screen readers get the description.
+    The bundle carries the PNG twice: as ``image/png`` and inside an HTML ``<img>`` that
+    has the ``alt`` attribute, which frontends that render HTML (JupyterLab, the
+    embedded widgets of the book) prefer, so screen readers get the description.
 
     Parameters
     ----------
@@ -222,7 +223,8 @@ def figure_bundle(fig, alt: str, *, dpi: int = 110) -> dict[str, str]:
 
     b64 = base64.b64encode(figure_png(fig, dpi=dpi)).decode("ascii")
     return {
-        "text/html": f'<img src="data:image/png;base64,{b64}" alt="{html.escape(alt, quote=True)}"/>',
+        "text/html": f'<img src="data:image/png;base64,{b64}" '
+        f'alt="{html.escape(alt, quote=True)}"/>',
         "image/png": b64,
         "text/plain": alt,
     }
@@ -231,8 +233,8 @@ def figure_bundle(fig, alt: str, *, dpi: int = 110) -> dict[str, str]:
 def show(fig, *, dpi: int = 110, alt: str | None = None) -> None:
     """Display a figure as a PNG image in Jupyter, whatever the matplotlib backend.
 
-    Figures made with :func:`new_figure` are not registered with pyplot, so nothing else is
-    displayed (no ``<Figure size ...>`` text, no duplicate image).
+    Figures made with :func:`new_figure` are not registered with pyplot, so nothing else
+    is displayed (no ``<Figure size ...>`` text, no duplicate image).
 
     Parameters
     ----------
@@ -240,8 +242,8 @@ def show(fig, *, dpi: int = 110, alt: str | None = None) -> None:
     dpi : int
         Resolution of the PNG.
     alt : str, optional
-        Alternative text; when given the figure is sent as :func:`figure_bundle`. Book cells set
-        their alt text in the cell metadata instead, the widgets pass it here.
+        Alternative text; when given the figure is sent as :func:`figure_bundle`. Book
+        cells set their alt text in the cell metadata instead, the widgets pass it here.
 
     Returns
     -------
@@ -339,7 +341,8 @@ def diverged_message(ax, eta: float, limit: float) -> None:
     ax.text(
         0.5,
         0.5,
-        f"diverges: eta = {eta:.3g} > 2/lambda_max = {limit:.3g}\nchoose a smaller step size",
+        f"diverges: eta = {eta:.3g} > 2/lambda_max = {limit:.3g}\nchoose a smaller "
+        "step size",
         ha="center",
         va="center",
         fontsize=12,
@@ -414,8 +417,8 @@ def show_eq(lhs: str, expr: sympy.Expr) -> None:
     r"""Display the equation ``lhs = expr`` in a notebook, typeset by MathJax.
 
     Uses ``IPython.display.Math`` on :func:`equation_latex`, so it does not change how
-    later outputs print (unlike ``sympy.init_printing``, which also turns plain numbers in
-    widget outputs into LaTeX).
+    later outputs print (unlike ``sympy.init_printing``, which also turns plain numbers
+    in widget outputs into LaTeX).
 
     Parameters
     ----------
@@ -431,7 +434,8 @@ def show_eq(lhs: str, expr: sympy.Expr) -> None:
     Examples
     --------
     >>> import sympy
-    >>> show_eq(r"\eta^*", 2 / (sympy.Symbol("lambda") + sympy.Symbol("mu")))  # doctest: +ELLIPSIS
+    >>> eta_star = 2 / (sympy.Symbol("lambda") + sympy.Symbol("mu"))
+    >>> show_eq(r"\eta^*", eta_star)  # doctest: +ELLIPSIS
     <IPython.core.display.Math object>
     """
     from IPython.display import Math, display

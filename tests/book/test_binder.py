@@ -1,8 +1,10 @@
-"""Binder's path, reproduced: a fresh venv, pip install -r requirements.txt, run a chapter from chapters/.
+"""Binder's path, reproduced: a fresh venv, pip install -r requirements.txt, run a
+chapter from chapters/.
 
-repo2docker installs requirements.txt from the repository root (its last line, ``-e .``, installs
-the library) and starts Jupyter in the repository. This test does the same in a temporary venv and
-checks that the library imports from chapters/ without any sys.path manipulation.
+repo2docker installs requirements.txt from the repository root (its last line, ``-e .``,
+installs the library) and starts Jupyter in the repository. This test does the same in a
+temporary venv and checks that the library imports from chapters/ without any sys.path
+manipulation.
 """
 
 from __future__ import annotations
@@ -15,14 +17,18 @@ import venv
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
-RUNNER = r"""
+RUNNER = (
+    r"""
 import sys, nbformat
 from nbclient import NotebookClient
 nb = nbformat.read("quickstart.ipynb", as_version=4)
-NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": "."}}).execute()
-errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": """
+    r"""{"path": "."}}).execute()
+errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if """
+    r"""o.output_type == "error"]
 sys.exit(1 if errors else 0)
 """
+)
 
 
 def test_binder_path_fresh_venv(tmp_path):
@@ -39,8 +45,10 @@ def test_binder_path_fresh_venv(tmp_path):
         check=True,
         timeout=1500,
     )
-    # The library imports from chapters/ (Binder's notebook directory) and from anywhere else:
-    # it is installed in the environment, not found through the working directory or sys.path edits.
+    # The library imports from chapters/ (Binder's notebook directory) and from anywhere
+    # else: it is installed in the environment, not found through the working directory
+    # or
+    # sys.path edits.
     for cwd in (ROOT / "chapters", tmp_path):
         where = subprocess.run(
             [
@@ -58,7 +66,8 @@ def test_binder_path_fresh_venv(tmp_path):
         assert pathlib.Path(where).resolve().is_relative_to(ROOT / "rivervalley_lib"), (
             where
         )
-    # Binder opens JupyterLab, with jupyterlab-myst: both come from requirements.txt, prebuilt.
+    # Binder opens JupyterLab, with jupyterlab-myst: both come from requirements.txt,
+    # prebuilt.
     lab = subprocess.run(
         [str(env_dir / "bin" / "jupyter-lab"), "--version"],
         env=env,

@@ -1,7 +1,9 @@
-"""The book's build tooling: the npm asset pins, the vendoring script and the Sphinx extension.
+"""The book's build tooling: the npm asset pins, the vendoring script and the Sphinx
+extension.
 
-The extension is exercised by building a two-page Sphinx project in a temporary folder, once per
-asset mode, so the one switch (RIVERVALLEY_ASSETS) is tested end to end in a few seconds.
+The extension is exercised by building a two-page Sphinx project in a temporary folder,
+once per asset mode, so the one switch (RIVERVALLEY_ASSETS) is tested end to end in a
+few seconds.
 """
 
 from __future__ import annotations
@@ -95,7 +97,8 @@ def test_vendor_copy_prunes_and_fails_loudly(tmp_path):
 
 
 def _build(tmp_path: pathlib.Path, monkeypatch, mode: str | None, vendor: bool = True):
-    """Build a tiny project with the extension; return the HTML of its page with math."""
+    """Build a tiny project with the extension; return the HTML of its page with
+    math."""
     from sphinx.application import Sphinx
 
     src = tmp_path / "src"

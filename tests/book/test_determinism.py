@@ -1,4 +1,5 @@
-"""Every notebook prints exactly the same numbers when run twice (seeded generators only)."""
+"""Every notebook prints exactly the same numbers when run twice (seeded generators
+only)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ def _run_and_collect(name: str) -> list[str]:
         kernel_name="python3",
         resources={"metadata": {"path": str(ROOT / "chapters")}},
     ).execute()
-    # Per cell, all stdout joined: how the kernel splits a cell's output into chunks depends on timing.
+    # Per cell, all stdout joined: how the kernel splits a cell's output into chunks
+    # depends on timing.
     return [
         "".join(
             o["text"]

@@ -1,4 +1,5 @@
-"""Repository hygiene: clean notebooks, pinned requirements, a complete book configuration."""
+"""Repository hygiene: clean notebooks, pinned requirements, a complete book
+configuration."""
 
 from __future__ import annotations
 
@@ -121,7 +122,8 @@ def test_public_callable_has_numpydoc_with_example(name, obj):
 
 
 def test_coursework_tools_are_pinned_apart_from_binder():
-    """otter-grader is pinned in requirements-coursework.txt, not in Binder's requirements.txt."""
+    """otter-grader is pinned in requirements-coursework.txt, not in Binder's
+    requirements.txt."""
     pins = [
         ln.strip()
         for ln in (ROOT / "requirements-coursework.txt").read_text().splitlines()
@@ -135,7 +137,8 @@ def test_coursework_tools_are_pinned_apart_from_binder():
 
 
 def test_instructor_guide_reading_order_matches_the_toc():
-    """The guide says to read the quick start first, then chapters 1 to 9: so does the TOC."""
+    """The guide says to read the quick start first, then chapters 1 to 9: so does the
+    TOC."""
     toc = _yaml(ROOT / "_toc.yml")
     chapters = [
         ch["file"]

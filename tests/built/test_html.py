@@ -1,4 +1,5 @@
-"""Checks on the built book (run after `make book`): every chapter page can be launched and downloaded."""
+"""Checks on the built book (run after `make book`): every chapter page can be launched
+and downloaded."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Gates on the built book: clean outputs and resolvable internal links.
 
-Run after `make book` (`make test-html`): they read `_build/jupyter_execute` (the executed
-notebooks) and `_build/html`.
+Run after `make book` (`make test-html`): they read `_build/jupyter_execute` (the
+executed notebooks) and `_build/html`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ EXECUTED = ROOT / "_build" / "jupyter_execute" / "chapters"
 HTML = ROOT / "_build" / "html"
 NOTEBOOKS = sorted(p.name for p in (ROOT / "chapters").glob("*.ipynb"))
 REPR = re.compile(
-    r"<(Figure size|matplotlib\.[\w.]+ object at|Axes:|IPython\.core\.display\.\w+ object)|\[<matplotlib\."
+    r"<(Figure size|matplotlib\.[\w.]+ object at|Axes:|IPython\.core\.display\.\w+ "
+    r"object)|\[<matplotlib\."
 )
 
 

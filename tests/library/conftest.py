@@ -1,7 +1,7 @@
 """Shared fixtures and Hypothesis profiles.
 
-Property tests draw an integer seed and build an explicit ``np.random.Generator`` from it,
-so a failure shrinks to a small seed and reproduces exactly.
+Property tests draw an integer seed and build an explicit ``np.random.Generator`` from
+it, so a failure shrinks to a small seed and reproduces exactly.
 """
 
 from __future__ import annotations

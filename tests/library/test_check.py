@@ -1,4 +1,5 @@
-"""The exercise checks: right answers pass, wrong ones fail with a hint, nothing leaks."""
+"""The exercise checks: right answers pass, wrong ones fail with a hint, nothing
+leaks."""
 
 from __future__ import annotations
 
@@ -182,7 +183,8 @@ def test_collapse_scale_accepts_the_grid_answer_within_a_factor(capsys):
 
 
 def test_simulated_plateau_refuses_the_closed_form_and_a_short_run(capsys):
-    """The closed-form plateau is not a simulation; a run that has not forgotten its start fails."""
+    """The closed-form plateau is not a simulation; a run that has not forgotten its
+    start fails."""
     chi_inf = rv.noise_floor(SMALL, SMALL_NOISE, 0.25).alignment
     assert not check.simulated_plateau(
         chi_inf, SMALL, SMALL_NOISE, 0.25, run=RUN, last=1000
@@ -221,7 +223,8 @@ def test_one_step_gaps_accepts_the_exercise_and_refuses_other_decreasing_lists(c
 
 
 def test_monte_carlo_loss_change_refuses_the_closed_form(capsys):
-    """With samples, passing the library's expectation instead of the Monte Carlo mean fails."""
+    """With samples, passing the library's expectation instead of the Monte Carlo mean
+    fails."""
     dL = rv.expected_loss_change(VALLEY, NOISE, THETA, 0.15, projection="dominant")
     assert not check.expected_loss_change(
         dL, VALLEY, NOISE, THETA, 0.15, projection="dominant", samples=MC

@@ -1,4 +1,5 @@
-"""The framework-agnostic diagnostics: exact on quadratics, and on a model the book did not build."""
+"""The framework-agnostic diagnostics: exact on quadratics, and on a model the book did
+not build."""
 
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ def test_diagnostics_recover_the_exact_quadratic_thresholds(noise):
     )
     np.testing.assert_allclose(rep.eigenvalues, valley.eigenvalues[:3], rtol=1e-8)
     assert rep.alignment == pytest.approx(rv.alignment(valley, theta_eig), rel=1e-9)
-    # The noise terms are Monte Carlo estimates from 20,000 samples: a few per cent at most.
+    # The noise terms are Monte Carlo estimates from 20,000 samples: a few per cent at
+    # most.
     assert rep.eta_star == pytest.approx(
         rv.critical_step_size(valley, noise, theta_eig), rel=0.05
     )
@@ -61,7 +63,8 @@ def test_noise_free_diagnostics_are_exact():
 
 
 class SoftmaxRegression:
-    """A model the book did not build: multinomial logistic regression, written independently."""
+    """A model the book did not build: multinomial logistic regression, written
+    independently."""
 
     def __init__(self, X, labels, n_classes, l2=1e-2):
         self.X, self.labels, self.c, self.l2 = X, labels, n_classes, l2
@@ -176,7 +179,8 @@ def test_bulk_curvature_is_not_clipped():
 
 
 def test_predict_matches_the_library_one_step_laws():
-    """On a river valley the predicted one-step changes are the library's closed forms."""
+    """On a river valley the predicted one-step changes are the library's closed
+    forms."""
     valley = rv.RiverValley.spread(d=30, k=3, dominant=(5.0, 8.0), bulk=(0.1, 1.0))
     theta = np.linspace(0.5, 2.0, 30)
     rep = measure_alignment(

@@ -52,8 +52,8 @@ def test_loss_splits_and_gradient_is_derivative(seed):
     np.testing.assert_allclose(
         rv.loss(theta), 0.5 * np.einsum("si,ij,sj->s", theta, rv.hessian(), theta)
     )
-    # Central finite differences of the loss give the gradient (the loss is quadratic, so exactly
-    # up to rounding).
+    # Central finite differences of the loss give the gradient (the loss is quadratic,
+    # so exactly up to rounding).
     h = 1e-4
     t0 = theta[0]
     fd = np.array(

@@ -1,4 +1,5 @@
-"""The numpy MLP: gradient and exact HVP against finite differences, Lanczos, training."""
+"""The numpy MLP: gradient and exact HVP against finite differences, Lanczos,
+training."""
 
 from __future__ import annotations
 

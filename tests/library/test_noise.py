@@ -33,8 +33,9 @@ def test_sampled_covariance_matches_exact(noise):
     se_mean = np.sqrt(np.diag(exact) / n)
     assert np.all(np.abs(xi.mean(axis=0)) < 5 * se_mean)
     emp = _empirical_cov(xi)
-    # Standard error of a covariance entry: sqrt((S_ii S_jj + S_ij^2) / n) for Gaussian-like
-    # tails; regression noise has heavier tails, so allow 8 standard errors.
+    # Standard error of a covariance entry: sqrt((S_ii S_jj + S_ij^2) / n) for
+    # Gaussian-like tails; regression noise has heavier tails, so allow 8 standard
+    # errors.
     se = np.sqrt((np.outer(np.diag(exact), np.diag(exact)) + exact**2) / n)
     np.testing.assert_array_less(np.abs(emp - exact), 8 * se + 1e-12)
     np.testing.assert_allclose(noise.diagonal(rv, theta), np.diag(exact))

@@ -104,7 +104,8 @@ def test_projection_freezes_the_other_block_and_shares_noise():
     np.testing.assert_array_equal(
         dom.loss_bulk, dom.loss_bulk[:, :1] * np.ones((1, 41))
     )
-    # With additive noise the blocks decouple: each projected run follows SGD exactly on its block.
+    # With additive noise the blocks decouple: each projected run follows SGD exactly on
+    # its block.
     np.testing.assert_allclose(dom.final_theta[:, :3], sgd.final_theta[:, :3])
     np.testing.assert_allclose(blk.final_theta[:, 3:], sgd.final_theta[:, 3:])
 
@@ -204,13 +205,15 @@ def test_record_theta_stores_the_iterates():
         simulate(rv, IsotropicNoise(0.3), 0.05, 3, theta0, record_theta=1)
 
 
-# ---------------------------------------------------------------------------- block path
+# ---------------------------------------------------------------------------- block
+# path
 @pytest.mark.parametrize(
     "noise", [IsotropicNoise(0.3), CurvatureNoise(0.4)], ids=["isotropic", "curvature"]
 )
 @pytest.mark.parametrize("projection", ["none", "dominant", "bulk"])
 def test_block_path_matches_coordinate_path_in_distribution(noise, projection):
-    """Two-sample Kolmogorov-Smirnov tests of D, B and chi at several steps, at fixed seeds."""
+    """Two-sample Kolmogorov-Smirnov tests of D, B and chi at several steps, at fixed
+    seeds."""
     from scipy.stats import ks_2samp
 
     rv = RiverValley([4.0, 4.0, 4.0, 1.0, 1.0, 0.2, 0.2, 0.2, 0.2, 0.2], k=3)

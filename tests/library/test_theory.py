@@ -169,7 +169,8 @@ def test_two_level_closed_form(seed):
 
 @pytest.mark.parametrize("noise", NOISES, ids=NOISE_IDS)
 def test_eta_star_sign_flip_in_monte_carlo(noise):
-    """Simulated mean of D'B - B'D changes sign across eta* (ratio-of-expectations criterion)."""
+    """Simulated mean of D'B - B'D changes sign across eta* (ratio-of-expectations
+    criterion)."""
     rng = np.random.default_rng(7)
     rv = RiverValley.spread(d=60, k=3, dominant=(8.0, 12.0), bulk=(0.1, 0.6))
     theta = np.concatenate([np.full(3, 0.03), np.full(57, 3.0)])
@@ -196,7 +197,8 @@ def test_self_correction_at_high_alignment():
     assert np.all(nxt < alignment(rv, theta))
 
 
-# ---------------------------------------------------------------------------- projections
+# ----------------------------------------------------------------------------
+# projections
 @pytest.mark.parametrize("noise", NOISES, ids=NOISE_IDS)
 def test_projection_thresholds_match_monte_carlo(noise, valley):
     rng = np.random.default_rng(99)
@@ -215,7 +217,8 @@ def test_projection_thresholds_match_monte_carlo(noise, valley):
             se = dL.std(ddof=1) / math.sqrt(n)
             pred = expected_loss_change(valley, noise, theta, eta, projection=block)
             assert abs(dL.mean() - pred) < 5 * se + 1e-12
-            # Below the threshold the projected step lowers the loss, above it raises it.
+            # Below the threshold the projected step lowers the loss, above it raises
+            # it.
             assert np.sign(pred) == (-1 if factor < 1 else 1)
             assert np.sign(dL.mean()) == np.sign(pred)
 
@@ -254,7 +257,8 @@ def test_noise_floor_matches_long_run_average(noise):
         1000, None
     )  # well past the slowest relaxation time 1/(2 eta mu) = 5 steps
     D_mean, B_mean = tr.D[:, tail].mean(), tr.B[:, tail].mean()
-    # Time-averaged over 2000 correlated steps and 64 seeds: a few per cent of error at most.
+    # Time-averaged over 2000 correlated steps and 64 seeds: a few per cent of error at
+    # most.
     assert D_mean == pytest.approx(D_inf, rel=0.05)
     assert B_mean == pytest.approx(B_inf, rel=0.05)
     assert chi_inf == pytest.approx(D_mean / (D_mean + B_mean), rel=0.05)
@@ -277,7 +281,8 @@ def test_noise_floor_small_eta_limits():
     assert chi_curv == pytest.approx((lam[:3] ** 2).sum() / (lam**2).sum(), rel=1e-5)
 
 
-# ---------------------------------------------------------------------------- trajectories
+# ----------------------------------------------------------------------------
+# trajectories
 @pytest.mark.parametrize("noise", NOISES, ids=NOISE_IDS)
 def test_expected_trajectory_matches_simulation_mean(noise):
     rv = RiverValley.spread(d=20, k=2, dominant=(4.0, 6.0), bulk=(0.2, 1.0))
@@ -301,7 +306,8 @@ def test_phase_lengths_are_consistent_with_mean_field():
     mf = expected_trajectory(rv, noise, 0.5, 6000, theta0)
     chi = mf.alignment
     t_min = int(np.argmin(chi))
-    # Phase 1 ends within a factor 2 of the estimate, and the minimum alignment is close.
+    # Phase 1 ends within a factor 2 of the estimate, and the minimum alignment is
+    # close.
     assert 0.5 * p.T1 <= t_min <= 2 * p.T1 + 1
     assert chi[t_min] == pytest.approx(p.chi_min, rel=0.3)
     # By T2 the rise is mostly done; by 3 T2 the alignment is within 5% of the plateau.
@@ -332,7 +338,8 @@ def test_public_api_is_curated():
         assert obj.__doc__ and len(obj.__doc__) > 40, name
 
 
-# ---------------------------------------------------------------------------- states and self-correction
+# ---------------------------------------------------------------------------- states
+# and self-correction
 @given(seeds)
 def test_state_with_alignment_hits_its_targets(seed):
     rng = np.random.default_rng(seed)
@@ -421,7 +428,8 @@ def test_projected_expected_trajectory_matches_simulation(noise, projection):
 
 @pytest.mark.parametrize("noise", NOISES, ids=NOISE_IDS)
 def test_block_mean_field_equals_per_coordinate_recursion(noise):
-    """On a block spectrum the O(blocks) recursion gives the per-coordinate result exactly."""
+    """On a block spectrum the O(blocks) recursion gives the per-coordinate result
+    exactly."""
     rv_ = RiverValley([5.0, 5.0, 5.0, 1.0, 1.0, 0.3, 0.3, 0.3, 0.3], k=3)
     theta0 = np.linspace(2.0, -1.0, 9)
     fast = expected_trajectory(

@@ -1,8 +1,10 @@
-"""Widget update functions, called headless at their defaults and at every slider extreme.
+"""Widget update functions, called headless at their defaults and at every slider
+extreme.
 
 Each chapter's widget uses the slider ranges listed here. A figure must never contain
-non-finite plotted data; a step size past the stability limit must produce a message in words.
-Warnings are errors in this test suite (pyproject's filterwarnings), so overflow warnings fail.
+non-finite plotted data; a step size past the stability limit must produce a message in
+words. Warnings are errors in this test suite (pyproject's filterwarnings), so overflow
+warnings fail.
 """
 
 from __future__ import annotations
@@ -69,8 +71,8 @@ def _finite_plot_data(fig: Figure) -> None:
         for line in ax.get_lines():
             y = np.asarray(line.get_ydata(), dtype=float)
             x = np.asarray(line.get_xdata(), dtype=float)
-            # NaN is allowed only as a deliberate gap (e.g. eta* = inf in the self-correcting
-            # regime); inf never.
+            # NaN is allowed only as a deliberate gap (e.g. eta* = inf in the
+            # self-correcting regime); inf never.
             assert not np.any(np.isinf(y)) and not np.any(np.isinf(x)), (
                 f"inf plotted on {ax.get_title()!r}"
             )
@@ -82,7 +84,7 @@ def _finite_plot_data(fig: Figure) -> None:
 def _corners(ranges: dict) -> list[dict]:
     names = list(ranges)
     return [
-        dict(zip(names, vals))
+        dict(zip(names, vals, strict=True))
         for vals in itertools.product(*(ranges[n] for n in names))
     ]
 
@@ -208,7 +210,8 @@ def test_describe_appends_the_settings_and_rejects_unknown_figures():
 
 
 def test_interact_draws_with_alt_text(monkeypatch):
-    """Every redraw is shown with alt text naming the figure and the current settings."""
+    """Every redraw is shown with alt text naming the figure and the current
+    settings."""
     import ipywidgets as w
 
     shown = []
@@ -226,8 +229,8 @@ def test_figure_bundle_carries_the_alt_text_and_validates_it():
     fig, _ = plotting.new_figure()
     b = plotting.figure_bundle(fig, 'A "quoted" <figure>')
     assert (
-        b["text/html"]
-        == f'<img src="data:image/png;base64,{b["image/png"]}" alt="A &quot;quoted&quot; &lt;figure&gt;"/>'
+        b["text/html"] == f'<img src="data:image/png;base64,{b["image/png"]}" alt="A '
+        '&quot;quoted&quot; &lt;figure&gt;"/>'
     )
     assert b["text/plain"] == 'A "quoted" <figure>'
     with pytest.raises(TypeError, match="alt must be a str"):
