@@ -70,3 +70,19 @@ def fill_doc(**fragments: str) -> Callable[[F], F]:
         return func
 
     return decorate
+
+
+STATE_PARAMS = r"""landscape : RiverValley
+    The valley: eigenvalues :math:`\lambda_i \ge 0` of :math:`H`, dominant first.
+noise : NoiseModel
+    The gradient-noise model (diagonal :math:`s_i = \Sigma_{ii}`).
+theta : array_like, shape (..., d)
+    State(s) :math:`\theta_t` with non-zero gradient; leading axes are batch axes."""
+"""The parameters of the one-step theory functions: valley, noise and state(s)."""
+
+STEP_PARAM = r"""eta : float or array_like
+    Step size(s) :math:`\eta > 0`, broadcast against the leading axes of ``theta``."""
+"""The step-size parameter of the one-step theory functions."""
+
+state_doc = fill_doc(state=STATE_PARAMS, step=STEP_PARAM)
+"""Decorator filling ``%(state)s`` and ``%(step)s`` in a theory function's docstring."""

@@ -34,6 +34,7 @@ __all__ = [
     "show",
     "seed_band",
     "diverged_message",
+    "hatch_divergent",
     "alt_text",
     "equation_latex",
     "show_eq",
@@ -307,6 +308,42 @@ def seed_band(
     if log:
         ax.set_yscale("log")
     return line
+
+
+def hatch_divergent(ax, limit: float, top: float, *, across=None) -> None:
+    """Hatch the divergent step sizes, from the stability limit ``limit`` to ``top``.
+
+    With the step size on the x axis (``across`` is None) the hatch is a vertical span;
+    with the step size on the y axis it is a band over the x values ``across``.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to hatch.
+    limit : float
+        The stability limit ``2/lambda_max``, where the hatch starts.
+    top : float
+        The largest step size shown, where the hatch ends.
+    across : array_like, optional
+        The x values a horizontal band spans, when the step size is on the y axis.
+
+    Returns
+    -------
+    None
+        The hatch is added to ``ax``, without a label.
+
+    Examples
+    --------
+    >>> ax = new_figure().axes[0]
+    >>> hatch_divergent(ax, 0.2, 0.3, across=[0.0, 1.0])
+    >>> [c.get_hatch() for c in ax.collections]
+    ['//']
+    """
+    style = dict(facecolor="none", hatch="//", edgecolor=COLORS["muted"], lw=0)
+    if across is None:
+        ax.axvspan(limit, top, **style)
+    else:
+        ax.fill_between(across, limit, top, **style)
 
 
 def diverged_message(ax, eta: float, limit: float) -> None:
