@@ -334,7 +334,7 @@ def hatch_divergent(ax, limit: float, top: float, *, across=None) -> None:
 
     Examples
     --------
-    >>> ax = new_figure().axes[0]
+    >>> fig, ax = new_figure()
     >>> hatch_divergent(ax, 0.2, 0.3, across=[0.0, 1.0])
     >>> [c.get_hatch() for c in ax.collections]
     ['//']
