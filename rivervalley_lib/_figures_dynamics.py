@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from . import plotting
+from ._docstrings import fill_doc
 from ._landscape import RiverValley
 from ._mean_field import expected_trajectory, noise_floor, phase_lengths
 from ._measure import measured_phase_lengths
@@ -22,6 +23,15 @@ from .scenarios import (
 )
 
 C = plotting.COLORS
+
+
+# Parameter descriptions shared by the dynamics figures.
+_doc = fill_doc(
+    eta=r"""eta : float
+    Step size :math:`\eta > 0`.""",
+    steps=r"""steps : int
+    Number of steps, :math:`\ge 2`.""",
+)
 
 
 def _typical_state(landscape: RiverValley, energies: np.ndarray) -> np.ndarray:
@@ -120,14 +130,7 @@ def paradox_figure(
             ha="right",
             color=C["bulk"],
         )
-    ax.axvspan(
-        rv.stability_limit,
-        top,
-        facecolor="none",
-        hatch="//",
-        edgecolor=C["muted"],
-        lw=0,
-    )
+    plotting.hatch_divergent(ax, rv.stability_limit, top)
     ax.text((rv.stability_limit + top) / 2, 0.8, "diverges", ha="center", fontsize=9)
     ax.plot([eta], [0.5], "v", color=C["sgd"], ms=12, label=f"eta = {eta:.3g}")
     ax.set(
@@ -166,6 +169,7 @@ def paradox_figure(
     "Expected alignment of constant-step SGD from a large initialization over time, "
     "with the ends of the collapse and rise phases marked."
 )
+@_doc
 def two_phase_figure(
     eta: float = 1.0, init_scale: float = HEADLINE_INIT, steps: int = 20000
 ) -> Figure:
@@ -181,12 +185,10 @@ def two_phase_figure(
 
     Parameters
     ----------
-    eta : float
-        Step size :math:`\eta > 0`.
+    %(eta)s
     init_scale : float
         Initial scale :math:`c > 0`.
-    steps : int
-        Number of steps, :math:`\ge 2`.
+    %(steps)s
 
     Returns
     -------
@@ -317,6 +319,7 @@ def spectrum_history_figure(
     "Expected alignment and expected loss over time on the headline valley for one "
     "constant step size."
 )
+@_doc
 def step_size_choice_figure(eta: float = 1.0, steps: int = 20000) -> Figure:
     r"""What a constant step size does on the headline valley: alignment and loss.
 
@@ -326,10 +329,8 @@ def step_size_choice_figure(eta: float = 1.0, steps: int = 20000) -> Figure:
 
     Parameters
     ----------
-    eta : float
-        Step size :math:`\eta > 0`.
-    steps : int
-        Number of steps, :math:`\ge 2`.
+    %(eta)s
+    %(steps)s
 
     Returns
     -------

@@ -117,15 +117,7 @@ def regime_map_figure(
         lw=1.3,
         label=r"$2/\lambda$ (stability)",
     )
-    ax.fill_between(
-        chis,
-        rv.stability_limit,
-        etas[-1],
-        facecolor="none",
-        hatch="//",
-        edgecolor=C["muted"],
-        lw=0,
-    )
+    plotting.hatch_divergent(ax, rv.stability_limit, etas[-1], across=chis)
     ax.text(
         0.5,
         (rv.stability_limit + etas[-1]) / 2,
@@ -137,26 +129,19 @@ def regime_map_figure(
     if dots is not None:
         dots = np.asarray(dots, dtype=float)
         up = dots[:, 2] > 0
-        ax.scatter(
-            dots[up, 0],
-            dots[up, 1],
-            marker="^",
-            color=C["dominant"],
-            edgecolor="k",
-            s=36,
-            zorder=3,
-            label="simulated: rose",
-        )
-        ax.scatter(
-            dots[~up, 0],
-            dots[~up, 1],
-            marker="v",
-            color=C["bulk"],
-            edgecolor="k",
-            s=36,
-            zorder=3,
-            label="simulated: fell",
-        )
+        for sel, marker, color, label in (
+            (up, "^", C["dominant"], "simulated: rose"),
+            (~up, "v", C["bulk"], "simulated: fell"),
+        ):
+            ax.scatter(
+                *dots[sel, :2].T,
+                marker=marker,
+                color=color,
+                edgecolor="k",
+                s=36,
+                zorder=3,
+                label=label,
+            )
     ax.set(
         xlabel=r"alignment $\chi_t$",
         ylabel=r"step size $\eta$",
@@ -225,14 +210,7 @@ def self_correction_figure(
         )
         ax.plot(etas, nxt - chi, color=col, label=rf"$\chi_t$ = {chi:g}")
     ax.axhline(0, color=C["sgd"], lw=0.8)
-    ax.axvspan(
-        rv.stability_limit,
-        etas[-1],
-        facecolor="none",
-        hatch="//",
-        edgecolor=C["muted"],
-        lw=0,
-    )
+    plotting.hatch_divergent(ax, rv.stability_limit, etas[-1])
     ax.text(
         rv.stability_limit * 1.1,
         ax.get_ylim()[0] * 0.5,

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._docstrings import state_doc
 from ._exact import exact_critical_step_size
 from ._landscape import RiverValley, validate_landscape
 from ._moments import BlockMoments, block_moments, scalarize
@@ -185,6 +186,7 @@ def expected_next(landscape: RiverValley, noise: NoiseModel, theta, eta):
     return ExpectedEnergies(scalarize(ED), scalarize(EB))
 
 
+@state_doc
 def expected_alignment_step(landscape: RiverValley, noise: NoiseModel, theta, eta):
     r"""The predicted next alignment, as a ratio of expectations.
 
@@ -198,14 +200,8 @@ def expected_alignment_step(landscape: RiverValley, noise: NoiseModel, theta, et
 
     Parameters
     ----------
-    landscape : RiverValley
-        The valley: eigenvalues :math:`\lambda_i \ge 0` of :math:`H`, dominant first.
-    noise : NoiseModel
-        The gradient-noise model (diagonal :math:`s_i = \Sigma_{ii}`).
-    theta : array_like, shape (..., d)
-        State(s) :math:`\theta_t` with non-zero gradient; leading axes are batch axes.
-    eta : float or array_like
-        Step size(s) :math:`\eta > 0`, broadcast against the leading axes of ``theta``.
+    %(state)s
+    %(step)s
 
     Returns
     -------
@@ -322,6 +318,7 @@ def eta_star_from_moments(m: BlockMoments):
     return math.inf if isinstance(out, float) and math.isinf(out) else out
 
 
+@state_doc
 def alignment_regime(landscape: RiverValley, noise: NoiseModel, theta):
     r"""Name the regime of the state: ``"threshold"`` or ``"always-falls"``.
 
@@ -336,12 +333,7 @@ def alignment_regime(landscape: RiverValley, noise: NoiseModel, theta):
 
     Parameters
     ----------
-    landscape : RiverValley
-        The valley: eigenvalues :math:`\lambda_i \ge 0` of :math:`H`, dominant first.
-    noise : NoiseModel
-        The gradient-noise model (diagonal :math:`s_i = \Sigma_{ii}`).
-    theta : array_like, shape (..., d)
-        State(s) :math:`\theta_t` with non-zero gradient; leading axes are batch axes.
+    %(state)s
 
     Returns
     -------

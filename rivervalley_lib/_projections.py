@@ -10,6 +10,7 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
+from ._docstrings import state_doc
 from ._landscape import RiverValley
 from ._moments import BlockMoments, block_moments, scalarize
 from ._noise import NoiseModel
@@ -37,6 +38,7 @@ class ProjectionThresholds(NamedTuple):
     bulk: float | np.ndarray
 
 
+@state_doc
 def projection_thresholds(landscape: RiverValley, noise: NoiseModel, theta):
     r"""The step-size thresholds of the projected updates (Dom-SGD and Bulk-SGD).
 
@@ -56,12 +58,7 @@ def projection_thresholds(landscape: RiverValley, noise: NoiseModel, theta):
 
     Parameters
     ----------
-    landscape : RiverValley
-        The valley: eigenvalues :math:`\lambda_i \ge 0` of :math:`H`, dominant first.
-    noise : NoiseModel
-        The gradient-noise model (diagonal :math:`s_i = \Sigma_{ii}`).
-    theta : array_like, shape (..., d)
-        State(s) :math:`\theta_t` with non-zero gradient; leading axes are batch axes.
+    %(state)s
 
     Returns
     -------
@@ -102,6 +99,7 @@ def projection_thresholds_from_moments(m: BlockMoments):
     return ProjectionThresholds(scalarize(eta_D), scalarize(eta_B))
 
 
+@state_doc
 def expected_loss_change(
     landscape: RiverValley,
     noise: NoiseModel,
@@ -121,14 +119,8 @@ def expected_loss_change(
 
     Parameters
     ----------
-    landscape : RiverValley
-        The valley: eigenvalues :math:`\lambda_i \ge 0` of :math:`H`, dominant first.
-    noise : NoiseModel
-        The gradient-noise model (diagonal :math:`s_i = \Sigma_{ii}`).
-    theta : array_like, shape (..., d)
-        State(s) :math:`\theta_t` with non-zero gradient; leading axes are batch axes.
-    eta : float or array_like
-        Step size(s) :math:`\eta > 0`, broadcast against the leading axes of ``theta``.
+    %(state)s
+    %(step)s
     projection : {"none", "dominant", "bulk"}
         Plain SGD (``"none"``), Dom-SGD (``"dominant"``: the update projected on
         :math:`\mathcal D`) or Bulk-SGD (``"bulk"``: projected on :math:`\mathcal B`).

@@ -42,9 +42,11 @@ symbols = SimpleNamespace(
 
 
 def expectation(expr: sp.Expr, xi: sp.Symbol, variance: sp.Expr) -> sp.Expr:
-    r"""Take :math:`\mathbb E` over a centred noise variable that enters polynomially, up to degree 2.
+    r"""Take :math:`\mathbb E` over a centred noise variable that enters polynomially,
+    up to degree 2.
 
-    Uses :math:`\mathbb E\xi = 0` and :math:`\mathbb E\xi^2 = s`; higher powers are rejected.
+    Uses :math:`\mathbb E\xi = 0` and :math:`\mathbb E\xi^2 = s`; higher powers are
+    rejected.
 
     Parameters
     ----------
@@ -74,14 +76,25 @@ def expectation(expr: sp.Expr, xi: sp.Symbol, variance: sp.Expr) -> sp.Expr:
     """
     poly = sp.Poly(sp.expand(expr), xi)
     if poly.degree() > 2:
-        raise ValueError(f"expectation needs a polynomial of degree <= 2 in {xi}, got degree {poly.degree()}")
+        raise ValueError(
+            f"expectation needs a polynomial of degree <= 2 in {xi}, got degree "
+            f"{poly.degree()}"
+        )
     moments = {0: sp.Integer(1), 1: sp.Integer(0), 2: variance}
-    return sp.expand(sum(coeff * moments[m[0]] for m, coeff in zip(poly.monoms(), poly.coeffs(), strict=True)))
+    return sp.expand(
+        sum(
+            coeff * moments[m[0]]
+            for m, coeff in zip(poly.monoms(), poly.coeffs(), strict=True)
+        )
+    )
 
 
 @cache
 def per_coordinate_recursion() -> sp.Expr:
-    r"""Derive :math:`\mathbb E[g_i'^2 \mid \theta] = (1-\eta\lambda_i)^2 g_i^2 + \eta^2\lambda_i^2 s_i`.
+    r"""Derive the expected next squared gradient coordinate.
+
+    :math:`\mathbb E[g_i'^2 \mid \theta]
+    = (1-\eta\lambda_i)^2 g_i^2 + \eta^2\lambda_i^2 s_i`.
 
     Starts from one SGD step on coordinate :math:`i`,
     :math:`\theta_i' = \theta_i - \eta(\lambda_i\theta_i + \xi_i)`, so
@@ -102,21 +115,24 @@ def per_coordinate_recursion() -> sp.Expr:
     S = symbols
     g_next = (1 - S.eta * S.lam) * S.g - S.eta * S.lam * S.xi
     derived = expectation(g_next**2, S.xi, S.s)
-    # Display the expanded expectation in its factored, readable form, after checking equality.
+    # Display the expanded expectation in its factored, readable form, after checking
+    # equality.
     readable = S.g**2 * (1 - S.eta * S.lam) ** 2 + S.eta**2 * S.lam**2 * S.s
     check_equal(derived, readable)
     return readable
 
 
 def check_equal(a: sp.Expr, b: sp.Expr) -> sp.Integer:
-    """Return 0 if ``a == b`` symbolically; raise otherwise (guards the displayed form)."""
+    """Return 0 if ``a == b`` symbolically; raise otherwise (guards the displayed
+    form)."""
     if sp.simplify(a - b) != 0:
         raise ArithmeticError(f"derivation mismatch: {a} != {b}")
     return sp.Integer(0)
 
 
 def sum_over_block(expr: sp.Expr, block: str) -> sp.Expr:
-    """Sum a per-coordinate expression over a block by linearity, naming the block sums."""
+    """Sum a per-coordinate expression over a block by linearity, naming the block
+    sums."""
     S = symbols
     X, a, b, n, t = {
         "D": (S.D, S.aD, S.bD, S.nD, S.tD),
@@ -147,7 +163,8 @@ def block_recursion() -> tuple[sp.Expr, sp.Expr]:
     Returns
     -------
     (ED, EB) : tuple of sympy expressions
-        :math:`D - 2\eta a_{\mathcal D} + \eta^2(b_{\mathcal D} + n_{\mathcal D})` and its bulk twin.
+        :math:`D - 2\eta a_{\mathcal D} + \eta^2(b_{\mathcal D} + n_{\mathcal D})` and
+        its bulk twin.
 
     Examples
     --------
@@ -173,7 +190,10 @@ def rayleigh_subs() -> dict:
 
 @cache
 def rayleigh_form() -> tuple[sp.Expr, sp.Expr]:
-    r"""The block recursion with Rayleigh quotients: :math:`\mathbb E D' = D(1 - 2\eta\rho_1^{\mathcal D} + \eta^2(\rho_2^{\mathcal D} + \nu_{\mathcal D}))`.
+    r"""The block recursion with Rayleigh quotients.
+
+    :math:`\mathbb E D' = D(1 - 2\eta\rho_1^{\mathcal D}
+    + \eta^2(\rho_2^{\mathcal D} + \nu_{\mathcal D}))`.
 
     Substitutes :math:`a_X = \rho_1^X X`, :math:`b_X = \rho_2^X X` and
     :math:`n_X = \nu_X X` into :func:`block_recursion`.
@@ -188,7 +208,8 @@ def rayleigh_form() -> tuple[sp.Expr, sp.Expr]:
     --------
     >>> ED, EB = rayleigh_form()
     >>> sorted(map(str, ED.free_symbols))
-    ['D', '\\nu_{\\mathcal{D}}', '\\rho^{\\mathcal{D}}_1', '\\rho^{\\mathcal{D}}_2', 'eta']
+    ['D', '\\nu_{\\mathcal{D}}', '\\rho^{\\mathcal{D}}_1', '\\rho^{\\mathcal{D}}_2',
+    'eta']
     """
     S = symbols
     ED, EB = block_recursion()

@@ -34,6 +34,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._docstrings import fill_doc
 from ._linalg import flat_result, top_eigenspace
 from ._moments import BlockMoments
 from ._one_step import eta_star_from_moments
@@ -70,6 +71,15 @@ class OneStepPrediction(NamedTuple):
     loss_change_sgd: float
     loss_change_dominant: float
     loss_change_bulk: float
+
+
+# Shared by the report's prediction methods: the step size and an example report.
+_doc = fill_doc(
+    eta="eta : float\n    Step size, ``> 0``.",
+    report=""">>> import numpy as np
+>>> H = np.diag([4.0, 1.0])
+>>> rep = measure_alignment(H @ np.ones(2), lambda v: H @ v, k=1)""",
+)
 
 
 @dataclass(frozen=True)
@@ -121,13 +131,13 @@ class AlignmentReport:
     noise_samples: int
     moments: BlockMoments = field(repr=False, compare=False)
 
+    @_doc
     def predicts_rise(self, eta: float) -> bool:
         """Whether the expected alignment rises after one step of size ``eta``.
 
         Parameters
         ----------
-        eta : float
-            Step size, ``> 0``.
+        %(eta)s
 
         Returns
         -------
@@ -136,15 +146,14 @@ class AlignmentReport:
 
         Examples
         --------
-        >>> import numpy as np
-        >>> H = np.diag([4.0, 1.0])
-        >>> rep = measure_alignment(H @ np.ones(2), lambda v: H @ v, k=1)
+        %(report)s
         >>> rep.predicts_rise(0.3), rep.predicts_rise(0.45)
         (False, True)
         """
         eta = validate_real("eta", eta, low=0.0, low_inclusive=False)
         return eta > self.eta_star
 
+    @_doc
     def predict(self, eta: float) -> OneStepPrediction:
         r"""Predicted one-step changes of the alignment and of the loss at step ``eta``.
 
@@ -156,8 +165,7 @@ class AlignmentReport:
 
         Parameters
         ----------
-        eta : float
-            Step size, ``> 0``.
+        %(eta)s
 
         Returns
         -------
@@ -165,9 +173,7 @@ class AlignmentReport:
 
         Examples
         --------
-        >>> import numpy as np
-        >>> H = np.diag([4.0, 1.0])
-        >>> rep = measure_alignment(H @ np.ones(2), lambda v: H @ v, k=1)
+        %(report)s
         >>> p = rep.predict(0.25)
         >>> p.loss_change_dominant, p.loss_change_bulk, p.loss_change_sgd
         (-2.0, -0.21875, -2.21875)

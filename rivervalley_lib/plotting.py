@@ -23,7 +23,22 @@ if TYPE_CHECKING:
     import sympy
     from matplotlib.figure import Figure
 
-__all__ = ["COLORS", "RC", "book_style", "use_book_style", "new_figure", "figure_png", "figure_bundle", "show", "seed_band", "diverged_message", "alt_text", "equation_latex", "show_eq"]
+__all__ = [
+    "COLORS",
+    "RC",
+    "book_style",
+    "use_book_style",
+    "new_figure",
+    "figure_png",
+    "figure_bundle",
+    "show",
+    "seed_band",
+    "diverged_message",
+    "hatch_divergent",
+    "alt_text",
+    "equation_latex",
+    "show_eq",
+]
 
 #: Okabe-Ito colours, by role.
 COLORS: dict[str, str] = {
@@ -54,7 +69,10 @@ RC: dict[str, object] = {
     "axes.spines.right": False,
     "lines.linewidth": 1.8,
     "axes.prop_cycle": mpl.cycler(
-        color=[COLORS[c] for c in ("dominant", "bulk", "theory", "accent", "threshold", "sky", "sgd")]
+        color=[
+            COLORS[c]
+            for c in ("dominant", "bulk", "theory", "accent", "threshold", "sky", "sgd")
+        ]
     ),
 }
 
@@ -98,8 +116,11 @@ def book_style() -> Iterator[None]:
         yield
 
 
-def new_figure(ncols: int = 1, nrows: int = 1, *, width: float = 4.2, height: float = 3.2, **kwargs):
-    """A figure in the book's style with ``nrows x ncols`` axes of the given size (inches).
+def new_figure(
+    ncols: int = 1, nrows: int = 1, *, width: float = 4.2, height: float = 3.2, **kwargs
+):
+    """A figure in the book's style with ``nrows x ncols`` axes of the given size
+    (inches).
 
     The figure is a plain :class:`matplotlib.figure.Figure` with the constrained
     layout, not registered with pyplot.
@@ -170,9 +191,9 @@ def figure_png(fig, *, dpi: int = 110) -> bytes:
 def figure_bundle(fig, alt: str, *, dpi: int = 110) -> dict[str, str]:
     """A Jupyter MIME bundle for a figure with alternative text.
 
-    The bundle carries the PNG twice: as ``image/png`` and inside an HTML ``<img>`` that has the
-    ``alt`` attribute, which frontends that render HTML (JupyterLab, the embedded widgets of the
-    book) prefer, so screen readers get the description.
+    The bundle carries the PNG twice: as ``image/png`` and inside an HTML ``<img>`` that
+    has the ``alt`` attribute, which frontends that render HTML (JupyterLab, the
+    embedded widgets of the book) prefer, so screen readers get the description.
 
     Parameters
     ----------
@@ -203,7 +224,8 @@ def figure_bundle(fig, alt: str, *, dpi: int = 110) -> dict[str, str]:
 
     b64 = base64.b64encode(figure_png(fig, dpi=dpi)).decode("ascii")
     return {
-        "text/html": f'<img src="data:image/png;base64,{b64}" alt="{html.escape(alt, quote=True)}"/>',
+        "text/html": f'<img src="data:image/png;base64,{b64}" '
+        f'alt="{html.escape(alt, quote=True)}"/>',
         "image/png": b64,
         "text/plain": alt,
     }
@@ -212,8 +234,8 @@ def figure_bundle(fig, alt: str, *, dpi: int = 110) -> dict[str, str]:
 def show(fig, *, dpi: int = 110, alt: str | None = None) -> None:
     """Display a figure as a PNG image in Jupyter, whatever the matplotlib backend.
 
-    Figures made with :func:`new_figure` are not registered with pyplot, so nothing else is
-    displayed (no ``<Figure size ...>`` text, no duplicate image).
+    Figures made with :func:`new_figure` are not registered with pyplot, so nothing else
+    is displayed (no ``<Figure size ...>`` text, no duplicate image).
 
     Parameters
     ----------
@@ -221,8 +243,8 @@ def show(fig, *, dpi: int = 110, alt: str | None = None) -> None:
     dpi : int
         Resolution of the PNG.
     alt : str, optional
-        Alternative text; when given the figure is sent as :func:`figure_bundle`. Book cells set
-        their alt text in the cell metadata instead, the widgets pass it here.
+        Alternative text; when given the figure is sent as :func:`figure_bundle`. Book
+        cells set their alt text in the cell metadata instead, the widgets pass it here.
 
     Returns
     -------
@@ -243,7 +265,16 @@ def show(fig, *, dpi: int = 110, alt: str | None = None) -> None:
         display(figure_bundle(fig, alt, dpi=dpi), raw=True)
 
 
-def seed_band(ax, x, values, *, color: str, label: str | None = None, q: tuple[float, float] = (0.1, 0.9), log: bool = False):
+def seed_band(
+    ax,
+    x,
+    values,
+    *,
+    color: str,
+    label: str | None = None,
+    q: tuple[float, float] = (0.1, 0.9),
+    log: bool = False,
+):
     """Plot the median over seeds (axis 0) with a shaded quantile band.
 
     Parameters
@@ -279,6 +310,42 @@ def seed_band(ax, x, values, *, color: str, label: str | None = None, q: tuple[f
     return line
 
 
+def hatch_divergent(ax, limit: float, top: float, *, across=None) -> None:
+    """Hatch the divergent step sizes, from the stability limit ``limit`` to ``top``.
+
+    With the step size on the x axis (``across`` is None) the hatch is a vertical span;
+    with the step size on the y axis it is a band over the x values ``across``.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to hatch.
+    limit : float
+        The stability limit ``2/lambda_max``, where the hatch starts.
+    top : float
+        The largest step size shown, where the hatch ends.
+    across : array_like, optional
+        The x values a horizontal band spans, when the step size is on the y axis.
+
+    Returns
+    -------
+    None
+        The hatch is added to ``ax``, without a label.
+
+    Examples
+    --------
+    >>> fig, ax = new_figure()
+    >>> hatch_divergent(ax, 0.2, 0.3, across=[0.0, 1.0])
+    >>> [c.get_hatch() for c in ax.collections]
+    ['//']
+    """
+    style = dict(facecolor="none", hatch="//", edgecolor=COLORS["muted"], lw=0)
+    if across is None:
+        ax.axvspan(limit, top, **style)
+    else:
+        ax.fill_between(across, limit, top, **style)
+
+
 def diverged_message(ax, eta: float, limit: float) -> None:
     """Write a plain-words divergence message on an axes instead of plotting overflow.
 
@@ -311,7 +378,8 @@ def diverged_message(ax, eta: float, limit: float) -> None:
     ax.text(
         0.5,
         0.5,
-        f"diverges: eta = {eta:.3g} > 2/lambda_max = {limit:.3g}\nchoose a smaller step size",
+        f"diverges: eta = {eta:.3g} > 2/lambda_max = {limit:.3g}\nchoose a smaller "
+        "step size",
         ha="center",
         va="center",
         fontsize=12,
@@ -386,8 +454,8 @@ def show_eq(lhs: str, expr: sympy.Expr) -> None:
     r"""Display the equation ``lhs = expr`` in a notebook, typeset by MathJax.
 
     Uses ``IPython.display.Math`` on :func:`equation_latex`, so it does not change how
-    later outputs print (unlike ``sympy.init_printing``, which also turns plain numbers in
-    widget outputs into LaTeX).
+    later outputs print (unlike ``sympy.init_printing``, which also turns plain numbers
+    in widget outputs into LaTeX).
 
     Parameters
     ----------
@@ -403,7 +471,8 @@ def show_eq(lhs: str, expr: sympy.Expr) -> None:
     Examples
     --------
     >>> import sympy
-    >>> show_eq(r"\eta^*", 2 / (sympy.Symbol("lambda") + sympy.Symbol("mu")))  # doctest: +ELLIPSIS
+    >>> eta_star = 2 / (sympy.Symbol("lambda") + sympy.Symbol("mu"))
+    >>> show_eq(r"\eta^*", eta_star)  # doctest: +ELLIPSIS
     <IPython.core.display.Math object>
     """
     from IPython.display import Math, display

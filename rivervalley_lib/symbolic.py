@@ -1,17 +1,19 @@
 r"""The book's derivations, carried out in sympy.
 
 Every formula the numerical modules use is derived here from the single-coordinate
-update, so the book can display sympy's output instead of hand-typed LaTeX, and the tests
-can compare the lambdified expressions with the numpy functions.
+update, so the book can display sympy's output instead of hand-typed LaTeX, and the
+tests can compare the lambdified expressions with the numpy functions.
 
 The derivation chain is:
 
-1. :func:`per_coordinate_recursion`: :math:`\mathbb E[g_i'^2] = (1-\eta\lambda_i)^2 g_i^2 + \eta^2\lambda_i^2 s_i`
-   from :math:`g_i' = (1-\eta\lambda_i)g_i - \eta\lambda_i\xi_i`, :math:`\mathbb E\xi_i = 0`,
-   :math:`\mathbb E\xi_i^2 = s_i`.
+1. :func:`per_coordinate_recursion`:
+   :math:`\mathbb E[g_i'^2] = (1-\eta\lambda_i)^2 g_i^2 + \eta^2\lambda_i^2 s_i`
+   from :math:`g_i' = (1-\eta\lambda_i)g_i - \eta\lambda_i\xi_i`,
+   :math:`\mathbb E\xi_i = 0`, :math:`\mathbb E\xi_i^2 = s_i`.
 2. :func:`block_recursion`: summing over a block by linearity gives
    :math:`\mathbb E X' = X - 2\eta a_X + \eta^2(b_X + n_X)`.
-3. :func:`critical_step_size_expr`: solving :math:`\mathbb E D'/(\mathbb E D' + \mathbb E B') = D/(D+B)`
+3. :func:`critical_step_size_expr`: solving
+   :math:`\mathbb E D'/(\mathbb E D' + \mathbb E B') = D/(D+B)`
    for :math:`\eta \neq 0`.
 4. :func:`two_level_critical_step_size`: the closed form for a two-level spectrum with
    isotropic noise, and its noise-free limit :math:`2/(\lambda+\mu)`.
@@ -58,15 +60,17 @@ __all__ = [
 ]
 
 
-
 @cache
 def critical_step_size_expr() -> sp.Expr:
-    r"""Solve :math:`\mathbb E D'/(\mathbb E D' + \mathbb E B') = D/(D+B)` for :math:`\eta > 0`.
+    r"""Solve :math:`\mathbb E D'/(\mathbb E D' + \mathbb E B') = D/(D+B)` for
+    :math:`\eta > 0`.
 
     Returns
     -------
     sympy expression
-        :math:`2(\rho_1^{\mathcal D} - \rho_1^{\mathcal B}) / ((\rho_2^{\mathcal D} + \nu_{\mathcal D}) - (\rho_2^{\mathcal B} + \nu_{\mathcal B}))`.
+        :math:`2(\rho_1^{\mathcal D} - \rho_1^{\mathcal B})
+        / ((\rho_2^{\mathcal D} + \nu_{\mathcal D})
+        - (\rho_2^{\mathcal B} + \nu_{\mathcal B}))`.
 
     Examples
     --------
@@ -88,11 +92,13 @@ def critical_step_size_expr() -> sp.Expr:
 
 @cache
 def two_level_critical_step_size() -> sp.Expr:
-    r""":math:`\eta^*` for a two-level spectrum (:math:`\lambda`, :math:`\mu`) with isotropic noise :math:`\sigma^2 I`.
+    r""":math:`\eta^*` for a two-level spectrum (:math:`\lambda`, :math:`\mu`) with
+    isotropic noise :math:`\sigma^2 I`.
 
-    Substitutes :math:`\rho_1^{\mathcal D} = \lambda`, :math:`\rho_2^{\mathcal D} = \lambda^2`,
-    :math:`\nu_{\mathcal D} = k\lambda^2\sigma^2/D` and the bulk twins with :math:`\mu` and
-    :math:`d-k`.
+    Substitutes :math:`\rho_1^{\mathcal D} = \lambda`,
+    :math:`\rho_2^{\mathcal D} = \lambda^2`,
+    :math:`\nu_{\mathcal D} = k\lambda^2\sigma^2/D` and the bulk twins with :math:`\mu`
+    and :math:`d-k`.
 
     Returns
     -------
@@ -126,7 +132,8 @@ def two_level_critical_step_size() -> sp.Expr:
 
 
 def noise_free_limit() -> sp.Expr:
-    r"""The noise-free two-level limit of :math:`\eta^*`, simplified: :math:`2/(\lambda+\mu)`.
+    r"""The noise-free two-level limit of :math:`\eta^*`, simplified:
+    :math:`2/(\lambda+\mu)`.
 
     Returns
     -------
@@ -143,11 +150,12 @@ def noise_free_limit() -> sp.Expr:
 
 @cache
 def projection_threshold_expr() -> tuple[sp.Expr, sp.Expr]:
-    r"""Derive :math:`\eta_{\mathcal D} = 2D/(a_{\mathcal D}+t_{\mathcal D})` and :math:`\eta_{\mathcal B}`.
+    r"""Derive :math:`\eta_{\mathcal D} = 2D/(a_{\mathcal D}+t_{\mathcal D})` and
+    :math:`\eta_{\mathcal B}`.
 
-    Per coordinate :math:`L_i = g_i^2/(2\lambda_i)`, so the expected change of the block loss
-    is the block sum of :math:`(\mathbb E g_i'^2 - g_i^2)/(2\lambda_i)`; its non-zero root in
-    :math:`\eta` is the threshold.
+    Per coordinate :math:`L_i = g_i^2/(2\lambda_i)`, so the expected change of the block
+    loss is the block sum of :math:`(\mathbb E g_i'^2 - g_i^2)/(2\lambda_i)`; its
+    non-zero root in :math:`\eta` is the threshold.
 
     Returns
     -------
@@ -180,7 +188,8 @@ def projection_threshold_expr() -> tuple[sp.Expr, sp.Expr]:
 
 @cache
 def stationary_energy_expr() -> sp.Expr:
-    r"""Solve :math:`u = (1-\eta\lambda)^2u + \eta^2\lambda^2 s` for the noise floor of one coordinate.
+    r"""Solve :math:`u = (1-\eta\lambda)^2u + \eta^2\lambda^2 s` for the noise floor of
+    one coordinate.
 
     Returns
     -------
@@ -329,7 +338,9 @@ def lambdified() -> SimpleNamespace:
         expected_next=fn(blocks + (S.eta,), (ED, EB), "numpy"),
         critical_step_size=fn(blocks, eta_star, "numpy"),
         two_level_critical_step_size=fn(
-            (S.lam_dom, S.mu, S.sigma, S.k, S.d, S.D, S.B), two_level_critical_step_size(), "numpy"
+            (S.lam_dom, S.mu, S.sigma, S.k, S.d, S.D, S.B),
+            two_level_critical_step_size(),
+            "numpy",
         ),
         projection_thresholds=fn((S.D, S.B, S.aD, S.aB, S.tD, S.tB), (eD, eB), "numpy"),
         stationary_energy=fn((S.eta, S.lam, S.s), stationary_energy_expr(), "numpy"),

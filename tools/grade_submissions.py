@@ -1,12 +1,14 @@
 """Grade a folder of submitted notebooks with otter and write one CSV.
 
-Usage: python tools/grade_submissions.py AUTOGRADER_ZIP SUBMISSIONS_DIR [--csv grades.csv]
+Usage: python tools/grade_submissions.py AUTOGRADER_ZIP SUBMISSIONS_DIR [--csv
+grades.csv]
 
 Runs ``otter run`` (in the current environment, which must have ``rivervalley_lib`` and
 otter-grader installed: ``make assignments`` sets this up) on every ``*.ipynb`` in
-``SUBMISSIONS_DIR``, one after the other, and writes one row per submission: the file name, the
-score of every autograded question, the total and the maximum. Manual questions (conceptual and
-derivation) are not in the zip's tests: add their rubric points by hand (Instructor guide).
+``SUBMISSIONS_DIR``, one after the other, and writes one row per submission: the file
+name, the score of every autograded question, the total and the maximum. Manual
+questions (conceptual and derivation) are not in the zip's tests: add their rubric
+points by hand (Instructor guide).
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ import tempfile
 def grade(
     notebook: pathlib.Path, autograder_zip: pathlib.Path, timeout: float = 600
 ) -> dict[str, tuple[float, float]]:
-    """``question -> (score, max_score)`` for one submission, from ``otter run``'s results.json."""
+    """``question -> (score, max_score)`` for one submission, from ``otter run``'s
+    results.json."""
     otter = pathlib.Path(sys.executable).with_name("otter")
     with tempfile.TemporaryDirectory() as out:
         proc = subprocess.run(
@@ -44,7 +47,8 @@ def grade(
         results = pathlib.Path(out) / "results.json"
         if not results.exists():
             raise RuntimeError(
-                f"otter run failed on {notebook}:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
+                "otter run failed on "
+                f"{notebook}:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
             )
         data = json.loads(results.read_text())
     return {

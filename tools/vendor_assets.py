@@ -1,14 +1,16 @@
-"""Install the book's browser assets from npm and copy the pieces the pages load into ``_vendor/``.
+"""Install the book's browser assets from npm and copy the pieces the pages load into
+``_vendor/``.
 
-The built book loads three scripts when it is *viewed*: MathJax 3 (the equations), require.js and
-the Jupyter widgets HTML manager (the embedded static widgets). By default Sphinx and myst-nb take
-them from public CDNs, so an offline reader sees raw TeX and empty widget areas. ``make book`` runs
-this script first; ``tools/sphinxext/rivervalley_book.py`` then serves ``_vendor/`` as a static
-path. Set ``RIVERVALLEY_ASSETS=cdn`` to build a book that uses the CDNs instead (one switch).
+The built book loads three scripts when it is *viewed*: MathJax 3 (the equations),
+require.js and the Jupyter widgets HTML manager (the embedded static widgets). By
+default Sphinx and myst-nb take them from public CDNs, so an offline reader sees raw TeX
+and empty widget areas. ``make book`` runs this script first;
+``tools/sphinxext/rivervalley_book.py`` then serves ``_vendor/`` as a static path. Set
+``RIVERVALLEY_ASSETS=cdn`` to build a book that uses the CDNs instead (one switch).
 
-The versions are pinned in ``tools/assets/package.json`` and its lockfile, both committed. The
-installed packages live in ``_build/npm/`` and the pruned copy in ``_vendor/`` (about 11 MB); both
-are build products and are git-ignored.
+The versions are pinned in ``tools/assets/package.json`` and its lockfile, both
+committed. The installed packages live in ``_build/npm/`` and the pruned copy in
+``_vendor/`` (about 11 MB); both are build products and are git-ignored.
 
 Usage::
 
@@ -29,12 +31,15 @@ ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "tools" / "assets"
 SPEC_FILES = ("package.json", "package-lock.json")
 
-# What the pages need, as (source inside node_modules, destination inside the output folder).
+# What the pages need, as (source inside node_modules, destination inside the output
+# folder).
 MATHJAX = "mathjax/es5"
 COPIES: tuple[tuple[str, str], ...] = (
     (f"{MATHJAX}/tex-mml-chtml.js", "mathjax/tex-mml-chtml.js"),
-    # Components MathJax loads on demand, relative to its own URL: CHTML fonts, TeX extensions
-    # (ams, boldsymbol, ...), the context menu and the accessibility modules the menu enables.
+    # Components MathJax loads on demand, relative to its own URL: CHTML fonts, TeX
+    # extensions (ams, boldsymbol, ...), the context menu and the accessibility modules
+    # the menu
+    # enables.
     (f"{MATHJAX}/output/chtml/fonts/woff-v2", "mathjax/output/chtml/fonts/woff-v2"),
     (f"{MATHJAX}/input/tex/extensions", "mathjax/input/tex/extensions"),
     (f"{MATHJAX}/ui", "mathjax/ui"),
@@ -43,8 +48,8 @@ COPIES: tuple[tuple[str, str], ...] = (
     ("requirejs/require.js", "require.js"),  # its licence is in its header
     ("@jupyter-widgets/html-manager/LICENSE", "widgets/LICENSE"),
 )
-# From the widget manager's dist/: the AMD entry point, its webpack chunks and the icon fonts the
-# chunks reference (relative to the entry point's URL).
+# From the widget manager's dist/: the AMD entry point, its webpack chunks and the icon
+# fonts the chunks reference (relative to the entry point's URL).
 WIDGET_DIST = "@jupyter-widgets/html-manager/dist"
 WIDGET_SUFFIXES = (".embed.js", ".woff", ".woff2", ".ttf", ".eot", ".svg")
 WIDGET_ENTRY = "embed-amd.js"
@@ -52,7 +57,8 @@ STAMP = ".stamp"
 
 
 def spec_digest() -> str:
-    """SHA-256 of the pinned package.json and its lockfile: what an install must match."""
+    """SHA-256 of the pinned package.json and its lockfile: what an install must
+    match."""
     h = hashlib.sha256()
     for name in SPEC_FILES:
         h.update((SPEC / name).read_bytes())
@@ -60,11 +66,13 @@ def spec_digest() -> str:
 
 
 def npm_install(work: Path) -> Path:
-    """Install the pinned packages into ``work`` with ``npm ci`` (skipped when already current)."""
+    """Install the pinned packages into ``work`` with ``npm ci`` (skipped when already
+    current)."""
     npm = shutil.which("npm")
     if npm is None:
         sys.exit(
-            "vendor_assets: `npm` was not found. Install Node.js and npm, or build with "
+            "vendor_assets: `npm` was not found. Install Node.js and npm, or build "
+            "with "
             "RIVERVALLEY_ASSETS=cdn to load MathJax and the widget scripts from CDNs."
         )
     work.mkdir(parents=True, exist_ok=True)
@@ -85,7 +93,8 @@ def npm_install(work: Path) -> Path:
 
 
 def copy_assets(modules: Path, out: Path) -> list[Path]:
-    """Copy the pruned assets from ``modules`` into a fresh ``out`` folder; return the files."""
+    """Copy the pruned assets from ``modules`` into a fresh ``out`` folder; return the
+    files."""
     missing = [src for src, _ in COPIES if not (modules / src).exists()]
     if not (modules / WIDGET_DIST / WIDGET_ENTRY).is_file():
         missing.append(f"{WIDGET_DIST}/{WIDGET_ENTRY}")
@@ -106,15 +115,22 @@ def copy_assets(modules: Path, out: Path) -> list[Path]:
         if f.name == WIDGET_ENTRY or f.name.endswith(WIDGET_SUFFIXES):
             shutil.copy2(f, widgets / f.name)
     pinned = json.loads((SPEC / "package.json").read_text())["dependencies"]
-    versions = {name: json.loads((modules / name / "package.json").read_text())["version"] for name in pinned}
+    versions = {
+        name: json.loads((modules / name / "package.json").read_text())["version"]
+        for name in pinned
+    }
     (out / "VERSIONS.json").write_text(json.dumps(versions, indent=2) + "\n")
     return sorted(p for p in out.rglob("*") if p.is_file())
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "_vendor", help="output folder")
-    parser.add_argument("--work", type=Path, default=ROOT / "_build" / "npm", help="npm folder")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "_vendor", help="output folder"
+    )
+    parser.add_argument(
+        "--work", type=Path, default=ROOT / "_build" / "npm", help="npm folder"
+    )
     args = parser.parse_args(argv)
     modules = npm_install(args.work)
     files = copy_assets(modules, args.out)

@@ -1,4 +1,5 @@
-"""Every notebook prints exactly the same numbers when run twice (seeded generators only)."""
+"""Every notebook prints exactly the same numbers when run twice (seeded generators
+only)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,23 @@ def _run_and_collect(name: str) -> list[str]:
     from nbclient import NotebookClient
 
     nb = nbformat.read(ROOT / "chapters" / name, as_version=4)
-    NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(ROOT / "chapters")}}).execute()
-    # Per cell, all stdout joined: how the kernel splits a cell's output into chunks depends on timing.
-    return ["".join(o["text"] for o in c.outputs if o["output_type"] == "stream" and o["name"] == "stdout") for c in nb.cells if c.cell_type == "code"]
+    NotebookClient(
+        nb,
+        timeout=180,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(ROOT / "chapters")}},
+    ).execute()
+    # Per cell, all stdout joined: how the kernel splits a cell's output into chunks
+    # depends on timing.
+    return [
+        "".join(
+            o["text"]
+            for o in c.outputs
+            if o["output_type"] == "stream" and o["name"] == "stdout"
+        )
+        for c in nb.cells
+        if c.cell_type == "code"
+    ]
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)

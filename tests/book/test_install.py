@@ -31,21 +31,32 @@ def test_clean_non_editable_install_runs_measure_alignment(tmp_path):
     src = tmp_path / "src"
     # Copy only what a source distribution holds, so no build artefact of the checkout
     # (or an editable install) can leak in.
-    shutil.copytree(ROOT / "rivervalley_lib", src / "rivervalley_lib",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "rivervalley_lib",
+        src / "rivervalley_lib",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(ROOT / name, src / name)
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     py = env_dir / "bin" / "python"
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")
+    }
     subprocess.run(
         [str(py), "-m", "pip", "install", "--quiet", str(src)],
-        env=env, check=True, timeout=1500,
+        env=env,
+        check=True,
+        timeout=1500,
     )
     ran = subprocess.run(
         [str(py), "-I", "-c", USER_CODE],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert ran.returncode == 0, ran.stderr[-3000:]
     assert ran.stdout.startswith("ok 0.9983 "), ran.stdout

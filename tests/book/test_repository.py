@@ -1,4 +1,5 @@
-"""Repository hygiene: clean notebooks, pinned requirements, a complete book configuration."""
+"""Repository hygiene: clean notebooks, pinned requirements, a complete book
+configuration."""
 
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ def test_notebook_is_stored_without_outputs(path):
     for i, cell in enumerate(nb["cells"]):
         if cell["cell_type"] == "code":
             assert cell.get("outputs") == [], f"{path.name} cell {i} has outputs"
-            assert cell.get("execution_count") is None, f"{path.name} cell {i} has an execution count"
+            assert cell.get("execution_count") is None, (
+                f"{path.name} cell {i} has an execution count"
+            )
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
 
 
@@ -40,9 +43,18 @@ def test_requirements_are_pinned_and_install_the_library():
     ]
     assert lines[-1] == "-e ."
     for ln in lines[:-1]:
-        assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][A-Za-z0-9_.]*", ln), f"not an exact pin: {ln}"
+        assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][A-Za-z0-9_.]*", ln), (
+            f"not an exact pin: {ln}"
+        )
     names = {ln.split("==")[0].lower() for ln in lines[:-1]}
-    assert {"jupyter-book", "ipywidgets", "numpy", "matplotlib", "sympy", "nbval"} <= names
+    assert {
+        "jupyter-book",
+        "ipywidgets",
+        "numpy",
+        "matplotlib",
+        "sympy",
+        "nbval",
+    } <= names
     assert "jupyter-book==1.0.4.post1" in lines
 
 
@@ -53,7 +65,9 @@ def test_toc_lists_existing_files_in_the_four_parts():
     for part in toc["parts"]:
         for ch in part["chapters"]:
             stem = ROOT / ch["file"]
-            assert any(stem.with_suffix(s).exists() for s in (".md", ".ipynb")), ch["file"]
+            assert any(stem.with_suffix(s).exists() for s in (".md", ".ipynb")), ch[
+                "file"
+            ]
     listed = {ch["file"] for p in toc["parts"] for ch in p["chapters"]}
     for nb in NOTEBOOKS:
         assert f"chapters/{nb.stem}" in listed, f"{nb.name} is not in _toc.yml"
@@ -68,7 +82,9 @@ def test_config_has_the_required_settings():
     assert {"sphinx_proof", "sphinx_exercise"} <= set(cfg["sphinx"]["extra_extensions"])
     assert cfg["launch_buttons"]["binderhub_url"] == "https://mybinder.org"
     assert cfg["launch_buttons"]["notebook_interface"] == "jupyterlab"
-    assert cfg["repository"]["branch"] == "main" and cfg["repository"]["url"].startswith("https://")
+    assert cfg["repository"]["branch"] == "main" and cfg["repository"][
+        "url"
+    ].startswith("https://")
     macros = cfg["sphinx"]["config"]["mathjax3_config"]["tex"]["macros"]
     assert {"PD", "PB", "etastar", "chit"} <= set(macros)
     bib = (ROOT / "references.bib").read_text()
@@ -97,15 +113,22 @@ def _public_callables():
                 yield f"{mod.__name__}.{name}", obj
 
 
-@pytest.mark.parametrize("name,obj", list(_public_callables()), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    "name,obj", list(_public_callables()), ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_public_callable_has_numpydoc_with_example(name, obj):
     doc = obj.__doc__ or ""
     assert "Examples\n" in doc and ">>>" in doc, f"{name} has no runnable example"
 
 
 def test_coursework_tools_are_pinned_apart_from_binder():
-    """otter-grader is pinned in requirements-coursework.txt, not in Binder's requirements.txt."""
-    pins = [ln.strip() for ln in (ROOT / "requirements-coursework.txt").read_text().splitlines() if ln.strip() and not ln.startswith("#")]
+    """otter-grader is pinned in requirements-coursework.txt, not in Binder's
+    requirements.txt."""
+    pins = [
+        ln.strip()
+        for ln in (ROOT / "requirements-coursework.txt").read_text().splitlines()
+        if ln.strip() and not ln.startswith("#")
+    ]
     assert pins == ["otter-grader==7.0.0"]
     assert "otter" not in (ROOT / "requirements.txt").read_text().lower()
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
@@ -114,14 +137,27 @@ def test_coursework_tools_are_pinned_apart_from_binder():
 
 
 def test_instructor_guide_reading_order_matches_the_toc():
-    """The guide says to read the quick start first, then chapters 1 to 9: so does the TOC."""
+    """The guide says to read the quick start first, then chapters 1 to 9: so does the
+    TOC."""
     toc = _yaml(ROOT / "_toc.yml")
-    chapters = [ch["file"] for p in toc["parts"] if p["caption"] != "Appendix" for ch in p["chapters"]]
-    assert chapters == ["chapters/quickstart"] + [f"chapters/{nb.stem}" for nb in NOTEBOOKS if nb.stem[:2].isdigit()]
+    chapters = [
+        ch["file"]
+        for p in toc["parts"]
+        if p["caption"] != "Appendix"
+        for ch in p["chapters"]
+    ]
+    assert chapters == ["chapters/quickstart"] + [
+        f"chapters/{nb.stem}" for nb in NOTEBOOKS if nb.stem[:2].isdigit()
+    ]
     guide = (ROOT / "appendix" / "instructor_guide.md").read_text()
-    assert "the quick start *A first experiment* first" in guide and "then chapters 1 to" in guide
+    assert (
+        "the quick start *A first experiment* first" in guide
+        and "then chapters 1 to" in guide
+    )
     for plan in ("1-week", "2-week", "3-week"):
         assert plan in guide, f"the guide has no {plan} plan"
     for n in range(1, 10):
         for kind in ("conceptual", "derivation"):
-            assert f"**Chapter {n}, {kind}" in guide, f"no rubric for chapter {n} {kind}"
+            assert f"**Chapter {n}, {kind}" in guide, (
+                f"no rubric for chapter {n} {kind}"
+            )

@@ -1,7 +1,7 @@
 """Gates on the built book: clean outputs and resolvable internal links.
 
-Run after `make book` (`make test-html`): they read `_build/jupyter_execute` (the executed
-notebooks) and `_build/html`.
+Run after `make book` (`make test-html`): they read `_build/jupyter_execute` (the
+executed notebooks) and `_build/html`.
 """
 
 from __future__ import annotations
@@ -18,13 +18,18 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 EXECUTED = ROOT / "_build" / "jupyter_execute" / "chapters"
 HTML = ROOT / "_build" / "html"
 NOTEBOOKS = sorted(p.name for p in (ROOT / "chapters").glob("*.ipynb"))
-REPR = re.compile(r"<(Figure size|matplotlib\.[\w.]+ object at|Axes:|IPython\.core\.display\.\w+ object)|\[<matplotlib\.")
+REPR = re.compile(
+    r"<(Figure size|matplotlib\.[\w.]+ object at|Axes:|IPython\.core\.display\.\w+ "
+    r"object)|\[<matplotlib\."
+)
 
 
 def _outputs(name):
     nb = json.loads((EXECUTED / name).read_text())
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    assert any(c.get("outputs") for c in code), f"{name}: the executed copy has no outputs (stale build?)"
+    assert any(c.get("outputs") for c in code), (
+        f"{name}: the executed copy has no outputs (stale build?)"
+    )
     for i, cell in enumerate(nb["cells"]):
         for out in cell.get("outputs", []):
             yield i, out
@@ -42,10 +47,18 @@ def test_executed_notebook_has_no_stderr_warning_or_object_repr(name):
         if out["output_type"] == "stream":
             texts.append("".join(out["text"]))
         data = out.get("data", {})
-        richer = {"image/png", "image/svg+xml", "text/latex", "text/html", "application/vnd.jupyter.widget-view+json"}
+        richer = {
+            "image/png",
+            "image/svg+xml",
+            "text/latex",
+            "text/html",
+            "application/vnd.jupyter.widget-view+json",
+        }
         if "text/html" in data:
             texts.append("".join(data["text/html"]))
-        if "text/plain" in data and not richer & set(data):  # the plain text is what the page shows
+        if "text/plain" in data and not richer & set(
+            data
+        ):  # the plain text is what the page shows
             texts.append("".join(data["text/plain"]))
         for text in texts:
             if "Warning" in text:
@@ -80,7 +93,9 @@ def _parse(path):
 
 def test_every_internal_link_and_anchor_resolves():
     # Pages only: the theme's Jinja templates under _static are not served as pages.
-    pages = sorted(p for p in HTML.rglob("*.html") if "_static" not in p.relative_to(HTML).parts)
+    pages = sorted(
+        p for p in HTML.rglob("*.html") if "_static" not in p.relative_to(HTML).parts
+    )
     assert pages, "run `make book` first"
     ids = {}
     broken = []
@@ -92,7 +107,11 @@ def test_every_internal_link_and_anchor_resolves():
             url = urllib.parse.urlparse(href)
             if url.scheme or href.startswith(("//", "mailto:", "javascript:")):
                 continue
-            target = (page.parent / urllib.parse.unquote(url.path)).resolve() if url.path else page.resolve()
+            target = (
+                (page.parent / urllib.parse.unquote(url.path)).resolve()
+                if url.path
+                else page.resolve()
+            )
             if url.path.endswith("/") or target.is_dir():
                 target = target / "index.html"
             if not target.exists():

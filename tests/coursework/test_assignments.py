@@ -1,10 +1,12 @@
-"""The otter assignments (make assignments): full marks for the solutions, less for anything else.
+"""The otter assignments (make assignments): full marks for the solutions, less for
+anything else.
 
-For every chapter: the solution notebook earns full autograded marks under ``otter run``; the
-untouched student notebook earns less; a variant (another SEED) builds, its solution earns full
-marks, and the book's own solution does not; no solution text is left in a student notebook. On
-the chapter 4 bisection exercise, answering with ``rv.critical_step_size`` earns less.
-Run with ``make test-coursework`` (installs otter-grader from requirements-coursework.txt).
+For every chapter: the solution notebook earns full autograded marks under
+``otter run``; the untouched student notebook earns less; a variant (another SEED)
+builds, its solution earns full marks, and the book's own solution does not; no solution
+text is left in a student notebook. On the chapter 4 bisection exercise, answering with
+``rv.critical_step_size`` earns less. Run with ``make test-coursework`` (installs
+otter-grader from requirements-coursework.txt).
 """
 
 from __future__ import annotations
@@ -108,7 +110,8 @@ def test_variant_solution_full_marks_and_book_solution_less(chapter):
 
 
 def _solution_lines(chapter: str, where: pathlib.Path) -> list[str]:
-    """Substantial lines of the reference solutions: the spec's code and the book's solution text."""
+    """Substantial lines of the reference solutions: the spec's code and the book's
+    solution text."""
     master = json.loads((where / "master.ipynb").read_text())
     lines, inside, given = [], False, []
     for cell in master["cells"]:
@@ -121,8 +124,8 @@ def _solution_lines(chapter: str, where: pathlib.Path) -> list[str]:
             lines += [ln.strip() for ln in src.splitlines()]
         elif cell["cell_type"] == "markdown":
             given.append(src)
-    # A line the question itself states (the graded tasks spell out the calls to make) is not
-    # solution text.
+    # A line the question itself states (the graded tasks spell out the calls to make)
+    # is not solution text.
     prompt = "\n".join(given)
     return [
         ln
@@ -142,7 +145,8 @@ def test_student_notebook_has_readable_exercises_and_no_solution(chapter):
     leaked = [ln for ln in lines if ln in student]
     assert not leaked, f"solution text in the student notebook: {leaked[:3]}"
     assert not re.search(
-        r"\{(exercise|solution|cite|ref)|:label:|BEGIN SOLUTION|`check\.|\\etastar|\\chiinf",
+        r"\{(exercise|solution|cite|ref)|:label:|BEGIN "
+        r"SOLUTION|`check\.|\\etastar|\\chiinf",
         student,
     )
     for n in (1, 2, 3):

@@ -1,7 +1,7 @@
 """Shared fixtures and Hypothesis profiles.
 
-Property tests draw an integer seed and build an explicit ``np.random.Generator`` from it,
-so a failure shrinks to a small seed and reproduces exactly.
+Property tests draw an integer seed and build an explicit ``np.random.Generator`` from
+it, so a failure shrinks to a small seed and reproduces exactly.
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("dev", max_examples=200, deadline=None)
-settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+settings.load_profile(
+    "ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "ci")
+)
 
 
 def random_valley(rng: np.random.Generator, d: int | None = None, k: int | None = None):

@@ -1,4 +1,5 @@
-"""The exercise checks: right answers pass, wrong ones fail with a hint, nothing leaks."""
+"""The exercise checks: right answers pass, wrong ones fail with a hint, nothing
+leaks."""
 
 from __future__ import annotations
 
@@ -16,7 +17,14 @@ THETA = np.concatenate([np.full(3, 0.05), np.ones(27)])
 SMALL, SMALL_NOISE = rv.RiverValley([4.0, 1.0], k=1), rv.IsotropicNoise(1.0)
 RUN = rv.simulate(SMALL, SMALL_NOISE, 0.25, 2000, [1.0, 1.0], seeds=200, rng=0)
 _TH = np.broadcast_to(THETA, (20_000, 30))
-MC = VALLEY.loss(_TH - 0.15 * VALLEY.project(VALLEY.gradient(_TH) + NOISE.sample(VALLEY, _TH, np.random.default_rng(1)), "dominant")) - VALLEY.loss(THETA)
+MC = VALLEY.loss(
+    _TH
+    - 0.15
+    * VALLEY.project(
+        VALLEY.gradient(_TH) + NOISE.sample(VALLEY, _TH, np.random.default_rng(1)),
+        "dominant",
+    )
+) - VALLEY.loss(THETA)
 
 
 def _ratio(run, last):
@@ -35,17 +43,84 @@ def _cases():
     local = rv.critical_step_size(VALLEY, rv.IsotropicNoise(0.0), THETA)
     chi_small = rv.noise_floor(SMALL, SMALL_NOISE, 0.25).alignment
     return [
-        ("critical_step_size", lambda a: check.critical_step_size(a, VALLEY, NOISE, THETA), eta_star, 1.2 * eta_star),
-        ("noise_floor_plateau", lambda a: check.noise_floor_plateau(a, VALLEY, NOISE, 0.1), chi_inf, 0.9 * chi_inf),
-        ("simulated_plateau", lambda a: check.simulated_plateau(a, SMALL, SMALL_NOISE, 0.25, run=RUN, last=1000), _ratio(RUN, 1000), chi_small),
-        ("projection_thresholds", lambda a: check.projection_thresholds(a, VALLEY, NOISE, THETA), (eD, eB), (eD, 2 * eB)),
-        ("expected_loss_change", lambda a: check.expected_loss_change(a, VALLEY, NOISE, THETA, 0.15, projection="dominant"), dL, -dL),
-        ("stochastic_alignment", lambda a: check.stochastic_alignment(a, VALLEY, NOISE, THETA), stoch, stoch + 0.05),
-        ("decreasing", lambda a: check.decreasing(a, "gap", reference=[0.3, 0.2, 0.1], tolerance=0.01), [0.3, 0.2, 0.1], [0.3, 0.35, 0.1]),
-        ("decreasing, other numbers", lambda a: check.decreasing(a, "gap", reference=[0.3, 0.2, 0.1], tolerance=0.01), [0.305, 0.2, 0.095], [3.0, 2.0, 1.0]),
-        ("expected_loss_change, Monte Carlo", lambda a: check.expected_loss_change(a, VALLEY, NOISE, THETA, 0.15, projection="dominant", samples=MC), float(MC.mean()), dL),
-        ("bisection_bracket", lambda a: check.bisection_bracket(*a, VALLEY, NOISE, THETA), (eta_star * (1 - 1e-8), eta_star * (1 + 1e-8)), (0.9 * eta_star, 1.1 * eta_star)),
-        ("local_critical_step_size", lambda a: check.local_critical_step_size(a, lambda w: H @ w, lambda w, v: H @ v, THETA, 3), local, 0.9 * local),
+        (
+            "critical_step_size",
+            lambda a: check.critical_step_size(a, VALLEY, NOISE, THETA),
+            eta_star,
+            1.2 * eta_star,
+        ),
+        (
+            "noise_floor_plateau",
+            lambda a: check.noise_floor_plateau(a, VALLEY, NOISE, 0.1),
+            chi_inf,
+            0.9 * chi_inf,
+        ),
+        (
+            "simulated_plateau",
+            lambda a: check.simulated_plateau(
+                a, SMALL, SMALL_NOISE, 0.25, run=RUN, last=1000
+            ),
+            _ratio(RUN, 1000),
+            chi_small,
+        ),
+        (
+            "projection_thresholds",
+            lambda a: check.projection_thresholds(a, VALLEY, NOISE, THETA),
+            (eD, eB),
+            (eD, 2 * eB),
+        ),
+        (
+            "expected_loss_change",
+            lambda a: check.expected_loss_change(
+                a, VALLEY, NOISE, THETA, 0.15, projection="dominant"
+            ),
+            dL,
+            -dL,
+        ),
+        (
+            "stochastic_alignment",
+            lambda a: check.stochastic_alignment(a, VALLEY, NOISE, THETA),
+            stoch,
+            stoch + 0.05,
+        ),
+        (
+            "decreasing",
+            lambda a: check.decreasing(
+                a, "gap", reference=[0.3, 0.2, 0.1], tolerance=0.01
+            ),
+            [0.3, 0.2, 0.1],
+            [0.3, 0.35, 0.1],
+        ),
+        (
+            "decreasing, other numbers",
+            lambda a: check.decreasing(
+                a, "gap", reference=[0.3, 0.2, 0.1], tolerance=0.01
+            ),
+            [0.305, 0.2, 0.095],
+            [3.0, 2.0, 1.0],
+        ),
+        (
+            "expected_loss_change, Monte Carlo",
+            lambda a: check.expected_loss_change(
+                a, VALLEY, NOISE, THETA, 0.15, projection="dominant", samples=MC
+            ),
+            float(MC.mean()),
+            dL,
+        ),
+        (
+            "bisection_bracket",
+            lambda a: check.bisection_bracket(*a, VALLEY, NOISE, THETA),
+            (eta_star * (1 - 1e-8), eta_star * (1 + 1e-8)),
+            (0.9 * eta_star, 1.1 * eta_star),
+        ),
+        (
+            "local_critical_step_size",
+            lambda a: check.local_critical_step_size(
+                a, lambda w: H @ w, lambda w, v: H @ v, THETA, 3
+            ),
+            local,
+            0.9 * local,
+        ),
     ]
 
 
@@ -88,20 +163,37 @@ def test_infinite_threshold_and_its_hint(capsys):
 
 def test_collapse_scale_accepts_the_grid_answer_within_a_factor(capsys):
     grid = np.geomspace(1e-3, 10, 41)
-    mf = rv.expected_trajectory(scenarios.HEADLINE_VALLEY, scenarios.HEADLINE_NOISE, 1.0, 3000, grid[:, None] * np.ones(1000))
-    chi_inf = rv.noise_floor(scenarios.HEADLINE_VALLEY, scenarios.HEADLINE_NOISE, 1.0).alignment
+    mf = rv.expected_trajectory(
+        scenarios.HEADLINE_VALLEY,
+        scenarios.HEADLINE_NOISE,
+        1.0,
+        3000,
+        grid[:, None] * np.ones(1000),
+    )
+    chi_inf = rv.noise_floor(
+        scenarios.HEADLINE_VALLEY, scenarios.HEADLINE_NOISE, 1.0
+    ).alignment
     c_star = grid[np.argmax(mf.alignment.min(axis=1) < 0.5 * chi_inf)]
-    assert check.collapse_scale(c_star, scenarios.HEADLINE_VALLEY, scenarios.HEADLINE_NOISE, 1.0)
-    assert not check.collapse_scale(20 * c_star, scenarios.HEADLINE_VALLEY, scenarios.HEADLINE_NOISE, 1.0)
+    assert check.collapse_scale(
+        c_star, scenarios.HEADLINE_VALLEY, scenarios.HEADLINE_NOISE, 1.0
+    )
+    assert not check.collapse_scale(
+        20 * c_star, scenarios.HEADLINE_VALLEY, scenarios.HEADLINE_NOISE, 1.0
+    )
 
 
 def test_simulated_plateau_refuses_the_closed_form_and_a_short_run(capsys):
-    """The closed-form plateau is not a simulation; a run that has not forgotten its start fails."""
+    """The closed-form plateau is not a simulation; a run that has not forgotten its
+    start fails."""
     chi_inf = rv.noise_floor(SMALL, SMALL_NOISE, 0.25).alignment
-    assert not check.simulated_plateau(chi_inf, SMALL, SMALL_NOISE, 0.25, run=RUN, last=1000)
+    assert not check.simulated_plateau(
+        chi_inf, SMALL, SMALL_NOISE, 0.25, run=RUN, last=1000
+    )
     assert "ratio of the averages" in capsys.readouterr().out
     short = rv.simulate(SMALL, SMALL_NOISE, 0.25, 3, [30.0, 30.0], seeds=4, rng=0)
-    assert not check.simulated_plateau(_ratio(short, 2), SMALL, SMALL_NOISE, 0.25, run=short, last=2)
+    assert not check.simulated_plateau(
+        _ratio(short, 2), SMALL, SMALL_NOISE, 0.25, run=short, last=2
+    )
     assert "long enough" in capsys.readouterr().out
 
 
@@ -112,8 +204,16 @@ def test_one_step_gaps_accepts_the_exercise_and_refuses_other_decreasing_lists(c
         v = rv.RiverValley.two_level(d=25 * k, k=k, dominant=10.0, bulk=0.2)
         th0 = rv.state_with_alignment(v, 0.3, energy=k / 4)
         th = np.broadcast_to(th0, (10_000, v.d))
-        nxt = th - 0.1 * (v.gradient(th) + rv.IsotropicNoise(0.3).sample(v, th, np.random.default_rng(k)))
-        gaps.append(abs(rv.alignment(v, nxt).mean() - rv.expected_alignment_step(v, rv.IsotropicNoise(0.3), th0, 0.1)))
+        nxt = th - 0.1 * (
+            v.gradient(th)
+            + rv.IsotropicNoise(0.3).sample(v, th, np.random.default_rng(k))
+        )
+        gaps.append(
+            abs(
+                rv.alignment(v, nxt).mean()
+                - rv.expected_alignment_step(v, rv.IsotropicNoise(0.3), th0, 0.1)
+            )
+        )
     assert check.one_step_gaps(gaps)
     assert not check.one_step_gaps([3.0, 2.0, 1.0, 0.5])
     assert not check.one_step_gaps([2 * g for g in gaps])
@@ -123,9 +223,12 @@ def test_one_step_gaps_accepts_the_exercise_and_refuses_other_decreasing_lists(c
 
 
 def test_monte_carlo_loss_change_refuses_the_closed_form(capsys):
-    """With samples, passing the library's expectation instead of the Monte Carlo mean fails."""
+    """With samples, passing the library's expectation instead of the Monte Carlo mean
+    fails."""
     dL = rv.expected_loss_change(VALLEY, NOISE, THETA, 0.15, projection="dominant")
-    assert not check.expected_loss_change(dL, VALLEY, NOISE, THETA, 0.15, projection="dominant", samples=MC)
+    assert not check.expected_loss_change(
+        dL, VALLEY, NOISE, THETA, 0.15, projection="dominant", samples=MC
+    )
     assert "mean of the Monte Carlo" in capsys.readouterr().out
 
 
@@ -134,4 +237,6 @@ def test_local_checks_share_one_implementation():
     import inspect
 
     for fn in (check.local_alignment, check.local_critical_step_size):
-        assert "_local(" in inspect.getsource(fn) and "measure_alignment" not in inspect.getsource(fn)
+        assert "_local(" in inspect.getsource(
+            fn
+        ) and "measure_alignment" not in inspect.getsource(fn)

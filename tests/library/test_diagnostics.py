@@ -1,4 +1,5 @@
-"""The framework-agnostic diagnostics: exact on quadratics, and on a model the book did not build."""
+"""The framework-agnostic diagnostics: exact on quadratics, and on a model the book did
+not build."""
 
 from __future__ import annotations
 
@@ -24,12 +25,19 @@ def test_diagnostics_recover_the_exact_quadratic_thresholds(noise):
     A = Q @ valley.hessian() @ Q.T
     theta_eig = np.concatenate([np.full(3, 0.05), np.full(37, 1.0)])
     w = Q @ theta_eig
-    samples_eig = valley.gradient(theta_eig) + noise.sample(valley, np.broadcast_to(theta_eig, (20_000, 40)), rng)
-    rep = measure_alignment(A @ w, lambda v: A @ v, k=3, noise_samples=samples_eig @ Q.T)
+    samples_eig = valley.gradient(theta_eig) + noise.sample(
+        valley, np.broadcast_to(theta_eig, (20_000, 40)), rng
+    )
+    rep = measure_alignment(
+        A @ w, lambda v: A @ v, k=3, noise_samples=samples_eig @ Q.T
+    )
     np.testing.assert_allclose(rep.eigenvalues, valley.eigenvalues[:3], rtol=1e-8)
     assert rep.alignment == pytest.approx(rv.alignment(valley, theta_eig), rel=1e-9)
-    # The noise terms are Monte Carlo estimates from 20,000 samples: a few per cent at most.
-    assert rep.eta_star == pytest.approx(rv.critical_step_size(valley, noise, theta_eig), rel=0.05)
+    # The noise terms are Monte Carlo estimates from 20,000 samples: a few per cent at
+    # most.
+    assert rep.eta_star == pytest.approx(
+        rv.critical_step_size(valley, noise, theta_eig), rel=0.05
+    )
     eta_D, eta_B = rv.projection_thresholds(valley, noise, theta_eig)
     assert rep.eta_D == pytest.approx(eta_D, rel=0.05)
     assert rep.eta_B == pytest.approx(eta_B, rel=0.05)
@@ -39,15 +47,24 @@ def test_diagnostics_recover_the_exact_quadratic_thresholds(noise):
 def test_noise_free_diagnostics_are_exact():
     valley = rv.RiverValley.spread(d=25, k=2, dominant=(4.0, 6.0), bulk=(0.1, 1.0))
     theta = np.linspace(1.0, 2.0, 25)
-    rep = measure_alignment(valley.gradient(theta), lambda v: valley.eigenvalues * v, k=2)
+    rep = measure_alignment(
+        valley.gradient(theta), lambda v: valley.eigenvalues * v, k=2
+    )
     gd = rv.IsotropicNoise(0.0)
-    assert rep.eta_star == pytest.approx(rv.critical_step_size(valley, gd, theta), rel=1e-9)
-    assert (rep.eta_D, rep.eta_B) == pytest.approx(rv.projection_thresholds(valley, gd, theta), rel=1e-9)
-    assert rep.predicts_rise(1.1 * rep.eta_star) and not rep.predicts_rise(0.9 * rep.eta_star)
+    assert rep.eta_star == pytest.approx(
+        rv.critical_step_size(valley, gd, theta), rel=1e-9
+    )
+    assert (rep.eta_D, rep.eta_B) == pytest.approx(
+        rv.projection_thresholds(valley, gd, theta), rel=1e-9
+    )
+    assert rep.predicts_rise(1.1 * rep.eta_star) and not rep.predicts_rise(
+        0.9 * rep.eta_star
+    )
 
 
 class SoftmaxRegression:
-    """A model the book did not build: multinomial logistic regression, written independently."""
+    """A model the book did not build: multinomial logistic regression, written
+    independently."""
 
     def __init__(self, X, labels, n_classes, l2=1e-2):
         self.X, self.labels, self.c, self.l2 = X, labels, n_classes, l2
@@ -96,7 +113,9 @@ def test_diagnostics_on_a_second_model_match_dense_linear_algebra():
     H = model.hessian(w)
     np.testing.assert_allclose(model.hvp(w, np.eye(12)[5]), H[:, 5], atol=1e-12)
     samples = model.minibatch_grads(w, 400, 10, rng)
-    rep = measure_alignment(model.grad(w), lambda v: model.hvp(w, v), k=3, noise_samples=samples)
+    rep = measure_alignment(
+        model.grad(w), lambda v: model.hvp(w, v), k=3, noise_samples=samples
+    )
     # Dense reference computation of every quantity.
     vals, vecs = np.linalg.eigh(H)
     U, lam = vecs[:, ::-1][:, :3], vals[::-1][:3]
@@ -134,7 +153,9 @@ def test_diagnostics_bad_input():
     # A framework returning a (1, dim) row: the error names the argument, not numpy.
     with pytest.raises(ValueError, match=r"gradient must be a flat vector"):
         measure_alignment(g[None, :], lambda v: H @ v, k=1)
-    with pytest.raises(ValueError, match=r"hvp must return a flat vector of shape \(3,\)"):
+    with pytest.raises(
+        ValueError, match=r"hvp must return a flat vector of shape \(3,\)"
+    ):
         measure_alignment(g, lambda v: (H @ v)[None, :], k=1)
     with pytest.raises(ValueError, match="lanczos_tol must be"):
         measure_alignment(g, lambda v: H @ v, k=1, lanczos_tol=-1.0)
@@ -151,17 +172,20 @@ def test_bulk_curvature_is_not_clipped():
     H = np.diag([4.0, -0.5, -0.2])
     g = H @ np.array([0.1, 1.0, 1.0])
     rep = measure_alignment(g, lambda v: H @ v, k=1)
-    assert rep.moments.aB == pytest.approx(-0.5**3 - 0.2**3)
+    assert rep.moments.aB == pytest.approx(-(0.5**3) - 0.2**3)
     assert rep.eta_B == math.inf
     for eta in (0.01, 0.1, 1.0):
         assert rep.predict(eta).loss_change_bulk < 0
 
 
 def test_predict_matches_the_library_one_step_laws():
-    """On a river valley the predicted one-step changes are the library's closed forms."""
+    """On a river valley the predicted one-step changes are the library's closed
+    forms."""
     valley = rv.RiverValley.spread(d=30, k=3, dominant=(5.0, 8.0), bulk=(0.1, 1.0))
     theta = np.linspace(0.5, 2.0, 30)
-    rep = measure_alignment(valley.gradient(theta), lambda v: valley.eigenvalues * v, k=3)
+    rep = measure_alignment(
+        valley.gradient(theta), lambda v: valley.eigenvalues * v, k=3
+    )
     gd = rv.IsotropicNoise(0.0)
     for eta in (0.05, 0.2, 0.3):
         p = rep.predict(eta)
@@ -177,6 +201,8 @@ def test_lanczos_options_are_passed_through():
     H = np.diag(np.linspace(10.0, 0.1, 50))
     g = H @ np.ones(50)
     loose = measure_alignment(g, lambda v: H @ v, k=2, lanczos_tol=1e-2)
-    tight = measure_alignment(g, lambda v: H @ v, k=2, lanczos_tol=0.0, lanczos_maxiter=5000)
+    tight = measure_alignment(
+        g, lambda v: H @ v, k=2, lanczos_tol=0.0, lanczos_maxiter=5000
+    )
     np.testing.assert_allclose(tight.eigenvalues, [10.0, H[1, 1]], rtol=1e-12)
     np.testing.assert_allclose(loose.eigenvalues, tight.eigenvalues, rtol=1e-2)

@@ -35,7 +35,9 @@ def test_project_matches_matrix_projector_batched(seed):
     rng = np.random.default_rng(seed)
     rv = random_valley(rng)
     v = rng.normal(size=(4, 3, rv.d))
-    np.testing.assert_allclose(rv.project(v, "dominant"), v @ rv.projector("dominant").T)
+    np.testing.assert_allclose(
+        rv.project(v, "dominant"), v @ rv.projector("dominant").T
+    )
     np.testing.assert_allclose(rv.project(v, "dominant") + rv.project(v, "bulk"), v)
 
 
@@ -44,16 +46,24 @@ def test_loss_splits_and_gradient_is_derivative(seed):
     rng = np.random.default_rng(seed)
     rv = random_valley(rng)
     theta = rng.normal(size=(5, rv.d))
-    np.testing.assert_allclose(rv.loss(theta), rv.loss_dominant(theta) + rv.loss_bulk(theta))
-    np.testing.assert_allclose(rv.loss(theta), 0.5 * np.einsum("si,ij,sj->s", theta, rv.hessian(), theta))
-    # Central finite differences of the loss give the gradient (the loss is quadratic, so exactly
-    # up to rounding).
+    np.testing.assert_allclose(
+        rv.loss(theta), rv.loss_dominant(theta) + rv.loss_bulk(theta)
+    )
+    np.testing.assert_allclose(
+        rv.loss(theta), 0.5 * np.einsum("si,ij,sj->s", theta, rv.hessian(), theta)
+    )
+    # Central finite differences of the loss give the gradient (the loss is quadratic,
+    # so exactly up to rounding).
     h = 1e-4
     t0 = theta[0]
-    fd = np.array([(rv.loss(t0 + h * e) - rv.loss(t0 - h * e)) / (2 * h) for e in np.eye(rv.d)])
+    fd = np.array(
+        [(rv.loss(t0 + h * e) - rv.loss(t0 - h * e)) / (2 * h) for e in np.eye(rv.d)]
+    )
     np.testing.assert_allclose(fd, rv.gradient(t0), rtol=1e-6, atol=1e-8)
     # L_D only sees the dominant coordinates.
-    np.testing.assert_allclose(rv.loss_dominant(theta), rv.loss(rv.project(theta, "dominant")))
+    np.testing.assert_allclose(
+        rv.loss_dominant(theta), rv.loss(rv.project(theta, "dominant"))
+    )
 
 
 def test_two_level_and_spread_constructors():
@@ -62,7 +72,9 @@ def test_two_level_and_spread_constructors():
     np.testing.assert_array_equal(rv.eigenvalues, [5.0] * 3 + [0.5] * 7)
     assert rv.gap_ratio == pytest.approx(10.0)
     assert rv.stability_limit == pytest.approx(0.4)
-    sp = RiverValley.spread(d=12, k=4, dominant=(10.0, 20.0), bulk=(0.0, 1.0), spacing="linear")
+    sp = RiverValley.spread(
+        d=12, k=4, dominant=(10.0, 20.0), bulk=(0.0, 1.0), spacing="linear"
+    )
     assert sp.eigenvalues[0] == 20.0 and sp.eigenvalues[3] == 10.0
     assert sp.eigenvalues[4] == 1.0 and sp.eigenvalues[-1] == 0.0
     assert np.all(np.diff(sp.eigenvalues) <= 0)

@@ -1,4 +1,5 @@
-"""The numpy MLP: gradient and exact HVP against finite differences, Lanczos, training."""
+"""The numpy MLP: gradient and exact HVP against finite differences, Lanczos,
+training."""
 
 from __future__ import annotations
 
@@ -13,7 +14,11 @@ seeds = st.integers(0, 2**32 - 1)
 
 
 def _fd_hessian(net, theta, X, Y, h=1e-5):
-    cols = [(net.gradient(theta + h * e, X, Y) - net.gradient(theta - h * e, X, Y)) / (2 * h) for e in np.eye(net.n_params)]
+    cols = [
+        (net.gradient(theta + h * e, X, Y) - net.gradient(theta - h * e, X, Y))
+        / (2 * h)
+        for e in np.eye(net.n_params)
+    ]
     return np.column_stack(cols)
 
 
@@ -21,13 +26,23 @@ def _fd_hessian(net, theta, X, Y, h=1e-5):
 @given(seeds)
 def test_gradient_matches_finite_differences(seed):
     rng = np.random.default_rng(seed)
-    sizes = [int(rng.integers(1, 4)), int(rng.integers(1, 5)), int(rng.integers(1, 4)), int(rng.integers(1, 4))]
+    sizes = [
+        int(rng.integers(1, 4)),
+        int(rng.integers(1, 5)),
+        int(rng.integers(1, 4)),
+        int(rng.integers(1, 4)),
+    ]
     net = MLP(sizes)
     X = rng.standard_normal((7, sizes[0]))
     Y = rng.standard_normal((7, sizes[-1]))
     theta = net.init(rng=rng)
     h = 1e-6
-    fd = np.array([(net.loss(theta + h * e, X, Y) - net.loss(theta - h * e, X, Y)) / (2 * h) for e in np.eye(net.n_params)])
+    fd = np.array(
+        [
+            (net.loss(theta + h * e, X, Y) - net.loss(theta - h * e, X, Y)) / (2 * h)
+            for e in np.eye(net.n_params)
+        ]
+    )
     np.testing.assert_allclose(net.gradient(theta, X, Y), fd, atol=1e-8, rtol=1e-6)
 
 
@@ -52,7 +67,9 @@ def test_top_eigenspace_matches_dense_eigh():
     theta = net.init(rng=2)
     H = np.column_stack([net.hvp(theta, e, X, Y) for e in np.eye(net.n_params)])
     w, V = np.linalg.eigh(H)
-    vals, vecs = top_eigenspace(lambda v: net.hvp(theta, v, X, Y), net.n_params, 3, rng=rng)
+    vals, vecs = top_eigenspace(
+        lambda v: net.hvp(theta, v, X, Y), net.n_params, 3, rng=rng
+    )
     np.testing.assert_allclose(vals, w[::-1][:3], rtol=1e-7)
     P_lanczos, P_dense = vecs @ vecs.T, V[:, -3:] @ V[:, -3:].T
     np.testing.assert_allclose(P_lanczos, P_dense, atol=1e-6)
@@ -65,7 +82,9 @@ def test_gaussian_mixture_is_balanced_and_seeded():
     assert Y1.sum(0).tolist() == [4.0, 4.0, 4.0]
     # Tight classes: each point is closest to its own class mean.
     means = np.stack([X1[Y1[:, c] == 1].mean(0) for c in range(3)])
-    assert np.all(np.argmin(((X1[:, None] - means) ** 2).sum(-1), axis=1) == Y1.argmax(1))
+    assert np.all(
+        np.argmin(((X1[:, None] - means) ** 2).sum(-1), axis=1) == Y1.argmax(1)
+    )
 
 
 def test_training_protocol_dom_stalls_bulk_tracks():
@@ -74,9 +93,33 @@ def test_training_protocol_dom_stalls_bulk_tracks():
     X, Y = gaussian_mixture(n=400, k=k, dim=10, separation=3.0, spread=0.5, rng=0)
     X = X + 5.0 * np.ones(10) / np.sqrt(10)
     net = MLP([10, 16, k])
-    warm = train(net, net.init(rng=1), X, Y, eta=0.05, steps=1000, batch_size=16, k=k, record_every=100, rng=2)
+    warm = train(
+        net,
+        net.init(rng=1),
+        X,
+        Y,
+        eta=0.05,
+        steps=1000,
+        batch_size=16,
+        k=k,
+        record_every=100,
+        rng=2,
+    )
     runs = {
-        p: train(net, warm.theta, X, Y, eta=0.05, steps=600, batch_size=16, k=k, projection=p, refresh_every=5, record_every=600, rng=3)
+        p: train(
+            net,
+            warm.theta,
+            X,
+            Y,
+            eta=0.05,
+            steps=600,
+            batch_size=16,
+            k=k,
+            projection=p,
+            refresh_every=5,
+            record_every=600,
+            rng=3,
+        )
         for p in ("none", "dominant", "bulk")
     }
     start = runs["none"].loss[0]
@@ -91,16 +134,74 @@ def test_training_protocol_dom_stalls_bulk_tracks():
         (lambda: MLP([3]), ValueError, "at least 2 entries"),
         (lambda: MLP("abc"), TypeError, "sizes must be a sequence"),
         (lambda: MLP([3, 0, 2]), ValueError, "sizes[1]"),
-        (lambda: MLP([2, 2]).loss(np.zeros(5), np.ones((3, 2)), np.ones((3, 2))), ValueError, "last dimension d = 6"),
-        (lambda: MLP([2, 2]).loss(np.zeros(6), np.ones((3, 2)), np.ones((4, 2))), ValueError, "same number of rows"),
-        (lambda: MLP([2, 2]).gradient(np.full(6, np.nan), np.ones((3, 2)), np.ones((3, 2))), ValueError, "finite"),
+        (
+            lambda: MLP([2, 2]).loss(np.zeros(5), np.ones((3, 2)), np.ones((3, 2))),
+            ValueError,
+            "last dimension d = 6",
+        ),
+        (
+            lambda: MLP([2, 2]).loss(np.zeros(6), np.ones((3, 2)), np.ones((4, 2))),
+            ValueError,
+            "same number of rows",
+        ),
+        (
+            lambda: MLP([2, 2]).gradient(
+                np.full(6, np.nan), np.ones((3, 2)), np.ones((3, 2))
+            ),
+            ValueError,
+            "finite",
+        ),
         (lambda: gaussian_mixture(n=1, k=2, dim=2), ValueError, "n must be"),
-        (lambda: gaussian_mixture(n=10, k=2, dim=2, spread=0.0), ValueError, "spread must be > 0"),
+        (
+            lambda: gaussian_mixture(n=10, k=2, dim=2, spread=0.0),
+            ValueError,
+            "spread must be > 0",
+        ),
         (lambda: top_eigenspace("H", 4, 2), TypeError, "hvp must be a callable"),
         (lambda: top_eigenspace(lambda v: v, 4, 4), ValueError, "k must be"),
-        (lambda: train(MLP([2, 2]), np.zeros(6), np.ones((4, 2)), np.ones((4, 2)), eta=0.1, steps=5, batch_size=8, k=1), ValueError, "batch_size"),
-        (lambda: train(MLP([2, 2]), np.zeros(6), np.ones((4, 2)), np.ones((4, 2)), eta=-0.1, steps=5, batch_size=2, k=1), ValueError, "eta must be > 0"),
-        (lambda: train(MLP([2, 2]), np.zeros(6), np.ones((4, 2)), np.ones((4, 2)), eta=0.1, steps=5, batch_size=2, k=1, projection="top"), ValueError, "projection"),
+        (
+            lambda: train(
+                MLP([2, 2]),
+                np.zeros(6),
+                np.ones((4, 2)),
+                np.ones((4, 2)),
+                eta=0.1,
+                steps=5,
+                batch_size=8,
+                k=1,
+            ),
+            ValueError,
+            "batch_size",
+        ),
+        (
+            lambda: train(
+                MLP([2, 2]),
+                np.zeros(6),
+                np.ones((4, 2)),
+                np.ones((4, 2)),
+                eta=-0.1,
+                steps=5,
+                batch_size=2,
+                k=1,
+            ),
+            ValueError,
+            "eta must be > 0",
+        ),
+        (
+            lambda: train(
+                MLP([2, 2]),
+                np.zeros(6),
+                np.ones((4, 2)),
+                np.ones((4, 2)),
+                eta=0.1,
+                steps=5,
+                batch_size=2,
+                k=1,
+                projection="top",
+            ),
+            ValueError,
+            "projection",
+        ),
     ],
 )
 def test_network_bad_input(call, exc, fragment):

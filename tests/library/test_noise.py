@@ -15,7 +15,11 @@ def _empirical_cov(samples: np.ndarray) -> np.ndarray:
 
 @pytest.mark.parametrize(
     "noise",
-    [IsotropicNoise(0.7), CurvatureNoise(0.4), RegressionNoise(batch_size=4, label_noise=0.5)],
+    [
+        IsotropicNoise(0.7),
+        CurvatureNoise(0.4),
+        RegressionNoise(batch_size=4, label_noise=0.5),
+    ],
     ids=["isotropic", "curvature", "regression"],
 )
 def test_sampled_covariance_matches_exact(noise):
@@ -29,8 +33,9 @@ def test_sampled_covariance_matches_exact(noise):
     se_mean = np.sqrt(np.diag(exact) / n)
     assert np.all(np.abs(xi.mean(axis=0)) < 5 * se_mean)
     emp = _empirical_cov(xi)
-    # Standard error of a covariance entry: sqrt((S_ii S_jj + S_ij^2) / n) for Gaussian-like
-    # tails; regression noise has heavier tails, so allow 8 standard errors.
+    # Standard error of a covariance entry: sqrt((S_ii S_jj + S_ij^2) / n) for
+    # Gaussian-like tails; regression noise has heavier tails, so allow 8 standard
+    # errors.
     se = np.sqrt((np.outer(np.diag(exact), np.diag(exact)) + exact**2) / n)
     np.testing.assert_array_less(np.abs(emp - exact), 8 * se + 1e-12)
     np.testing.assert_allclose(noise.diagonal(rv, theta), np.diag(exact))
@@ -43,7 +48,9 @@ def test_regression_noise_has_multiplicative_and_additive_parts():
     np.testing.assert_array_equal(noise.covariance(rv, np.zeros(2)), np.zeros((2, 2)))
     # Doubling theta quadruples the covariance when the label noise is 0.
     th = np.array([0.3, -0.7])
-    np.testing.assert_allclose(noise.covariance(rv, 2 * th), 4 * noise.covariance(rv, th))
+    np.testing.assert_allclose(
+        noise.covariance(rv, 2 * th), 4 * noise.covariance(rv, th)
+    )
     # Larger batches divide the covariance by the batch size.
     big = RegressionNoise(batch_size=8, label_noise=0.0)
     np.testing.assert_allclose(big.covariance(rv, th), noise.covariance(rv, th) / 4)

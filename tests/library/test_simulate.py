@@ -24,7 +24,11 @@ seeds = st.integers(0, 2**32 - 1)
 def reference_sgd(rv, noise, etas, theta0, seeds, rng, projection="none", momentum=0.0):
     """The textbook loop: per step, draw the full noise, take a dense-Hessian step."""
     H = rv.hessian()
-    P = {"none": np.eye(rv.d), "dominant": rv.projector("dominant"), "bulk": rv.projector("bulk")}[projection]
+    P = {
+        "none": np.eye(rv.d),
+        "dominant": rv.projector("dominant"),
+        "bulk": rv.projector("bulk"),
+    }[projection]
     theta = np.tile(theta0, (seeds, 1)).astype(float)
     vel = np.zeros_like(theta)
     hist = [theta.copy()]
@@ -40,7 +44,12 @@ def reference_sgd(rv, noise, etas, theta0, seeds, rng, projection="none", moment
 @pytest.mark.parametrize("projection", ["none", "dominant", "bulk"])
 @pytest.mark.parametrize(
     "noise",
-    [IsotropicNoise(0.3), CurvatureNoise(0.2), RegressionNoise(3, 0.4), IsotropicNoise(0.0)],
+    [
+        IsotropicNoise(0.3),
+        CurvatureNoise(0.2),
+        RegressionNoise(3, 0.4),
+        IsotropicNoise(0.0),
+    ],
     ids=["iso", "curv", "regr", "gd"],
 )
 def test_simulate_equals_reference_loop(noise, projection):
@@ -48,7 +57,9 @@ def test_simulate_equals_reference_loop(noise, projection):
     theta0 = np.linspace(1.0, -1.0, 9)
     etas = np.linspace(0.05, 0.1, 25)
     tr = simulate(rv, noise, etas, 25, theta0, projection=projection, seeds=3, rng=5)
-    ref = reference_sgd(rv, noise, etas, theta0, 3, np.random.default_rng(5), projection)
+    ref = reference_sgd(
+        rv, noise, etas, theta0, 3, np.random.default_rng(5), projection
+    )
     np.testing.assert_allclose(tr.final_theta, ref[:, -1], rtol=1e-10, atol=1e-12)
     g = ref * rv.eigenvalues
     np.testing.assert_allclose(tr.D, (g[..., :2] ** 2).sum(-1), rtol=1e-10)
@@ -62,8 +73,20 @@ def test_momentum_equals_reference_loop():
     rv = RiverValley.spread(d=7, k=2, dominant=(5.0, 7.0), bulk=(0.1, 1.0))
     theta0 = np.ones(7)
     etas = np.full(30, 0.02)
-    tr = simulate(rv, IsotropicNoise(0.2), 0.02, 30, theta0, seeds=2, rng=1, momentum=0.9, projection="bulk")
-    ref = reference_sgd(rv, IsotropicNoise(0.2), etas, theta0, 2, np.random.default_rng(1), "bulk", 0.9)
+    tr = simulate(
+        rv,
+        IsotropicNoise(0.2),
+        0.02,
+        30,
+        theta0,
+        seeds=2,
+        rng=1,
+        momentum=0.9,
+        projection="bulk",
+    )
+    ref = reference_sgd(
+        rv, IsotropicNoise(0.2), etas, theta0, 2, np.random.default_rng(1), "bulk", 0.9
+    )
     np.testing.assert_allclose(tr.final_theta, ref[:, -1], rtol=1e-10)
 
 
@@ -72,19 +95,26 @@ def test_projection_freezes_the_other_block_and_shares_noise():
     theta0 = np.ones(12)
     kw = dict(seeds=5, rng=42)
     sgd = simulate(rv, IsotropicNoise(0.3), 0.1, 40, theta0, **kw)
-    dom = simulate(rv, IsotropicNoise(0.3), 0.1, 40, theta0, projection="dominant", **kw)
+    dom = simulate(
+        rv, IsotropicNoise(0.3), 0.1, 40, theta0, projection="dominant", **kw
+    )
     blk = simulate(rv, IsotropicNoise(0.3), 0.1, 40, theta0, projection="bulk", **kw)
     np.testing.assert_array_equal(dom.final_theta[:, 3:], 1.0)
     np.testing.assert_array_equal(blk.final_theta[:, :3], 1.0)
-    np.testing.assert_array_equal(dom.loss_bulk, dom.loss_bulk[:, :1] * np.ones((1, 41)))
-    # With additive noise the blocks decouple: each projected run follows SGD exactly on its block.
+    np.testing.assert_array_equal(
+        dom.loss_bulk, dom.loss_bulk[:, :1] * np.ones((1, 41))
+    )
+    # With additive noise the blocks decouple: each projected run follows SGD exactly on
+    # its block.
     np.testing.assert_allclose(dom.final_theta[:, :3], sgd.final_theta[:, :3])
     np.testing.assert_allclose(blk.final_theta[:, 3:], sgd.final_theta[:, 3:])
 
 
 def test_recording_schedule_and_shapes():
     rv = RiverValley.two_level(d=6, k=2, dominant=2.0, bulk=0.5)
-    tr = simulate(rv, IsotropicNoise(0.1), 0.1, 10, np.ones(6), seeds=2, rng=0, record_every=4)
+    tr = simulate(
+        rv, IsotropicNoise(0.1), 0.1, 10, np.ones(6), seeds=2, rng=0, record_every=4
+    )
     np.testing.assert_array_equal(tr.step, [0, 4, 8, 10])
     assert tr.step.shape == (4,)  # one step index per record, shared by the seeds
     for name in ("loss", "loss_dominant", "loss_bulk", "D", "B", "alignment"):
@@ -98,7 +128,14 @@ def test_schedules_callable_and_array_agree():
     rv = RiverValley.two_level(d=6, k=2, dominant=2.0, bulk=0.5)
     sched = lambda t: 0.2 / (1 + 0.1 * t)  # noqa: E731
     a = simulate(rv, CurvatureNoise(0.2), sched, 20, np.ones(6), rng=3)
-    b = simulate(rv, CurvatureNoise(0.2), np.array([sched(t) for t in range(20)]), 20, np.ones(6), rng=3)
+    b = simulate(
+        rv,
+        CurvatureNoise(0.2),
+        np.array([sched(t) for t in range(20)]),
+        20,
+        np.ones(6),
+        rng=3,
+    )
     np.testing.assert_array_equal(a.final_theta, b.final_theta)
     np.testing.assert_allclose(a.eta, [sched(t) for t in range(20)])
 
@@ -106,7 +143,9 @@ def test_schedules_callable_and_array_agree():
 def test_per_seed_initial_states_and_determinism():
     rv = RiverValley.two_level(d=5, k=1, dominant=2.0, bulk=0.5)
     theta0 = np.arange(15.0).reshape(3, 5) + 1
-    t1 = simulate(rv, IsotropicNoise(0.1), 0.1, 5, theta0, seeds=3, rng=np.random.default_rng(9))
+    t1 = simulate(
+        rv, IsotropicNoise(0.1), 0.1, 5, theta0, seeds=3, rng=np.random.default_rng(9)
+    )
     t2 = simulate(rv, IsotropicNoise(0.1), 0.1, 5, theta0, seeds=3, rng=9)
     np.testing.assert_array_equal(t1.final_theta, t2.final_theta)
     np.testing.assert_allclose(t1.loss[:, 0], rv.loss(theta0))
@@ -116,10 +155,21 @@ def test_divergence_raises_with_message_or_is_marked():
     rv = RiverValley.two_level(d=4, k=1, dominant=10.0, bulk=0.1)
     with pytest.raises(DivergenceError, match=r"2/lambda_1 = 0.2"):
         simulate(rv, IsotropicNoise(0.1), 0.25, 2000, np.ones(4), rng=0)
-    tr = simulate(rv, IsotropicNoise(0.1), 0.25, 2000, np.ones(4), seeds=2, rng=0, on_divergence="mark")
+    tr = simulate(
+        rv,
+        IsotropicNoise(0.1),
+        0.25,
+        2000,
+        np.ones(4),
+        seeds=2,
+        rng=0,
+        on_divergence="mark",
+    )
     assert tr.diverged.all()
     # Dom-SGD in the EoS-like interval (2/lambda, 2/mu) diverges, Bulk-SGD does not.
-    blk = simulate(rv, IsotropicNoise(0.0), 0.25, 2000, np.ones(4), projection="bulk", rng=0)
+    blk = simulate(
+        rv, IsotropicNoise(0.0), 0.25, 2000, np.ones(4), projection="bulk", rng=0
+    )
     assert not blk.diverged.any() and blk.loss[0, -1] < blk.loss[0, 0]
 
 
@@ -135,19 +185,35 @@ def test_gd_loss_is_monotone_below_stability_limit(seed):
 def test_record_theta_stores_the_iterates():
     rv = RiverValley.spread(d=9, k=2, dominant=(5.0, 7.0), bulk=(0.1, 1.0))
     theta0 = np.linspace(1.0, -1.0, 9)
-    tr = simulate(rv, IsotropicNoise(0.3), 0.05, 12, theta0, seeds=3, rng=5, record_every=4, record_theta=True)
-    ref = reference_sgd(rv, IsotropicNoise(0.3), np.full(12, 0.05), theta0, 3, np.random.default_rng(5))
+    tr = simulate(
+        rv,
+        IsotropicNoise(0.3),
+        0.05,
+        12,
+        theta0,
+        seeds=3,
+        rng=5,
+        record_every=4,
+        record_theta=True,
+    )
+    ref = reference_sgd(
+        rv, IsotropicNoise(0.3), np.full(12, 0.05), theta0, 3, np.random.default_rng(5)
+    )
     np.testing.assert_allclose(tr.theta, ref[:, [0, 4, 8, 12]], rtol=1e-12)
     assert simulate(rv, IsotropicNoise(0.3), 0.05, 3, theta0).theta is None
     with pytest.raises(TypeError, match="record_theta"):
         simulate(rv, IsotropicNoise(0.3), 0.05, 3, theta0, record_theta=1)
 
 
-# ---------------------------------------------------------------------------- block path
-@pytest.mark.parametrize("noise", [IsotropicNoise(0.3), CurvatureNoise(0.4)], ids=["isotropic", "curvature"])
+# ---------------------------------------------------------------------------- block
+# path
+@pytest.mark.parametrize(
+    "noise", [IsotropicNoise(0.3), CurvatureNoise(0.4)], ids=["isotropic", "curvature"]
+)
 @pytest.mark.parametrize("projection", ["none", "dominant", "bulk"])
 def test_block_path_matches_coordinate_path_in_distribution(noise, projection):
-    """Two-sample Kolmogorov-Smirnov tests of D, B and chi at several steps, at fixed seeds."""
+    """Two-sample Kolmogorov-Smirnov tests of D, B and chi at several steps, at fixed
+    seeds."""
     from scipy.stats import ks_2samp
 
     rv = RiverValley([4.0, 4.0, 4.0, 1.0, 1.0, 0.2, 0.2, 0.2, 0.2, 0.2], k=3)
@@ -158,7 +224,9 @@ def test_block_path_matches_coordinate_path_in_distribution(noise, projection):
     for j in (1, 3, 8):
         for field in ("D", "B", "alignment"):
             a, b = getattr(blk, field)[:, j], getattr(crd, field)[:, j]
-            if np.ptp(a) == 0 and np.ptp(b) == 0:  # a frozen block: both paths keep it exactly
+            if (
+                np.ptp(a) == 0 and np.ptp(b) == 0
+            ):  # a frozen block: both paths keep it exactly
                 np.testing.assert_allclose(a, b)
                 continue
             assert ks_2samp(a, b).pvalue > 1e-3, (field, j)
@@ -169,20 +237,38 @@ def test_block_path_final_theta_has_the_right_law_and_keeps_frozen_blocks():
 
     rv = RiverValley([4.0, 4.0, 1.0, 1.0, 1.0, 1.0], k=2)
     theta0 = np.array([1.0, -2.0, 0.5, 0.5, -1.0, 0.0])
-    blk = simulate(rv, IsotropicNoise(0.3), 0.1, 15, theta0, seeds=4000, rng=3, method="block")
-    crd = simulate(rv, IsotropicNoise(0.3), 0.1, 15, theta0, seeds=4000, rng=4, method="coordinate")
+    blk = simulate(
+        rv, IsotropicNoise(0.3), 0.1, 15, theta0, seeds=4000, rng=3, method="block"
+    )
+    crd = simulate(
+        rv, IsotropicNoise(0.3), 0.1, 15, theta0, seeds=4000, rng=4, method="coordinate"
+    )
     for i in range(6):
         assert ks_2samp(blk.final_theta[:, i], crd.final_theta[:, i]).pvalue > 1e-3, i
     # The recorded energies are those of the sampled final iterate.
     np.testing.assert_allclose(rv.loss(blk.final_theta), blk.loss[:, -1], rtol=1e-10)
-    dom = simulate(rv, IsotropicNoise(0.3), 0.1, 15, theta0, seeds=5, rng=3, method="block", projection="dominant")
-    np.testing.assert_allclose(dom.final_theta[:, 2:], np.broadcast_to(theta0[2:], (5, 4)))
+    dom = simulate(
+        rv,
+        IsotropicNoise(0.3),
+        0.1,
+        15,
+        theta0,
+        seeds=5,
+        rng=3,
+        method="block",
+        projection="dominant",
+    )
+    np.testing.assert_allclose(
+        dom.final_theta[:, 2:], np.broadcast_to(theta0[2:], (5, 4))
+    )
 
 
 def test_block_path_is_chosen_automatically_and_rejects_what_it_cannot_do():
     big = RiverValley.two_level(d=400, k=4, dominant=2.0, bulk=0.1)
     auto = simulate(big, IsotropicNoise(0.1), 0.1, 5, np.ones(400), rng=0)
-    coord = simulate(big, IsotropicNoise(0.1), 0.1, 5, np.ones(400), rng=0, momentum=0.5)
+    coord = simulate(
+        big, IsotropicNoise(0.1), 0.1, 5, np.ones(400), rng=0, momentum=0.5
+    )
     # Whatever path simulate takes, the same call returns the final iterate.
     assert auto.final_theta.shape == coord.final_theta.shape == (1, 400)
     # On the block path it is drawn lazily, consistently with the recorded energies,

@@ -60,10 +60,13 @@ def test_lambdified_match_numpy(seed):
     num_star = critical_step_size(rv, noise, theta)
     if sym_star > 0:
         assert num_star == pytest.approx(sym_star, rel=1e-9)
-    else:  # Delta <= 0: the symbolic root is negative or undefined, the library says inf
+    else:
+        # Delta <= 0: the symbolic root is negative or undefined, the library says inf
         assert math.isinf(num_star)
     eD, eB = F.projection_thresholds(m.D, m.B, m.aD, m.aB, m.tD, m.tB)
-    assert (float(eD), float(eB)) == pytest.approx(projection_thresholds(rv, noise, theta), rel=1e-10)
+    assert (float(eD), float(eB)) == pytest.approx(
+        projection_thresholds(rv, noise, theta), rel=1e-10
+    )
 
 
 def test_two_level_lambdified_matches_library():

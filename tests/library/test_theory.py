@@ -31,7 +31,11 @@ from rivervalley_lib import (
 from .conftest import random_noise, random_valley
 
 seeds = st.integers(0, 2**32 - 1)
-NOISES = [IsotropicNoise(0.5), CurvatureNoise(0.3), RegressionNoise(batch_size=8, label_noise=0.5)]
+NOISES = [
+    IsotropicNoise(0.5),
+    CurvatureNoise(0.3),
+    RegressionNoise(batch_size=8, label_noise=0.5),
+]
 NOISE_IDS = ["isotropic", "curvature", "regression"]
 
 
@@ -46,9 +50,14 @@ def test_alignment_bounds_scale_invariance_and_unsquared(seed):
     c = float(rng.uniform(1e-3, 1e3))
     np.testing.assert_allclose(alignment(rv, c * theta), chi, rtol=1e-12)
     np.testing.assert_allclose(alignment(rv, -theta), chi, rtol=1e-12)
-    np.testing.assert_allclose(alignment(rv, theta, squared=False) ** 2, chi, rtol=1e-12)
+    np.testing.assert_allclose(
+        alignment(rv, theta, squared=False) ** 2, chi, rtol=1e-12
+    )
     g = rv.gradient(theta)
-    direct = np.linalg.norm(rv.project(g, "dominant"), axis=-1) ** 2 / np.linalg.norm(g, axis=-1) ** 2
+    direct = (
+        np.linalg.norm(rv.project(g, "dominant"), axis=-1) ** 2
+        / np.linalg.norm(g, axis=-1) ** 2
+    )
     np.testing.assert_allclose(chi, direct, rtol=1e-12)
 
 
@@ -110,8 +119,15 @@ def test_sign_of_alignment_change_flips_at_eta_star(seed):
     theta = rng.normal(size=rv.d) * np.exp(rng.uniform(-3, 3, size=rv.d))
     chi = alignment(rv, theta)
     eta_star = critical_step_size(rv, noise, theta)
-    grid = np.geomspace(1e-4, 10.0, 60) * (eta_star if math.isfinite(eta_star) and eta_star > 0 else 1.0)
-    change = expected_alignment_step(rv, noise, np.broadcast_to(theta, (grid.size, rv.d)), grid) - chi
+    grid = np.geomspace(1e-4, 10.0, 60) * (
+        eta_star if math.isfinite(eta_star) and eta_star > 0 else 1.0
+    )
+    change = (
+        expected_alignment_step(
+            rv, noise, np.broadcast_to(theta, (grid.size, rv.d)), grid
+        )
+        - chi
+    )
     if math.isinf(eta_star):
         assert alignment_regime(rv, noise, theta) == "always-falls"
         assert np.all(change <= 1e-12)
@@ -130,7 +146,9 @@ def test_noise_free_two_level_limit(lam, mu):
     rng = np.random.default_rng(1)
     rv = RiverValley.two_level(d=40, k=4, dominant=lam, bulk=mu)
     theta = rng.normal(size=(5, 40))
-    np.testing.assert_allclose(critical_step_size(rv, IsotropicNoise(0.0), theta), 2 / (lam + mu))
+    np.testing.assert_allclose(
+        critical_step_size(rv, IsotropicNoise(0.0), theta), 2 / (lam + mu)
+    )
 
 
 @given(seeds)
@@ -151,7 +169,8 @@ def test_two_level_closed_form(seed):
 
 @pytest.mark.parametrize("noise", NOISES, ids=NOISE_IDS)
 def test_eta_star_sign_flip_in_monte_carlo(noise):
-    """Simulated mean of D'B - B'D changes sign across eta* (ratio-of-expectations criterion)."""
+    """Simulated mean of D'B - B'D changes sign across eta* (ratio-of-expectations
+    criterion)."""
     rng = np.random.default_rng(7)
     rv = RiverValley.spread(d=60, k=3, dominant=(8.0, 12.0), bulk=(0.1, 0.6))
     theta = np.concatenate([np.full(3, 0.03), np.full(57, 3.0)])
@@ -178,7 +197,8 @@ def test_self_correction_at_high_alignment():
     assert np.all(nxt < alignment(rv, theta))
 
 
-# ---------------------------------------------------------------------------- projections
+# ----------------------------------------------------------------------------
+# projections
 @pytest.mark.parametrize("noise", NOISES, ids=NOISE_IDS)
 def test_projection_thresholds_match_monte_carlo(noise, valley):
     rng = np.random.default_rng(99)
@@ -197,7 +217,8 @@ def test_projection_thresholds_match_monte_carlo(noise, valley):
             se = dL.std(ddof=1) / math.sqrt(n)
             pred = expected_loss_change(valley, noise, theta, eta, projection=block)
             assert abs(dL.mean() - pred) < 5 * se + 1e-12
-            # Below the threshold the projected step lowers the loss, above it raises it.
+            # Below the threshold the projected step lowers the loss, above it raises
+            # it.
             assert np.sign(pred) == (-1 if factor < 1 else 1)
             assert np.sign(dL.mean()) == np.sign(pred)
 
@@ -218,7 +239,10 @@ def test_projected_loss_changes_add_up(valley):
     theta = rng.normal(size=valley.d)
     noise = CurvatureNoise(0.2)
     full = expected_loss_change(valley, noise, theta, 0.03)
-    parts = sum(expected_loss_change(valley, noise, theta, 0.03, projection=p) for p in ("dominant", "bulk"))
+    parts = sum(
+        expected_loss_change(valley, noise, theta, 0.03, projection=p)
+        for p in ("dominant", "bulk")
+    )
     assert full == pytest.approx(parts)
 
 
@@ -229,9 +253,12 @@ def test_noise_floor_matches_long_run_average(noise):
     eta = 0.1
     D_inf, B_inf, chi_inf = noise_floor(rv, noise, eta)
     tr = simulate(rv, noise, eta, 3000, np.zeros(40), seeds=64, rng=12)
-    tail = slice(1000, None)  # well past the slowest relaxation time 1/(2 eta mu) = 5 steps
+    tail = slice(
+        1000, None
+    )  # well past the slowest relaxation time 1/(2 eta mu) = 5 steps
     D_mean, B_mean = tr.D[:, tail].mean(), tr.B[:, tail].mean()
-    # Time-averaged over 2000 correlated steps and 64 seeds: a few per cent of error at most.
+    # Time-averaged over 2000 correlated steps and 64 seeds: a few per cent of error at
+    # most.
     assert D_mean == pytest.approx(D_inf, rel=0.05)
     assert B_mean == pytest.approx(B_inf, rel=0.05)
     assert chi_inf == pytest.approx(D_mean / (D_mean + B_mean), rel=0.05)
@@ -254,7 +281,8 @@ def test_noise_floor_small_eta_limits():
     assert chi_curv == pytest.approx((lam[:3] ** 2).sum() / (lam**2).sum(), rel=1e-5)
 
 
-# ---------------------------------------------------------------------------- trajectories
+# ----------------------------------------------------------------------------
+# trajectories
 @pytest.mark.parametrize("noise", NOISES, ids=NOISE_IDS)
 def test_expected_trajectory_matches_simulation_mean(noise):
     rv = RiverValley.spread(d=20, k=2, dominant=(4.0, 6.0), bulk=(0.2, 1.0))
@@ -265,7 +293,9 @@ def test_expected_trajectory_matches_simulation_mean(noise):
         sim = getattr(tr, name)
         se = sim.std(axis=0, ddof=1) / math.sqrt(sim.shape[0])
         pred = getattr(mf, name)
-        assert np.all(np.abs(sim.mean(axis=0) - pred) < 5 * se + 1e-9 * np.abs(pred)), name
+        assert np.all(np.abs(sim.mean(axis=0) - pred) < 5 * se + 1e-9 * np.abs(pred)), (
+            name
+        )
 
 
 def test_phase_lengths_are_consistent_with_mean_field():
@@ -276,7 +306,8 @@ def test_phase_lengths_are_consistent_with_mean_field():
     mf = expected_trajectory(rv, noise, 0.5, 6000, theta0)
     chi = mf.alignment
     t_min = int(np.argmin(chi))
-    # Phase 1 ends within a factor 2 of the estimate, and the minimum alignment is close.
+    # Phase 1 ends within a factor 2 of the estimate, and the minimum alignment is
+    # close.
     assert 0.5 * p.T1 <= t_min <= 2 * p.T1 + 1
     assert chi[t_min] == pytest.approx(p.chi_min, rel=0.3)
     # By T2 the rise is mostly done; by 3 T2 the alignment is within 5% of the plateau.
@@ -307,7 +338,8 @@ def test_public_api_is_curated():
         assert obj.__doc__ and len(obj.__doc__) > 40, name
 
 
-# ---------------------------------------------------------------------------- states and self-correction
+# ---------------------------------------------------------------------------- states
+# and self-correction
 @given(seeds)
 def test_state_with_alignment_hits_its_targets(seed):
     rng = np.random.default_rng(seed)
@@ -332,7 +364,9 @@ def test_self_correction_alignment_matches_two_level_closed_form(seed):
     lhs = sigma**2 / G2 * ((d - k) * mu**2 / (1 - chi_sc) - k * lam**2 / chi_sc)
     assert lhs == pytest.approx(lam**2 - mu**2, rel=1e-6, abs=1e-9)
     # Just above it eta* is infinite, just below it finite.
-    above = rvl.state_with_alignment(rv, min(1.0, chi_sc + 1e-6 * (1 - chi_sc) + 1e-9), G2)
+    above = rvl.state_with_alignment(
+        rv, min(1.0, chi_sc + 1e-6 * (1 - chi_sc) + 1e-9), G2
+    )
     below = rvl.state_with_alignment(rv, chi_sc * (1 - 1e-6), G2)
     assert critical_step_size(rv, IsotropicNoise(sigma), above) == math.inf
     assert math.isfinite(critical_step_size(rv, IsotropicNoise(sigma), below))
@@ -353,7 +387,9 @@ def test_measured_phase_lengths_on_the_mean_field_curve():
     level = mf.alignment[T1] + 0.9 * (chi_inf - mf.alignment[T1])
     assert mf.alignment[T2] >= level > mf.alignment[T2 - 1]
     # A noisy copy gives nearly the same answer with a running median.
-    noisy = mf.alignment + 0.01 * np.random.default_rng(0).standard_normal(mf.alignment.size)
+    noisy = mf.alignment + 0.01 * np.random.default_rng(0).standard_normal(
+        mf.alignment.size
+    )
     T1n, T2n = rvl.measured_phase_lengths(np.clip(noisy, 0, 1), chi_inf, window=51)
     assert abs(T2n - T2) < 0.1 * T2
     with pytest.raises(ValueError, match="window must be odd"):
@@ -363,7 +399,9 @@ def test_measured_phase_lengths_on_the_mean_field_curve():
 def test_expected_trajectory_batched_and_kept_energies():
     rv_ = RiverValley.spread(d=20, k=2, dominant=(4.0, 6.0), bulk=(0.2, 1.0))
     thetas = np.stack([np.linspace(2.0, 0.5, 20), np.ones(20)])
-    both = expected_trajectory(rv_, CurvatureNoise(0.2), 0.1, 30, thetas, record_energies=[0, 30])
+    both = expected_trajectory(
+        rv_, CurvatureNoise(0.2), 0.1, 30, thetas, record_energies=[0, 30]
+    )
     for i in range(2):
         one = expected_trajectory(rv_, CurvatureNoise(0.2), 0.1, 30, thetas[i])
         np.testing.assert_allclose(both.D[i], one.D)
@@ -382,19 +420,29 @@ def test_projected_expected_trajectory_matches_simulation(noise, projection):
     for name in ("D", "B", "loss"):
         sim = getattr(tr, name)
         se = sim.std(axis=0, ddof=1) / math.sqrt(sim.shape[0])
-        assert np.all(np.abs(sim.mean(axis=0) - getattr(mf, name)) < 5 * se + 1e-9 * np.abs(getattr(mf, name))), name
+        assert np.all(
+            np.abs(sim.mean(axis=0) - getattr(mf, name))
+            < 5 * se + 1e-9 * np.abs(getattr(mf, name))
+        ), name
 
 
 @pytest.mark.parametrize("noise", NOISES, ids=NOISE_IDS)
 def test_block_mean_field_equals_per_coordinate_recursion(noise):
-    """On a block spectrum the O(blocks) recursion gives the per-coordinate result exactly."""
+    """On a block spectrum the O(blocks) recursion gives the per-coordinate result
+    exactly."""
     rv_ = RiverValley([5.0, 5.0, 5.0, 1.0, 1.0, 0.3, 0.3, 0.3, 0.3], k=3)
     theta0 = np.linspace(2.0, -1.0, 9)
-    fast = expected_trajectory(rv_, noise, 0.1, 200, theta0)  # blocks (for additive noise)
-    slow = expected_trajectory(rv_, noise, 0.1, 200, theta0, record_energies=[0])  # forces the per-coordinate path
+    fast = expected_trajectory(
+        rv_, noise, 0.1, 200, theta0
+    )  # blocks (for additive noise)
+    slow = expected_trajectory(
+        rv_, noise, 0.1, 200, theta0, record_energies=[0]
+    )  # forces the per-coordinate path
     np.testing.assert_allclose(fast.D, slow.D, rtol=1e-12)
     np.testing.assert_allclose(fast.B, slow.B, rtol=1e-12)
     np.testing.assert_allclose(fast.loss, slow.loss, rtol=1e-12)
     proj = expected_trajectory(rv_, noise, 0.1, 50, theta0, projection="bulk")
-    proj_slow = expected_trajectory(rv_, noise, 0.1, 50, theta0, projection="bulk", record_energies=[0])
+    proj_slow = expected_trajectory(
+        rv_, noise, 0.1, 50, theta0, projection="bulk", record_energies=[0]
+    )
     np.testing.assert_allclose(proj.loss, proj_slow.loss, rtol=1e-12)

@@ -1,8 +1,10 @@
-"""Widget update functions, called headless at their defaults and at every slider extreme.
+"""Widget update functions, called headless at their defaults and at every slider
+extreme.
 
 Each chapter's widget uses the slider ranges listed here. A figure must never contain
-non-finite plotted data; a step size past the stability limit must produce a message in words.
-Warnings are errors in this test suite (pyproject's filterwarnings), so overflow warnings fail.
+non-finite plotted data; a step size past the stability limit must produce a message in
+words. Warnings are errors in this test suite (pyproject's filterwarnings), so overflow
+warnings fail.
 """
 
 from __future__ import annotations
@@ -21,16 +23,45 @@ from rivervalley_lib import figures, plotting, widgets  # noqa: E402
 
 # Slider ranges as used in the chapters: (function, {argument: (min, max)}).
 RANGES = [
-    (figures.valley_2d_figure, {"eta": (0.01, 0.25), "condition": (10**0.1, 1000.0), "sigma": (0.0, 1.0)}),
+    (
+        figures.valley_2d_figure,
+        {"eta": (0.01, 0.25), "condition": (10**0.1, 1000.0), "sigma": (0.0, 1.0)},
+    ),
     (figures.noise_figure, {"sigma": (0.0, 2.0), "batch_size": (1, 128)}),
-    (figures.one_step_figure, {"eta": (0.005, 0.25), "chi": (0.01, 0.99), "energy": (1e-3, 100.0), "sigma": (0.0, 0.3)}),
+    (
+        figures.one_step_figure,
+        {
+            "eta": (0.005, 0.25),
+            "chi": (0.01, 0.99),
+            "energy": (1e-3, 100.0),
+            "sigma": (0.0, 0.3),
+        },
+    ),
     (
         figures.regime_map_figure,
-        {"lam": (2.0, 20.0), "mu": (0.01, 1.5), "k": (1, 20), "d": (50, 2000), "sigma": (0.0, 0.3), "energy": (1e-3, 10.0)},
+        {
+            "lam": (2.0, 20.0),
+            "mu": (0.01, 1.5),
+            "k": (1, 20),
+            "d": (50, 2000),
+            "sigma": (0.0, 0.3),
+            "energy": (1e-3, 10.0),
+        },
     ),
     (figures.self_correction_figure, {"sigma": (0.0, 0.3), "energy": (1e-3, 10.0)}),
-    (figures.paradox_figure, {"eta": (0.05, 1.6), "eta_train": (0.1, 1.4), "branch_step": (300, 300), "steps": (300, 300)}),
-    (figures.two_phase_figure, {"eta": (0.1, 1.6), "init_scale": (10**-0.5, 100.0), "steps": (3000, 3000)}),
+    (
+        figures.paradox_figure,
+        {
+            "eta": (0.05, 1.6),
+            "eta_train": (0.1, 1.4),
+            "branch_step": (300, 300),
+            "steps": (300, 300),
+        },
+    ),
+    (
+        figures.two_phase_figure,
+        {"eta": (0.1, 1.6), "init_scale": (10**-0.5, 100.0), "steps": (3000, 3000)},
+    ),
     (figures.step_size_choice_figure, {"eta": (0.05, 1.6), "steps": (2000, 2000)}),
 ]
 
@@ -40,15 +71,22 @@ def _finite_plot_data(fig: Figure) -> None:
         for line in ax.get_lines():
             y = np.asarray(line.get_ydata(), dtype=float)
             x = np.asarray(line.get_xdata(), dtype=float)
-            # NaN is allowed only as a deliberate gap (e.g. eta* = inf in the self-correcting
-            # regime); inf never.
-            assert not np.any(np.isinf(y)) and not np.any(np.isinf(x)), f"inf plotted on {ax.get_title()!r}"
-            assert np.isfinite(y).any() or len(y) == 0, f"an all-NaN line on {ax.get_title()!r}"
+            # NaN is allowed only as a deliberate gap (e.g. eta* = inf in the
+            # self-correcting regime); inf never.
+            assert not np.any(np.isinf(y)) and not np.any(np.isinf(x)), (
+                f"inf plotted on {ax.get_title()!r}"
+            )
+            assert np.isfinite(y).any() or len(y) == 0, (
+                f"an all-NaN line on {ax.get_title()!r}"
+            )
 
 
 def _corners(ranges: dict) -> list[dict]:
     names = list(ranges)
-    return [dict(zip(names, vals)) for vals in itertools.product(*(ranges[n] for n in names))]
+    return [
+        dict(zip(names, vals, strict=True))
+        for vals in itertools.product(*(ranges[n] for n in names))
+    ]
 
 
 @pytest.mark.parametrize("func,ranges", RANGES, ids=[f.__name__ for f, _ in RANGES])
@@ -57,7 +95,11 @@ def test_widget_defaults_and_extremes(func, ranges):
     if len(ranges) <= 3:
         cases += _corners(ranges)
     for kwargs in cases:
-        if func is figures.regime_map_figure and "mu" in kwargs and kwargs["mu"] >= kwargs.get("lam", 10.0):
+        if (
+            func is figures.regime_map_figure
+            and "mu" in kwargs
+            and kwargs["mu"] >= kwargs.get("lam", 10.0)
+        ):
             continue
         fig = func(**kwargs)
         assert isinstance(fig, Figure)
@@ -80,16 +122,22 @@ def test_divergent_step_size_is_reported_in_words():
         figures.step_size_choice_figure(eta=1.6, steps=100),
     ):
         texts = [t.get_text() for ax in fig.axes for t in ax.texts]
-        assert any(t.startswith("diverges: eta = 1.6 > 2/lambda_max = 1.43") for t in texts), texts
+        assert any(
+            t.startswith("diverges: eta = 1.6 > 2/lambda_max = 1.43") for t in texts
+        ), texts
 
 
 def test_spectrum_history_figure_checks_its_arrays():
-    fig = figures.spectrum_history_figure([0, 5], [[4.0, 3.0, 1.0], [6.0, 5.0, 1.0]], [0.4, 0.8], k=2, index=0)
+    fig = figures.spectrum_history_figure(
+        [0, 5], [[4.0, 3.0, 1.0], [6.0, 5.0, 1.0]], [0.4, 0.8], k=2, index=0
+    )
     assert fig.axes[0].get_title() == "step 0: gap ratio 3"
     with pytest.raises(ValueError, match="must have 2 rows"):
         figures.spectrum_history_figure([0, 5], [[4.0, 3.0, 1.0]], [0.4, 0.8], k=2)
     with pytest.raises(ValueError, match="index"):
-        figures.spectrum_history_figure([0, 5], [[4.0, 3.0, 1.0], [6.0, 5.0, 1.0]], [0.4, 0.8], k=2, index=2)
+        figures.spectrum_history_figure(
+            [0, 5], [[4.0, 3.0, 1.0], [6.0, 5.0, 1.0]], [0.4, 0.8], k=2, index=2
+        )
 
 
 def test_regime_map_colours_match_theory():
@@ -107,8 +155,12 @@ def test_regime_map_colours_match_theory():
     star_line = ax.get_lines()[0]
     chis, stars = star_line.get_xdata(), star_line.get_ydata()
     rv = RiverValley.two_level(400, 4, 10.0, 0.2)
-    expected = critical_step_size(rv, IsotropicNoise(0.05), state_with_alignment(rv, chis[::30], 1.0))
-    np.testing.assert_allclose(stars[::30], np.where(np.isfinite(expected), expected, np.nan))
+    expected = critical_step_size(
+        rv, IsotropicNoise(0.05), state_with_alignment(rv, chis[::30], 1.0)
+    )
+    np.testing.assert_allclose(
+        stars[::30], np.where(np.isfinite(expected), expected, np.nan)
+    )
 
 
 def test_bad_widget_arguments_are_rejected():
@@ -127,7 +179,11 @@ def test_bad_widget_arguments_are_rejected():
 def test_interact_builds_a_widget_without_display():
     import ipywidgets as w
 
-    box = widgets.interact(figures.one_step_figure, eta=w.FloatSlider(value=0.1, min=0.01, max=0.2), samples=200)
+    box = widgets.interact(
+        figures.one_step_figure,
+        eta=w.FloatSlider(value=0.1, min=0.01, max=0.2),
+        samples=200,
+    )
     assert isinstance(box, w.VBox)
     assert [c.description for c in box.children[0].children] == [""]
 
@@ -141,7 +197,9 @@ def test_every_widget_figure_has_a_plain_language_description():
 
 
 def test_describe_appends_the_settings_and_rejects_unknown_figures():
-    text = figures.describe(figures.regime_map_figure, {"lam": 10.0, "k": 4, "sigma": np.float64(0.051234)})
+    text = figures.describe(
+        figures.regime_map_figure, {"lam": 10.0, "k": 4, "sigma": np.float64(0.051234)}
+    )
     assert text.startswith(figures.regime_map_figure.alt_text)
     assert text.endswith("Settings: lam = 10, k = 4, sigma = 0.0512.")
     assert figures.describe(figures.noise_figure, {}) == figures.noise_figure.alt_text
@@ -152,7 +210,8 @@ def test_describe_appends_the_settings_and_rejects_unknown_figures():
 
 
 def test_interact_draws_with_alt_text(monkeypatch):
-    """Every redraw is shown with alt text naming the figure and the current settings."""
+    """Every redraw is shown with alt text naming the figure and the current
+    settings."""
     import ipywidgets as w
 
     shown = []
@@ -169,7 +228,10 @@ def test_interact_draws_with_alt_text(monkeypatch):
 def test_figure_bundle_carries_the_alt_text_and_validates_it():
     fig, _ = plotting.new_figure()
     b = plotting.figure_bundle(fig, 'A "quoted" <figure>')
-    assert b["text/html"] == f'<img src="data:image/png;base64,{b["image/png"]}" alt="A &quot;quoted&quot; &lt;figure&gt;"/>'
+    assert (
+        b["text/html"] == f'<img src="data:image/png;base64,{b["image/png"]}" alt="A '
+        '&quot;quoted&quot; &lt;figure&gt;"/>'
+    )
     assert b["text/plain"] == 'A "quoted" <figure>'
     with pytest.raises(TypeError, match="alt must be a str"):
         plotting.figure_bundle(fig, 3)

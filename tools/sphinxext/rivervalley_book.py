@@ -1,27 +1,31 @@
-"""The book's own Sphinx glue: local browser assets, and fixes found by the browser gate.
+"""The book's own Sphinx glue: local browser assets, and fixes found by the browser
+gate.
 
-**Assets.** MathJax, require.js and the widget manager are served from the book itself. One
-switch, the environment variable ``RIVERVALLEY_ASSETS``:
+**Assets.** MathJax, require.js and the widget manager are served from the book itself.
+One switch, the environment variable ``RIVERVALLEY_ASSETS``:
 
 ``local`` (default)
-    The pages load the copies that ``tools/vendor_assets.py`` put in ``_vendor/`` (``make book``
-    runs it). The built book then renders equations and widgets with no network at all.
+    The pages load the copies that ``tools/vendor_assets.py`` put in ``_vendor/``
+    (``make book`` runs it). The built book then renders equations and widgets with no
+    network at all.
 ``cdn``
-    Leave Sphinx's and myst-nb's defaults alone: MathJax and the widget scripts come from
-    jsDelivr and cdnjs when a page is viewed (smaller site, needs a network to read).
+    Leave Sphinx's and myst-nb's defaults alone: MathJax and the widget scripts come
+    from jsDelivr and cdnjs when a page is viewed (smaller site, needs a network to
+    read).
 
-``_vendor/`` is deliberately not ``_static/``: Jupyter Book 1 adds a ``<script>`` tag for every
-``.js`` file in the static paths when a ``_static/`` folder exists.
+``_vendor/`` is deliberately not ``_static/``: Jupyter Book 1 adds a ``<script>`` tag
+for every ``.js`` file in the static paths when a ``_static/`` folder exists.
 
-**Widgets.** ``static/rivervalley-widgets.js`` is loaded on every page before the widget manager:
-it points the manager at its icon fonts and gives MathJax 3 the ``MathJax.Hub.Queue`` that the
-manager (written for MathJax 2) calls to typeset widget labels. See the comments in that file.
+**Widgets.** ``static/rivervalley-widgets.js`` is loaded on every page before the widget
+manager: it points the manager at its icon fonts and gives MathJax 3 the
+``MathJax.Hub.Queue`` that the manager (written for MathJax 2) calls to typeset widget
+labels. See the comments in that file.
 
-**Inline scripts.** Some extensions (sphinx-thebe, sphinx-togglebutton) register their inline
-``<script>`` bodies after the HTML builder has started, so Sphinx holds each twice (once with the
-file name ``None``, once with ``''``) and writes both. The second ``const THEBE_JS_URL = ...`` is
-a JavaScript ``SyntaxError`` on every page, so identical scripts are dropped as each page is
-written.
+**Inline scripts.** Some extensions (sphinx-thebe, sphinx-togglebutton) register their
+inline ``<script>`` bodies after the HTML builder has started, so Sphinx holds each
+twice (once with the file name ``None``, once with ``''``) and writes both. The second
+``const THEBE_JS_URL = ...`` is a JavaScript ``SyntaxError`` on every page, so identical
+scripts are dropped as each page is written.
 """
 
 from __future__ import annotations
@@ -44,8 +48,10 @@ WIDGETS_FIX_JS = "rivervalley-widgets.js"
 MATHJAX_PATH = "mathjax/tex-mml-chtml.js"
 WIDGETS_JS: dict[str, dict[str, str]] = {
     "require.js": {},
-    # data-jupyter-widgets-cdn is where third-party widget modules would be fetched from. The book
-    # only uses the core ipywidgets controls, which the manager bundles, so nothing goes there.
+    # data-jupyter-widgets-cdn is where third-party widget modules would be fetched
+    # from. The book only uses the core ipywidgets controls, which the manager bundles,
+    # so nothing goes
+    # there.
     "widgets/embed-amd.js": {"data-jupyter-widgets-cdn": "widgets/"},
 }
 
@@ -59,7 +65,8 @@ def assets_mode() -> str:
 
 
 def _cdn_widget_assets(config: Config) -> str | None:
-    """The folder of the CDN's widget manager (where its icon fonts are), from myst-nb's setting."""
+    """The folder of the CDN's widget manager (where its icon fonts are), from myst-nb's
+    setting."""
     for url in getattr(config, "nb_ipywidgets_js", {}) or {}:
         if url.endswith("/embed-amd.js") and "://" in url:
             return url[: -len("embed-amd.js")]
@@ -69,17 +76,23 @@ def _cdn_widget_assets(config: Config) -> str | None:
 def _configure(app: Sphinx, config: Config) -> None:
     cdn = assets_mode() == "cdn"
     config.html_static_path = [*config.html_static_path, str(STATIC)]
-    # In local mode the fonts sit in widgets/ relative to rivervalley-widgets.js (_static/widgets/).
+    # In local mode the fonts sit in widgets/ relative to rivervalley-widgets.js
+    # (_static/widgets/).
     widget_assets = _cdn_widget_assets(config) if cdn else "widgets/"
     attributes = {"data-widgets-assets": widget_assets} if widget_assets else {}
     app.add_js_file(WIDGETS_FIX_JS, priority=200, **attributes)
     if cdn:
         return
     vendor = Path(app.confdir) / VENDOR
-    if not (vendor / MATHJAX_PATH).is_file() or not (vendor / "widgets" / "embed-amd.js").is_file():
+    if (
+        not (vendor / MATHJAX_PATH).is_file()
+        or not (vendor / "widgets" / "embed-amd.js").is_file()
+    ):
         raise ConfigError(
-            f"{vendor} is missing or incomplete: run `python tools/vendor_assets.py` (make book "
-            f"does), or build with {ENV}=cdn to load MathJax and the widget scripts from CDNs."
+            f"{vendor} is missing or incomplete: run `python tools/vendor_assets.py` "
+            "(make book "
+            f"does), or build with {ENV}=cdn to load MathJax and the widget scripts "
+            "from CDNs."
         )
     config.html_static_path = [*config.html_static_path, str(vendor)]
     config.mathjax_path = MATHJAX_PATH
@@ -95,7 +108,8 @@ def _drop_duplicate_scripts(
     seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
     kept = []
     for js in scripts:
-        # An inline script is registered with filename None by the app and '' by the builder.
+        # An inline script is registered with filename None by the app and '' by the
+        # builder.
         name = getattr(js, "filename", js) or ""
         key = (str(name), tuple(sorted(getattr(js, "attributes", {}).items())))
         if key not in seen:
@@ -105,7 +119,8 @@ def _drop_duplicate_scripts(
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    # Run before myst-nb reads nb_ipywidgets_js (builder-inited) and after config overrides.
+    # Run before myst-nb reads nb_ipywidgets_js (builder-inited) and after config
+    # overrides.
     app.connect("config-inited", _configure, priority=400)
     # Run after every extension has added its per-page scripts.
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
