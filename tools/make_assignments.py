@@ -183,11 +183,14 @@ def master(
     values = pick(spec["params"], seed, chapter)
     ex = exercises(nb)
     number = chapter[:2]
-    title = next(
-        _source(c).lstrip("# ").splitlines()[0]
+    # The first heading of the chapter, after the MyST frontmatter that
+    # tools/sync_notebooks.py writes at the top of the first markdown cell.
+    headings = (
+        re.sub(r"\A---\n.*?^---\n", "", _source(c), flags=re.S | re.M).lstrip()
         for c in nb["cells"]
-        if _source(c).startswith("# ")
+        if c["cell_type"] == "markdown"
     )
+    title = next(h for h in headings if h.startswith("# "))[2:].splitlines()[0]
     name = f"ch{number}"
     config = (
         "# ASSIGNMENT CONFIG\n"
