@@ -65,6 +65,24 @@ def _source(cell: dict) -> str:
     return "".join(src) if isinstance(src, list) else src
 
 
+def _title(nb: dict) -> str:
+    """The chapter's ``# `` heading: the first markdown cell's, after its front matter.
+
+    tools/sync_notebooks.py puts a front-matter block at the top of the first
+    cell, and code cells may start with a ``# `` comment: neither is the title.
+    """
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        text = _source(cell)
+        if text.startswith("---\n"):
+            text = text.split("\n---\n", 1)[-1]
+        for line in text.splitlines():
+            if line.startswith("# "):
+                return line[2:].strip()
+    raise ValueError("no '# ' heading in any markdown cell")
+
+
 def _macros() -> dict[str, str]:
     """The book's MathJax macros (``_config.yml``), which a plain notebook does not know."""
     text = (ROOT / "_config.yml").read_text()
@@ -178,11 +196,7 @@ def master(
     values = pick(spec["params"], seed, chapter)
     ex = exercises(nb)
     number = chapter[:2]
-    title = next(
-        _source(c).lstrip("# ").splitlines()[0]
-        for c in nb["cells"]
-        if _source(c).startswith("# ")
-    )
+    title = _title(nb)
     name = f"ch{number}"
     config = (
         "# ASSIGNMENT CONFIG\n"
