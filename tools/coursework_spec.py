@@ -450,7 +450,7 @@ assert abs(chi_sim - _D / (_D + _B)) < 1e-9
 
 CHAPTERS["06_dom_vs_bulk"] = dict(
     setup=IMPORTS
-    + """from rivervalley_lib import widgets
+    + """from rivervalley_lib import scenarios
 
 # The chapter's checkpoint: 3000 steps of SGD at eta = 1 from the large initialization.
 valley, noise = scenarios.HEADLINE_VALLEY, scenarios.HEADLINE_NOISE
@@ -523,7 +523,7 @@ assert abs(mean - _pred) < 5 * se and 0.7 * _se < se < 1.4 * _se and mean != _pr
 
 CHAPTERS["07_two_phases"] = dict(
     setup=IMPORTS
-    + """from rivervalley_lib import widgets
+    + """from rivervalley_lib import scenarios
 
 valley, noise = scenarios.HEADLINE_VALLEY, scenarios.HEADLINE_NOISE  # the chapter's valley
 grid = np.geomspace(1e-3, 10, 41)  # initialization scales c
