@@ -655,7 +655,7 @@ for _d, _kk in ((10, 3), (50, 7)):
             True,
             """\
 # full is the full-batch alignment at the end of training.
-_rep = measure_alignment(lambda t: net.gradient(t, X, Y), lambda t, v: net.hvp(t, v, X, Y), th, k)
+_rep = measure_alignment(net.gradient(th, X, Y), lambda v: net.hvp(th, v, X, Y), k)
 assert abs(full - _rep.alignment) < 1e-4 * _rep.alignment
 """,
         ),
@@ -700,8 +700,8 @@ $H = X^\\top X/n$ in decreasing order) and the state $\\theta = Q^\\top(w - w^\\
 *(2 points, hidden tests on other least-squares problems.)*
 
 (b) With `y = Y[:, <<column>>]` and `w = np.full(10, <<wscale>>)`, set
-`rep = measure_alignment(grad_ls, hvp_ls, w, k=2)` (the gradient and Hessian-vector product of
-$L$) and `eta_star_lib = rv.critical_step_size(valley, rv.IsotropicNoise(0.0), theta)` from your
+`rep = measure_alignment(grad_ls(w), lambda v: hvp_ls(w, v), k=2)` (`grad_ls` and `hvp_ls` the
+gradient and Hessian-vector product of $L$) and `eta_star_lib = rv.critical_step_size(valley, rv.IsotropicNoise(0.0), theta)` from your
 `river_valley_of(X, y, w, 2)`. *(1 point public: the tool's eigenvalues; 1 point hidden:
 `eta_star_lib`.)*""",
     solution="""\
@@ -718,7 +718,7 @@ y = Y[:, <<column>>]
 w = np.full(10, <<wscale>>)
 grad_ls = lambda v: X.T @ (X @ v - y) / X.shape[0]  # noqa: E731
 hvp_ls = lambda v, u: X.T @ (X @ u) / X.shape[0]  # noqa: E731
-rep = measure_alignment(grad_ls, hvp_ls, w, k=2)
+rep = measure_alignment(grad_ls(w), lambda v: hvp_ls(w, v), k=2)
 valley, theta = river_valley_of(X, y, w, 2)
 eta_star_lib = rv.critical_step_size(valley, rv.IsotropicNoise(0.0), theta)
 print(f"eta*: tool {rep.eta_star:.6f}, library on the river valley {eta_star_lib:.6f}")
@@ -743,7 +743,7 @@ for _n, _p, _k in ((60, 6, 1), (90, 8, 3)):
     _y, _w = _r.standard_normal(_n), _r.standard_normal(_p)
     _v, _t = river_valley_of(_X, _y, _w, _k)
     assert np.allclose(_v.eigenvalues, np.linalg.eigvalsh(_X.T @ _X / _n)[::-1])
-    _rep = measure_alignment(lambda u: _X.T @ (_X @ u - _y) / _n, lambda u, z: _X.T @ (_X @ z) / _n, _w, k=_k)
+    _rep = measure_alignment(_X.T @ (_X @ _w - _y) / _n, lambda z: _X.T @ (_X @ z) / _n, k=_k)
     _got = rv.critical_step_size(_v, rv.IsotropicNoise(0.0), _t)
     assert abs(_got - _rep.eta_star) < 1e-6 * abs(_rep.eta_star)
     assert abs(rv.alignment(_v, _t) - _rep.alignment) < 1e-6
@@ -755,7 +755,7 @@ for _n, _p, _k in ((60, 6, 1), (90, 8, 3)):
             """\
 # eta_star_lib is eta* of this problem.
 _y, _w = Y[:, <<column>>], np.full(10, <<wscale>>)
-_rep = measure_alignment(lambda u: X.T @ (X @ u - _y) / X.shape[0], lambda u, z: X.T @ (X @ z) / X.shape[0], _w, k=2)
+_rep = measure_alignment(X.T @ (X @ _w - _y) / X.shape[0], lambda z: X.T @ (X @ z) / X.shape[0], k=2)
 assert abs(eta_star_lib - _rep.eta_star) < 1e-6 * abs(_rep.eta_star)
 """,
         ),
