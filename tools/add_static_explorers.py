@@ -47,14 +47,26 @@ frames.static_explorer(
 than the flat one by $|1-\\eta\\mu|$. At 0.195 the order flips ($|1-\\eta\\lambda| > |1-\\eta\\mu|$)
 and the alignment rises towards 1, although the step is still stable. At 0.21 GD diverges, and
 the figure says so in words instead of plotting overflow.""",
-        """gd_align = {e: rv.simulate(rv.RiverValley([10.0, 0.5], k=1), rv.IsotropicNoise(0.0), e, 60, [1.0, 8.0]).alignment[0] for e in (0.18, 0.19, 0.195)}
+        """gd_align = {
+    e: rv.simulate(
+        rv.RiverValley([10.0, 0.5], k=1), rv.IsotropicNoise(0.0), e, 60, [1.0, 8.0]
+    ).alignment[0]
+    for e in (0.18, 0.19, 0.195)
+}
 for e, a in gd_align.items():
     print(f"eta = {e}: GD alignment {a[0]:.3f} -> {a[-1]:.3f} after 60 steps")
-# The text: below 2/(lambda+mu) ~ 0.19 the alignment falls, at 0.195 it rises, 0.21 diverges.
+# The text: below 2/(lambda+mu) ~ 0.19 the alignment falls, at 0.195 it rises, 0.21
+# diverges.
 assert round(2 / 10.5, 2) == 0.19
 assert gd_align[0.18][-1] < gd_align[0.18][0] and gd_align[0.19][-1] < gd_align[0.19][0]
 assert gd_align[0.195][-1] > gd_align[0.195][0]
-assert figures.valley_2d_figure(eta=0.21).axes[0].texts[0].get_text().startswith("diverges")""",
+assert (
+    figures.valley_2d_figure(eta=0.21)
+    .axes[0]
+    .texts[0]
+    .get_text()
+    .startswith("diverges")
+)""",
     ),
     "02_model": (
         """### Try it in the page: the batch size
@@ -75,9 +87,15 @@ frames.static_explorer(
 independent per-example gradients, so its covariance is the per-example covariance divided by
 $B$. From $B = 1$ to $B = 128$ the variances fall by exactly a factor 128, while their shape over
 the eigendirections (large along the steep ones) stays the same.""",
-        """nv = rv.RiverValley.spread(d=40, k=3, dominant=(6.0, 12.0), bulk=(0.05, 1.0))  # the figure's valley
+        """# the figure's valley
+nv = rv.RiverValley.spread(d=40, k=3, dominant=(6.0, 12.0), bulk=(0.05, 1.0))
 s = {B: rv.RegressionNoise(B, 0.5).diagonal(nv, np.ones(nv.d)) for B in (1, 8, 16, 128)}
-print("s_i(B=8) / s_i(B=16):", np.round(s[8] / s[16], 6)[:3], " s_i(B=1) / s_i(B=128):", np.round(s[1] / s[128], 6)[:3])
+print(
+    "s_i(B=8) / s_i(B=16):",
+    np.round(s[8] / s[16], 6)[:3],
+    " s_i(B=1) / s_i(B=128):",
+    np.round(s[1] / s[128], 6)[:3],
+)
 # The text: doubling B halves every bar; B = 1 -> 128 divides them by 128.
 assert np.allclose(s[8] / s[16], 2.0) and np.allclose(s[1] / s[128], 128.0)""",
     ),
@@ -104,7 +122,10 @@ $2/\\lambda$; one step is still defined, and the title warns that repeated steps
 th3 = rv.state_with_alignment(v3, 0.3, 1.0)
 star3 = rv.critical_step_size(v3, n3, th3)
 nxt3 = {e: rv.expected_alignment_step(v3, n3, th3, e) for e in (0.02, 0.18, 0.19)}
-print(f"eta* = {star3:.4f}; predicted next alignment:", {e: round(x, 3) for e, x in nxt3.items()})
+print(
+    f"eta* = {star3:.4f}; predicted next alignment:",
+    {e: round(x, 3) for e, x in nxt3.items()},
+)
 # The text: eta* ~ 0.19, the alignment falls at 0.18 and below, rises at 0.19.
 assert round(star3, 2) == 0.19 and 0.18 < star3 < 0.19
 assert nxt3[0.02] < 0.3 and nxt3[0.18] < 0.3 < nxt3[0.19]""",
@@ -134,13 +155,24 @@ ratio $c = \\sigma^2/G^2$, as the sympy cell below shows, so the frames along th
 low = rv.state_with_alignment(v4, 0.1, 0.05)
 star_quiet = rv.critical_step_size(v4, rv.IsotropicNoise(0.0), low)
 star_noisy = rv.critical_step_size(v4, rv.IsotropicNoise(0.1), low)
-print(f"eta* at chi = 0.1, G^2 = 0.05: sigma = 0 -> {star_quiet:.4f}, sigma = 0.1 -> {star_noisy:.4f}")
-# The text: flat line 2/(lambda+mu) ~ 0.196 without noise; noise lowers eta* at low alignment.
+print(
+    f"eta* at chi = 0.1, G^2 = 0.05: sigma = 0 -> {star_quiet:.4f}, sigma = 0.1 -> "
+    f"{star_noisy:.4f}"
+)
+# The text: flat line 2/(lambda+mu) ~ 0.196 without noise; noise lowers eta* at low
+# alignment.
 assert round(2 / 10.2, 3) == 0.196 and np.isclose(star_quiet, 2 / 10.2)
 assert star_noisy < star_quiet
 # The text: the map depends only on sigma^2 / G^2: equal along the diagonal of the grid.
 chis4 = np.linspace(0.05, 0.95, 19)
-diag = [np.asarray(rv.critical_step_size(v4, rv.IsotropicNoise(s), rv.state_with_alignment(v4, chis4, G2))) for s, G2 in ((0.05, 0.0125), (0.1, 0.05), (0.2, 0.2))]
+diag = [
+    np.asarray(
+        rv.critical_step_size(
+            v4, rv.IsotropicNoise(s), rv.state_with_alignment(v4, chis4, G2)
+        )
+    )
+    for s, G2 in ((0.05, 0.0125), (0.1, 0.05), (0.2, 0.2))
+]
 assert all(np.allclose(diag[0], dd, equal_nan=True) for dd in diag[1:])""",
     ),
     "05_self_correction": (
@@ -163,7 +195,10 @@ frames.static_explorer(
 larger gradient makes the same noise relatively smaller, so more of the high-alignment states
 get a finite $\\etastar$ (their curves cross zero), and only states ever closer to $\\chi = 1$
 correct themselves at every step size.""",
-        """sc = [rv.self_correction_threshold(scenarios.ONE_STEP_VALLEY, rv.IsotropicNoise(0.05), G2) for G2 in (0.001, 0.00316, 0.01, 0.0316, 0.1, 0.316, 1.0, 3.16, 10.0)]
+        """sc = [
+    rv.self_correction_threshold(scenarios.ONE_STEP_VALLEY, rv.IsotropicNoise(0.05), G2)
+    for G2 in (0.001, 0.00316, 0.01, 0.0316, 0.1, 0.316, 1.0, 3.16, 10.0)
+]
 print("chi_sc over the grid:", np.round(sc, 5))
 # The text: chi_sc rises with G^2, from 0.965 to 0.99996.
 assert np.all(np.diff(sc) > 0)
@@ -189,12 +224,19 @@ frames.static_explorer(
 raises it: the dominant steps only stir the noise floor. Bulk-SGD lowers the loss at every stable
 step size and tracks SGD. From 1.5 on the step size is past $2/\\lambda_1 \\approx 1.43$ and the
 figure reports divergence instead of a curve.""",
-        """verdict6 = {e: figures.paradox_figure(eta=e).axes[0].get_title() for e in (0.9, 1.0, 1.1, 1.4)}
+        """verdict6 = {
+    e: figures.paradox_figure(eta=e).axes[0].get_title() for e in (0.9, 1.0, 1.1, 1.4)
+}
 for e, t in verdict6.items():
     print(f"eta = {e}: {t}")
-# The text: Dom-SGD lowers the loss below eta_D ~ 1, stalls at 1, raises it above; Bulk-SGD lowers it.
-assert verdict6[0.9].startswith("Dom-SGD lowers") and verdict6[1.0].startswith("Dom-SGD stalls")
-assert verdict6[1.1].startswith("Dom-SGD raises") and verdict6[1.4].startswith("Dom-SGD raises")
+# The text: Dom-SGD lowers the loss below eta_D ~ 1, stalls at 1, raises it above;
+# Bulk-SGD lowers it.
+assert verdict6[0.9].startswith("Dom-SGD lowers") and verdict6[1.0].startswith(
+    "Dom-SGD stalls"
+)
+assert verdict6[1.1].startswith("Dom-SGD raises") and verdict6[1.4].startswith(
+    "Dom-SGD raises"
+)
 assert all(t.endswith("Bulk-SGD lowers it") for t in verdict6.values())
 assert round(scenarios.HEADLINE_VALLEY.stability_limit, 2) == 1.43""",
     ),
@@ -222,8 +264,12 @@ for e in (0.5, 1.0):
     mf7 = rv.expected_trajectory(valley, noise, e, 20_000, theta0)
     plateau7[e] = rv.noise_floor(valley, noise, e).alignment
     T1_7[e], T2_7[e] = rv.measured_phase_lengths(mf7.alignment, plateau7[e])
-print(f"measured T1: {T1_7}, T2: {T2_7}, T2 ratio {T2_7[0.5] / T2_7[1.0]:.2f}, plateau: {plateau7}")
-# The text: doubling eta ends phase 2 two to three times sooner; phase 1 about ten steps; plateau up.
+print(
+    f"measured T1: {T1_7}, T2: {T2_7}, T2 ratio {T2_7[0.5] / T2_7[1.0]:.2f}, plateau: "
+    f"{plateau7}"
+)
+# The text: doubling eta ends phase 2 two to three times sooner; phase 1 about ten
+# steps; plateau up.
 assert 2 < T2_7[0.5] / T2_7[1.0] < 3
 assert max(T1_7.values()) <= 15 and plateau7[1.0] > plateau7[0.5]""",
     ),
@@ -238,7 +284,12 @@ checkpoint to the last, how many eigenvalues do you expect to stand clearly abov
 
 frames.static_explorer(
     figures.spectrum_history_figure,
-    {"steps": np.array(checkpoints, dtype=float), "eigenvalues": spectra, "alignment": np.array(chi_at), "k": k},
+    {
+        "steps": np.array(checkpoints, dtype=float),
+        "eigenvalues": spectra,
+        "alignment": np.array(chi_at),
+        "k": k,
+    },
     index=list(range(len(checkpoints))),
     start={"index": len(checkpoints) - 1},
     labels={"index": "checkpoint"},
@@ -249,7 +300,8 @@ checkpoint, while the alignment of the gradient with the top-4 eigenspace (right
 high. The cell below prints the gap ratio at every checkpoint.""",
         """gap8 = spectra[:, k - 1] / spectra[:, k]
 print("gap ratio lambda_k / lambda_k+1 per checkpoint:", np.round(gap8, 2))
-# The text: k = 4 outliers; the gap ratio grows from the first checkpoint to above 3 at the last.
+# The text: k = 4 outliers; the gap ratio grows from the first checkpoint to above 3 at
+# the last.
 assert k == 4 and gap8[-1] > 3 and gap8[-1] > gap8[0]""",
     ),
     "09_in_practice": (
@@ -270,9 +322,18 @@ frames.static_explorer(
 the noise floor $\\tfrac12\\sum_i u_i^\\infty/\\lambda_i$ grows with $\\eta$ and the plateau $\\chiinf$
 rises with it. From 1.5 on the step size is past $2/\\lambda_1 \\approx 1.43$ and the figure says
 that SGD diverges.""",
-        """floor9 = [0.5 * float(np.sum(noise.stationary_gradient_energy(valley, e) / valley.eigenvalues)) for e in (0.3, 0.8, 1.3)]
+        """floor9 = [
+    0.5
+    * float(np.sum(noise.stationary_gradient_energy(valley, e) / valley.eigenvalues))
+    for e in (0.3, 0.8, 1.3)
+]
 plateau9 = [rv.noise_floor(valley, noise, e).alignment for e in (0.3, 0.8, 1.3)]
-print("loss floor at eta = 0.3, 0.8, 1.3:", np.round(floor9, 5), " plateau:", np.round(plateau9, 3))
+print(
+    "loss floor at eta = 0.3, 0.8, 1.3:",
+    np.round(floor9, 5),
+    " plateau:",
+    np.round(plateau9, 3),
+)
 # The text: the floor and the plateau both rise with eta.
 assert floor9[0] < floor9[1] < floor9[2] and plateau9[0] < plateau9[1] < plateau9[2]""",
     ),
@@ -288,7 +349,8 @@ def _cell(kind: str, source: str, tag: str) -> dict:
     }
     if kind == "code":
         cell.update(execution_count=None, outputs=[])
-    return cell
+    # keys in sorted order, as `ruff format` writes every notebook cell
+    return dict(sorted(cell.items()))
 
 
 def apply(path: Path) -> bool:
