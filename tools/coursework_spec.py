@@ -116,7 +116,9 @@ CHAPTERS["02_model"] = dict(
     setup=IMPORTS
     + "\nvalley = rv.RiverValley.spread(d=200, k=10, dominant=(20.0, 60.0), bulk=(0.01, 2.0))\n",
     params=dict(
-        level=[0.01, 0.01, 0.005, 0.015], sigma=[0.1, 0.15, 0.08, 0.2], seed=[4, 9, 13, 21]
+        level=[0.01, 0.008, 0.005, 0.0065],
+        sigma=[0.1, 0.15, 0.08, 0.2],
+        seed=[4, 9, 13, 21],
     ),
     subs={
         r"$\theta = (0.01, \dots, 0.01)$": r"$\theta = (<<level>>, \dots, <<level>>)$",
