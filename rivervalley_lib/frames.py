@@ -40,6 +40,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from . import plotting
+from ._docstrings import fill_doc
 from ._validation import validate_int
 from .figures import describe
 
@@ -147,6 +148,13 @@ def _jsonable(value: Any) -> Any:
     raise TypeError
 
 
+_FIGURE_FIXED = """figure : callable
+    One of the ``*_figure`` functions of :mod:`rivervalley_lib.figures`.
+fixed : mapping, optional
+    Arguments passed unchanged to every call."""
+
+
+@fill_doc(figure_fixed=_FIGURE_FIXED)
 def render_frames(
     figure: Callable[..., Figure],
     fixed: Mapping[str, Any] | None = None,
@@ -159,10 +167,7 @@ def render_frames(
 
     Parameters
     ----------
-    figure : callable
-        One of the ``*_figure`` functions of :mod:`rivervalley_lib.figures`.
-    fixed : mapping, optional
-        Arguments passed unchanged to every call.
+    %(figure_fixed)s
     dpi : int
         Resolution of the PNGs, in :math:`[30, 300]`.
     max_frames : int
@@ -256,6 +261,7 @@ def frame_html(frame: Frame) -> str:
     return f'<img class="rv-frame" src="{src}" alt="{alt}" data-call="{call}"/>'
 
 
+@fill_doc(figure_fixed=_FIGURE_FIXED)
 def static_explorer(
     figure: Callable[..., Figure],
     fixed: Mapping[str, Any] | None = None,
@@ -275,10 +281,7 @@ def static_explorer(
 
     Parameters
     ----------
-    figure : callable
-        One of the ``*_figure`` functions of :mod:`rivervalley_lib.figures`.
-    fixed : mapping, optional
-        Arguments passed unchanged to every call.
+    %(figure_fixed)s
     labels : mapping, optional
         Slider descriptions by grid name (default: the name).
     start : mapping, optional
