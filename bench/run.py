@@ -119,7 +119,7 @@ def bench_widgets() -> list[dict]:
     import matplotlib
 
     matplotlib.use("Agg")
-    from rivervalley_lib import widgets
+    from rivervalley_lib import figures
 
     spectra = np.array([[5.0, 4.0, 3.0, 1.0, 0.5]] * 3)
     cases = {
@@ -136,7 +136,7 @@ def bench_widgets() -> list[dict]:
     rows = []
     for name, make in cases.items():
 
-        def update():
+        def update(make=make):
             fig = make()
             fig.canvas.draw()
 
@@ -281,7 +281,7 @@ def bench_static_book(presses: int = 12) -> list[dict]:
                 times += _press_and_time(page, box.locator('[role="slider"]').first, presses)
                 page.close()
             # The other route: the same kind of frames behind a plain <input type=range> and 6 lines of script.
-            from rivervalley_lib import frames, widgets
+            from rivervalley_lib import figures, frames
 
             fr = frames.render_frames(figures.one_step_figure, eta=[0.02, 0.06, 0.1, 0.14, 0.18, 0.19])
             with tempfile.TemporaryDirectory() as tmp:
