@@ -47,7 +47,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 def base_url() -> Iterator[str]:
     """Serve ``_build/html`` on 127.0.0.1 (a free port) for the whole session."""
     if not (HTML / "index.html").is_file():
-        pytest.fail(f"{HTML / 'index.html'} does not exist: run `make book` first", pytrace=False)
+        pytest.fail(
+            f"{HTML / 'index.html'} does not exist: run `make book` first",
+            pytrace=False,
+        )
     handler = functools.partial(_QuietHandler, directory=str(HTML))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -60,7 +63,11 @@ def base_url() -> Iterator[str]:
 
 
 def chromium_path() -> str:
-    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    path = (
+        os.environ.get("CHROMIUM")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )
     if path is None:
         pytest.fail(
             "Chromium was not found: `make test-browser` installs Debian's chromium with apt "
@@ -104,7 +111,10 @@ class PageLog:
             [f"console error: {m}" for m in self.console_errors]
             + [f"page error: {m}" for m in self.page_errors]
             + [f"failed request: {m}" for m in self.failed_requests]
-            + [f"request to the network (blocked, the book must work offline): {m}" for m in self.blocked_requests]
+            + [
+                f"request to the network (blocked, the book must work offline): {m}"
+                for m in self.blocked_requests
+            ]
         )
 
 
@@ -120,22 +130,30 @@ def open_page(browser, base_url):
         log = PageLog()
 
         def route(r):
-            if urlsplit(r.request.url).netloc == host or r.request.url.startswith("data:"):
+            if urlsplit(r.request.url).netloc == host or r.request.url.startswith(
+                "data:"
+            ):
                 r.continue_()
             else:
                 log.blocked_requests.append(r.request.url)
                 r.abort()
 
         page.route("**/*", route)
-        page.on("console", lambda m: m.type == "error" and log.console_errors.append(f"{m.text} @ {m.location}"))
+        page.on(
+            "console",
+            lambda m: m.type == "error"
+            and log.console_errors.append(f"{m.text} @ {m.location}"),
+        )
         page.on("pageerror", lambda e: log.page_errors.append(str(e)))
         page.on(
             "requestfailed",
-            lambda r: urlsplit(r.url).netloc == host and log.failed_requests.append(f"{r.url} ({r.failure})"),
+            lambda r: urlsplit(r.url).netloc == host
+            and log.failed_requests.append(f"{r.url} ({r.failure})"),
         )
         page.on(
             "response",
-            lambda r: r.status >= 400 and log.failed_requests.append(f"{r.url} (HTTP {r.status})"),
+            lambda r: r.status >= 400
+            and log.failed_requests.append(f"{r.url} (HTTP {r.status})"),
         )
         page.goto(base_url + path, wait_until="load")
         settle(page)

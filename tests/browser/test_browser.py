@@ -28,7 +28,10 @@ def _toc_files() -> list[str]:
     import yaml  # PyYAML is a dependency of jupyter-book
 
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return [toc["root"], *(ch["file"] for part in toc["parts"] for ch in part["chapters"])]
+    return [
+        toc["root"],
+        *(ch["file"] for part in toc["parts"] for ch in part["chapters"]),
+    ]
 
 
 TOC = _toc_files()
@@ -108,7 +111,11 @@ def test_page_renders_offline(open_page, path):
             problems.append(f"image did not load: {img['src']}")
         if not img["alt"]:
             problems.append(f"image without alt text: {img['src']}")
-    if not info["h1"] and path not in ("search.html", "genindex.html", "py-modindex.html"):
+    if not info["h1"] and path not in (
+        "search.html",
+        "genindex.html",
+        "py-modindex.html",
+    ):
         problems.append("no <h1> in the main content")
     assert not problems, f"{path}:\n  " + "\n  ".join(problems)
     if info["math"]:
@@ -121,7 +128,9 @@ def test_chapter_screenshot_and_content(open_page, name):
     page, log = open_page(f"chapters/{name}.html")
     info = inspect(page)
     assert not log.problems(), log.problems()
-    figures = [i for i in info["images"] if i["inMain"] and i["src"].startswith("../_images/")]
+    figures = [
+        i for i in info["images"] if i["inMain"] and i["src"].startswith("../_images/")
+    ]
     assert len(figures) >= 1 and all(i["width"] > 0 for i in figures), figures
     assert info["mjx"] > 0, f"{name}: no typeset equation on the page"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -131,7 +140,11 @@ def test_chapter_screenshot_and_content(open_page, name):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width = int.from_bytes(data[16:20], "big")
     height = int.from_bytes(data[20:24], "big")
-    assert width >= 1000 and height > 900, (name, width, height)  # the whole page, not the viewport
+    assert width >= 1000 and height > 900, (
+        name,
+        width,
+        height,
+    )  # the whole page, not the viewport
 
 
 @pytest.mark.parametrize("name", WIDGET_CHAPTERS)
@@ -141,7 +154,9 @@ def test_widget_and_its_static_fallback(open_page, name):
     assert not log.problems(), log.problems()
     widget_cell = page.locator(".cell.tag_widget")
     assert widget_cell.count() == 1, f"{name}: expected one cell tagged 'widget'"
-    controls = widget_cell.locator(".widget-slider, .widget-dropdown, .widget-hslider, .widget-inline-hbox")
+    controls = widget_cell.locator(
+        ".widget-slider, .widget-dropdown, .widget-hslider, .widget-inline-hbox"
+    )
     assert controls.count() >= 1, f"{name}: the widget's controls were not rendered"
     assert controls.first.is_visible()
     fallback = page.locator(".cell.tag_widget-fallback")
@@ -152,7 +167,9 @@ def test_widget_and_its_static_fallback(open_page, name):
         img = imgs.nth(i)
         assert img.is_visible()
         assert img.evaluate("el => el.naturalWidth") > 0
-        assert len(img.get_attribute("alt") or "") > 40, f"{name}: the fallback figure needs real alt text"
+        assert len(img.get_attribute("alt") or "") > 40, (
+            f"{name}: the fallback figure needs real alt text"
+        )
 
 
 def test_navigation_lists_every_page_and_next_links_follow_the_toc(open_page, base_url):
@@ -178,7 +195,10 @@ def test_navigation_lists_every_page_and_next_links_follow_the_toc(open_page, ba
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("critical step size", "chapters/04_critical_step_size"), ("Lanczos", "chapters/08_neural_network")],
+    [
+        ("critical step size", "chapters/04_critical_step_size"),
+        ("Lanczos", "chapters/08_neural_network"),
+    ],
 )
 def test_search_finds_the_chapter(open_page, query, expected):
     page, log = open_page(f"search.html?q={query.replace(' ', '+')}")
@@ -187,7 +207,9 @@ def test_search_finds_the_chapter(open_page, query, expected):
         "/did not match|no documents/i.test((document.querySelector('#search-results') || {}).textContent || '')",
         timeout=20000,
     )
-    hits = page.locator("#search-results ul.search li a").evaluate_all("els => els.map(a => a.href)")
+    hits = page.locator("#search-results ul.search li a").evaluate_all(
+        "els => els.map(a => a.href)"
+    )
     assert any(expected in h for h in hits), (query, hits)
     assert not log.problems(), log.problems()
 
