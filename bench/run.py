@@ -80,14 +80,16 @@ def bench_generic(quick: bool) -> list[dict]:
     speedup = (t_ref / ref_steps) / (t_sim / steps)
     return [
         {
-            "target": f"generic path / noise draw (d={d}, {seeds} seeds, {steps} steps, record every step)",
+            "target": f"generic path / noise draw (d={d}, {seeds} seeds, {steps} "
+            "steps, record every step)",
             "measured": t_sim / t_noise,
             "unit": "x",
             "goal": "<= 1.5",
             "met": t_sim / t_noise <= 1.5,
         },
         {
-            "target": "speed-up over a per-seed loop with a dense Hessian matvec (per step)",
+            "target": "speed-up over a per-seed loop with a dense Hessian matvec (per "
+            "step)",
             "measured": speedup,
             "unit": "x",
             "goal": ">= 20",
@@ -112,7 +114,8 @@ def bench_block(quick: bool) -> list[dict]:
     goal = 2.0 if not quick else 2.0 * steps / 10_000
     return [
         {
-            "target": f"exact block path, two-level d=10^6, {seeds} seeds, {steps} steps",
+            "target": f"exact block path, two-level d=10^6, {seeds} seeds, {steps} "
+            "steps",
             "measured": t,
             "unit": "s",
             "goal": f"< {goal:g}",
@@ -149,14 +152,16 @@ def bench_mean_field(quick: bool) -> list[dict]:
     t_const = timed(lambda: rv.expected_trajectory(big, noise, 0.5, steps, th_big))
     return [
         {
-            "target": "mean-field recursion, cost per step at d=10^6 / at d=10^3 (2 blocks each)",
+            "target": "mean-field recursion, cost per step at d=10^6 / at d=10^3 (2 "
+            "blocks each)",
             "measured": ratio,
             "unit": "x",
             "goal": "<= 2 (O(blocks))",
             "met": ratio <= 2,
         },
         {
-            "target": f"mean-field trajectory, constant step, d=10^6, {steps} steps (closed form)",
+            "target": f"mean-field trajectory, constant step, d=10^6, {steps} steps "
+            "(closed form)",
             "measured": t_const,
             "unit": "s",
             "goal": "note",
@@ -268,7 +273,8 @@ def bench_book() -> list[dict]:
         },
         # Issue 12: the kernel-less figures may add at most 60 s to a clean build.
         {
-            "target": "clean book build, growth from the kernel-less figures (fastest of 2 builds without them, alternating)",
+            "target": "clean book build, growth from the kernel-less figures (fastest "
+            "of 2 builds without them, alternating)",
             "measured": growth,
             "unit": "s",
             "goal": "<= 60",
@@ -438,7 +444,8 @@ def bench_static_book(presses: int = 12) -> list[dict]:
     med = statistics.median(times)
     rows.append(
         {
-            "target": f"static book: slider-to-figure response in Chromium (jslink + Stack, 9 chapters x {presses} key presses, median)",
+            "target": "static book: slider-to-figure response in Chromium (jslink + "
+            f"Stack, 9 chapters x {presses} key presses, median)",
             "measured": med,
             "unit": "ms",
             "goal": "<= 50",
@@ -456,7 +463,8 @@ def bench_static_book(presses: int = 12) -> list[dict]:
     )
     rows.append(
         {
-            "target": f"route comparison: plain <input type=range> + script swapping frames ({presses} presses, median)",
+            "target": "route comparison: plain <input type=range> + script swapping "
+            f"frames ({presses} presses, median)",
             "measured": statistics.median(script_times),
             "unit": "ms",
             "goal": "note",
@@ -479,7 +487,8 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--static-book",
         action="store_true",
-        help="also measure the kernel-less figures of _build/html in Chromium (after make book)",
+        help="also measure the kernel-less figures of _build/html in Chromium (after "
+        "make book)",
     )
     args = parser.parse_args(argv)
     rows = (
@@ -496,7 +505,8 @@ def main(argv=None) -> int:
     lines = [f"{'target':<{width}} | {'measured':>12} | {'goal':<16} | met"]
     for r in rows:
         lines.append(
-            f"{r['target']:<{width}} | {r['measured']:>9.3g} {r['unit']:<2} | {r['goal']:<16} | {'yes' if r['met'] else 'NO'}"
+            f"{r['target']:<{width}} | {r['measured']:>9.3g} {r['unit']:<2} "
+            f"| {r['goal']:<16} | {'yes' if r['met'] else 'NO'}"
         )
     print("\n".join(lines))
     meta = {
@@ -514,12 +524,15 @@ def main(argv=None) -> int:
     )
     md = ["| target | measured | goal | met |", "|---|---|---|---|"]
     md += [
-        f"| {r['target']} | {r['measured']:.3g} {r['unit']} | {r['goal']} | {'yes' if r['met'] else '**no**'} |"
+        f"| {r['target']} | {r['measured']:.3g} {r['unit']} | {r['goal']} "
+        f"| {'yes' if r['met'] else '**no**'} |"
         for r in rows
     ]
     md.append("")
     md.append(
-        f"Measured on {meta['date']}: Python {meta['python']}, NumPy {meta['numpy']}, {meta['machine']}, {meta['cpus']} CPUs{' (quick mode)' if args.quick else ''}."
+        f"Measured on {meta['date']}: Python {meta['python']}, "
+        f"NumPy {meta['numpy']}, {meta['machine']}, {meta['cpus']} "
+        f"CPUs{' (quick mode)' if args.quick else ''}."
     )
     (ROOT / "bench" / "RESULTS.md").write_text("\n".join(md) + "\n")
     return 0 if all(r["met"] for r in rows) else 1

@@ -114,7 +114,8 @@ assert abs(chi_sim - _D / (_D + _B)) < 1e-9
 
 CHAPTERS["02_model"] = dict(
     setup=IMPORTS
-    + "\nvalley = rv.RiverValley.spread(d=200, k=10, dominant=(20.0, 60.0), bulk=(0.01, 2.0))\n",
+    + "\nvalley = rv.RiverValley.spread(d=200, k=10, dominant=(20.0, 60.0), "
+    "bulk=(0.01, 2.0))\n",
     params=dict(
         level=[0.01, 0.008, 0.005, 0.0065],
         sigma=[0.1, 0.15, 0.08, 0.2],
@@ -282,8 +283,8 @@ assert np.allclose(gaps, _want, rtol=1e-6, atol=0)
 
 CHAPTERS["04_critical_step_size"] = dict(
     setup=IMPORTS
-    + "\nvalley = rv.RiverValley.two_level(d=400, k=4, dominant=10.0, bulk=0.2)  # the chapter's valley"
-    + "\nnoise = rv.IsotropicNoise(0.05)\n",
+    + "\nvalley = rv.RiverValley.two_level(d=400, k=4, dominant=10.0, bulk=0.2)  # the "
+    "chapter's valley" + "\nnoise = rv.IsotropicNoise(0.05)\n",
     params=dict(chi=[0.2, 0.15, 0.25, 0.1], energy=[0.05, 0.03, 0.08, 0.02]),
     subs={
         r"$\chit = 0.2$": r"$\chit = <<chi>>$",
@@ -370,7 +371,8 @@ eta_star = bisect_eta_star(valley, noise, theta, 1e-4, 0.3)
 
 CHAPTERS["05_self_correction"] = dict(
     setup=IMPORTS
-    + "\nvalley = rv.RiverValley.two_level(d=400, k=4, dominant=10.0, bulk=0.2)  # the chapter's valley\n",
+    + "\nvalley = rv.RiverValley.two_level(d=400, k=4, dominant=10.0, bulk=0.2)  # the "
+    "chapter's valley\n",
     params=dict(
         sigma=[0.05, 0.04, 0.06, 0.08], eta=[0.1, 0.08, 0.12, 0.06], seed=[3, 8, 17, 30]
     ),
@@ -693,7 +695,8 @@ X = X + 5.0 * np.ones(10) / np.sqrt(10)
 """,
     params=dict(column=[0, 1, 2, 3], wscale=[0.0, 0.1, -0.2, 0.3]),
     subs={
-        "with $y$ the first column of the\none-hot labels": "with $y$ column <<column>> (counting from 0) of the\none-hot labels"
+        "with $y$ the first column of the\none-hot labels": "with $y$ column "
+        "<<column>> (counting from 0) of the\none-hot labels"
     },
     tasks="""\
 (a) Write `river_valley_of(X, y, w, k)` returning `(valley, theta)`: the river valley

@@ -201,7 +201,8 @@ def master(
     config = (
         "# ASSIGNMENT CONFIG\n"
         f"name: {name}\n"
-        f"requirements: {json.dumps(str(requirements.resolve())) if requirements else 'null'}\n"
+        "requirements: "
+        f"{json.dumps(str(requirements.resolve())) if requirements else 'null'}\n"
         "export_cell: false\n"
         "check_all_cell: false\n"
         "run_tests: false\n"
@@ -214,9 +215,12 @@ def master(
         _cell(
             "markdown",
             f"# Coursework, chapter {int(number)}: {title}\n\n"
-            f"Read chapter {int(number)} of *River Valley* first ({variant}). Answer every "
-            'question in the cell below it. `grader.check("computational")` runs the public '
-            "tests; the final score also uses hidden tests, which run your functions on cases "
+            f"Read chapter {int(number)} of *River Valley* first ({variant}). Answer "
+            "every "
+            'question in the cell below it. `grader.check("computational")` runs the '
+            "public "
+            "tests; the final score also uses hidden tests, which run your functions "
+            "on cases "
             "you have not seen. Add code cells where you need them (sympy and the "
             "library are imported below). The conceptual and derivation answers are "
             "graded by hand "
@@ -231,7 +235,8 @@ def master(
             raise ValueError(f"ex-{number}-{kind} has no solution in {chapter}")
         cells += [
             _raw(
-                f"# BEGIN QUESTION\nname: {kind}\nmanual: true\npoints: {POINTS_MANUAL}\n"
+                f"# BEGIN QUESTION\nname: {kind}\nmanual: "
+                f"true\npoints: {POINTS_MANUAL}\n"
             ),
             _cell(
                 "markdown",
@@ -251,7 +256,8 @@ def master(
     for book, template in spec["subs"].items():
         if book not in text:
             raise ValueError(
-                f"{chapter}: the exercise no longer contains {book!r}; update coursework_spec.py"
+                f"{chapter}: the exercise no longer contains {book!r}; update "
+                "coursework_spec.py"
             )
         text = text.replace(book, fill(template, values))
     for pattern, repl in _CHECK_SENTENCE:
@@ -279,7 +285,11 @@ def master(
         _raw("# BEGIN TESTS"),
     ]
     for pts, hidden, code in spec["tests"]:
-        cfg = f'""" # BEGIN TEST CONFIG\npoints: {pts}\nhidden: {str(hidden).lower()}\n""" # END TEST CONFIG\n'
+        cfg = (
+            '""" # BEGIN TEST '
+            f'CONFIG\npoints: {pts}\nhidden: {str(hidden).lower()}\n""" # END TEST '
+            "CONFIG\n"
+        )
         cells.append(_cell("code", cfg + fill(code, values)))
     cells += [_raw("# END TESTS"), _raw("# END QUESTION")]
     return {
@@ -359,7 +369,8 @@ def main(argv=None) -> int:
         "--requirements",
         type=pathlib.Path,
         default=None,
-        help="a requirements file for the grading image (Gradescope), put into the autograder zip",
+        help="a requirements file for the grading image (Gradescope), put into the "
+        "autograder zip",
     )
     parser.add_argument(
         "--masters-only",

@@ -70,7 +70,8 @@ def chromium_path() -> str:
     )
     if path is None:
         pytest.fail(
-            "Chromium was not found: `make test-browser` installs Debian's chromium with apt "
+            "Chromium was not found: `make test-browser` installs Debian's chromium "
+            "with apt "
             "(or set CHROMIUM to a Chromium binary)",
             pytrace=False,
         )
@@ -187,6 +188,7 @@ def settle(page) -> None:
     # Widgets render asynchronously after require.js has loaded the manager.
     if page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count():
         page.wait_for_function(
-            "() => document.querySelectorAll('.jupyter-widgets, .widget-slider, .widget-dropdown').length > 0",
+            "() => document.querySelectorAll('.jupyter-widgets, .widget-slider, "
+            ".widget-dropdown').length > 0",
             timeout=20000,
         )

@@ -204,7 +204,8 @@ def test_search_finds_the_chapter(open_page, query, expected):
     page, log = open_page(f"search.html?q={query.replace(' ', '+')}")
     page.wait_for_function(
         "() => document.querySelectorAll('#search-results ul.search li').length > 0 || "
-        "/did not match|no documents/i.test((document.querySelector('#search-results') || {}).textContent || '')",
+        "/did not match|no documents/i.test((document.querySelector('#search-results') "
+        "|| {}).textContent || '')",
         timeout=20000,
     )
     hits = page.locator("#search-results ul.search li a").evaluate_all(
@@ -244,7 +245,8 @@ def test_vendored_assets_are_served_locally():
     """The pages point at the local copies, not at a CDN (unless built with RIVERVALLEY_ASSETS=cdn)."""
     text = (HTML / "chapters" / f"{WIDGET_CHAPTERS[0]}.html").read_text()
     assert "../_static/mathjax/tex-mml-chtml.js" in text, (
-        "the pages load MathJax from elsewhere: the browser gate checks the offline build, "
+        "the pages load MathJax from elsewhere: the browser gate checks the offline "
+        "build, "
         "not one made with RIVERVALLEY_ASSETS=cdn"
     )
     assert "../_static/require.js" in text and "../_static/widgets/embed-amd.js" in text
