@@ -305,7 +305,8 @@ _RESPONSE_JS = r"""
 }
 """
 
-_SCRIPT_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>static script route</title></head>
+_SCRIPT_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>static \
+script route</title></head>
 <body><input id="s" type="range" min="0" max="{top}" value="0" aria-label="step size">
 <div id="box"><img class="rv-frame" id="f" alt="" src=""></div>
 <script>

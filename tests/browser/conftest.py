@@ -177,7 +177,8 @@ async () => {
     await MathJax.startup.promise;
   }
   await Promise.all(Array.from(document.images).map(img => img.complete ? null :
-    new Promise(r => { img.addEventListener("load", r); img.addEventListener("error", r); })));
+    new Promise(r => { img.addEventListener("load", r); img.addEventListener("error", \
+r); })));
   return true;
 }
 """
