@@ -1,10 +1,11 @@
-"""River Valley benchmarks: every performance target measured as a ratio or a time in one run.
+"""River Valley benchmarks: every performance target measured as a ratio or a time in
+one run.
 
 Usage: python bench/run.py [--quick] [--book]
 
 Prints a table (target, measured, goal, met) and writes bench/results/latest.json and
-bench/RESULTS.md (the table the book's Performance appendix includes). Timings are medians of
-repeated runs; ratios are measured side by side in the same process.
+bench/RESULTS.md (the table the book's Performance appendix includes). Timings are
+medians of repeated runs; ratios are measured side by side in the same process.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ def timed(fn, repeat: int = 3) -> float:
 
 
 def reference_sgd(valley, sigma, eta, steps, theta0, seeds, rng):
-    """The straightforward reference: a Python loop over seeds with a dense Hessian matvec."""
+    """The straightforward reference: a Python loop over seeds with a dense Hessian
+    matvec."""
     H = valley.hessian()
     out = []
     for _ in range(seeds):
@@ -134,7 +136,8 @@ def bench_block(quick: bool) -> list[dict]:
 def bench_mean_field(quick: bool) -> list[dict]:
     steps = 2000 if quick else 10_000
     noise = rv.IsotropicNoise(0.01)
-    # A decaying schedule forces the step-by-step recursion (a constant step uses a closed form).
+    # A decaying schedule forces the step-by-step recursion (a constant step uses a
+    # closed form).
     sched = lambda t: 0.5 / (1 + t / 1e5)  # noqa: E731
     small = rv.RiverValley.two_level(d=10**3, k=10, dominant=1.0, bulk=1e-3)
     big = rv.RiverValley.two_level(d=10**6, k=10, dominant=1.0, bulk=1e-3)
@@ -212,7 +215,8 @@ def bench_widgets() -> list[dict]:
 
 
 def _strip_explorers(book: pathlib.Path) -> None:
-    """Remove the kernel-less figures' cells (tools/add_static_explorers.py) from a copy."""
+    """Remove the kernel-less figures' cells (tools/add_static_explorers.py) from a
+    copy."""
     tags = {"static-explorer-text", "static-explorer", "static-explorer-check"}
     for path in (book / "chapters").glob("*.ipynb"):
         nb = json.loads(path.read_text())
@@ -225,8 +229,9 @@ def _strip_explorers(book: pathlib.Path) -> None:
 
 
 def bench_book() -> list[dict]:
-    """Clean builds side by side, alternating: the book, and the book without its kernel-less
-    figures; the fastest of two builds of each (a shared machine only ever slows a build)."""
+    """Clean builds side by side, alternating: the book, and the book without its
+    kernel-less figures; the fastest of two builds of each (a shared machine only ever
+    slows a build)."""
     times: dict[str, float] = {}
     for variant in ("without the kernel-less figures", "as it is") * 2:
         with tempfile.TemporaryDirectory() as tmp:
@@ -283,8 +288,8 @@ def bench_book() -> list[dict]:
     ]
 
 
-# In-page timing of one slider move: keydown (capture) -> the new frame is in the DOM, decoded,
-# and a frame has been painted (requestAnimationFrame after decode).
+# In-page timing of one slider move: keydown (capture) -> the new frame is in the DOM,
+# decoded, and a frame has been painted (requestAnimationFrame after decode).
 _RESPONSE_JS = r"""
 (root) => {
   window.__rvTimes = [];
@@ -335,7 +340,8 @@ def _serve(directory: pathlib.Path):
 
 
 def _press_and_time(page, handle, presses: int) -> list[float]:
-    """Alternate ArrowRight / ArrowLeft on a focused slider; the in-page response times (ms)."""
+    """Alternate ArrowRight / ArrowLeft on a focused slider; the in-page response times
+    (ms)."""
     page.evaluate("() => { window.__rvTimes = []; }")
     handle.focus()
     top, now = (
@@ -353,7 +359,8 @@ def _press_and_time(page, handle, presses: int) -> list[float]:
 
 
 def bench_static_book(presses: int = 12) -> list[dict]:
-    """Kernel-less figures in the built book: page sizes, and slider-to-figure time in Chromium."""
+    """Kernel-less figures in the built book: page sizes, and slider-to-figure time in
+    Chromium."""
     import re
 
     html_dir = ROOT / "_build" / "html"
@@ -402,7 +409,8 @@ def bench_static_book(presses: int = 12) -> list[dict]:
                     page, box.locator('[role="slider"]').first, presses
                 )
                 page.close()
-            # The other route: the same kind of frames behind a plain <input type=range> and 6 lines of script.
+            # The other route: the same kind of frames behind a plain <input type=range>
+            # and 6 lines of script.
             from rivervalley_lib import figures, frames
 
             fr = frames.render_frames(

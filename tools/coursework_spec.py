@@ -1,23 +1,27 @@
-"""The graded part of every chapter's computational exercise, for tools/make_assignments.py.
+"""The graded part of every chapter's computational exercise, for
+tools/make_assignments.py.
 
-The conceptual and derivation exercises are taken from the chapters as they are (manual questions).
-The computational exercise's text is taken from the chapter too, with its parameters replaced
-(``subs``: exact text of the book -> template), followed by the graded tasks below.
+The conceptual and derivation exercises are taken from the chapters as they are (manual
+questions). The computational exercise's text is taken from the chapter too, with its
+parameters replaced (``subs``: exact text of the book -> template), followed by the
+graded tasks below.
 
-Templates use ``<<name>>`` for a parameter. ``params[name]`` lists the allowed values; the first
-one is the book's value (``SEED=0``); a variant picks the others (see ``make_assignments.pick``).
+Templates use ``<<name>>`` for a parameter. ``params[name]`` lists the allowed values;
+the first one is the book's value (``SEED=0``); a variant picks the others (see
+``make_assignments.pick``).
 
-Tests: ``(points, hidden, code)``. Public tests give feedback through ``grader.check``; hidden
-tests run the student's own functions on cases the student has not seen, with the library
-routines that would answer the question blocked (``BLOCK``), or recompute the prescribed
-simulation, so that pasting a library call or a verdict does not earn their points.
+Tests: ``(points, hidden, code)``. Public tests give feedback through ``grader.check``;
+hidden tests run the student's own functions on cases the student has not seen, with the
+library routines that would answer the question blocked (``BLOCK``), or recompute the
+prescribed simulation, so that pasting a library call or a verdict does not earn their
+points.
 """
 
 from __future__ import annotations
 
-# Prepended to every hidden test that blocks library routines: inside ``with _blocked(...)``,
-# any call to the named functions (in every loaded rivervalley_lib module, or "Class.method")
-# raises, so only the student's own computation can pass.
+# Prepended to every hidden test that blocks library routines: inside ``with
+# _blocked(...)``, any call to the named functions (in every loaded rivervalley_lib
+# module, or "Class.method") raises, so only the student's own computation can pass.
 BLOCK = """import contextlib as _cl
 import sys as _sys
 from unittest import mock as _mock
@@ -396,7 +400,8 @@ assert abs(eta_star - _want) < 1e-6 * _want
 """,
         ),
     ],
-    # A submission that answers with the library instead of bisecting (tests/coursework).
+    # A submission that answers with the library instead of bisecting
+    # (tests/coursework).
     cheat=(
         "def bisect_eta_star",
         """\

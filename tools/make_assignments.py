@@ -1,22 +1,28 @@
 """Build one otter-grader assignment per chapter from the chapters' exercise sections.
 
 Usage: python tools/make_assignments.py [--src chapters] [--out assignments] [--seed 0]
-                                        [--requirements FILE] [--masters-only] [chapter ...]
+                                        [--requirements FILE] [--masters-only] [chapter
+...]
 
-For each chapter with exercises, writes ``<out>/<chapter>/master.ipynb`` (otter's master notebook)
-and runs ``otter assign`` on it, which writes ``<out>/<chapter>/student/`` (the student notebook)
-and ``<out>/<chapter>/autograder/`` (the autograder zip and the solution notebook).
+For each chapter with exercises, writes ``<out>/<chapter>/master.ipynb`` (otter's master
+notebook) and runs ``otter assign`` on it, which writes ``<out>/<chapter>/student/``
+(the student notebook) and ``<out>/<chapter>/autograder/`` (the autograder zip and the
+solution notebook).
 
 The master notebook has three questions:
-- ``conceptual`` and ``derivation`` (manual, 3 points each): the chapter's ``{exercise}`` text as
-  markdown, and its solution (``{solution}`` dropdown or ``{solution-start}`` ... ``{solution-end}``
+- ``conceptual`` and ``derivation`` (manual, 3 points each): the chapter's
+``{exercise}`` text as
+  markdown, and its solution (``{solution}`` dropdown or ``{solution-start}`` ...
+``{solution-end}``
   section, code shown as a code block) as the instructor's reference;
-- ``computational`` (autograded, 4 points): the chapter's exercise text with its parameters set
-  by ``--seed``, followed by graded tasks, a reference solution and public/hidden tests, from
+- ``computational`` (autograded, 4 points): the chapter's exercise text with its
+parameters set
+  by ``--seed``, followed by graded tasks, a reference solution and public/hidden tests,
+from
   ``tools/coursework_spec.py``.
 
-``--seed 0`` uses the book's parameters; any other seed gives a variant whose parameters all
-differ from the book's, so that the book's published solutions do not answer it.
+``--seed 0`` uses the book's parameters; any other seed gives a variant whose parameters
+all differ from the book's, so that the book's published solutions do not answer it.
 """
 
 from __future__ import annotations
@@ -84,7 +90,8 @@ def _title(nb: dict) -> str:
 
 
 def _macros() -> dict[str, str]:
-    """The book's MathJax macros (``_config.yml``), which a plain notebook does not know."""
+    """The book's MathJax macros (``_config.yml``), which a plain notebook does not
+    know."""
     text = (ROOT / "_config.yml").read_text()
     block = text[text.index("macros:") :]
     found = re.findall(r"^\s+(\w+):\s*\"(.*?)\"\s*$", block, re.M)
@@ -156,7 +163,8 @@ def exercises(nb: dict) -> dict[str, dict]:
 
 
 def pick(params: dict[str, list], seed: int, chapter: str) -> dict:
-    """The book's parameters for ``seed == 0``; otherwise other values, all different from them."""
+    """The book's parameters for ``seed == 0``; otherwise other values, all different
+    from them."""
     if seed == 0:
         return {name: values[0] for name, values in params.items()}
     rng = random.Random(f"{chapter}:{seed}")
@@ -309,7 +317,8 @@ def master(
 
 
 def cheat(chapter: str, seed: int) -> str | None:
-    """The library-call answer of a chapter's computational question, if the spec has one."""
+    """The library-call answer of a chapter's computational question, if the spec has
+    one."""
     spec = coursework_spec.CHAPTERS[chapter]
     if "cheat" not in spec:
         return None

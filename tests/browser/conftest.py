@@ -1,9 +1,10 @@
-"""Fixtures for the browser gate: a local web server for ``_build/html`` and a headless Chromium.
+"""Fixtures for the browser gate: a local web server for ``_build/html`` and a headless
+Chromium.
 
-The browser is Debian's ``chromium`` (``make test-browser`` installs it with apt) driven by
-Playwright for Python. Playwright's own browser download is not used. Every request that does not
-go to the local server is aborted and recorded, so the pages are checked exactly as an offline
-reader would see them.
+The browser is Debian's ``chromium`` (``make test-browser`` installs it with apt) driven
+by Playwright for Python. Playwright's own browser download is not used. Every request
+that does not go to the local server is aborted and recorded, so the pages are checked
+exactly as an offline reader would see them.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 
-# What the probe of this machine kind uses: without the background-networking flags Chromium keeps
-# trying to reach Google's services, which a closed network refuses.
+# What the probe of this machine kind uses: without the background-networking flags
+# Chromium keeps trying to reach Google's services, which a closed network refuses.
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -121,7 +122,8 @@ class PageLog:
 
 @pytest.fixture
 def open_page(browser, base_url):
-    """Open a page of the built book; returns ``(page, log)`` once the page has settled."""
+    """Open a page of the built book; returns ``(page, log)`` once the page has
+    settled."""
     opened = []
     host = urlsplit(base_url).netloc
 
@@ -165,7 +167,8 @@ def open_page(browser, base_url):
         page.close()
 
 
-# Wait for MathJax (when the page loads it) to finish typesetting, and for every image to finish.
+# Wait for MathJax (when the page loads it) to finish typesetting, and for every image
+# to finish.
 _SETTLE_JS = """
 async () => {
   if (document.querySelector('script[src*="mathjax"]')) {

@@ -1,8 +1,8 @@
 """The built book in a real browser: what a reader sees, checked rather than assumed.
 
-Run with ``make test-browser`` after ``make book``. Every page of ``_build/html`` is opened in a
-headless Chromium with the network cut off (only the local server answers), and each chapter is
-saved as a full-page screenshot under ``_build/screenshots/``.
+Run with ``make test-browser`` after ``make book``. Every page of ``_build/html`` is
+opened in a headless Chromium with the network cut off (only the local server answers),
+and each chapter is saved as a full-page screenshot under ``_build/screenshots/``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ PAGES = sorted(
     if not p.relative_to(HTML).parts[0].startswith("_") and p.name != "index.html"
 )
 CHAPTERS = sorted(p.stem for p in (ROOT / "chapters").glob("*.ipynb"))
-# Chapters 1-9 each have an interactive widget and its static fallback; the quick start has none.
+# Chapters 1-9 each have an interactive widget and its static fallback; the quick start
+# has none.
 WIDGET_CHAPTERS = [c for c in CHAPTERS if c[:2].isdigit()]
 
 
@@ -53,7 +54,8 @@ def test_every_toc_document_was_built():
     assert len(PAGES) >= len(TOC)
 
 
-# JavaScript run on a settled page: everything the per-page test asserts on, in one round trip.
+# JavaScript run on a settled page: everything the per-page test asserts on, in one
+# round trip.
 _INSPECT_JS = r"""
 () => {
   const out = {};
@@ -99,7 +101,8 @@ def inspect(page) -> dict:
 
 @pytest.mark.parametrize("path", PAGES)
 def test_page_renders_offline(open_page, path):
-    """Math typeset, images loaded with alt text, no console errors and no failed requests."""
+    """Math typeset, images loaded with alt text, no console errors and no failed
+    requests."""
     page, log = open_page(path)
     info = inspect(page)
     problems = log.problems()
@@ -124,7 +127,8 @@ def test_page_renders_offline(open_page, path):
 
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_chapter_screenshot_and_content(open_page, name):
-    """A full-page screenshot per chapter, with typeset equations and loaded figures on it."""
+    """A full-page screenshot per chapter, with typeset equations and loaded figures on
+    it."""
     page, log = open_page(f"chapters/{name}.html")
     info = inspect(page)
     assert not log.problems(), log.problems()
@@ -149,7 +153,8 @@ def test_chapter_screenshot_and_content(open_page, name):
 
 @pytest.mark.parametrize("name", WIDGET_CHAPTERS)
 def test_widget_and_its_static_fallback(open_page, name):
-    """The embedded widget renders its controls, and the static fallback figure is shown."""
+    """The embedded widget renders its controls, and the static fallback figure is
+    shown."""
     page, log = open_page(f"chapters/{name}.html")
     assert not log.problems(), log.problems()
     widget_cell = page.locator(".cell.tag_widget")
@@ -178,7 +183,8 @@ def test_navigation_lists_every_page_and_next_links_follow_the_toc(open_page, ba
     nav = {p.rsplit("/", 1)[-1] for p in inspect(page)["navLinks"]}
     missing = [f for f in TOC[1:] if f"{f.rsplit('/', 1)[-1]}.html" not in nav]
     assert not missing, f"sidebar misses {missing}"
-    # Walk the whole book with the "next" buttons: the order must be the table of contents.
+    # Walk the whole book with the "next" buttons: the order must be the table of
+    # contents.
     visited = [TOC[0]]
     for _ in range(len(TOC) - 1):
         link = page.locator("a.right-next")
@@ -227,7 +233,8 @@ def test_launch_and_download_buttons_work(open_page, base_url, name):
     href = binder.first.get_attribute("href")
     assert f"urlpath=lab/tree/chapters/{name}.ipynb" in href and "/main?" in href, href
     page.keyboard.press("Escape")
-    # Download menu: the .ipynb link serves the notebook itself (valid JSON, nbformat 4).
+    # Download menu: the .ipynb link serves the notebook itself (valid JSON, nbformat
+    # 4).
     download = page.locator(".dropdown-download-buttons")
     assert download.count() == 1
     download.locator("button").first.click()
@@ -242,7 +249,8 @@ def test_launch_and_download_buttons_work(open_page, base_url, name):
 
 
 def test_vendored_assets_are_served_locally():
-    """The pages point at the local copies, not at a CDN (unless built with RIVERVALLEY_ASSETS=cdn)."""
+    """The pages point at the local copies, not at a CDN (unless built with
+    RIVERVALLEY_ASSETS=cdn)."""
     text = (HTML / "chapters" / f"{WIDGET_CHAPTERS[0]}.html").read_text()
     assert "../_static/mathjax/tex-mml-chtml.js" in text, (
         "the pages load MathJax from elsewhere: the browser gate checks the offline "
