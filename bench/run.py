@@ -290,7 +290,7 @@ def bench_book() -> list[dict]:
 
 # In-page timing of one slider move: keydown (capture) -> the new frame is in the DOM,
 # decoded, and a frame has been painted (requestAnimationFrame after decode).
-_RESPONSE_JS = r"""
+_RESPONSE_JS = """
 (root) => {
   window.__rvTimes = [];
   let t0 = null;
@@ -298,15 +298,19 @@ _RESPONSE_JS = r"""
   const done = (img) => {
     if (t0 === null) return;
     const start = t0; t0 = null;
-    img.decode().then(() => requestAnimationFrame(() => window.__rvTimes.push(performance.now() - start)));
+    img.decode().then(() => requestAnimationFrame(() => \
+window.__rvTimes.push(performance.now() - start)));
   };
   new MutationObserver((records) => {
     for (const r of records) for (const n of r.addedNodes) {
-      const img = n.nodeType === 1 && (n.matches("img.rv-frame") ? n : n.querySelector && n.querySelector("img.rv-frame"));
+      const img = n.nodeType === 1 && (n.matches("img.rv-frame") ? n : n.querySelector \
+&& n.querySelector("img.rv-frame"));
       if (img) { done(img); return; }
     }
-    for (const r of records) if (r.type === "attributes" && r.target.matches && r.target.matches("img.rv-frame")) { done(r.target); return; }
-  }).observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ["src"] });
+    for (const r of records) if (r.type === "attributes" && r.target.matches && \
+r.target.matches("img.rv-frame")) { done(r.target); return; }
+  }).observe(root, { childList: true, subtree: true, attributes: true, \
+attributeFilter: ["src"] });
 }
 """
 

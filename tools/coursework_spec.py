@@ -700,7 +700,8 @@ set
 (c) With `rng = np.random.default_rng(<<seed>>)`, build the list `mini` of 200 \
 alignments of
 minibatch gradients `net.gradient(th, X[idx], Y[idx])`, each with
-`idx = rng.choice(400, <<batch>>, replace=False)`. *(1 point public, 1 point hidden.)*""",
+`idx = rng.choice(400, <<batch>>, replace=False)`. *(1 point public, \
+1 point hidden.)*""",
     solution="""\
 def alignment_with(U, g):
     c = U.T @ g

@@ -56,37 +56,45 @@ def test_every_toc_document_was_built():
 
 # JavaScript run on a settled page: everything the per-page test asserts on, in one
 # round trip.
-_INSPECT_JS = r"""
+_INSPECT_JS = """
 () => {
   const out = {};
   out.math = Array.from(document.querySelectorAll(".math")).length;
   out.mathUnrendered = Array.from(document.querySelectorAll(".math"))
-      .filter(el => !el.querySelector("mjx-container")).map(el => el.textContent.slice(0, 80));
+      .filter(el => !el.querySelector("mjx-container")).map(el => \
+el.textContent.slice(0, 80));
   out.mjx = document.querySelectorAll("mjx-container").length;
   out.mathErrors = Array.from(document.querySelectorAll("mjx-merror"))
       .map(el => (el.getAttribute("data-mjx-error") || el.textContent).slice(0, 120));
-  // Text a reader sees, outside code, scripts and typeset math: no TeX delimiters may be left.
+  // Text a reader sees, outside code, scripts and typeset math: no TeX delimiters may \
+be left.
   const main = document.querySelector("main") || document.body;
   const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT, {
     acceptNode(node) {
-      return node.parentElement.closest("pre, code, script, style, mjx-container, mjx-assistive-mml, .highlight, textarea")
+      return node.parentElement.closest("pre, code, script, style, mjx-container, \
+mjx-assistive-mml, .highlight, textarea")
           ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
     }
   });
   const raw = [];
-  const tex = /\$[^$\s][^$]*\$|\\\(|\\\)|\\\[|\\\]|\\begin\{|\\frac|\\mathcal|\\eta\b|\\chi\b|\\lambda\b/;
+  const tex = \
+/\\$[^$\\s][^$]*\\$|\\\\\\(|\\\\\\)|\\\\\\[|\\\\\\]|\\\\begin\\{|\\\\frac|\\\\mathcal|\
+\\\\eta\\b|\\\\chi\\b|\\\\lambda\\b/;
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     const m = n.textContent.match(tex);
     if (m) raw.push(n.textContent.trim().slice(0, 100));
   }
   out.rawTex = raw;
   out.images = Array.from(document.images).map(img => ({
-    src: img.getAttribute("src"), width: img.naturalWidth, alt: (img.getAttribute("alt") || "").trim(),
+    src: img.getAttribute("src"), width: img.naturalWidth, alt: \
+(img.getAttribute("alt") || "").trim(),
     inMain: !!img.closest("main"),
   }));
   out.title = document.title;
-  out.h1 = Array.from(document.querySelectorAll("main h1")).map(h => h.textContent.trim());
-  out.navLinks = Array.from(document.querySelectorAll("nav.bd-docs-nav a.reference.internal"))
+  out.h1 = Array.from(document.querySelectorAll("main h1")).map(h => \
+h.textContent.trim());
+  out.navLinks = Array.from(document.querySelectorAll("nav.bd-docs-nav \
+a.reference.internal"))
       .map(a => new URL(a.getAttribute("href"), location.href).pathname);
   out.next = (document.querySelector("a.right-next") || {}).href || null;
   out.prev = (document.querySelector("a.left-prev") || {}).href || null;
