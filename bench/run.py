@@ -1,5 +1,4 @@
-"""River Valley benchmarks: every performance target measured as a ratio or a time in
-one run.
+"""River Valley benchmarks: every performance target, as a ratio or a time, in one run.
 
 Usage: python bench/run.py [--quick] [--book]
 

@@ -3,16 +3,14 @@
 Every chapter 1-9 gets, right after its ``widget-fallback`` cell, four cells:
 
 1. markdown ``static-explorer-text``: what to try, and a question to answer *before*
-moving
-   the slider;
+   moving the slider;
 2. code ``static-explorer``: :func:`rivervalley_lib.frames.static_explorer` over the
-figure
-   function that the live widget calls, for a grid of slider values (frames rendered
-when the
-   book is built, linked to the sliders in the page, no kernel needed);
+   figure function that the live widget calls, for a grid of slider values (frames
+   rendered when the book is built, linked to the sliders in the page, no kernel
+   needed);
 3. markdown ``static-explorer-text``: what happened;
 4. code ``static-explorer-check``: the numbers and directions that text states,
-asserted.
+   asserted.
 
 Cells carrying those tags are removed first, so running the script again (after a merge,
 say) rewrites them from this file and changes nothing else.

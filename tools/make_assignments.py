@@ -1,8 +1,7 @@
 """Build one otter-grader assignment per chapter from the chapters' exercise sections.
 
 Usage: python tools/make_assignments.py [--src chapters] [--out assignments] [--seed 0]
-                                        [--requirements FILE] [--masters-only] [chapter
-...]
+           [--requirements FILE] [--masters-only] [chapter ...]
 
 For each chapter with exercises, writes ``<out>/<chapter>/master.ipynb`` (otter's master
 notebook) and runs ``otter assign`` on it, which writes ``<out>/<chapter>/student/``
@@ -11,15 +10,12 @@ solution notebook).
 
 The master notebook has three questions:
 - ``conceptual`` and ``derivation`` (manual, 3 points each): the chapter's
-``{exercise}`` text as
-  markdown, and its solution (``{solution}`` dropdown or ``{solution-start}`` ...
-``{solution-end}``
-  section, code shown as a code block) as the instructor's reference;
+  ``{exercise}`` text as markdown, and its solution (``{solution}`` dropdown or
+  ``{solution-start}`` ... ``{solution-end}`` section, code shown as a code block) as
+  the instructor's reference;
 - ``computational`` (autograded, 4 points): the chapter's exercise text with its
-parameters set
-  by ``--seed``, followed by graded tasks, a reference solution and public/hidden tests,
-from
-  ``tools/coursework_spec.py``.
+  parameters set by ``--seed``, followed by graded tasks, a reference solution and
+  public/hidden tests, from ``tools/coursework_spec.py``.
 
 ``--seed 0`` uses the book's parameters; any other seed gives a variant whose parameters
 all differ from the book's, so that the book's published solutions do not answer it.
