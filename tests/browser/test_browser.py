@@ -1,8 +1,8 @@
 """The built book in a real browser: what a reader sees, checked rather than assumed.
 
-Run with ``make test-browser`` after ``make book``. Every page of ``_build/html`` is opened in a
-headless Chromium with the network cut off (only the local server answers), and each chapter is
-saved as a full-page screenshot under ``_build/screenshots/``.
+Run with ``make test-browser`` after ``make book``. Every page of ``_build/html`` is
+opened in a headless Chromium with the network cut off (only the local server answers),
+and each chapter is saved as a full-page screenshot under ``_build/screenshots/``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ PAGES = sorted(
     if not p.relative_to(HTML).parts[0].startswith("_") and p.name != "index.html"
 )
 CHAPTERS = sorted(p.stem for p in (ROOT / "chapters").glob("*.ipynb"))
-# Chapters 1-9 each have an interactive widget and its static fallback; the quick start has none.
+# Chapters 1-9 each have an interactive widget and its static fallback; the quick start
+# has none.
 WIDGET_CHAPTERS = [c for c in CHAPTERS if c[:2].isdigit()]
 
 
@@ -28,7 +29,10 @@ def _toc_files() -> list[str]:
     import yaml  # PyYAML is a dependency of jupyter-book
 
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return [toc["root"], *(ch["file"] for part in toc["parts"] for ch in part["chapters"])]
+    return [
+        toc["root"],
+        *(ch["file"] for part in toc["parts"] for ch in part["chapters"]),
+    ]
 
 
 TOC = _toc_files()
@@ -50,38 +54,47 @@ def test_every_toc_document_was_built():
     assert len(PAGES) >= len(TOC)
 
 
-# JavaScript run on a settled page: everything the per-page test asserts on, in one round trip.
-_INSPECT_JS = r"""
+# JavaScript run on a settled page: everything the per-page test asserts on, in one
+# round trip.
+_INSPECT_JS = """
 () => {
   const out = {};
   out.math = Array.from(document.querySelectorAll(".math")).length;
   out.mathUnrendered = Array.from(document.querySelectorAll(".math"))
-      .filter(el => !el.querySelector("mjx-container")).map(el => el.textContent.slice(0, 80));
+      .filter(el => !el.querySelector("mjx-container")).map(el => \
+el.textContent.slice(0, 80));
   out.mjx = document.querySelectorAll("mjx-container").length;
   out.mathErrors = Array.from(document.querySelectorAll("mjx-merror"))
       .map(el => (el.getAttribute("data-mjx-error") || el.textContent).slice(0, 120));
-  // Text a reader sees, outside code, scripts and typeset math: no TeX delimiters may be left.
+  // Text a reader sees, outside code, scripts and typeset math: no TeX delimiters may \
+be left.
   const main = document.querySelector("main") || document.body;
   const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT, {
     acceptNode(node) {
-      return node.parentElement.closest("pre, code, script, style, mjx-container, mjx-assistive-mml, .highlight, textarea")
+      return node.parentElement.closest("pre, code, script, style, mjx-container, \
+mjx-assistive-mml, .highlight, textarea")
           ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
     }
   });
   const raw = [];
-  const tex = /\$[^$\s][^$]*\$|\\\(|\\\)|\\\[|\\\]|\\begin\{|\\frac|\\mathcal|\\eta\b|\\chi\b|\\lambda\b/;
+  const tex = \
+/\\$[^$\\s][^$]*\\$|\\\\\\(|\\\\\\)|\\\\\\[|\\\\\\]|\\\\begin\\{|\\\\frac|\\\\mathcal|\
+\\\\eta\\b|\\\\chi\\b|\\\\lambda\\b/;
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     const m = n.textContent.match(tex);
     if (m) raw.push(n.textContent.trim().slice(0, 100));
   }
   out.rawTex = raw;
   out.images = Array.from(document.images).map(img => ({
-    src: img.getAttribute("src"), width: img.naturalWidth, alt: (img.getAttribute("alt") || "").trim(),
+    src: img.getAttribute("src"), width: img.naturalWidth, alt: \
+(img.getAttribute("alt") || "").trim(),
     inMain: !!img.closest("main"),
   }));
   out.title = document.title;
-  out.h1 = Array.from(document.querySelectorAll("main h1")).map(h => h.textContent.trim());
-  out.navLinks = Array.from(document.querySelectorAll("nav.bd-docs-nav a.reference.internal"))
+  out.h1 = Array.from(document.querySelectorAll("main h1")).map(h => \
+h.textContent.trim());
+  out.navLinks = Array.from(document.querySelectorAll("nav.bd-docs-nav \
+a.reference.internal"))
       .map(a => new URL(a.getAttribute("href"), location.href).pathname);
   out.next = (document.querySelector("a.right-next") || {}).href || null;
   out.prev = (document.querySelector("a.left-prev") || {}).href || null;
@@ -96,7 +109,8 @@ def inspect(page) -> dict:
 
 @pytest.mark.parametrize("path", PAGES)
 def test_page_renders_offline(open_page, path):
-    """Math typeset, images loaded with alt text, no console errors and no failed requests."""
+    """Math typeset, images loaded with alt text, no console errors and no failed
+    requests."""
     page, log = open_page(path)
     info = inspect(page)
     problems = log.problems()
@@ -108,7 +122,11 @@ def test_page_renders_offline(open_page, path):
             problems.append(f"image did not load: {img['src']}")
         if not img["alt"]:
             problems.append(f"image without alt text: {img['src']}")
-    if not info["h1"] and path not in ("search.html", "genindex.html", "py-modindex.html"):
+    if not info["h1"] and path not in (
+        "search.html",
+        "genindex.html",
+        "py-modindex.html",
+    ):
         problems.append("no <h1> in the main content")
     assert not problems, f"{path}:\n  " + "\n  ".join(problems)
     if info["math"]:
@@ -117,11 +135,14 @@ def test_page_renders_offline(open_page, path):
 
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_chapter_screenshot_and_content(open_page, name):
-    """A full-page screenshot per chapter, with typeset equations and loaded figures on it."""
+    """A full-page screenshot per chapter, with typeset equations and loaded figures on
+    it."""
     page, log = open_page(f"chapters/{name}.html")
     info = inspect(page)
     assert not log.problems(), log.problems()
-    figures = [i for i in info["images"] if i["inMain"] and i["src"].startswith("../_images/")]
+    figures = [
+        i for i in info["images"] if i["inMain"] and i["src"].startswith("../_images/")
+    ]
     assert len(figures) >= 1 and all(i["width"] > 0 for i in figures), figures
     assert info["mjx"] > 0, f"{name}: no typeset equation on the page"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -131,17 +152,24 @@ def test_chapter_screenshot_and_content(open_page, name):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width = int.from_bytes(data[16:20], "big")
     height = int.from_bytes(data[20:24], "big")
-    assert width >= 1000 and height > 900, (name, width, height)  # the whole page, not the viewport
+    assert width >= 1000 and height > 900, (
+        name,
+        width,
+        height,
+    )  # the whole page, not the viewport
 
 
 @pytest.mark.parametrize("name", WIDGET_CHAPTERS)
 def test_widget_and_its_static_fallback(open_page, name):
-    """The embedded widget renders its controls, and the static fallback figure is shown."""
+    """The embedded widget renders its controls, and the static fallback figure is
+    shown."""
     page, log = open_page(f"chapters/{name}.html")
     assert not log.problems(), log.problems()
     widget_cell = page.locator(".cell.tag_widget")
     assert widget_cell.count() == 1, f"{name}: expected one cell tagged 'widget'"
-    controls = widget_cell.locator(".widget-slider, .widget-dropdown, .widget-hslider, .widget-inline-hbox")
+    controls = widget_cell.locator(
+        ".widget-slider, .widget-dropdown, .widget-hslider, .widget-inline-hbox"
+    )
     assert controls.count() >= 1, f"{name}: the widget's controls were not rendered"
     assert controls.first.is_visible()
     fallback = page.locator(".cell.tag_widget-fallback")
@@ -152,7 +180,9 @@ def test_widget_and_its_static_fallback(open_page, name):
         img = imgs.nth(i)
         assert img.is_visible()
         assert img.evaluate("el => el.naturalWidth") > 0
-        assert len(img.get_attribute("alt") or "") > 40, f"{name}: the fallback figure needs real alt text"
+        assert len(img.get_attribute("alt") or "") > 40, (
+            f"{name}: the fallback figure needs real alt text"
+        )
 
 
 def test_navigation_lists_every_page_and_next_links_follow_the_toc(open_page, base_url):
@@ -161,7 +191,8 @@ def test_navigation_lists_every_page_and_next_links_follow_the_toc(open_page, ba
     nav = {p.rsplit("/", 1)[-1] for p in inspect(page)["navLinks"]}
     missing = [f for f in TOC[1:] if f"{f.rsplit('/', 1)[-1]}.html" not in nav]
     assert not missing, f"sidebar misses {missing}"
-    # Walk the whole book with the "next" buttons: the order must be the table of contents.
+    # Walk the whole book with the "next" buttons: the order must be the table of
+    # contents.
     visited = [TOC[0]]
     for _ in range(len(TOC) - 1):
         link = page.locator("a.right-next")
@@ -178,16 +209,22 @@ def test_navigation_lists_every_page_and_next_links_follow_the_toc(open_page, ba
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("critical step size", "chapters/04_critical_step_size"), ("Lanczos", "chapters/08_neural_network")],
+    [
+        ("critical step size", "chapters/04_critical_step_size"),
+        ("Lanczos", "chapters/08_neural_network"),
+    ],
 )
 def test_search_finds_the_chapter(open_page, query, expected):
     page, log = open_page(f"search.html?q={query.replace(' ', '+')}")
     page.wait_for_function(
         "() => document.querySelectorAll('#search-results ul.search li').length > 0 || "
-        "/did not match|no documents/i.test((document.querySelector('#search-results') || {}).textContent || '')",
+        "/did not match|no documents/i.test((document.querySelector('#search-results') "
+        "|| {}).textContent || '')",
         timeout=20000,
     )
-    hits = page.locator("#search-results ul.search li a").evaluate_all("els => els.map(a => a.href)")
+    hits = page.locator("#search-results ul.search li a").evaluate_all(
+        "els => els.map(a => a.href)"
+    )
     assert any(expected in h for h in hits), (query, hits)
     assert not log.problems(), log.problems()
 
@@ -204,7 +241,8 @@ def test_launch_and_download_buttons_work(open_page, base_url, name):
     href = binder.first.get_attribute("href")
     assert f"urlpath=lab/tree/chapters/{name}.ipynb" in href and "/main?" in href, href
     page.keyboard.press("Escape")
-    # Download menu: the .ipynb link serves the notebook itself (valid JSON, nbformat 4).
+    # Download menu: the .ipynb link serves the notebook itself (valid JSON, nbformat
+    # 4).
     download = page.locator(".dropdown-download-buttons")
     assert download.count() == 1
     download.locator("button").first.click()
@@ -219,10 +257,12 @@ def test_launch_and_download_buttons_work(open_page, base_url, name):
 
 
 def test_vendored_assets_are_served_locally():
-    """The pages point at the local copies, not at a CDN (unless built with RIVERVALLEY_ASSETS=cdn)."""
+    """The pages point at the local copies, not at a CDN (unless built with
+    RIVERVALLEY_ASSETS=cdn)."""
     text = (HTML / "chapters" / f"{WIDGET_CHAPTERS[0]}.html").read_text()
     assert "../_static/mathjax/tex-mml-chtml.js" in text, (
-        "the pages load MathJax from elsewhere: the browser gate checks the offline build, "
+        "the pages load MathJax from elsewhere: the browser gate checks the offline "
+        "build, "
         "not one made with RIVERVALLEY_ASSETS=cdn"
     )
     assert "../_static/require.js" in text and "../_static/widgets/embed-amd.js" in text
