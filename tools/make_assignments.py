@@ -96,8 +96,12 @@ def _macros() -> dict[str, str]:
 
 def to_markdown(text: str) -> str:
     """MyST to plain Jupyter markdown: macros expanded, roles turned into text."""
+    # Each expansion is braced, so that a control word before it stays a control word
+    # (``\lVert\PD`` must not become ``\lVertP_{...}``).
     for name, value in sorted(_macros().items(), key=lambda kv: -len(kv[0])):
-        text = re.sub(r"\\" + name + r"(?![A-Za-z])", lambda _m, v=value: v, text)
+        text = re.sub(
+            r"\\" + name + r"(?![A-Za-z])", lambda _m, v=value: "{" + v + "}", text
+        )
 
     def cite(m: re.Match) -> str:
         keys = m.group(2).split(",")
