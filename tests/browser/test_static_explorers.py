@@ -61,12 +61,12 @@ def _state(box) -> dict:
 
 
 def _library_png(call: dict) -> bytes:
-    from rivervalley_lib import plotting, widgets
+    from rivervalley_lib import figures, plotting
 
     with (
         plotting.book_style()
     ):  # as in the chapters, which call plotting.use_book_style()
-        fig = getattr(widgets, call["figure"])(**call["kwargs"])
+        fig = getattr(figures, call["figure"])(**call["kwargs"])
         return plotting.figure_png(fig, dpi=call["dpi"])
 
 
