@@ -390,8 +390,8 @@ def bench_static_book(presses: int = 12) -> list[dict]:
 
     from playwright.sync_api import sync_playwright
 
-    sys.path.insert(0, str(ROOT / "tests" / "browser"))
-    from conftest import CHROMIUM_ARGS  # the browser gate's flags
+    sys.path.insert(0, str(ROOT))
+    from tests.chromium import CHROMIUM_ARGS  # the browser gates' flags
 
     chromium = __import__("os").environ.get("CHROMIUM") or _shutil.which("chromium")
     server, base = _serve(html_dir)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
-import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,22 +19,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.chromium import chromium_context
+
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
-
-# What the probe of this machine kind uses: without the background-networking flags
-# Chromium keeps trying to reach Google's services, which a closed network refuses.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -63,40 +50,12 @@ def base_url() -> Iterator[str]:
         server.server_close()
 
 
-def chromium_path() -> str:
-    path = (
-        os.environ.get("CHROMIUM")
-        or shutil.which("chromium")
-        or shutil.which("chromium-browser")
-    )
-    if path is None:
-        pytest.fail(
-            "Chromium was not found: `make test-browser` installs Debian's chromium "
-            "with apt "
-            "(or set CHROMIUM to a Chromium binary)",
-            pytrace=False,
-        )
-    return path
-
-
 @pytest.fixture(scope="session")
 def browser(tmp_path_factory: pytest.TempPathFactory):
     """A headless Chromium with a fresh, empty profile."""
-    from playwright.sync_api import sync_playwright
-
     profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=chromium_path(),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 900},
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+    with chromium_context(profile) as context:
+        yield context
 
 
 @dataclass

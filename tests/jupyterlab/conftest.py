@@ -31,6 +31,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.chromium import chromium_context
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "_build" / "screenshots" / "jupyterlab"
 #: The notebooks a student or a Binder user opens (``make test-jupyterlab`` builds
@@ -42,18 +44,6 @@ NOTEBOOK_GLOBS = [
 ]
 SERVER_START_TIMEOUT = 120.0
 
-# As in tests/browser/conftest.py: without the background-networking flags Chromium
-# keeps trying to reach Google's services, which a closed network refuses.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
 
 #: User settings for the test server (JupyterLab's settings folder, a file per plugin).
 LAB_SETTINGS = {
@@ -233,21 +223,6 @@ def lab_url(lab_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         log.close()
 
 
-def chromium_path() -> str:
-    path = (
-        os.environ.get("CHROMIUM")
-        or shutil.which("chromium")
-        or shutil.which("chromium-browser")
-    )
-    if path is None:
-        pytest.fail(
-            "Chromium was not found: `make test-browser` installs Debian's chromium "
-            "with apt (or set CHROMIUM to a Chromium binary)",
-            pytrace=False,
-        )
-    return path
-
-
 class Lab:
     """One JupyterLab page, kept open for the session; notebooks are opened in it one by
     one."""
@@ -269,46 +244,32 @@ class Lab:
 @pytest.fixture(scope="session")
 def lab(lab_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     """A headless Chromium with JupyterLab loaded (no notebook open yet)."""
-    from playwright.sync_api import sync_playwright
-
     profile = tmp_path_factory.mktemp("chromium-profile")
     host = urlsplit(lab_url).netloc
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=chromium_path(),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 900},
+    with chromium_context(profile) as context:
+        page = context.new_page()
+        state = Lab(page, lab_url)
+
+        def route(r):
+            if urlsplit(r.request.url).netloc == host or r.request.url.startswith(
+                "data:"
+            ):
+                r.continue_()
+            else:
+                state.blocked.append(r.request.url)
+                r.abort()
+
+        page.route("**/*", route)
+        page.on(
+            "console",
+            lambda m: (m.type == "error" and state.console_errors.append(m.text[:300])),
         )
-        try:
-            page = context.new_page()
-            state = Lab(page, lab_url)
-
-            def route(r):
-                if urlsplit(r.request.url).netloc == host or r.request.url.startswith(
-                    "data:"
-                ):
-                    r.continue_()
-                else:
-                    state.blocked.append(r.request.url)
-                    r.abort()
-
-            page.route("**/*", route)
-            page.on(
-                "console",
-                lambda m: (
-                    m.type == "error" and state.console_errors.append(m.text[:300])
-                ),
-            )
-            page.on("pageerror", lambda e: state.page_errors.append(str(e)[:300]))
-            page.goto(lab_url + "lab?reset", wait_until="load")
-            page.wait_for_function(
-                "() => window.jupyterapp && window.jupyterapp.started !== undefined",
-                timeout=60000,
-            )
-            page.evaluate("() => window.jupyterapp.started")
-            page.wait_for_selector("#jp-main-dock-panel", timeout=60000)
-            yield state
-        finally:
-            context.close()
+        page.on("pageerror", lambda e: state.page_errors.append(str(e)[:300]))
+        page.goto(lab_url + "lab?reset", wait_until="load")
+        page.wait_for_function(
+            "() => window.jupyterapp && window.jupyterapp.started !== undefined",
+            timeout=60000,
+        )
+        page.evaluate("() => window.jupyterapp.started")
+        page.wait_for_selector("#jp-main-dock-panel", timeout=60000)
+        yield state
