@@ -128,6 +128,14 @@ def test_training_protocol_dom_stalls_bulk_tracks():
     assert drop["dominant"] < 0.2 * drop["none"]
 
 
+def _train_with(**changed):
+    """A call of ``train`` on a tiny valid problem with ``changed`` arguments."""
+    kwargs = dict(eta=0.1, steps=5, batch_size=2, k=1) | changed
+    return lambda: train(
+        MLP([2, 2]), np.zeros(6), np.ones((4, 2)), np.ones((4, 2)), **kwargs
+    )
+
+
 @pytest.mark.parametrize(
     "call,exc,fragment",
     [
@@ -159,49 +167,9 @@ def test_training_protocol_dom_stalls_bulk_tracks():
         ),
         (lambda: top_eigenspace("H", 4, 2), TypeError, "hvp must be a callable"),
         (lambda: top_eigenspace(lambda v: v, 4, 4), ValueError, "k must be"),
-        (
-            lambda: train(
-                MLP([2, 2]),
-                np.zeros(6),
-                np.ones((4, 2)),
-                np.ones((4, 2)),
-                eta=0.1,
-                steps=5,
-                batch_size=8,
-                k=1,
-            ),
-            ValueError,
-            "batch_size",
-        ),
-        (
-            lambda: train(
-                MLP([2, 2]),
-                np.zeros(6),
-                np.ones((4, 2)),
-                np.ones((4, 2)),
-                eta=-0.1,
-                steps=5,
-                batch_size=2,
-                k=1,
-            ),
-            ValueError,
-            "eta must be > 0",
-        ),
-        (
-            lambda: train(
-                MLP([2, 2]),
-                np.zeros(6),
-                np.ones((4, 2)),
-                np.ones((4, 2)),
-                eta=0.1,
-                steps=5,
-                batch_size=2,
-                k=1,
-                projection="top",
-            ),
-            ValueError,
-            "projection",
-        ),
+        (_train_with(batch_size=8), ValueError, "batch_size"),
+        (_train_with(eta=-0.1), ValueError, "eta must be > 0"),
+        (_train_with(projection="top"), ValueError, "projection"),
     ],
 )
 def test_network_bad_input(call, exc, fragment):
