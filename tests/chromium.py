@@ -62,3 +62,20 @@ def chromium_context(profile: Path) -> Iterator:
             yield context
         finally:
             context.close()
+
+
+def offline(page, host: str, blocked: list[str]) -> None:
+    """Cut ``page`` off the network: requests to ``host`` (the local server) and
+    ``data:`` URLs go through; every other request is aborted and recorded in
+    ``blocked``."""
+    from urllib.parse import urlsplit
+
+    def route(r):
+        url = r.request.url
+        if urlsplit(url).netloc == host or url.startswith("data:"):
+            r.continue_()
+        else:
+            blocked.append(url)
+            r.abort()
+
+    page.route("**/*", route)

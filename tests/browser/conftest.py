@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.chromium import chromium_context
+from tests.chromium import chromium_context, offline
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
@@ -91,16 +91,7 @@ def open_page(browser, base_url):
         opened.append(page)
         log = PageLog()
 
-        def route(r):
-            if urlsplit(r.request.url).netloc == host or r.request.url.startswith(
-                "data:"
-            ):
-                r.continue_()
-            else:
-                log.blocked_requests.append(r.request.url)
-                r.abort()
-
-        page.route("**/*", route)
+        offline(page, host, log.blocked_requests)
         page.on(
             "console",
             lambda m: m.type == "error"

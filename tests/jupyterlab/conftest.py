@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.chromium import chromium_context
+from tests.chromium import chromium_context, offline
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "_build" / "screenshots" / "jupyterlab"
@@ -250,16 +250,7 @@ def lab(lab_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]
         page = context.new_page()
         state = Lab(page, lab_url)
 
-        def route(r):
-            if urlsplit(r.request.url).netloc == host or r.request.url.startswith(
-                "data:"
-            ):
-                r.continue_()
-            else:
-                state.blocked.append(r.request.url)
-                r.abort()
-
-        page.route("**/*", route)
+        offline(page, host, state.blocked)
         page.on(
             "console",
             lambda m: (m.type == "error" and state.console_errors.append(m.text[:300])),
