@@ -10,11 +10,12 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from . import plotting
+from ._landscape import RiverValley
 from ._noise import CurvatureNoise, IsotropicNoise, RegressionNoise
 from ._one_step import alignment, critical_step_size, expected_alignment_step
-from ._simulate import simulate
+from ._simulate import sample_step, simulate
 from ._states import state_with_alignment
-from ._validation import validate_int, validate_real
+from ._validation import validate_int, validate_real, validate_rng
 from .plotting import alt_text as _alt_text
 from .scenarios import NOISE_VALLEY, ONE_STEP_VALLEY, two_d_valley
 
@@ -30,8 +31,9 @@ def valley_2d_figure(
     eta: float = 0.12,
     condition: float = 20.0,
     sigma: float = 0.3,
+    *,
+    rng: np.random.Generator | int = 0,
     steps: int = 60,
-    seed: int = 0,
 ) -> Figure:
     r"""GD and SGD on the 2-D river valley of chapter 1.
 
@@ -49,10 +51,10 @@ def valley_2d_figure(
         Condition number :math:`\kappa = \lambda/\mu > 1`.
     sigma : float
         Isotropic noise level of SGD (:math:`\ge 0`).
-    steps : int
-        Number of steps.
-    seed : int
-        Seed of the noise.
+    rng : numpy.random.Generator or int, optional
+        Source of the SGD noise (a seed is turned into a generator); GD draws none.
+    steps : int, optional
+        Number of steps, :math:`\ge 1`.
 
     Returns
     -------
@@ -68,6 +70,7 @@ def valley_2d_figure(
     condition = validate_real("condition", condition, low=1.0, low_inclusive=False)
     sigma = validate_real("sigma", sigma, low=0.0)
     steps = validate_int("steps", steps, low=1)
+    rng = validate_rng(rng)
     rv = two_d_valley(condition)
     fig, axes = plotting.new_figure(3, width=3.6, height=3.3)
     if eta >= rv.stability_limit:
@@ -78,7 +81,7 @@ def valley_2d_figure(
     theta0 = np.array([1.0, 8.0])
     runs = {
         name: simulate(
-            rv, IsotropicNoise(s), eta, steps, theta0, rng=seed, record_theta=True
+            rv, IsotropicNoise(s), eta, steps, theta0, rng=rng, record_theta=True
         )
         for name, s in (("GD", 0.0), ("SGD", sigma))
     }
@@ -143,7 +146,8 @@ def noise_figure(
     sigma: float = 0.5,
     batch_size: int = 8,
     samples: int = 4000,
-    seed: int = 0,
+    *,
+    rng: np.random.Generator | int = 0,
 ) -> Figure:
     r"""The noise variance :math:`s_i` per eigendirection, exact and sampled, one model.
 
@@ -161,8 +165,8 @@ def noise_figure(
         Batch size :math:`b \ge 1` (regression noise only).
     samples : int
         Number of sampled noise vectors, :math:`\ge 2`.
-    seed : int
-        Seed of the samples.
+    rng : numpy.random.Generator or int, optional
+        Source of the samples (a seed is turned into a generator).
 
     Returns
     -------
@@ -177,6 +181,7 @@ def noise_figure(
     sigma = validate_real("sigma", sigma, low=0.0)
     batch_size = validate_int("batch_size", batch_size, low=1)
     samples = validate_int("samples", samples, low=2)
+    rng = validate_rng(rng)
     rv = NOISE_VALLEY
     noise = {
         "isotropic": lambda: IsotropicNoise(sigma),
@@ -189,9 +194,7 @@ def noise_figure(
         )
     noise = noise()
     theta = np.ones(rv.d)
-    xi = noise.sample(
-        rv, np.broadcast_to(theta, (samples, rv.d)), np.random.default_rng(seed)
-    )
+    xi = noise.sample(rv, np.broadcast_to(theta, (samples, rv.d)), rng)
     emp = xi.var(axis=0, ddof=1)
     exact = noise.diagonal(rv, theta)
     fig, ax = plotting.new_figure(width=6.0, height=3.2)
@@ -223,16 +226,20 @@ def one_step_figure(
     eta: float = 0.1,
     chi: float = 0.3,
     energy: float = 1.0,
+    *,
+    landscape: RiverValley = ONE_STEP_VALLEY,
     sigma: float = 0.05,
     samples: int = 2000,
-    seed: int = 0,
+    rng: np.random.Generator | int = 0,
 ) -> Figure:
     r"""One SGD step from a chosen state: the sampled next alignment and the prediction.
 
-    The state has alignment ``chi`` and gradient energy ``energy`` on the two-level
-    valley ``ONE_STEP_VALLEY`` (:math:`d=400`, :math:`k=4`, :math:`\lambda=10`,
-    :math:`\mu=0.2`) with isotropic noise. The histogram shows :math:`\chi_{t+1}` over
-    ``samples`` draws; the vertical lines mark :math:`\chi_t` and the prediction
+    The state :math:`\theta_t` has alignment ``chi`` and gradient energy ``energy`` on
+    ``landscape`` (by default the book's two-level valley ``ONE_STEP_VALLEY``:
+    :math:`d=400`, :math:`k=4`, :math:`\lambda=10`, :math:`\mu=0.2`), and the noise is
+    isotropic with level ``sigma``. The histogram shows :math:`\chi_{t+1}` over
+    ``samples`` draws of :func:`~rivervalley_lib.sample_step`; the vertical lines mark
+    :math:`\chi_t` and the prediction
     :math:`\mathbb E D_{t+1}/(\mathbb E D_{t+1} + \mathbb E B_{t+1})`.
 
     Parameters
@@ -243,12 +250,14 @@ def one_step_figure(
         Current alignment :math:`\chi_t \in (0, 1)`.
     energy : float
         Gradient energy :math:`G^2 = \|\nabla L(\theta_t)\|^2 > 0`.
-    sigma : float
+    landscape : RiverValley, optional
+        The valley the state lives on.
+    sigma : float, optional
         Isotropic noise level :math:`\sigma \ge 0`.
-    samples : int
+    samples : int, optional
         Number of sampled steps, :math:`\ge 1`.
-    seed : int
-        Seed of the noise.
+    rng : numpy.random.Generator or int, optional
+        Source of the noise (a seed is turned into a generator).
 
     Returns
     -------
@@ -266,12 +275,9 @@ def one_step_figure(
     )
     energy = validate_real("energy", energy, low=0.0, low_inclusive=False)
     sigma = validate_real("sigma", sigma, low=0.0)
-    rv, noise = ONE_STEP_VALLEY, IsotropicNoise(sigma)
+    rv, noise = landscape, IsotropicNoise(sigma)
     theta = state_with_alignment(rv, chi, energy)
-    rng = np.random.default_rng(seed)
-    th = np.broadcast_to(theta, (samples, rv.d))
-    nxt = th - eta * (rv.gradient(th) + noise.sample(rv, th, rng))
-    chi_next = alignment(rv, nxt)
+    chi_next = alignment(rv, sample_step(rv, noise, theta, eta, samples, rng=rng))
     pred = expected_alignment_step(rv, noise, theta, eta)
     eta_star = critical_step_size(rv, noise, theta)
     fig, ax = plotting.new_figure(width=6.0, height=3.2)

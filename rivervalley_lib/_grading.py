@@ -42,12 +42,15 @@ SHARED = {
 """Type and description of the parameters many checks share."""
 
 MODEL = {
-    "grad": (
-        "callable",
-        "``grad(theta)``: the model's full-batch gradient, an array of shape ``(p,)``.",
+    "gradient": (
+        "array_like, shape (p,)",
+        "The model's full-batch gradient at the point the answer refers to.",
     ),
-    "hvp": ("callable", "``hvp(theta, v)``: the model's Hessian-vector product."),
-    "theta": ("array_like, shape (p,)", "The model's parameters."),
+    "hvp": (
+        "callable",
+        "``hvp(v)``: the model's Hessian-vector product at that point, as for "
+        ":func:`~rivervalley_lib.diagnostics.measure_alignment`.",
+    ),
     "k": ("int", "The dimension of the top Hessian eigenspace (the dominant block)."),
 }
 """The parameters of the checks on any model (gradient and Hessian-vector product)."""

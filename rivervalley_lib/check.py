@@ -40,7 +40,7 @@ from ._checks_theory import (
 )
 from ._grading import MODEL, compare, doc, number, verdict
 from ._landscape import RiverValley
-from ._noise import NoiseModel
+from ._noise import IsotropicNoise, NoiseModel
 
 __all__ = [
     "critical_step_size",
@@ -114,14 +114,18 @@ def decreasing(values, what: str = "trend", *, reference, tolerance) -> bool:
     return verdict(bool(np.all(np.abs(arr - ref) <= tol)), what, hint)
 
 
+_GAPS_NOISE = IsotropicNoise(0.3)
+"""The noise of chapter 3's computational exercise (``one_step_gaps``' default)."""
+
+
 def one_step_gaps(
     gaps,
     ks=(1, 4, 16, 64),
     *,
     lam: float = 10.0,
     mu: float = 0.2,
+    noise: NoiseModel = _GAPS_NOISE,
     chi: float = 0.3,
-    sigma: float = 0.3,
     eta: float = 0.1,
     samples: int = 10_000,
 ) -> bool:
@@ -129,8 +133,9 @@ def one_step_gaps(
 
     For each ``k`` the two-level valley has ``d = 25 k`` directions and the state
     alignment ``chi`` with :math:`G^2 = k/4`. The check measures every gap itself from
-    independent samples and accepts the student's values within five combined Monte
-    Carlo standard errors, if they also decrease.
+    independent samples (:func:`~rivervalley_lib.sample_step`) and accepts the
+    student's values within five combined Monte Carlo standard errors, if they also
+    decrease.
 
     Parameters
     ----------
@@ -140,10 +145,10 @@ def one_step_gaps(
         The dominant dimensions of the exercise.
     lam, mu : float, optional
         The dominant and bulk eigenvalues of the two-level valleys.
+    noise : NoiseModel, optional
+        The gradient-noise model of the exercise (isotropic, :math:`\sigma = 0.3`).
     chi : float, optional
         The alignment of the state.
-    sigma : float, optional
-        The isotropic noise level.
     eta : float, optional
         The step size.
     samples : int, optional
@@ -162,16 +167,12 @@ def one_step_gaps(
     exercise states.
     False
     """
-    from ._noise import IsotropicNoise
-
     reference, tolerance = [], []
-    noise = IsotropicNoise(sigma)
     for i, k in enumerate(ks):
         valley = RiverValley.two_level(d=25 * k, k=k, dominant=lam, bulk=mu)
         theta0 = _rv.state_with_alignment(valley, chi, energy=k / 4)
-        th = np.broadcast_to(theta0, (samples, valley.d))
-        draws = noise.sample(valley, th, np.random.default_rng(10_007 + i))
-        x = _rv.alignment(valley, th - eta * (valley.gradient(th) + draws))
+        nxt = _rv.sample_step(valley, noise, theta0, eta, samples, rng=10_007 + i)
+        x = _rv.alignment(valley, nxt)
         reference.append(
             abs(x.mean() - _rv.expected_alignment_step(valley, noise, theta0, eta))
         )
@@ -183,10 +184,7 @@ def one_step_gaps(
 @doc(
     lo=("float", "The lower end of the student's final bracket, ``0 < lo < hi``."),
     hi=("float", "The upper end of the student's final bracket."),
-    rtol=(
-        "float, optional",
-        "The largest relative width ``(hi - lo) / hi`` that passes.",
-    ),
+    rtol=("float, optional", "The largest relative bracket width ``(hi - lo) / hi``."),
 )
 def bisection_bracket(
     lo, hi, landscape: RiverValley, noise: NoiseModel, theta, *, rtol: float = 1e-6
@@ -293,12 +291,12 @@ def collapse_scale(
     return verdict(ok, what, hint)
 
 
-def _local(answer, grad, hvp, theta, k, *, field, what, hint, rtol) -> bool:
+def _local(answer, gradient, hvp, k, *, field, what, hint, rtol) -> bool:
     """Shared body of the local checks: one field of ``measure_alignment``."""
     from .diagnostics import measure_alignment
 
     def expected() -> float:
-        report = measure_alignment(grad(theta), lambda v: hvp(theta, v), k)
+        report = measure_alignment(gradient, hvp, k)
         return getattr(report, field)
 
     return compare(answer, what, expected, hint, rtol)
@@ -309,7 +307,7 @@ def _local(answer, grad, hvp, theta, k, *, field, what, hint, rtol) -> bool:
     **MODEL,
 )
 def local_critical_step_size(
-    answer, grad, hvp, theta, k: int, *, rtol: float = 1e-6
+    answer, gradient, hvp, k: int, *, rtol: float = 1e-6
 ) -> bool:
     r"""Check a noise-free :math:`\eta^*_t` of any model from its gradient and HVP.
 
@@ -319,8 +317,8 @@ def local_critical_step_size(
     --------
     >>> import numpy as np
     >>> H = np.diag([3.0, 3.0, 1.0, 1.0])
-    >>> grad, hvp = (lambda w: H @ w), (lambda w, v: H @ v)
-    >>> local_critical_step_size(0.5, grad, hvp, np.ones(4), k=2)
+    >>> w = np.ones(4)
+    >>> local_critical_step_size(0.5, H @ w, lambda v: H @ v, k=2)
     ✓ local critical step size: correct.
     True
     """
@@ -330,12 +328,12 @@ def local_critical_step_size(
     )
     what = "local critical step size"
     return _local(
-        answer, grad, hvp, theta, k, field="eta_star", what=what, hint=hint, rtol=rtol
+        answer, gradient, hvp, k, field="eta_star", what=what, hint=hint, rtol=rtol
     )
 
 
 @doc(answer=("float", "The student's alignment, a number in :math:`[0, 1]`."), **MODEL)
-def local_alignment(answer, grad, hvp, theta, k: int, *, rtol: float = 1e-4) -> bool:
+def local_alignment(answer, gradient, hvp, k: int, *, rtol: float = 1e-4) -> bool:
     r"""Check the alignment :math:`\chi_k` of any model's full gradient.
 
     :math:`\chi_k` is the squared share of the gradient in the top-:math:`k` Hessian
@@ -347,7 +345,7 @@ def local_alignment(answer, grad, hvp, theta, k: int, *, rtol: float = 1e-4) -> 
     --------
     >>> import numpy as np
     >>> H = np.diag([3.0, 1.0])
-    >>> local_alignment(0.9, lambda w: H @ w, lambda w, v: H @ v, np.ones(2), k=1)
+    >>> local_alignment(0.9, H @ np.ones(2), lambda v: H @ v, k=1)
     ✓ alignment: correct.
     True
     """
@@ -357,9 +355,8 @@ def local_alignment(answer, grad, hvp, theta, k: int, *, rtol: float = 1e-4) -> 
     )
     return _local(
         answer,
-        grad,
+        gradient,
         hvp,
-        theta,
         k,
         field="alignment",
         what="alignment",

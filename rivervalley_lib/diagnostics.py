@@ -27,6 +27,7 @@ Examples
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -299,6 +300,15 @@ def measure_alignment(
     """
     if not callable(hvp):
         raise TypeError(f"hvp must be a callable v -> H v, got {type(hvp).__name__}")
+    try:
+        inspect.signature(hvp).bind(None)
+    except TypeError:
+        raise TypeError(
+            "hvp must be callable as hvp(v) -> H v at the point of the gradient (one "
+            "argument); bind the parameters first, e.g. lambda v: hvp(theta, v)"
+        ) from None
+    except ValueError:  # no signature to inspect (some builtins): call it as it is
+        pass
     g = validate_array("gradient", gradient, ndim_min=1)
     if g.ndim != 1:
         raise ValueError(f"gradient must be a flat vector (dim,), got shape {g.shape}")

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
-from types import SimpleNamespace
+from typing import NamedTuple
 
 import sympy as sp
 
@@ -56,7 +56,9 @@ __all__ = [
     "projection_threshold_expr",
     "stationary_energy_expr",
     "alignment_change",
+    "AlignmentChange",
     "lambdified",
+    "Lambdified",
 ]
 
 
@@ -211,8 +213,47 @@ def stationary_energy_expr() -> sp.Expr:
     return target
 
 
+class AlignmentChange(NamedTuple):
+    r"""The derivation of :func:`alignment_change`: expressions, verdicts and symbols.
+
+    Attributes
+    ----------
+    numerator : sympy.Expr
+        The numerator of :math:`\bar\chi' - \chi` as sympy finds it, oriented as
+        :math:`\mathbb E D'\,B - \mathbb E B'\,D`.
+    factored : sympy.Expr
+        ``sp.factor`` of the numerator after substituting :math:`\Delta` and
+        :math:`\gamma`: :math:`\eta D B(\eta\Delta - 2\gamma)`.
+    bracket : sympy.Expr
+        :math:`\eta\Delta - 2\gamma`.
+    bracket_at_x : sympy.Expr
+        The bracket at :math:`\eta = x\eta^*` when :math:`\Delta > 0`.
+    denominator_positive : bool
+        The denominator is :math:`(\mathbb E D' + \mathbb E B')(D + B)`.
+    falls_for_every_eta : bool
+        The bracket is negative for every :math:`\eta > 0` when :math:`\Delta \le 0`.
+    Delta, gamma, x : sympy.Symbol
+        The symbols :math:`\Delta_t`, :math:`\gamma_t` and :math:`x`.
+
+    Examples
+    --------
+    >>> alignment_change().bracket
+    Delta_t*eta - 2*gamma_t
+    """
+
+    numerator: sp.Expr
+    factored: sp.Expr
+    bracket: sp.Expr
+    bracket_at_x: sp.Expr
+    denominator_positive: bool
+    falls_for_every_eta: bool
+    Delta: sp.Symbol
+    gamma: sp.Symbol
+    x: sp.Symbol
+
+
 @cache
-def alignment_change() -> SimpleNamespace:
+def alignment_change() -> AlignmentChange:
     r"""Derive which way the expected alignment moves, and when it falls for every step.
 
     Three facts are derived, each from :func:`rayleigh_form`, not typed in:
@@ -243,14 +284,10 @@ def alignment_change() -> SimpleNamespace:
 
     Returns
     -------
-    SimpleNamespace
-        ``numerator`` (the numerator of :math:`\bar\chi' - \chi` as sympy finds it),
-        ``factored`` (``sp.factor`` of it after substituting :math:`\Delta` and
-        :math:`\gamma`),
-        ``bracket`` (:math:`\eta\Delta - 2\gamma`), ``Delta``, ``gamma`` and ``x``
-        (the symbols), ``denominator_positive`` (bool), ``falls_for_every_eta``
-        (bool: the bracket is negative when :math:`\Delta \le 0`), and ``bracket_at_x``
-        (the bracket at :math:`\eta = x\eta^*` when :math:`\Delta > 0`).
+    AlignmentChange
+        The numerator and its factored form, the bracket :math:`\eta\Delta - 2\gamma`
+        and its value at :math:`\eta = x\eta^*`, the two verdicts
+        (``denominator_positive``, ``falls_for_every_eta``) and the symbols.
 
     References
     ----------
@@ -287,31 +324,48 @@ def alignment_change() -> SimpleNamespace:
     x = sp.Symbol("x", positive=True)
     (eta_star,) = sp.solve(sp.Eq(bracket, 0), S.eta)
     at_x = sp.factor(bracket.subs(S.eta, x * eta_star))
-    return SimpleNamespace(
-        numerator=num,
-        factored=factored,
-        bracket=bracket,
-        Delta=Delta,
-        gamma=gamma,
-        x=x,
-        denominator_positive=bool(den_ok),
-        falls_for_every_eta=falls,
-        bracket_at_x=at_x,
+    return AlignmentChange(
+        num, factored, bracket, at_x, bool(den_ok), falls, Delta, gamma, x
     )
 
 
+class Lambdified(NamedTuple):
+    """Numpy functions lambdified from the derived expressions (:func:`lambdified`).
+
+    Attributes
+    ----------
+    expected_next : callable
+        ``expected_next(D, B, aD, aB, bD, bB, nD, nB, eta) -> (ED, EB)``.
+    critical_step_size : callable
+        ``critical_step_size(D, B, aD, aB, bD, bB, nD, nB)``.
+    two_level_critical_step_size : callable
+        ``two_level_critical_step_size(lam, mu, sigma, k, d, D, B)``.
+    projection_thresholds : callable
+        ``projection_thresholds(D, B, aD, aB, tD, tB) -> (eta_D, eta_B)``.
+    stationary_energy : callable
+        ``stationary_energy(eta, lam, s)``.
+
+    Examples
+    --------
+    >>> float(lambdified().stationary_energy(0.5, 2.0, 1.0))  # eta lam s/(2 - eta lam)
+    1.0
+    """
+
+    expected_next: Callable
+    critical_step_size: Callable
+    two_level_critical_step_size: Callable
+    projection_thresholds: Callable
+    stationary_energy: Callable
+
+
 @cache
-def lambdified() -> SimpleNamespace:
+def lambdified() -> Lambdified:
     """Numpy versions of the derived expressions, for comparison with the library.
 
     Returns
     -------
-    SimpleNamespace
-        ``expected_next(D, B, aD, aB, bD, bB, nD, nB, eta) -> (ED, EB)``,
-        ``critical_step_size(D, B, aD, aB, bD, bB, nD, nB)``,
-        ``two_level_critical_step_size(lam, mu, sigma, k, d, D, B)``,
-        ``projection_thresholds(D, B, aD, aB, tD, tB) -> (eta_D, eta_B)`` and
-        ``stationary_energy(eta, lam, s)``.
+    Lambdified
+        The five functions, each taking the block sums or parameters its field names.
 
     Examples
     --------
@@ -334,7 +388,7 @@ def lambdified() -> SimpleNamespace:
     blocks = (S.D, S.B, S.aD, S.aB, S.bD, S.bB, S.nD, S.nB)
     eD, eB = projection_threshold_expr()
     fn: Callable = sp.lambdify
-    return SimpleNamespace(
+    return Lambdified(
         expected_next=fn(blocks + (S.eta,), (ED, EB), "numpy"),
         critical_step_size=fn(blocks, eta_star, "numpy"),
         two_level_critical_step_size=fn(

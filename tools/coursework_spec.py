@@ -790,9 +790,8 @@ $H = X^\\top X/n$ in decreasing order) and the state $\\theta = Q^\\top(w - w^\\
 *(2 points, hidden tests on other least-squares problems.)*
 
 (b) With `y = Y[:, <<column>>]` and `w = np.full(10, <<wscale>>)`, set
-`rep = measure_alignment(grad_ls(w), lambda v: hvp_ls(w, v), k=2)` (`grad_ls` and \
-`hvp_ls` the
-gradient and Hessian-vector product of $L$) and `eta_star_lib = \
+`rep = measure_alignment(grad_ls(w), hvp_ls, k=2)` (`grad_ls(w)` the gradient of $L$ and
+`hvp_ls(v)` its Hessian-vector product) and `eta_star_lib = \
 rv.critical_step_size(valley, rv.IsotropicNoise(0.0), theta)` from your
 `river_valley_of(X, y, w, 2)`. *(1 point public: the tool's eigenvalues; 1 point hidden:
 `eta_star_lib`.)*""",
@@ -809,8 +808,8 @@ def river_valley_of(X, y, w, k):
 y = Y[:, <<column>>]
 w = np.full(10, <<wscale>>)
 grad_ls = lambda v: X.T @ (X @ v - y) / X.shape[0]  # noqa: E731
-hvp_ls = lambda v, u: X.T @ (X @ u) / X.shape[0]  # noqa: E731
-rep = measure_alignment(grad_ls(w), lambda v: hvp_ls(w, v), k=2)
+hvp_ls = lambda u: X.T @ (X @ u) / X.shape[0]  # noqa: E731
+rep = measure_alignment(grad_ls(w), hvp_ls, k=2)
 valley, theta = river_valley_of(X, y, w, 2)
 eta_star_lib = rv.critical_step_size(valley, rv.IsotropicNoise(0.0), theta)
 print(f"eta*: tool {rep.eta_star:.6f}, library on the river valley {eta_star_lib:.6f}")

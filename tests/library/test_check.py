@@ -115,9 +115,7 @@ def _cases():
         ),
         (
             "local_critical_step_size",
-            lambda a: check.local_critical_step_size(
-                a, lambda w: H @ w, lambda w, v: H @ v, THETA, 3
-            ),
+            lambda a: check.local_critical_step_size(a, H @ THETA, lambda v: H @ v, 3),
             local,
             0.9 * local,
         ),
@@ -220,6 +218,20 @@ def test_one_step_gaps_accepts_the_exercise_and_refuses_other_decreasing_lists(c
     assert not check.one_step_gaps(gaps[::-1])
     out = capsys.readouterr().out
     assert out.count("✗") == 3 and "Hint:" in out
+    # The check measures with its ``noise``: the same gaps do not pass for other noise.
+    assert not check.one_step_gaps(gaps, noise=rv.IsotropicNoise(0.6))
+
+
+def test_local_checks_take_the_gradient_and_hvp_of_measure_alignment(capsys):
+    """``local_alignment(answer, gradient, hvp, k)``: the gradient at the point and
+    ``hvp(v)`` there, the convention of ``measure_alignment``."""
+    H = np.diag([3.0, 3.0, 1.0, 1.0])
+    w = np.array([1.0, -0.5, 2.0, 0.5])
+    g = H @ w
+    chi = (g[:2] @ g[:2]) / (g @ g)
+    assert check.local_alignment(chi, g, lambda v: H @ v, 2)
+    assert not check.local_alignment(0.9 * chi, g, lambda v: H @ v, 2)
+    assert capsys.readouterr().out.count("✗") == 1
 
 
 def test_monte_carlo_loss_change_refuses_the_closed_form(capsys):

@@ -142,6 +142,9 @@ def test_diagnostics_bad_input():
     g = H @ np.ones(3)
     with pytest.raises(TypeError, match="hvp must be a callable"):
         measure_alignment(g, H, k=1)
+    # hvp(theta, v), the convention of some frameworks: named, with the fix.
+    with pytest.raises(TypeError, match=r"hvp must be callable as hvp\(v\)"):
+        measure_alignment(g, lambda theta, v: H @ v, k=1)
     with pytest.raises(ValueError, match="gradient is zero"):
         measure_alignment(np.zeros(3), lambda v: H @ v, k=1)
     with pytest.raises(ValueError, match="k must be"):

@@ -107,6 +107,23 @@ def test_alignment_change_factorises_and_signs():
     assert sp.simplify(a.bracket_at_x - 2 * a.gamma * (a.x - 1)) == 0
 
 
+def test_symbolic_results_are_named_tuples():
+    """alignment_change() and lambdified() return NamedTuples: fields and unpacking."""
+    a = symbolic.alignment_change()
+    assert isinstance(a, symbolic.AlignmentChange) and isinstance(a, tuple)
+    numerator, factored, bracket, *_ = a
+    assert (numerator, factored, bracket) == (a.numerator, a.factored, a.bracket)
+    assert a._fields[-3:] == ("Delta", "gamma", "x")
+    assert isinstance(F, symbolic.Lambdified)
+    assert F._fields == (
+        "expected_next",
+        "critical_step_size",
+        "two_level_critical_step_size",
+        "projection_thresholds",
+        "stationary_energy",
+    )
+
+
 @settings(max_examples=40)
 @given(seeds)
 def test_alignment_change_sign_matches_numpy(seed):

@@ -19,6 +19,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+import rivervalley_lib as rv  # noqa: E402
 from rivervalley_lib import figures, plotting, widgets  # noqa: E402
 
 # Slider ranges as used in the chapters: (function, {argument: (min, max)}).
@@ -161,6 +162,30 @@ def test_regime_map_colours_match_theory():
     np.testing.assert_allclose(
         stars[::30], np.where(np.isfinite(expected), expected, np.nan)
     )
+
+
+def test_random_figures_take_the_library_rng_convention():
+    """``rng`` is a seed or a Generator (as in ``simulate``): both draw the same."""
+    random_figures = (figures.valley_2d_figure, figures.noise_figure)
+    for fig in (*random_figures, figures.one_step_figure):
+        a = plotting.figure_png(fig(rng=3), dpi=30)
+        b = plotting.figure_png(fig(rng=np.random.default_rng(3)), dpi=30)
+        assert a == b, fig.__name__
+        assert a != plotting.figure_png(fig(rng=4), dpi=30), fig.__name__
+        with pytest.raises(TypeError, match="rng must be"):
+            fig(rng="seed")
+
+
+def test_one_step_figure_on_another_valley():
+    """The title's eta* is the library's critical step size on the given landscape."""
+    valley = rv.RiverValley.two_level(d=50, k=2, dominant=5.0, bulk=0.5)
+    title = figures.one_step_figure(landscape=valley, samples=50).axes[0].get_title()
+    theta = rv.state_with_alignment(valley, 0.3, 1.0)
+    star = rv.critical_step_size(valley, rv.IsotropicNoise(0.05), theta)
+    assert f"eta* = {star:.3g}" in title
+    assert star != pytest.approx(0.19, abs=0.01)  # not the default valley's value
+    with pytest.raises(TypeError, match="landscape must be a RiverValley"):
+        figures.one_step_figure(landscape="valley")
 
 
 def test_bad_widget_arguments_are_rejected():
