@@ -9,11 +9,11 @@ manipulation.
 
 from __future__ import annotations
 
-import os
 import pathlib
 import subprocess
 import sys
-import venv
+
+from tests.book.venvs import fresh_venv
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -33,18 +33,7 @@ sys.exit(1 if errors else 0)
 
 def test_binder_path_fresh_venv(tmp_path):
     env_dir = tmp_path / "binder-venv"
-    venv.EnvBuilder(with_pip=True).create(env_dir)
-    py = env_dir / "bin" / "python"
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")
-    }
-    subprocess.run(
-        [str(py), "-m", "pip", "install", "--quiet", "-r", "requirements.txt"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=1500,
-    )
+    py, env = fresh_venv(env_dir, "-r", "requirements.txt", cwd=ROOT)
     # The library imports from chapters/ (Binder's notebook directory) and from anywhere
     # else: it is installed in the environment, not found through the working directory
     # or

@@ -8,19 +8,22 @@ import pathlib
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-NOTEBOOKS = sorted(p.name for p in (ROOT / "chapters").glob("*.ipynb"))
+#: The chapters and the appendix notebooks.
+NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb")) + sorted(
+    (ROOT / "appendix").glob("*.ipynb")
+)
 
 
-def _run_and_collect(name: str) -> list[str]:
+def _run_and_collect(path: pathlib.Path) -> list[str]:
     import nbformat
     from nbclient import NotebookClient
 
-    nb = nbformat.read(ROOT / "chapters" / name, as_version=4)
+    nb = nbformat.read(path, as_version=4)
     NotebookClient(
         nb,
         timeout=180,
         kernel_name="python3",
-        resources={"metadata": {"path": str(ROOT / "chapters")}},
+        resources={"metadata": {"path": str(path.parent)}},
     ).execute()
     # Per cell, all stdout joined: how the kernel splits a cell's output into chunks
     # depends on timing.
@@ -35,8 +38,8 @@ def _run_and_collect(name: str) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebook_prints_the_same_numbers_on_a_second_run(name):
-    first, second = _run_and_collect(name), _run_and_collect(name)
-    assert any(first), f"{name} prints nothing to compare"
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_prints_the_same_numbers_on_a_second_run(path):
+    first, second = _run_and_collect(path), _run_and_collect(path)
+    assert any(first), f"{path.name} prints nothing to compare"
     assert first == second

@@ -4,11 +4,11 @@ checkout. Fails if a run-time dependency is missing from ``pyproject.toml``."""
 
 from __future__ import annotations
 
-import os
 import pathlib
 import shutil
 import subprocess
-import venv
+
+from tests.book.venvs import fresh_venv
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -38,18 +38,7 @@ def test_clean_non_editable_install_runs_measure_alignment(tmp_path):
     )
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(ROOT / name, src / name)
-    env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=True).create(env_dir)
-    py = env_dir / "bin" / "python"
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")
-    }
-    subprocess.run(
-        [str(py), "-m", "pip", "install", "--quiet", str(src)],
-        env=env,
-        check=True,
-        timeout=1500,
-    )
+    py, env = fresh_venv(tmp_path / "venv", str(src))
     ran = subprocess.run(
         [str(py), "-I", "-c", USER_CODE],
         cwd=tmp_path,

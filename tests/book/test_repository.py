@@ -10,7 +10,10 @@ import re
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+APPENDIX = sorted((ROOT / "appendix").glob("*.ipynb"))
+#: Every notebook of the book: the chapters and the appendix notebooks.
+NOTEBOOKS = CHAPTERS + APPENDIX
 
 
 def _yaml(path: pathlib.Path):
@@ -32,7 +35,8 @@ def test_notebook_is_stored_without_outputs(path):
 
 
 def test_there_are_notebooks():
-    assert NOTEBOOKS, "chapters/ holds no notebooks"
+    assert CHAPTERS, "chapters/ holds no notebooks"
+    assert APPENDIX, "appendix/ holds no notebooks"
 
 
 def test_requirements_are_pinned_and_install_the_library():
@@ -70,7 +74,7 @@ def test_toc_lists_existing_files_in_the_four_parts():
             ]
     listed = {ch["file"] for p in toc["parts"] for ch in p["chapters"]}
     for nb in NOTEBOOKS:
-        assert f"chapters/{nb.stem}" in listed, f"{nb.name} is not in _toc.yml"
+        assert f"{nb.parent.name}/{nb.stem}" in listed, f"{nb.name} is not in _toc.yml"
 
 
 def test_config_has_the_required_settings():
@@ -147,7 +151,7 @@ def test_instructor_guide_reading_order_matches_the_toc():
         for ch in p["chapters"]
     ]
     assert chapters == ["chapters/quickstart"] + [
-        f"chapters/{nb.stem}" for nb in NOTEBOOKS if nb.stem[:2].isdigit()
+        f"chapters/{nb.stem}" for nb in CHAPTERS if nb.stem[:2].isdigit()
     ]
     guide = (ROOT / "appendix" / "instructor_guide.md").read_text()
     assert (

@@ -47,6 +47,17 @@ def random_noise(rng: np.random.Generator):
     return RegressionNoise(int(rng.integers(1, 64)), float(rng.uniform(0.0, 2.0)))
 
 
+def random_step(rng: np.random.Generator, eta_max: float):
+    """A random valley, noise model and state spread over scales, a step size in
+    ``(1e-3, eta_max)``, and the state's block moments."""
+    from rivervalley_lib._moments import block_moments
+
+    landscape, noise = random_valley(rng), random_noise(rng)
+    theta = rng.normal(size=landscape.d) * np.exp(rng.uniform(-2, 2, landscape.d))
+    eta = float(rng.uniform(1e-3, eta_max))
+    return landscape, noise, theta, eta, block_moments(landscape, noise, theta)
+
+
 @pytest.fixture
 def valley():
     from rivervalley_lib import RiverValley

@@ -19,9 +19,8 @@ from rivervalley_lib import (
     projection_thresholds,
     symbolic,
 )
-from rivervalley_lib._moments import block_moments
 
-from .conftest import random_noise, random_valley
+from .conftest import random_step
 
 seeds = st.integers(0, 2**32 - 1)
 F = symbolic.lambdified()
@@ -48,11 +47,7 @@ def test_noise_free_limit_is_two_over_sum():
 @settings(max_examples=40)
 @given(seeds)
 def test_lambdified_match_numpy(seed):
-    rng = np.random.default_rng(seed)
-    rv, noise = random_valley(rng), random_noise(rng)
-    theta = rng.normal(size=rv.d) * np.exp(rng.uniform(-2, 2, rv.d))
-    eta = float(rng.uniform(1e-3, 0.1))
-    m = block_moments(rv, noise, theta)
+    rv, noise, theta, eta, m = random_step(np.random.default_rng(seed), 0.1)
     blocks = (m.D, m.B, m.aD, m.aB, m.bD, m.bB, m.nD, m.nB)
     ED, EB = F.expected_next(*blocks, eta)
     assert (ED, EB) == pytest.approx(expected_next(rv, noise, theta, eta), rel=1e-10)
@@ -128,11 +123,7 @@ def test_symbolic_results_are_named_tuples():
 @given(seeds)
 def test_alignment_change_sign_matches_numpy(seed):
     """The bracket's sign is the sign of the numerical E[D']B - E[B']D."""
-    rng = np.random.default_rng(seed)
-    rv, noise = random_valley(rng), random_noise(rng)
-    theta = rng.normal(size=rv.d) * np.exp(rng.uniform(-2, 2, rv.d))
-    eta = float(rng.uniform(1e-3, 0.5))
-    m = block_moments(rv, noise, theta)
+    rv, noise, theta, eta, m = random_step(np.random.default_rng(seed), 0.5)
     ED, EB = expected_next(rv, noise, theta, eta)
     lhs = ED * m.B - EB * m.D
     Delta = (m.bD + m.nD) / m.D - (m.bB + m.nB) / m.B
