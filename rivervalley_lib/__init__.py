@@ -50,7 +50,7 @@ from ._projections import (
     expected_loss_change,
     projection_thresholds,
 )
-from ._simulate import DivergenceError, Trace, sample_step, simulate
+from ._simulate import DivergenceError, Trace, sample_gradient, sample_step, simulate
 from ._states import self_correction_threshold, state_with_alignment
 
 __version__ = "0.1.0"
@@ -83,6 +83,7 @@ __all__ = [
     "measured_phase_lengths",
     "MeasuredPhases",
     "simulate",
+    "sample_gradient",
     "sample_step",
     "Trace",
     "DivergenceError",

@@ -368,6 +368,63 @@ def _simulate_by_blocks(
     )
 
 
+def sample_gradient(
+    landscape: RiverValley,
+    noise: NoiseModel,
+    theta,
+    samples: int,
+    *,
+    rng: np.random.Generator | int | None = None,
+) -> np.ndarray:
+    r"""Draw ``samples`` independent stochastic gradients at the same state.
+
+    .. math::
+
+        \hat g^{(j)} = \nabla L(\theta) + \xi^{(j)}, \qquad j = 1, \dots, n,
+
+    with independent noise draws :math:`\xi^{(j)}` from ``noise`` at :math:`\theta`
+    (mean zero, variances :math:`s_i`). The chapters use them to compare the alignment
+    of a stochastic gradient with that of the full gradient.
+
+    Parameters
+    ----------
+    landscape : RiverValley
+    noise : NoiseModel
+    theta : array_like, shape (d,)
+        The state :math:`\theta`.
+    samples : int
+        Number of independent draws :math:`n \ge 1`.
+    rng : numpy.random.Generator, int or None
+        Source of randomness; an int is a seed.
+
+    Returns
+    -------
+    ndarray, shape (samples, d)
+        The stochastic gradients, one per row.
+
+    Examples
+    --------
+    >>> from rivervalley_lib import RiverValley, IsotropicNoise, sample_gradient
+    >>> valley = RiverValley([4.0, 1.0], k=1)
+    >>> sample_gradient(valley, IsotropicNoise(0.0), [1.0, 1.0], 2).tolist()
+    [[4.0, 1.0], [4.0, 1.0]]
+    >>> g = sample_gradient(valley, IsotropicNoise(1.0), [1.0, 1.0], 100_000, rng=0)
+    >>> g.mean(axis=0).round(1).tolist(), g.var(axis=0).round(1).tolist()
+    ([4.0, 1.0], [1.0, 1.0])
+    """
+    validate_landscape(landscape)
+    validate_noise(noise)
+    theta = as_state(landscape, theta)
+    if theta.ndim != 1:
+        raise ValueError(
+            f"theta must have shape (d,) = ({landscape.d},), got {theta.shape}"
+        )
+    samples = validate_int("samples", samples, low=1)
+    rng = validate_rng(rng)
+    th = np.broadcast_to(theta, (samples, landscape.d))
+    return landscape.gradient(th) + noise.sample(landscape, th, rng)
+
+
 def sample_step(
     landscape: RiverValley,
     noise: NoiseModel,
@@ -386,8 +443,9 @@ def sample_step(
         \qquad j = 1, \dots, n,
 
     with independent noise draws :math:`\xi^{(j)}` from ``noise`` at :math:`\theta_t`
-    and :math:`P = I`, :math:`P_{\mathcal D}` or :math:`P_{\mathcal B}`
-    (``projection``). This is the Monte Carlo counterpart of the one-step laws
+    (the stochastic gradients of :func:`sample_gradient`) and :math:`P = I`,
+    :math:`P_{\mathcal D}` or :math:`P_{\mathcal B}` (``projection``). This is the
+    Monte Carlo counterpart of the one-step laws
     (:func:`expected_next`, :func:`expected_loss_change`): the chapters compare the two.
 
     Parameters
@@ -425,17 +483,8 @@ def sample_step(
     >>> sample_step(valley, IsotropicNoise(1.0), [1.0, 1.0], 0.25, 5, rng=0).shape
     (5, 2)
     """
-    validate_landscape(landscape)
-    validate_noise(noise)
-    theta = as_state(landscape, theta)
-    if theta.ndim != 1:
-        raise ValueError(
-            f"theta must have shape (d,) = ({landscape.d},), got {theta.shape}"
-        )
     eta = validate_real("eta", eta, low=0.0, low_inclusive=False)
-    samples = validate_int("samples", samples, low=1)
     validate_projection(projection)
-    rng = validate_rng(rng)
-    th = np.broadcast_to(theta, (samples, landscape.d))
-    step = landscape.gradient(th) + noise.sample(landscape, th, rng)
-    return th - eta * np.where(moving_mask(landscape, projection), step, 0.0)
+    step = sample_gradient(landscape, noise, theta, samples, rng=rng)
+    theta = as_state(landscape, theta)
+    return theta - eta * np.where(moving_mask(landscape, projection), step, 0.0)

@@ -13,10 +13,12 @@ from rivervalley_lib import (
     IsotropicNoise,
     RegressionNoise,
     RiverValley,
+    sample_gradient,
+    sample_step,
     simulate,
 )
 
-from .conftest import random_valley
+from .conftest import random_noise, random_valley
 
 seeds = st.integers(0, 2**32 - 1)
 
@@ -67,6 +69,53 @@ def test_simulate_equals_reference_loop(noise, projection):
     np.testing.assert_allclose(tr.loss, rv.loss(ref), rtol=1e-10)
     np.testing.assert_allclose(tr.loss_dominant, rv.loss_dominant(ref), rtol=1e-10)
     np.testing.assert_allclose(tr.alignment, tr.D / (tr.D + tr.B))
+
+
+@given(seeds, st.sampled_from(["none", "dominant", "bulk"]))
+def test_sample_step_is_one_step_of_the_reference_loop(seed, projection):
+    """n draws of one step from theta: the reference loop's first step over n seeds
+    (same generator, same draws), and theta - eta P g_hat with g_hat from
+    sample_gradient."""
+    rng = np.random.default_rng(seed)
+    rv, noise = random_valley(rng), random_noise(rng)
+    theta = rng.normal(size=rv.d)
+    eta = float(rng.uniform(0.01, 0.9) * rv.stability_limit)
+    nxt = sample_step(rv, noise, theta, eta, 7, projection=projection, rng=seed)
+    ref = reference_sgd(
+        rv, noise, [eta], theta, 7, np.random.default_rng(seed), projection
+    )
+    np.testing.assert_allclose(nxt, ref[:, 1], rtol=1e-12, atol=1e-12)
+    g_hat = sample_gradient(rv, noise, theta, 7, rng=seed)
+    mask = rv.project(np.ones(rv.d), projection) if projection != "none" else 1.0
+    np.testing.assert_allclose(nxt, theta - eta * mask * g_hat, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "noise",
+    [IsotropicNoise(0.3), CurvatureNoise(0.2), RegressionNoise(3, 0.4)],
+    ids=["iso", "curv", "regr"],
+)
+def test_sample_gradient_has_the_gradient_mean_and_the_noise_variances(noise):
+    """E[g_hat] = grad L(theta) and Var[g_hat_i] = s_i, the noise model's diagonal."""
+    rv = RiverValley.spread(d=9, k=2, dominant=(5.0, 7.0), bulk=(0.1, 1.0))
+    theta = np.linspace(1.0, -1.0, 9)
+    n = 40_000
+    g_hat = sample_gradient(rv, noise, theta, n, rng=3)
+    assert g_hat.shape == (n, rv.d)
+    s = noise.diagonal(rv, theta)
+    se = np.sqrt(s / n)
+    assert np.all(np.abs(g_hat.mean(axis=0) - rv.gradient(theta)) <= 5 * se + 1e-15)
+    np.testing.assert_allclose(g_hat.var(axis=0, ddof=1), s, rtol=0.08)
+    with pytest.raises(ValueError, match="samples must be"):
+        sample_gradient(rv, noise, theta, 0)
+    with pytest.raises(ValueError, match=r"theta must have shape \(d,\)"):
+        sample_gradient(rv, noise, np.ones((2, rv.d)), 3)
+    with pytest.raises(TypeError, match="rng must be"):
+        sample_gradient(rv, noise, theta, 3, rng="seed")
+    with pytest.raises(ValueError, match="eta must be"):
+        sample_step(rv, noise, theta, 0.0, 3)
+    with pytest.raises(ValueError, match="projection"):
+        sample_step(rv, noise, theta, 0.1, 3, projection="top")
 
 
 def test_momentum_equals_reference_loop():
