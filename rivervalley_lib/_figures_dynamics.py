@@ -171,7 +171,7 @@ def paradox_figure(
 )
 @_doc
 def two_phase_figure(
-    eta: float = 1.0, init_scale: float = HEADLINE_INIT, steps: int = 20000
+    init_scale: float = HEADLINE_INIT, eta: float = 1.0, steps: int = 20000
 ) -> Figure:
     r"""The expected alignment of constant-step SGD from a large start, with its phases.
 
@@ -185,9 +185,9 @@ def two_phase_figure(
 
     Parameters
     ----------
-    %(eta)s
     init_scale : float
         Initial scale :math:`c > 0`.
+    %(eta)s
     %(steps)s
 
     Returns

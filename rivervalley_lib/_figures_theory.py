@@ -28,11 +28,10 @@ C = plotting.COLORS
     "along the river."
 )
 def valley_2d_figure(
-    eta: float = 0.12,
     condition: float = 20.0,
     sigma: float = 0.3,
-    *,
     rng: np.random.Generator | int = 0,
+    eta: float = 0.12,
     steps: int = 60,
 ) -> Figure:
     r"""GD and SGD on the 2-D river valley of chapter 1.
@@ -45,15 +44,15 @@ def valley_2d_figure(
 
     Parameters
     ----------
-    eta : float
-        Step size; above :math:`2/\lambda = 0.2` the figure says that GD diverges.
     condition : float
         Condition number :math:`\kappa = \lambda/\mu > 1`.
     sigma : float
         Isotropic noise level of SGD (:math:`\ge 0`).
-    rng : numpy.random.Generator or int, optional
+    rng : numpy.random.Generator or int
         Source of the SGD noise (a seed is turned into a generator); GD draws none.
-    steps : int, optional
+    eta : float
+        Step size; above :math:`2/\lambda = 0.2` the figure says that GD diverges.
+    steps : int
         Number of steps, :math:`\ge 1`.
 
     Returns
@@ -145,9 +144,8 @@ def noise_figure(
     model: str = "regression",
     sigma: float = 0.5,
     batch_size: int = 8,
-    samples: int = 4000,
-    *,
     rng: np.random.Generator | int = 0,
+    samples: int = 4000,
 ) -> Figure:
     r"""The noise variance :math:`s_i` per eigendirection, exact and sampled, one model.
 
@@ -163,10 +161,10 @@ def noise_figure(
         Noise level :math:`\sigma \ge 0`.
     batch_size : int
         Batch size :math:`b \ge 1` (regression noise only).
+    rng : numpy.random.Generator or int
+        Source of the samples (a seed is turned into a generator).
     samples : int
         Number of sampled noise vectors, :math:`\ge 2`.
-    rng : numpy.random.Generator or int, optional
-        Source of the samples (a seed is turned into a generator).
 
     Returns
     -------
@@ -223,14 +221,13 @@ def noise_figure(
     "predicted mean next alignment and the current alignment marked."
 )
 def one_step_figure(
-    eta: float = 0.1,
-    chi: float = 0.3,
-    energy: float = 1.0,
-    *,
     landscape: RiverValley = ONE_STEP_VALLEY,
     sigma: float = 0.05,
-    samples: int = 2000,
     rng: np.random.Generator | int = 0,
+    chi: float = 0.3,
+    energy: float = 1.0,
+    eta: float = 0.1,
+    samples: int = 2000,
 ) -> Figure:
     r"""One SGD step from a chosen state: the sampled next alignment and the prediction.
 
@@ -244,20 +241,20 @@ def one_step_figure(
 
     Parameters
     ----------
-    eta : float
-        Step size :math:`\eta > 0`.
+    landscape : RiverValley
+        The valley the state lives on.
+    sigma : float
+        Isotropic noise level :math:`\sigma \ge 0`.
+    rng : numpy.random.Generator or int
+        Source of the noise (a seed is turned into a generator).
     chi : float
         Current alignment :math:`\chi_t \in (0, 1)`.
     energy : float
         Gradient energy :math:`G^2 = \|\nabla L(\theta_t)\|^2 > 0`.
-    landscape : RiverValley, optional
-        The valley the state lives on.
-    sigma : float, optional
-        Isotropic noise level :math:`\sigma \ge 0`.
-    samples : int, optional
+    eta : float
+        Step size :math:`\eta > 0`.
+    samples : int
         Number of sampled steps, :math:`\ge 1`.
-    rng : numpy.random.Generator or int, optional
-        Source of the noise (a seed is turned into a generator).
 
     Returns
     -------

@@ -114,17 +114,13 @@ def decreasing(values, what: str = "trend", *, reference, tolerance) -> bool:
     return verdict(bool(np.all(np.abs(arr - ref) <= tol)), what, hint)
 
 
-_GAPS_NOISE = IsotropicNoise(0.3)
-"""The noise of chapter 3's computational exercise (``one_step_gaps``' default)."""
-
-
 def one_step_gaps(
     gaps,
     ks=(1, 4, 16, 64),
     *,
     lam: float = 10.0,
     mu: float = 0.2,
-    noise: NoiseModel = _GAPS_NOISE,
+    noise: NoiseModel | None = None,
     chi: float = 0.3,
     eta: float = 0.1,
     samples: int = 10_000,
@@ -146,7 +142,8 @@ def one_step_gaps(
     lam, mu : float, optional
         The dominant and bulk eigenvalues of the two-level valleys.
     noise : NoiseModel, optional
-        The gradient-noise model of the exercise (isotropic, :math:`\sigma = 0.3`).
+        The gradient-noise model; by default the exercise's isotropic noise with
+        :math:`\sigma = 0.3`.
     chi : float, optional
         The alignment of the state.
     eta : float, optional
@@ -167,6 +164,7 @@ def one_step_gaps(
     exercise states.
     False
     """
+    noise = IsotropicNoise(0.3) if noise is None else noise
     reference, tolerance = [], []
     for i, k in enumerate(ks):
         valley = RiverValley.two_level(d=25 * k, k=k, dominant=lam, bulk=mu)
@@ -303,7 +301,7 @@ def _local(answer, gradient, hvp, k, *, field, what, hint, rtol) -> bool:
 
 
 @doc(
-    answer=("float", "The student's noise-free critical step size at ``theta``."),
+    answer=("float", "The student's noise-free critical step size at the point."),
     **MODEL,
 )
 def local_critical_step_size(

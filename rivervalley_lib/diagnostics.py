@@ -272,6 +272,9 @@ def measure_alignment(
 
     Raises
     ------
+    TypeError
+        If ``hvp`` is not callable as ``hvp(v)`` (for example ``hvp(theta, v)``), or an
+        argument has the wrong type.
     ValueError
         If the gradient is zero or non-finite, or a shape does not match (naming the
         argument or the callable).
@@ -301,14 +304,18 @@ def measure_alignment(
     if not callable(hvp):
         raise TypeError(f"hvp must be a callable v -> H v, got {type(hvp).__name__}")
     try:
-        inspect.signature(hvp).bind(None)
-    except TypeError:
-        raise TypeError(
-            "hvp must be callable as hvp(v) -> H v at the point of the gradient (one "
-            "argument); bind the parameters first, e.g. lambda v: hvp(theta, v)"
-        ) from None
-    except ValueError:  # no signature to inspect (some builtins): call it as it is
-        pass
+        signature = inspect.signature(hvp)
+    except (TypeError, ValueError):  # no signature to inspect: call it as it is
+        signature = None
+    if signature is not None:
+        try:
+            signature.bind(None)
+        except TypeError:
+            raise TypeError(
+                "hvp must be callable as hvp(v) -> H v at the point of the gradient "
+                "(one argument); bind the parameters first, e.g. "
+                "lambda v: hvp(theta, v)"
+            ) from None
     g = validate_array("gradient", gradient, ndim_min=1)
     if g.ndim != 1:
         raise ValueError(f"gradient must be a flat vector (dim,), got shape {g.shape}")

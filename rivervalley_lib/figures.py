@@ -11,6 +11,12 @@ plotted.
 Each function carries a plain-language ``alt_text`` (what the figure shows);
 :func:`describe` appends the current settings to it.
 
+The parameters come in the library's order (as in ``expected_next(landscape, noise,
+theta, eta)``): the valley, the noise (model, level, batch size and ``rng``, the source
+of its draws, a seed or a Generator as in :func:`~rivervalley_lib.simulate`), the
+state, the step size, then run lengths and sample counts, and overlays last. A figure
+of recorded data (:func:`spectrum_history_figure`) takes the data first.
+
 Examples
 --------
 >>> from rivervalley_lib import figures

@@ -229,7 +229,8 @@ class AlignmentChange(NamedTuple):
     bracket_at_x : sympy.Expr
         The bracket at :math:`\eta = x\eta^*` when :math:`\Delta > 0`.
     denominator_positive : bool
-        The denominator is :math:`(\mathbb E D' + \mathbb E B')(D + B)`.
+        True if the denominator is :math:`(\mathbb E D' + \mathbb E B')(D + B)`, a
+        product of two positive expectations.
     falls_for_every_eta : bool
         The bracket is negative for every :math:`\eta > 0` when :math:`\Delta \le 0`.
     Delta, gamma, x : sympy.Symbol
@@ -325,7 +326,15 @@ def alignment_change() -> AlignmentChange:
     (eta_star,) = sp.solve(sp.Eq(bracket, 0), S.eta)
     at_x = sp.factor(bracket.subs(S.eta, x * eta_star))
     return AlignmentChange(
-        num, factored, bracket, at_x, bool(den_ok), falls, Delta, gamma, x
+        numerator=num,
+        factored=factored,
+        bracket=bracket,
+        bracket_at_x=at_x,
+        denominator_positive=bool(den_ok),
+        falls_for_every_eta=falls,
+        Delta=Delta,
+        gamma=gamma,
+        x=x,
     )
 
 

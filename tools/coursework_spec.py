@@ -150,10 +150,8 @@ rv.IsotropicNoise(<<sigma>>)`, set
 `ratio = ratio_of_expectations(valley, noise, theta)`, and `mean_ratio` to the average \
 of
 `rv.gradient_alignment(valley, g_hat)` over $10^5$ stochastic gradients
-`g_hat = valley.gradient(theta) + noise.sample(valley, thetas, \
-np.random.default_rng(<<seed>>))`,
-where `thetas = np.broadcast_to(theta, (100_000, valley.d))`. *(1 point public, 1 \
-point hidden:
+`g_hat = rv.sample_gradient(valley, noise, theta, 100_000, rng=<<seed>>)`. *(1 point \
+public, 1 point hidden:
 `mean_ratio` is the average of those samples.)*""",
     solution="""\
 def ratio_of_expectations(valley, noise, theta):
@@ -166,9 +164,7 @@ def ratio_of_expectations(valley, noise, theta):
 theta = np.full(valley.d, <<level>>)
 noise = rv.IsotropicNoise(<<sigma>>)
 ratio = ratio_of_expectations(valley, noise, theta)
-thetas = np.broadcast_to(theta, (100_000, valley.d))
-g_hat = valley.gradient(theta) + noise.sample(valley, thetas, \
-np.random.default_rng(<<seed>>))
+g_hat = rv.sample_gradient(valley, noise, theta, 100_000, rng=<<seed>>)
 mean_ratio = float(rv.gradient_alignment(valley, g_hat).mean())
 print(f"ratio of expectations {ratio:.5f}, mean of chi(g_hat) {mean_ratio:.5f}")
 """,
@@ -240,10 +236,8 @@ those blocked.)*
 
 (b) Build the list `gaps` for $k = 1, 4, 16, 64$ (in that order): for each $k$, with
 `v = rv.RiverValley.two_level(d=25 * k, k=k, dominant=10.0, bulk=0.2)`,
-`th0 = rv.state_with_alignment(v, <<chi0>>, energy=k / 4)`,
-`th = np.broadcast_to(th0, (10_000, v.d))` and
-`nxt = th - <<eta>> * (v.gradient(th) + rv.IsotropicNoise(<<sigma>>).sample(v, th, \
-np.random.default_rng(k)))`,
+`th0 = rv.state_with_alignment(v, <<chi0>>, energy=k / 4)` and the $10^4$ sampled steps
+`nxt = rv.sample_step(v, rv.IsotropicNoise(<<sigma>>), th0, <<eta>>, 10_000, rng=k)`,
 the gap is `abs(rv.alignment(v, nxt).mean() - predicted_alignment(v, \
 rv.IsotropicNoise(<<sigma>>), th0, <<eta>>))`.
 *(1 point public: it decreases; 1 point hidden: the values.)*""",
@@ -260,9 +254,7 @@ gaps = []
 for k in (1, 4, 16, 64):
     v = rv.RiverValley.two_level(d=25 * k, k=k, dominant=10.0, bulk=0.2)
     th0 = rv.state_with_alignment(v, <<chi0>>, energy=k / 4)
-    th = np.broadcast_to(th0, (10_000, v.d))
-    nxt = th - <<eta>> * (v.gradient(th) + rv.IsotropicNoise(<<sigma>>).sample(v, th, \
-np.random.default_rng(k)))
+    nxt = rv.sample_step(v, rv.IsotropicNoise(<<sigma>>), th0, <<eta>>, 10_000, rng=k)
     gaps.append(float(abs(rv.alignment(v, nxt).mean() - predicted_alignment(v, \
 rv.IsotropicNoise(<<sigma>>), th0, <<eta>>))))
 print("gaps:", np.round(gaps, 5))
