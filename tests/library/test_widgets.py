@@ -262,3 +262,30 @@ def test_figure_bundle_carries_the_alt_text_and_validates_it():
         plotting.figure_bundle(fig, 3)
     with pytest.raises(ValueError, match="alt must be a non-empty"):
         plotting.figure_bundle(fig, "  ")
+
+
+#: The documented parameter order of the figure functions (rivervalley_lib.figures): the
+#: valley, the noise and its rng, the state, the step size, counts, overlays.
+_ORDER = {
+    "valley": {"landscape", "condition", "lam", "mu", "k", "d"},
+    "noise": {"model", "sigma", "batch_size", "rng"},
+    "state": {"chi", "energy", "chis", "init_scale"},
+    "step size": {"eta", "eta_train"},
+    "counts": {"steps", "samples", "branch_step"},
+    "overlay": {"dots"},
+}
+
+
+def test_figure_parameters_come_in_the_documented_order():
+    import inspect
+
+    rank = {name: i for i, group in enumerate(_ORDER.values()) for name in group}
+    for name in figures.__all__:
+        func = getattr(figures, name)
+        if not name.endswith("_figure") or func is figures.spectrum_history_figure:
+            continue  # spectrum_history_figure draws recorded data: the data come first
+        params = list(inspect.signature(func).parameters)
+        unknown = [p for p in params if p not in rank]
+        assert not unknown, f"{name}: {unknown} belong to no group of the order"
+        ranks = [rank[p] for p in params]
+        assert ranks == sorted(ranks), f"{name}{params} is out of the documented order"
