@@ -215,7 +215,9 @@ def master(
         "check_all_cell: false\n"
         "run_tests: false\n"
         "init_cell: true\n"
-        "generate: true\n"
+        # Gradescope shows hidden test results once the grades are published.
+        "generate:\n"
+        "  show_hidden: true\n"
     )
     variant = "the book's parameters" if seed == 0 else f"variant SEED={seed}"
     cells = [

@@ -4,9 +4,10 @@ anything else.
 For every chapter: the solution notebook earns full autograded marks under
 ``otter run``; the untouched student notebook earns less; a variant (another SEED)
 builds, its solution earns full marks, and the book's own solution does not; no solution
-text is left in a student notebook. On the chapter 4 bisection exercise, answering with
-``rv.critical_step_size`` earns less. Run with ``make test-coursework`` (installs
-otter-grader from requirements-coursework.txt).
+text is left in a student notebook; the zip, run as Gradescope runs it, gives the
+solution full marks and publishes the hidden tests after grading. On the chapter 4
+bisection exercise, answering with ``rv.critical_step_size`` earns less. Run with
+``make test-coursework`` (installs otter-grader from requirements-coursework.txt).
 """
 
 from __future__ import annotations
@@ -70,6 +71,55 @@ def test_solution_full_marks_and_untouched_student_less(chapter):
     ), (got, full)
     got, full = _score(_notebook(where, "student"), where)
     assert got < full, f"the untouched student notebook earned {got}/{full}"
+
+
+#: What Gradescope runs inside its image: the zip's ``run_autograder`` activates otter's
+#: environment and calls ``otter.run.run_autograder.main("/autograder")`` on the layout
+#: ``source/`` (the zip), ``submission/`` (the upload), ``results/`` (results.json).
+GRADESCOPE_RUN = (
+    "import sys\nfrom otter.run.run_autograder import main\nmain(sys.argv[1])\n"
+)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_gradescope_grading_step_full_marks_and_hidden_tests_after_publishing(
+    chapter, tmp_path
+):
+    """The zip as Gradescope runs it (the step after its image is built; that build and
+    the upload need a Gradescope account): the solution earns full marks, public tests
+    are visible at once and the hidden ones after the grades are published, as the
+    instructor guide says."""
+    import subprocess
+    import zipfile
+
+    where = built(chapter, 0)
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(_zip(where)) as z:
+        z.extractall(root / "source")
+    assert (root / "source" / "run_autograder").exists()
+    runner = (root / "source" / "run_otter.py").read_text()
+    assert 'run_autograder("/autograder")' in runner
+    (root / "submission").mkdir()
+    (root / "results").mkdir()
+    shutil.copy(_notebook(where, "autograder"), root / "submission")
+    proc = subprocess.run(
+        [sys.executable, "-c", GRADESCOPE_RUN, str(root)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    results = root / "results" / "results.json"
+    assert results.exists(), proc.stdout[-2000:] + proc.stderr[-2000:]
+    tests = json.loads(results.read_text())["tests"]
+    graded = [t for t in tests if t.get("max_score") is not None]
+    full = sum(t[0] for t in coursework_spec.CHAPTERS[chapter]["tests"])
+    assert sum(t["max_score"] for t in graded) == full
+    assert sum(t["score"] for t in graded) == full, graded
+    hidden = any(t[1] for t in coursework_spec.CHAPTERS[chapter]["tests"])
+    public = [t for t in tests if t["name"] == "Public Tests"]
+    assert public and all(t["visibility"] == "visible" for t in public)
+    assert hidden and all(t["visibility"] == "after_published" for t in graded), graded
 
 
 def test_ch4_library_call_instead_of_bisection_earns_less(tmp_path):
