@@ -40,13 +40,16 @@ from ._linalg import flat_result, top_eigenspace
 from ._moments import BlockMoments
 from ._one_step import eta_star_from_moments
 from ._projections import ProjectionThresholds, projection_thresholds_from_moments
+from ._sampled_step import SampledStep, sample_model_step, z_score
 from ._validation import validate_array, validate_int, validate_real, validate_step_size
 
 __all__ = [
     "AlignmentReport",
     "OneStepPrediction",
+    "SampledStep",
     "measure_alignment",
     "top_eigenspace",
+    "z_score",
 ]
 
 
@@ -192,6 +195,71 @@ class AlignmentReport:
                 "the alignment is undefined there"
             )
         return OneStepPrediction(ED / total - self.alignment, dom + blk, dom, blk)
+
+    @_doc
+    def sample_step(
+        self,
+        theta,
+        eta: float,
+        gradient: Callable[[np.ndarray], np.ndarray],
+        stochastic_gradient: Callable[[np.ndarray], np.ndarray],
+        *,
+        samples: int = 300,
+        projection: str = "none",
+        loss: Callable[[np.ndarray], float] | None = None,
+    ) -> SampledStep:
+        r"""Take one SGD step ``samples`` times from ``theta``, to test :meth:`predict`.
+
+        .. math::
+
+            \theta'^{(j)} = \theta - \eta\,P\,\hat g^{(j)}, \qquad
+            g'^{(j)} = \nabla L(\theta'^{(j)}),
+
+        with independent stochastic gradients :math:`\hat g^{(j)}` and
+        :math:`P = I`, :math:`UU^\top` or :math:`I - UU^\top` (``projection``), where
+        :math:`U` is :attr:`eigenvectors`. The real model is stepped, not its quadratic
+        model: comparing the draws with :meth:`predict` tests the prediction.
+
+        Parameters
+        ----------
+        theta : array_like, shape (dim,)
+            The parameters the report was measured at.
+        %(eta)s
+        gradient : callable
+            ``gradient(theta)``: the full-batch gradient, shape ``(dim,)``.
+        stochastic_gradient : callable
+            ``stochastic_gradient(theta)``: one minibatch gradient; called ``samples``
+            times in a row.
+        samples : int
+            Number of draws, ``>= 2``.
+        projection : {"none", "dominant", "bulk"}
+            SGD, Dom-SGD or Bulk-SGD.
+        loss : callable, optional
+            ``loss(theta)``; with it the loss change of every draw is recorded.
+
+        Returns
+        -------
+        SampledStep
+            Per draw: :math:`D'`, :math:`B'`, :math:`\chi'` and the loss change.
+
+        Examples
+        --------
+        %(report)s
+        >>> s = rep.sample_step(np.ones(2), 0.25, lambda w: H @ w, lambda w: H @ w,
+        ...                     samples=2, loss=lambda w: 0.5 * w @ H @ w)
+        >>> float(s.loss_change[0]), rep.predict(0.25).loss_change_sgd
+        (-2.21875, -2.21875)
+        """
+        return sample_model_step(
+            self.eigenvectors,
+            theta,
+            eta,
+            gradient,
+            stochastic_gradient,
+            samples,
+            projection,
+            loss,
+        )
 
 
 def measure_alignment(

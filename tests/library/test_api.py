@@ -27,6 +27,7 @@ LAYERS = [
     ["_one_step"],
     ["_projections"],
     ["_blocks", "_linalg"],
+    ["_sampled_step"],
     ["_mean_field", "_states"],
     ["_trace"],
     ["_simulate"],

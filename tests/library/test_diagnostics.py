@@ -209,3 +209,100 @@ def test_lanczos_options_are_passed_through():
     )
     np.testing.assert_allclose(tight.eigenvalues, [10.0, H[1, 1]], rtol=1e-12)
     np.testing.assert_allclose(loose.eigenvalues, tight.eigenvalues, rtol=1e-2)
+
+
+def _quadratic(dim: int = 6):
+    H = np.diag([9.0, 6.0, 1.0, 0.5, 0.2, 0.1])[:dim, :dim]
+    theta = np.linspace(1.0, -0.5, dim)
+    rep = measure_alignment(H @ theta, lambda v: H @ v, k=2)
+    return H, theta, rep
+
+
+def test_sample_step_without_noise_is_the_quadratic_prediction():
+    """On a quadratic loss with exact gradients, every draw is the one deterministic
+    step, and predict() is exact: loss changes and the next alignment agree."""
+    H, theta, rep = _quadratic()
+    grad = lambda w: H @ w  # noqa: E731
+    loss = lambda w: 0.5 * w @ H @ w  # noqa: E731
+    for eta in (0.05, 0.2):
+        p = rep.predict(eta)
+        for projection, want in (
+            ("none", p.loss_change_sgd),
+            ("dominant", p.loss_change_dominant),
+            ("bulk", p.loss_change_bulk),
+        ):
+            s = rep.sample_step(
+                theta, eta, grad, grad, samples=3, projection=projection, loss=loss
+            )
+            np.testing.assert_allclose(s.loss_change, want, rtol=1e-12, atol=1e-14)
+        s = rep.sample_step(theta, eta, grad, grad, samples=2)
+        np.testing.assert_allclose(
+            s.alignment - rep.alignment, p.alignment_change, rtol=1e-10, atol=1e-14
+        )
+        np.testing.assert_allclose(
+            s.D + s.B, [np.sum((H @ (theta - eta * H @ theta)) ** 2)] * 2
+        )
+
+
+def test_sample_step_with_noise_matches_the_exact_expectation():
+    """Isotropic gradient noise of level sigma: the mean loss change of Dom-SGD is
+    -eta g^T P g + eta^2/2 (g^T P H P g + sigma^2 tr(P H)) within 5 standard errors, and
+    the draws are those of a hand-written loop over the same generator."""
+    H, theta, rep = _quadratic()
+    sigma, eta, n = 0.3, 0.15, 20_000
+    grad = lambda w: H @ w  # noqa: E731
+    loss = lambda w: 0.5 * w @ H @ w  # noqa: E731
+    rng = np.random.default_rng(4)
+    s = rep.sample_step(
+        theta,
+        eta,
+        grad,
+        lambda w: H @ w + sigma * rng.standard_normal(6),
+        samples=n,
+        projection="dominant",
+        loss=loss,
+    )
+    P = np.diag([1.0, 1.0, 0, 0, 0, 0])
+    g = H @ theta
+    want = -eta * g @ P @ g + 0.5 * eta**2 * (
+        g @ P @ H @ P @ g + sigma**2 * np.trace(P @ H)
+    )
+    se = s.loss_change.std(ddof=1) / np.sqrt(n)
+    assert abs(s.loss_change.mean() - want) < 5 * se
+    rng, ref = np.random.default_rng(4), []
+    for _ in range(5):
+        nxt = theta - eta * P @ (H @ theta + sigma * rng.standard_normal(6))
+        ref.append(loss(nxt) - loss(theta))
+    np.testing.assert_allclose(s.loss_change[:5], ref, rtol=1e-12)
+
+
+def test_sample_step_bad_input():
+    H, theta, rep = _quadratic()
+    grad = lambda w: H @ w  # noqa: E731
+    with pytest.raises(ValueError, match="samples must be"):
+        rep.sample_step(theta, 0.1, grad, grad, samples=1)
+    with pytest.raises(ValueError, match="projection must be"):
+        rep.sample_step(theta, 0.1, grad, grad, projection="top")
+    with pytest.raises(ValueError, match="eta must be"):
+        rep.sample_step(theta, 0.0, grad, grad)
+    with pytest.raises(ValueError, match="theta must"):
+        rep.sample_step(theta[:3], 0.1, grad, grad)
+    with pytest.raises(TypeError, match="stochastic_gradient must be a callable"):
+        rep.sample_step(theta, 0.1, grad, H @ theta)
+    with pytest.raises(ValueError, match=r"stochastic_gradient must return a flat"):
+        rep.sample_step(theta, 0.1, grad, lambda w: (H @ w)[None, :])
+
+
+def test_z_score_is_the_mean_in_standard_errors():
+    from rivervalley_lib.diagnostics import z_score
+
+    x = np.random.default_rng(0).normal(0.3, 2.0, size=400)
+    se = x.std(ddof=1) / np.sqrt(x.size)
+    assert z_score(x) == pytest.approx(x.mean() / se)
+    assert z_score(x, reference=x.mean()) == pytest.approx(0.0, abs=1e-12)
+    with pytest.raises(ValueError, match="values must be a flat array"):
+        z_score([1.0])
+    with pytest.raises(ValueError, match="all equal"):
+        z_score([2.0, 2.0, 2.0])
+    with pytest.raises(ValueError, match="finite"):
+        z_score([1.0, np.nan])
