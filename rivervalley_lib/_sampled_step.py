@@ -1,8 +1,9 @@
 r"""One SGD step of any model, sampled: the Monte Carlo counterpart of a report.
 
 :meth:`rivervalley_lib.diagnostics.AlignmentReport.sample_step` calls
-:func:`sample_model_step`; it lives here so that ``diagnostics`` stays one concept (the
-measurement and its closed-form predictions).
+:func:`sample_model_step`, and :func:`z_score` (public in ``diagnostics``) says how far
+the draws' mean lies from a reference; they live here so that ``diagnostics`` stays one
+concept (the measurement and its closed-form predictions).
 """
 
 from __future__ import annotations
@@ -77,11 +78,11 @@ def sample_model_step(
         ("stochastic_gradient", stochastic_gradient),
         ("loss", loss),
     ):
-        if func is not None and not callable(func):
+        if not callable(func) and not (name == "loss" and func is None):
             raise TypeError(
                 f"{name} must be a callable of theta, got {type(func).__name__}"
             )
-    base = float(loss(theta)) if loss is not None else 0.0
+    base = _loss_value(loss, theta) if loss is not None else 0.0
     D, total, dl = np.empty(samples), np.empty(samples), np.empty(samples)
     for j in range(samples):
         g_hat = flat_result("stochastic_gradient", stochastic_gradient(theta), dim)
@@ -93,11 +94,23 @@ def sample_model_step(
         g = flat_result("gradient", gradient(nxt), dim)
         c = U.T @ g
         D[j], total[j] = c @ c, g @ g
+        if not total[j] > 0:
+            raise ValueError(
+                f"gradient returned a zero vector after draw {j}: the alignment is "
+                "undefined there"
+            )
         if loss is not None:
-            dl[j] = float(loss(nxt)) - base
-    if not np.all(total > 0):
-        raise ValueError("gradient returned a zero vector: the alignment is undefined")
+            dl[j] = _loss_value(loss, nxt) - base
     return SampledStep(D, total - D, D / total, dl if loss is not None else None)
+
+
+def _loss_value(loss: Callable[[np.ndarray], float], theta: np.ndarray) -> float:
+    value = np.asarray(loss(theta), dtype=float)
+    if value.shape != ():
+        raise ValueError(f"loss must return a scalar, got shape {value.shape}")
+    if not np.isfinite(value):
+        raise ValueError(f"loss returned {float(value)} (it must be finite)")
+    return float(value)
 
 
 def z_score(values, reference: float = 0.0) -> float:

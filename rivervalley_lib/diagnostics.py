@@ -218,7 +218,10 @@ class AlignmentReport:
         with independent stochastic gradients :math:`\hat g^{(j)}` and
         :math:`P = I`, :math:`UU^\top` or :math:`I - UU^\top` (``projection``), where
         :math:`U` is :attr:`eigenvectors`. The real model is stepped, not its quadratic
-        model: comparing the draws with :meth:`predict` tests the prediction.
+        model, so the draws test :meth:`predict`: its ``alignment_change`` is a ratio of
+        expectations, to compare with ``D.mean() / (D.mean() + B.mean())`` minus
+        :attr:`alignment` (or the sign of the mean of :math:`D'B - B'D`), not with the
+        mean of ``alignment``; its loss changes with the mean of ``loss_change``.
 
         Parameters
         ----------

@@ -276,9 +276,38 @@ def test_sample_step_with_noise_matches_the_exact_expectation():
     np.testing.assert_allclose(s.loss_change[:5], ref, rtol=1e-12)
 
 
-def test_sample_step_bad_input():
+def test_sample_step_projections_split_the_next_gradient():
+    """Without noise, Dom-SGD and Bulk-SGD draws are the one projected step: D', B' and
+    chi' of the next full gradient, split by the report's basis."""
     H, theta, rep = _quadratic()
     grad = lambda w: H @ w  # noqa: E731
+    P = np.diag([1.0, 1.0, 0, 0, 0, 0])
+    for projection, proj in (("dominant", P), ("bulk", np.eye(6) - P)):
+        s = rep.sample_step(theta, 0.1, grad, grad, samples=2, projection=projection)
+        g = H @ (theta - 0.1 * proj @ H @ theta)
+        want_D, want_B = g[:2] @ g[:2], g[2:] @ g[2:]
+        np.testing.assert_allclose(s.D, want_D, rtol=1e-10)
+        np.testing.assert_allclose(s.B, want_B, rtol=1e-10)
+        np.testing.assert_allclose(s.alignment, want_D / (want_D + want_B), rtol=1e-10)
+        assert s.loss_change is None
+
+
+def test_sample_step_bad_input():
+    """Every bad argument or callable result raises, naming it."""
+    H, theta, rep = _quadratic()
+    grad = lambda w: H @ w  # noqa: E731
+    with pytest.raises(TypeError, match="gradient must be a callable"):
+        rep.sample_step(theta, 0.1, None, grad)
+    with pytest.raises(TypeError, match="loss must be a callable"):
+        rep.sample_step(theta, 0.1, grad, grad, loss=1.0)
+    with pytest.raises(ValueError, match=r"gradient must return a flat"):
+        rep.sample_step(theta, 0.1, lambda w: (H @ w)[:3], grad)
+    with pytest.raises(ValueError, match="zero vector after draw 0"):
+        rep.sample_step(theta, 0.1, lambda w: 0 * w, grad)
+    with pytest.raises(ValueError, match="loss returned nan"):
+        rep.sample_step(theta, 0.1, grad, grad, loss=lambda w: np.nan)
+    with pytest.raises(ValueError, match="loss must return a scalar"):
+        rep.sample_step(theta, 0.1, grad, grad, loss=lambda w: w)
     with pytest.raises(ValueError, match="samples must be"):
         rep.sample_step(theta, 0.1, grad, grad, samples=1)
     with pytest.raises(ValueError, match="projection must be"):
@@ -294,6 +323,8 @@ def test_sample_step_bad_input():
 
 
 def test_z_score_is_the_mean_in_standard_errors():
+    """z = (mean - reference) / (s / sqrt(n)); too few, equal or non-finite values
+    raise."""
     from rivervalley_lib.diagnostics import z_score
 
     x = np.random.default_rng(0).normal(0.3, 2.0, size=400)
