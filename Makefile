@@ -35,7 +35,7 @@ $(STAMP): requirements.txt pyproject.toml
 $(VENDOR_STAMP): tools/assets/package.json tools/assets/package-lock.json tools/vendor_assets.py
 	$(PYTHON) tools/vendor_assets.py
 
-$(LIB_STAMP): $(wildcard rivervalley_lib/*.py) tools/sphinxext/rivervalley_book.py tools/sphinxext/static/rivervalley-widgets.js
+$(LIB_STAMP): $(wildcard rivervalley_lib/*.py rivervalley_lib/*/*.py) tools/sphinxext/rivervalley_book.py tools/sphinxext/static/rivervalley-widgets.js
 	rm -rf _build/.jupyter_cache _build/.doctrees _build/html
 	@mkdir -p _build && touch $@
 

@@ -1,17 +1,37 @@
 """rivervalley_lib: the quadratic river-valley model of SGD's suspicious alignment.
 
-The public API is re-exported here; the implementation lives in private modules, one
-concept each, whose imports flow one way:
+The public API is re-exported here (``rv.simulate``, ``rv.critical_step_size``, ...).
+The implementation lives in subpackages, one layer each, whose ``__init__`` re-exports
+what is public from private ``_x.py`` modules.
 
-``_validation`` → ``_landscape`` (the model) → ``_noise`` → ``_moments`` → ``_exact``
-→ ``_one_step`` → ``_projections`` → ``_blocks``, ``_linalg`` → ``_mean_field``,
-``_states`` → ``_trace`` → ``_simulate`` → ``_measure``.
+Architecture
+------------
+Each subpackage imports only from itself, from the private base module
+``_validation`` (argument checks) and from the subpackages named after its arrow. This
+table is the rule: ``tests/library/test_api.py`` reads it and fails on any other
+import::
 
-The submodules ``symbolic`` (sympy derivations), ``plotting`` (the book's figure style),
-``scenarios`` (the book's named valleys), ``figures`` (the figure functions behind the
-book's widgets), ``widgets`` (their ipywidgets controls), ``network`` (a numpy MLP with
-exact Hessian-vector products), ``diagnostics`` (alignment measurements for any model)
-and ``check`` (self-study exercise checks) complete it.
+    model        <-
+    theory       <- model
+    simulation   <- model
+    symbolic     <-
+    diagnostics  <- theory, model
+    network      <- diagnostics
+    check        <- diagnostics, simulation, theory, model
+    book         <- simulation, theory, model
+
+Theory and simulation never import each other, so comparing them is an independent
+check. :mod:`~rivervalley_lib.model` (the valley and the noise models),
+:mod:`~rivervalley_lib.theory` (one-step laws, thresholds, mean field),
+:mod:`~rivervalley_lib.simulation` (SGD runs), :mod:`~rivervalley_lib.symbolic` (the
+sympy derivations), :mod:`~rivervalley_lib.diagnostics` (alignment measured on any
+model),
+:mod:`~rivervalley_lib.network` (a numpy MLP with exact Hessian-vector products),
+:mod:`~rivervalley_lib.check` (self-study exercise checks) and
+:mod:`~rivervalley_lib.book` (figure style, named valleys, figures, frames, widgets).
+The book's modules are also reachable as ``rv.figures``, ``rv.frames``, ``rv.widgets``,
+``rv.plotting`` and ``rv.scenarios``, loaded on first use: importing the library never
+imports matplotlib, ipywidgets or sympy.
 
 Examples
 --------
@@ -21,70 +41,41 @@ Examples
 0.198
 """
 
-# Submodules re-exported as attributes (rv.diagnostics, rv.network), not in __all__.
+import importlib
+from types import ModuleType
+
+# Subpackages re-exported as attributes (rv.diagnostics, rv.network), not in __all__.
 from . import diagnostics as diagnostics
+from . import model as model
 from . import network as network
-from ._exact import expected_alignment
-from ._landscape import RiverValley
-from ._mean_field import (
-    MeanFieldTrajectory,
-    NoiseFloor,
-    PhaseLengths,
-    expected_trajectory,
-    noise_floor,
-    phase_lengths,
-)
-from ._measure import MeasuredPhases, measured_phase_lengths
-from ._noise import CurvatureNoise, IsotropicNoise, NoiseModel, RegressionNoise
-from ._one_step import (
-    ExpectedEnergies,
-    alignment,
-    alignment_regime,
-    critical_step_size,
-    expected_alignment_step,
-    expected_next,
-    gradient_alignment,
-)
-from ._projections import (
-    ProjectionThresholds,
-    expected_loss_change,
-    projection_thresholds,
-)
-from ._simulate import DivergenceError, Trace, sample_gradient, sample_step, simulate
-from ._states import self_correction_threshold, state_with_alignment
+from . import simulation as simulation
+from . import theory as theory
+from .model import *  # noqa: F403
+from .simulation import *  # noqa: F403
+from .theory import *  # noqa: F403
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "RiverValley",
-    "NoiseModel",
-    "IsotropicNoise",
-    "CurvatureNoise",
-    "RegressionNoise",
-    "alignment",
-    "gradient_alignment",
-    "expected_next",
-    "ExpectedEnergies",
-    "expected_alignment_step",
-    "expected_alignment",
-    "critical_step_size",
-    "alignment_regime",
-    "projection_thresholds",
-    "ProjectionThresholds",
-    "expected_loss_change",
-    "noise_floor",
-    "NoiseFloor",
-    "phase_lengths",
-    "PhaseLengths",
-    "expected_trajectory",
-    "MeanFieldTrajectory",
-    "state_with_alignment",
-    "self_correction_threshold",
-    "measured_phase_lengths",
-    "MeasuredPhases",
-    "simulate",
-    "sample_gradient",
-    "sample_step",
-    "Trace",
-    "DivergenceError",
-]
+__all__ = [*model.__all__, *theory.__all__, *simulation.__all__]
+
+# Loaded on first attribute access (``rv.figures``, ``rv.check``, ...): the book's
+# presentation modules need matplotlib and ipywidgets, the derivations need sympy.
+_LAZY = {
+    "book": "book",
+    "check": "check",
+    "symbolic": "symbolic",
+    **{
+        name: f"book.{name}"
+        for name in ("plotting", "scenarios", "figures", "frames", "widgets")
+    },
+}
+
+
+def __getattr__(name: str) -> ModuleType:
+    if name in _LAZY:
+        return importlib.import_module(f"{__name__}.{_LAZY[name]}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])

@@ -72,7 +72,7 @@ def fill_doc(**fragments: str) -> Callable[[F], F]:
     return decorate
 
 
-STATE_PARAMS = r"""landscape : RiverValley
+STATE_PARAMS = r"""valley : RiverValley
     The valley: eigenvalues :math:`\lambda_i \ge 0` of :math:`H`, dominant first.
 noise : NoiseModel
     The gradient-noise model (diagonal :math:`s_i = \Sigma_{ii}`).

@@ -4,8 +4,8 @@ Every chapter 1-9 gets, right after its ``widget-fallback`` cell, four cells:
 
 1. markdown ``static-explorer-text``: what to try, and a question to answer *before*
    moving the slider;
-2. code ``static-explorer``: :func:`rivervalley_lib.frames.static_explorer` over the
-   figure function that the live widget calls, for a grid of slider values (frames
+2. code ``static-explorer``: :func:`rivervalley_lib.book.frames.static_explorer` over
+   the figure function that the live widget calls, for a grid of slider values (frames
    rendered when the book is built, linked to the sliders in the page, no kernel
    needed);
 3. markdown ``static-explorer-text``: what happened;

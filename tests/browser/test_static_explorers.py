@@ -1,4 +1,4 @@
-"""The kernel-less figures (``rivervalley_lib.frames``) answer their sliders offline.
+"""The kernel-less figures (``rivervalley_lib.book.frames``) answer sliders offline.
 
 On every chapter 1-9, in headless Chromium with no network and no kernel: each slider of
 the cell tagged ``static-explorer`` is an ARIA slider; moved with the keyboard (End,

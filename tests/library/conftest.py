@@ -50,12 +50,12 @@ def random_noise(rng: np.random.Generator):
 def random_step(rng: np.random.Generator, eta_max: float):
     """A random valley, noise model and state spread over scales, a step size in
     ``(1e-3, eta_max)``, and the state's block moments."""
-    from rivervalley_lib._moments import block_moments
+    from rivervalley_lib.theory._moments import block_moments
 
-    landscape, noise = random_valley(rng), random_noise(rng)
-    theta = rng.normal(size=landscape.d) * np.exp(rng.uniform(-2, 2, landscape.d))
+    valley, noise = random_valley(rng), random_noise(rng)
+    theta = rng.normal(size=valley.d) * np.exp(rng.uniform(-2, 2, valley.d))
     eta = float(rng.uniform(1e-3, eta_max))
-    return landscape, noise, theta, eta, block_moments(landscape, noise, theta)
+    return valley, noise, theta, eta, block_moments(valley, noise, theta)
 
 
 @pytest.fixture

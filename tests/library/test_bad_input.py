@@ -167,7 +167,7 @@ CASES = [
         "landscape-type",
         lambda: alignment("valley", TH),
         TypeError,
-        "landscape must be a RiverValley",
+        "valley must be a RiverValley",
     ),
     (
         "noise-type",
@@ -346,7 +346,7 @@ CASES = [
         "exact-landscape-type",
         lambda: expected_alignment("valley", NZ, TH, 0.1),
         TypeError,
-        "landscape must be a RiverValley",
+        "valley must be a RiverValley",
     ),
     (
         "exact-eta-zero",
@@ -428,7 +428,7 @@ def test_no_assert_statements_in_library():
     import rivervalley_lib
 
     root = pathlib.Path(rivervalley_lib.__file__).parent
-    for path in root.glob("*.py"):
+    for path in root.rglob("*.py"):
         tree = ast.parse(path.read_text())
         asserts = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Assert)]
         assert not asserts, f"{path.name} uses assert at lines {asserts}"

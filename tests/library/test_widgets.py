@@ -179,13 +179,13 @@ def test_random_figures_take_the_library_rng_convention():
 def test_one_step_figure_on_another_valley():
     """The title's eta* is the library's critical step size on the given landscape."""
     valley = rv.RiverValley.two_level(d=50, k=2, dominant=5.0, bulk=0.5)
-    title = figures.one_step_figure(landscape=valley, samples=50).axes[0].get_title()
+    title = figures.one_step_figure(valley=valley, samples=50).axes[0].get_title()
     theta = rv.state_with_alignment(valley, 0.3, 1.0)
     star = rv.critical_step_size(valley, rv.IsotropicNoise(0.05), theta)
     assert f"eta* = {star:.3g}" in title
     assert star != pytest.approx(0.19, abs=0.01)  # not the default valley's value
-    with pytest.raises(TypeError, match="landscape must be a RiverValley"):
-        figures.one_step_figure(landscape="valley")
+    with pytest.raises(TypeError, match="valley must be a RiverValley"):
+        figures.one_step_figure(valley="valley")
 
 
 def test_bad_widget_arguments_are_rejected():
@@ -264,10 +264,11 @@ def test_figure_bundle_carries_the_alt_text_and_validates_it():
         plotting.figure_bundle(fig, "  ")
 
 
-#: The documented parameter order of the figure functions (rivervalley_lib.figures): the
-#: valley, the noise and its rng, the state, the step size, counts, overlays.
+#: The documented parameter order of the figure functions
+#: (rivervalley_lib.book.figures): the valley, the noise and its rng, the state, the
+#: step size, counts, overlays.
 _ORDER = {
-    "valley": {"landscape", "condition", "lam", "mu", "k", "d"},
+    "valley": {"valley", "condition", "lam", "mu", "k", "d"},
     "noise": {"model", "sigma", "batch_size", "rng"},
     "state": {"chi", "energy", "chis", "init_scale"},
     "step size": {"eta", "eta_train"},

@@ -15,7 +15,7 @@
  *    whose Queue(["Typeset", hub, element]) calls MathJax 3's typesetPromise([element]).
  *
  * 3. Screen readers. noUiSlider, which draws the widget sliders, announces a SelectionSlider
- *    (the kernel-less figures of rivervalley_lib.frames) by its index ("5"), and no slider by
+ *    (the kernel-less figures of rivervalley_lib.book.frames) by its index ("5"), and no slider by
  *    its name. Give every slider handle the text its readout shows ("0.12") as aria-valuetext
  *    and its description as aria-label, whenever a slider is drawn or moves.
  *

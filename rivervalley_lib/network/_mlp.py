@@ -1,0 +1,439 @@
+"""Implementation of :mod:`rivervalley_lib.network` (public names there)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._validation import (
+    validate_array,
+    validate_int,
+    validate_projection,
+    validate_real,
+    validate_rng,
+)
+from ..diagnostics._linalg import top_eigenspace
+
+
+def gaussian_mixture(
+    n: int, k: int, dim: int, *, separation: float = 3.0, spread: float = 1.0, rng=None
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""Draw a balanced :math:`k`-class Gaussian mixture with one-hot labels.
+
+    Class :math:`c` has mean :math:`\mu_c = s\,u_c` with random unit vectors :math:`u_c`
+    and isotropic covariance: :math:`x \mid c \sim \mathcal N(\mu_c, \tau^2 I_{p})`.
+
+    Parameters
+    ----------
+    n : int
+        Number of points (``>= k``); the classes get ``n // k`` or one more each.
+    k : int
+        Number of classes, ``>= 2``.
+    dim : int
+        Input dimension :math:`p \ge 1`.
+    separation : float
+        Norm :math:`s > 0` of the class means.
+    spread : float
+        Within-class standard deviation :math:`\tau > 0`.
+    rng : numpy.random.Generator, int or None
+
+    Returns
+    -------
+    X : ndarray, shape (n, dim)
+    Y : ndarray, shape (n, k)
+        One-hot labels.
+
+    Examples
+    --------
+    >>> X, Y = gaussian_mixture(n=10, k=2, dim=3, rng=0)
+    >>> X.shape, Y.sum(axis=0).tolist()
+    ((10, 3), [5.0, 5.0])
+    """
+    k = validate_int("k", k, low=2)
+    n = validate_int("n", n, low=k)
+    dim = validate_int("dim", dim, low=1)
+    separation = validate_real("separation", separation, low=0.0, low_inclusive=False)
+    spread = validate_real("spread", spread, low=0.0, low_inclusive=False)
+    rng = validate_rng(rng)
+    means = rng.standard_normal((k, dim))
+    means *= separation / np.linalg.norm(means, axis=1, keepdims=True)
+    labels = np.arange(n) % k
+    X = means[labels] + spread * rng.standard_normal((n, dim))
+    return X, np.eye(k)[labels]
+
+
+class MLP:
+    r"""A fully connected tanh network with a linear output layer, on flat parameters.
+
+    .. math::
+
+        a_0 = x,\quad z_l = W_l a_{l-1} + b_l,\quad a_l = \tanh(z_l)\ (l < L),
+        \quad f_\theta(x) = z_L .
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Layer widths ``[p, h_1, ..., k]``, at least two entries, each ``>= 1``.
+
+    Attributes
+    ----------
+    n_params : int
+        Length of the flat parameter vector.
+
+    Examples
+    --------
+    >>> net = MLP([2, 3, 2])
+    >>> net.n_params
+    17
+    """
+
+    def __init__(self, sizes: Sequence[int]) -> None:
+        if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
+            raise TypeError("sizes must be a sequence of layer widths")
+        if len(sizes) < 2:
+            raise ValueError(
+                "sizes must have at least 2 entries (input and output), "
+                f"got {len(sizes)}"
+            )
+        self.sizes = tuple(
+            validate_int(f"sizes[{i}]", s, low=1) for i, s in enumerate(sizes)
+        )
+        self._shapes = [
+            (self.sizes[i + 1], self.sizes[i]) for i in range(len(self.sizes) - 1)
+        ]
+        self.n_params = sum(o * i + o for o, i in self._shapes)
+
+    def unpack(self, theta: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Split a flat vector into ``[(W_1, b_1), ..., (W_L, b_L)]`` (views, no copy).
+
+        Examples
+        --------
+        >>> [(W.shape, b.shape) for W, b in MLP([2, 3, 1]).unpack(np.zeros(13))]
+        [((3, 2), (3,)), ((1, 3), (1,))]
+        """
+        theta = self._check_theta(theta)
+        out, pos = [], 0
+        for o, i in self._shapes:
+            W = theta[pos : pos + o * i].reshape(o, i)
+            pos += o * i
+            b = theta[pos : pos + o]
+            pos += o
+            out.append((W, b))
+        return out
+
+    def _check_theta(self, theta, name: str = "theta") -> np.ndarray:
+        theta = validate_array(name, theta, ndim_min=1, last_dim=self.n_params)
+        if theta.ndim != 1:
+            raise ValueError(
+                f"{name} must be a flat vector of length {self.n_params}, "
+                f"got shape {theta.shape}"
+            )
+        return theta
+
+    def init(self, *, scale: float = 1.0, rng=None) -> np.ndarray:
+        r"""LeCun-normal initial weights times ``scale``, zero biases.
+
+        :math:`W_{ij} \sim \mathcal N(0, s^2/\text{fan-in})` with :math:`s` = ``scale``.
+
+        Examples
+        --------
+        >>> MLP([4, 5, 2]).init(rng=0).shape
+        (37,)
+        """
+        scale = validate_real("scale", scale, low=0.0, low_inclusive=False)
+        rng = validate_rng(rng)
+        parts = []
+        for o, i in self._shapes:
+            parts.append(scale * rng.standard_normal(o * i) / np.sqrt(i))
+            parts.append(np.zeros(o))
+        return np.concatenate(parts)
+
+    def _forward(self, theta, X):
+        layers = self.unpack(theta)
+        acts = [X]
+        for li, (W, b) in enumerate(layers):
+            z = acts[-1] @ W.T + b
+            acts.append(np.tanh(z) if li < len(layers) - 1 else z)
+        return layers, acts
+
+    def predict(self, theta, X) -> np.ndarray:
+        """Network outputs :math:`f_\\theta(x_j)`, shape ``(n, k)``.
+
+        Examples
+        --------
+        >>> MLP([2, 3, 2]).predict(np.zeros(17), np.ones((4, 2))).shape
+        (4, 2)
+        """
+        X = self._check_data(X)
+        return self._forward(self._check_theta(theta), X)[1][-1]
+
+    def _check_data(self, X, Y=None):
+        X = validate_array("X", X, ndim_min=2, last_dim=self.sizes[0])
+        if X.ndim != 2:
+            raise ValueError(f"X must have shape (n, {self.sizes[0]}), got {X.shape}")
+        if Y is None:
+            return X
+        Y = validate_array("Y", Y, ndim_min=2, last_dim=self.sizes[-1])
+        if Y.shape[0] != X.shape[0]:
+            raise ValueError(
+                "X and Y must have the same number of rows, "
+                f"got {X.shape[0]} and {Y.shape[0]}"
+            )
+        return X, Y
+
+    def loss(self, theta, X, Y) -> float:
+        r"""Mean squared error :math:`\frac1{2n}\sum_j\lVert f_\theta(x_j)-y_j\rVert^2`.
+
+        Examples
+        --------
+        >>> X, Y = np.ones((2, 1)), np.ones((2, 1))
+        >>> float(MLP([1, 1]).loss(np.array([0.0, 0.0]), X, Y))
+        0.5
+        """
+        X, Y = self._check_data(X, Y)
+        r = self.predict(theta, X) - Y
+        return float(0.5 * np.sum(r * r) / X.shape[0])
+
+    def gradient(self, theta, X, Y) -> np.ndarray:
+        r"""Backpropagated gradient :math:`\nabla L(\theta)` as a flat vector.
+
+        Examples
+        --------
+        >>> net = MLP([1, 1])
+        >>> net.gradient(np.array([0.0, 0.0]), np.ones((2, 1)), np.ones((2, 1)))
+        array([-1., -1.])
+        """
+        X, Y = self._check_data(X, Y)
+        theta = self._check_theta(theta)
+        layers, acts = self._forward(theta, X)
+        delta = (acts[-1] - Y) / X.shape[0]
+        grads = []
+        for li in range(len(layers) - 1, -1, -1):
+            W, _ = layers[li]
+            grads.append((delta.sum(0), delta.T @ acts[li]))
+            if li > 0:
+                delta = (delta @ W) * (1 - acts[li] ** 2)
+        flat = []
+        for db, dW in reversed(grads):
+            flat.extend([dW.ravel(), db])
+        return np.concatenate(flat)
+
+    def hvp(self, theta, v, X, Y) -> np.ndarray:
+        r"""Exact Hessian-vector product :math:`\nabla^2L(\theta)\,v`.
+
+        By Pearlmutter's :math:`\mathcal R`-operator.
+
+        Forward:
+        :math:`\mathcal R z_l = V_l a_{l-1} + W_l\,\mathcal R a_{l-1} + v_{b_l}`,
+        :math:`\mathcal R a_l = (1-a_l^2)\odot\mathcal R z_l`. Backward, with
+        :math:`\delta_l = \partial L/\partial z_l`:
+        :math:`\mathcal R\delta_{l-1}
+        = (V_l^\top\delta_l + W_l^\top\mathcal R\delta_l)\odot(1-a_{l-1}^2)
+        - 2a_{l-1}(1-a_{l-1}^2)\odot(W_l^\top\delta_l)\odot\mathcal R z_{l-1}`, and
+        :math:`\mathcal R(\partial L/\partial W_l)
+        = \mathcal R\delta_l\,a_{l-1}^\top + \delta_l\,\mathcal R a_{l-1}^\top`.
+
+        Examples
+        --------
+        For a linear model the Hessian is :math:`X^\top X/n` (times the identity over
+        outputs):
+
+        >>> net = MLP([2, 1])
+        >>> X = np.array([[1.0, 0.0], [0.0, 2.0]])
+        >>> net.hvp(np.zeros(3), np.array([1.0, 0.0, 0.0]), X, np.zeros((2, 1)))
+        array([0.5, 0. , 0.5])
+        """
+        X, Y = self._check_data(X, Y)
+        theta = self._check_theta(theta)
+        v = self._check_theta(v, "v")
+        layers, acts = self._forward(theta, X)
+        vlayers = self.unpack(v)
+        L = len(layers)
+        # Forward R-pass.
+        Ra = [np.zeros_like(X)]
+        Rz = []
+        for li in range(L):
+            W, _ = layers[li]
+            V, vb = vlayers[li]
+            rz = acts[li] @ V.T + Ra[-1] @ W.T + vb
+            Rz.append(rz)
+            Ra.append((1 - acts[li + 1] ** 2) * rz if li < L - 1 else rz)
+        n = X.shape[0]
+        delta = (acts[-1] - Y) / n
+        Rdelta = Rz[-1] / n
+        out = []
+        for li in range(L - 1, -1, -1):
+            W, _ = layers[li]
+            V, _ = vlayers[li]
+            out.append((Rdelta.sum(0), Rdelta.T @ acts[li] + delta.T @ Ra[li]))
+            if li > 0:
+                a = acts[li]
+                back = delta @ W
+                Rdelta = (delta @ V + Rdelta @ W) * (1 - a**2) - 2 * a * (
+                    1 - a**2
+                ) * back * Rz[li - 1]
+                delta = back * (1 - a**2)
+        flat = []
+        for db, dW in reversed(out):
+            flat.extend([dW.ravel(), db])
+        return np.concatenate(flat)
+
+    def __repr__(self) -> str:
+        return f"MLP(sizes={list(self.sizes)}, n_params={self.n_params})"
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    """History of :func:`train`: steps, losses, alignments and the final parameters.
+
+    Examples
+    --------
+    >>> run = TrainingRun(
+    ...     step=np.arange(2), loss=np.ones(2), alignment=np.ones(2), theta=np.zeros(3)
+    ... )
+    >>> run.loss.shape
+    (2,)
+    """
+
+    step: np.ndarray
+    loss: np.ndarray
+    alignment: np.ndarray
+    theta: np.ndarray
+
+
+def train(
+    net: MLP,
+    theta0,
+    X,
+    Y,
+    *,
+    eta: float,
+    steps: int,
+    batch_size: int,
+    k: int,
+    projection: str = "none",
+    refresh_every: int = 1,
+    record_every: int = 10,
+    rng=None,
+) -> TrainingRun:
+    r"""Minibatch SGD, Dom-SGD or Bulk-SGD on the network.
+
+    With the top eigenspace of the full-data Hessian, the update is
+
+    .. math::
+
+        \theta_{t+1} = \theta_t - \eta\,P_t\,\hat g_t,\qquad
+        P_t \in \{I,\ P_k(\theta_t),\ I - P_k(\theta_t)\},
+
+    where :math:`P_k(\theta_t)` projects onto the top-:math:`k` eigenvectors of the full
+    training loss Hessian, recomputed every ``refresh_every`` steps (Song et al.'s
+    protocol uses 1). The recorded alignment is
+    :math:`\chi_k = \lVert P_k\nabla L\rVert^2/\lVert\nabla L\rVert^2` of the full-batch
+    gradient, squared.
+
+    Parameters
+    ----------
+    net : MLP
+        The network :math:`f_\theta`.
+    theta0 : array_like, shape (net.n_params,)
+        Initial parameters :math:`\theta_0` (not modified).
+    X : array_like, shape (n, net.sizes[0])
+        Training inputs :math:`x_j`.
+    Y : array_like, shape (n, net.sizes[-1])
+        Targets :math:`y_j` (one-hot labels).
+    eta : float
+        Step size :math:`\eta > 0`.
+    steps : int
+        Number of SGD steps, :math:`\ge 1`.
+    batch_size : int
+        Minibatch size :math:`b`, :math:`1 \le b \le n`, drawn without replacement.
+    k : int
+        Dimension of the dominant subspace (the number of classes),
+        :math:`1 \le k <` ``net.n_params``.
+    projection : {"none", "dominant", "bulk"}
+        SGD (:math:`P_t = I`), Dom-SGD (:math:`P_t = P_k`) or Bulk-SGD
+        (:math:`P_t = I - P_k`).
+    refresh_every : int
+        Recompute :math:`P_k(\theta_t)` every this many steps (:math:`\ge 1`).
+    record_every : int
+        Record loss and alignment every this many steps (:math:`\ge 1`); the last
+        step is always recorded.
+    rng : int, numpy.random.Generator or None
+        Seed (:math:`\ge 0`), generator or None (fresh entropy) of the minibatch
+        draws.
+
+    Returns
+    -------
+    TrainingRun
+        The recorded steps, full-data losses :math:`L(\theta_t)`, alignments
+        :math:`\chi_k` and the final parameters.
+
+    Raises
+    ------
+    ArithmeticError
+        If the parameters become non-finite (the step size is too large).
+
+    References
+    ----------
+    - M. Song, K. Ahn, C. Yun, "Does SGD really happen in tiny subspaces?", ICLR 2025,
+      arXiv:2405.16002.
+    - G. Gur-Ari, D. A. Roberts, E. Dyer, "Gradient Descent Happens in a Tiny
+      Subspace", arXiv:1812.04754, 2018.
+
+    Examples
+    --------
+    >>> X, Y = gaussian_mixture(n=40, k=2, dim=3, rng=0)
+    >>> net = MLP([3, 4, 2])
+    >>> theta0 = net.init(rng=1)
+    >>> run = train(net, theta0, X, Y, eta=0.1, steps=20, batch_size=8, k=2, rng=2)
+    >>> bool(run.loss[-1] < run.loss[0])
+    True
+    """
+    if not isinstance(net, MLP):
+        raise TypeError(f"net must be an MLP, got {type(net).__name__}")
+    theta = net._check_theta(theta0, "theta0").copy()
+    X, Y = net._check_data(X, Y)
+    eta = validate_real("eta", eta, low=0.0, low_inclusive=False)
+    steps = validate_int("steps", steps, low=1)
+    batch_size = validate_int("batch_size", batch_size, low=1, high=X.shape[0])
+    k = validate_int("k", k, low=1, high=net.n_params - 1)
+    refresh_every = validate_int("refresh_every", refresh_every, low=1)
+    record_every = validate_int("record_every", record_every, low=1)
+    validate_projection(projection)
+    rng = validate_rng(rng)
+    n = X.shape[0]
+
+    def eig(th):
+        return top_eigenspace(
+            lambda v: net.hvp(th, v, X, Y), net.n_params, k, tol=1e-6, rng=0
+        )[1]
+
+    U = None
+    rec_step, rec_loss, rec_chi = [], [], []
+    for t in range(steps + 1):
+        need_U = projection != "none" and t % refresh_every == 0
+        if t % record_every == 0 or t == steps:
+            U = eig(theta) if (U is None or need_U or projection == "none") else U
+            g = net.gradient(theta, X, Y)
+            proj = U.T @ g
+            rec_step.append(t)
+            rec_loss.append(net.loss(theta, X, Y))
+            rec_chi.append(float(proj @ proj / (g @ g)))
+        elif need_U:
+            U = eig(theta)
+        if t == steps:
+            break
+        idx = rng.choice(n, size=batch_size, replace=False)
+        g_hat = net.gradient(theta, X[idx], Y[idx])
+        if projection == "dominant":
+            g_hat = U @ (U.T @ g_hat)
+        elif projection == "bulk":
+            g_hat = g_hat - U @ (U.T @ g_hat)
+        theta -= eta * g_hat
+        if not np.all(np.isfinite(theta)):
+            raise ArithmeticError(
+                f"training diverged at step {t + 1} with eta = {eta:g}"
+            )
+    return TrainingRun(np.array(rec_step), np.array(rec_loss), np.array(rec_chi), theta)

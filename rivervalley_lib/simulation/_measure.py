@@ -1,0 +1,92 @@
+"""Measurements on recorded curves (not theory): the two phases of an alignment."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .._validation import validate_array, validate_int, validate_real
+
+
+class MeasuredPhases(NamedTuple):
+    """The two phases measured on an alignment curve.
+
+    See :func:`measured_phase_lengths`.
+
+    Attributes
+    ----------
+    T1 : int
+        Step of the minimum.
+    T2 : int
+        First step after ``T1`` at which the rise is complete, ``-1`` if never.
+
+    Examples
+    --------
+    >>> MeasuredPhases(T1=3, T2=40).T2
+    40
+    """
+
+    T1: int
+    T2: int
+
+
+def measured_phase_lengths(
+    chi, chi_inf: float, *, rise: float = 0.9, window: int = 1
+) -> MeasuredPhases:
+    r"""Measure the two phases on an alignment curve :math:`\chi_0, \chi_1, \dots`.
+
+    The curve has one value per step.
+
+    :math:`T_1` is the step of the minimum of the curve (after a centred running median
+    of ``window`` steps, to tame SGD noise); :math:`T_2` is the first step after
+    :math:`T_1` at which the curve has covered the fraction ``rise`` of the way from its
+    minimum to the plateau,
+    :math:`\chi_t \ge \chi_{\min} + \text{rise}\,(\chi_\infty - \chi_{\min})`.
+
+    Parameters
+    ----------
+    chi : array_like, shape (steps + 1,)
+        The alignment at every step.
+    chi_inf : float
+        The plateau, e.g. from :func:`noise_floor`.
+    rise : float
+        Fraction of the rise that ends phase 2, in (0, 1).
+    window : int
+        Odd running-median window, ``>= 1``.
+
+    Returns
+    -------
+    MeasuredPhases
+        Named ``(T1, T2)``; ``T2`` is ``-1`` if the curve never gets there.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> chi = np.array([1.0, 0.5, 0.1, 0.3, 0.6, 0.85, 0.9, 0.9])
+    >>> measured_phase_lengths(chi, 0.9)
+    MeasuredPhases(T1=2, T2=5)
+    """
+    chi = validate_array("chi", chi, ndim_min=1)
+    if chi.ndim != 1:
+        raise ValueError(f"chi must be one-dimensional, got shape {chi.shape}")
+    chi_inf = validate_real("chi_inf", chi_inf, low=0.0, high=1.0)
+    rise = validate_real(
+        "rise", rise, low=0.0, high=1.0, low_inclusive=False, high_inclusive=False
+    )
+    window = validate_int("window", window, low=1)
+    if window % 2 == 0:
+        raise ValueError(f"window must be odd, got {window}")
+    smooth = chi
+    if window > 1:
+        from numpy.lib.stride_tricks import sliding_window_view
+
+        pad = window // 2
+        smooth = np.median(
+            sliding_window_view(np.pad(chi, pad, mode="edge"), window), axis=-1
+        )
+    T1 = int(np.argmin(smooth))
+    level = smooth[T1] + rise * (chi_inf - smooth[T1])
+    above = np.nonzero(smooth[T1:] >= level)[0]
+    T2 = int(T1 + above[0]) if above.size else -1
+    return MeasuredPhases(T1, T2)

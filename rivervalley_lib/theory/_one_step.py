@@ -1,0 +1,362 @@
+r"""One-step laws: expected energies, :math:`\eta^*_t` and projection thresholds.
+
+The notation of the block sums :math:`a_X, b_X, n_X, t_X` is that of :mod:`._moments`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from .._docstrings import state_doc
+from .._validation import validate_array, validate_step_size
+from ..model._landscape import RiverValley, validate_landscape
+from ..model._noise import NoiseModel
+from ._exact import exact_critical_step_size
+from ._moments import BlockMoments, block_moments, scalarize
+
+
+class ExpectedEnergies(NamedTuple):
+    r"""The expected block gradient energies after one step (see :func:`expected_next`).
+
+    Attributes
+    ----------
+    D, B : float or ndarray
+        :math:`\mathbb E[D_{t+1}\mid\theta_t]` and
+        :math:`\mathbb E[B_{t+1}\mid\theta_t]`.
+
+    Examples
+    --------
+    >>> ExpectedEnergies(D=1.0, B=3.0).B
+    3.0
+    """
+
+    D: float | np.ndarray
+    B: float | np.ndarray
+
+
+def gradient_alignment(valley: RiverValley, g, *, squared: bool = True):
+    r"""Alignment with :math:`\mathcal D` of any gradient :math:`v`, full or stochastic.
+
+    .. math::
+
+        \chi(v) = \frac{\|P_{\mathcal D} v\|^2}{\|v\|^2}
+        \quad\text{or, with ``squared=False``,}\quad
+        \chi_k(v) = \frac{\|P_{\mathcal D} v\|}{\|v\|} .
+
+    Parameters
+    ----------
+    valley : RiverValley
+    g : array_like, shape (..., d)
+        Vectors in the eigenbasis; leading axes are batch axes. None may be zero.
+    squared : bool
+        Squared ratio (default, Gur-Ari et al.) or the norm ratio of Song et al.
+
+    Returns
+    -------
+    float or ndarray, shape (...)
+        Values in :math:`[0, 1]`.
+
+    Raises
+    ------
+    ValueError
+        If some vector is zero (the alignment is undefined there).
+
+    References
+    ----------
+    - Gur-Ari, Roberts, Dyer, arXiv:1812.04754 (2018).
+    - Song, Ahn, Yun, ICLR 2025, arXiv:2405.16002.
+
+    Examples
+    --------
+    >>> from rivervalley_lib import RiverValley, gradient_alignment
+    >>> valley = RiverValley([4.0, 1.0], k=1)
+    >>> g = [3.0, 4.0]
+    >>> gradient_alignment(valley, g), gradient_alignment(valley, g, squared=False)
+    (0.36, 0.6)
+    """
+    validate_landscape(valley)
+    g = validate_array("g", g, ndim_min=1, last_dim=valley.d)
+    if not isinstance(squared, bool):
+        raise TypeError(f"squared must be a bool, got {type(squared).__name__}")
+    k = valley.k
+    dom = np.einsum("...i,...i->...", g[..., :k], g[..., :k])
+    total = np.einsum("...i,...i->...", g, g)
+    if np.any(total == 0):
+        raise ValueError(
+            "g must be non-zero: the alignment of a zero gradient is undefined"
+        )
+    chi = dom / total
+    return scalarize(chi if squared else np.sqrt(chi))
+
+
+def alignment(valley: RiverValley, theta, *, squared: bool = True):
+    r"""The alignment of the full-batch gradient with the dominant subspace.
+
+    .. math::
+
+        \chi(\theta)
+        = \frac{\|P_{\mathcal D}\nabla L(\theta)\|^2}{\|\nabla L(\theta)\|^2}
+        = \frac{D}{D + B}, \qquad \nabla L(\theta) = H\theta .
+
+    ``squared=False`` gives the norm ratio :math:`\chi_k = \sqrt{\chi}` of Song et al.;
+    both are monotone in each other, so every rise or fall statement holds for both.
+
+    Parameters
+    ----------
+    valley : RiverValley
+    theta : array_like, shape (..., d)
+        States; leading axes are batch axes.
+    squared : bool
+        Squared (default) or unsquared ratio.
+
+    Returns
+    -------
+    float or ndarray, shape (...)
+
+    Raises
+    ------
+    ValueError
+        If the gradient is zero somewhere.
+
+    References
+    ----------
+    - Deng et al., "Suspicious Alignment of SGD", ALT 2026, arXiv:2601.11789.
+
+    Examples
+    --------
+    >>> from rivervalley_lib import RiverValley, alignment
+    >>> valley = RiverValley([4.0, 1.0], k=1)
+    >>> alignment(valley, [1.0, 4.0])
+    0.5
+    >>> alignment(valley, [[1.0, 4.0], [1.0, 0.0]])
+    array([0.5, 1. ])
+    """
+    validate_landscape(valley)
+    return gradient_alignment(valley, valley.gradient(theta), squared=squared)
+
+
+def expected_next(valley: RiverValley, noise: NoiseModel, theta, eta):
+    r"""The one-step recursion of the block gradient energies.
+
+    With :math:`g' = (I-\eta H)g - \eta H\xi` and, per coordinate,
+    :math:`\mathbb E[g_i'^2] = (1-\eta\lambda_i)^2 g_i^2 + \eta^2\lambda_i^2 s_i`,
+    summing over each block gives
+
+    .. math::
+
+        \mathbb E[D_{t+1}\mid\theta_t]
+        = D_t - 2\eta a_{\mathcal D} + \eta^2 (b_{\mathcal D} + n_{\mathcal D}),
+        \qquad
+        \mathbb E[B_{t+1}\mid\theta_t]
+        = B_t - 2\eta a_{\mathcal B} + \eta^2 (b_{\mathcal B} + n_{\mathcal B}).
+
+    Parameters
+    ----------
+    valley : RiverValley
+    noise : NoiseModel
+    theta : array_like, shape (..., d)
+        Current state(s).
+    eta : float or array_like
+        Step size(s) > 0, broadcast against the leading axes of ``theta``.
+
+    Returns
+    -------
+    ExpectedEnergies
+        Named ``(D, B)``: :math:`\mathbb E[D_{t+1}]` and :math:`\mathbb E[B_{t+1}]`.
+
+    References
+    ----------
+    - Deng et al., ALT 2026, arXiv:2601.11789 (the phenomenon; this recursion is the
+      book's own derivation in the stated model).
+
+    Examples
+    --------
+    >>> from rivervalley_lib import RiverValley, IsotropicNoise, expected_next
+    >>> valley = RiverValley([4.0, 1.0], k=1)
+    >>> expected_next(valley, IsotropicNoise(0.0), [1.0, 1.0], eta=0.25)
+    ExpectedEnergies(D=0.0, B=0.5625)
+    """
+    eta = validate_step_size("eta", eta)
+    m = block_moments(valley, noise, theta)
+    ED = m.D - 2 * eta * m.aD + eta**2 * (m.bD + m.nD)
+    EB = m.B - 2 * eta * m.aB + eta**2 * (m.bB + m.nB)
+    return ExpectedEnergies(scalarize(ED), scalarize(EB))
+
+
+@state_doc
+def expected_alignment_step(valley: RiverValley, noise: NoiseModel, theta, eta):
+    r"""The predicted next alignment, as a ratio of expectations.
+
+    .. math::
+
+        \bar\chi_{t+1}
+        = \frac{\mathbb E D_{t+1}}{\mathbb E D_{t+1} + \mathbb E B_{t+1}} .
+
+    In high dimension :math:`D_{t+1}` and :math:`B_{t+1}` concentrate, so this is the
+    alignment SGD actually reaches after one step.
+
+    Parameters
+    ----------
+    %(state)s
+    %(step)s
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\bar\chi_{t+1} \in [0, 1]`, one value per state.
+
+    Raises
+    ------
+    ValueError
+        If the expected next gradient energy is zero (the alignment is undefined).
+
+    References
+    ----------
+    - Deng et al., "Suspicious Alignment of SGD", ALT 2026, arXiv:2601.11789 (the
+      phenomenon; the ratio of expectations is the book's derivation).
+
+    Examples
+    --------
+    >>> from rivervalley_lib import RiverValley, IsotropicNoise, expected_alignment_step
+    >>> valley = RiverValley([4.0, 1.0], k=1)
+    >>> ratio = expected_alignment_step(valley, IsotropicNoise(0.0), [1.0, 1.0], 0.1)
+    >>> round(ratio, 4)
+    0.8767
+    """
+    ED, EB = expected_next(valley, noise, theta, eta)
+    total = np.asarray(ED) + np.asarray(EB)
+    if np.any(total == 0):
+        raise ValueError(
+            "the expected next gradient energy is zero; the alignment is undefined"
+        )
+    return scalarize(np.asarray(ED) / total)
+
+
+def threshold_terms(m: BlockMoments) -> tuple[np.ndarray, np.ndarray]:
+    """A, C with sign(E[D']B - E[B']D) = sign(eta C - 2A), after dividing by eta > 0."""
+    A = m.aD * m.B - m.aB * m.D
+    C = (m.bD + m.nD) * m.B - (m.bB + m.nB) * m.D
+    if np.any((m.D + m.B) == 0):
+        raise ValueError(
+            "theta has a zero gradient somewhere: the alignment is undefined there"
+        )
+    return A, C
+
+
+def critical_step_size(
+    valley: RiverValley, noise: NoiseModel, theta, *, exact: bool = False
+):
+    r"""The adaptive critical step size :math:`\eta^*_t`.
+
+    The expected alignment rises iff
+    :math:`\mathbb E D_{t+1} B_t > \mathbb E B_{t+1} D_t`, which after cancelling
+    :math:`\eta D_t B_t > 0` reads
+    :math:`\eta\,\Delta_t > 2(\rho^{\mathcal D}_1 - \rho^{\mathcal B}_1)`, with the
+    Rayleigh quotients :math:`\rho_1^X = a_X/X`, :math:`\rho_2^X = b_X/X`,
+    :math:`\nu_X = n_X/X` and :math:`\Delta_t = (\rho_2^{\mathcal D} + \nu_{\mathcal D})
+    - (\rho_2^{\mathcal B} + \nu_{\mathcal B})`:
+
+    .. math::
+
+        \eta^*_t = \frac{2(\rho^{\mathcal D}_1 - \rho^{\mathcal B}_1)}{\Delta_t}
+        \quad\text{if } \Delta_t > 0, \qquad \eta^*_t = \infty \text{ otherwise.}
+
+    For :math:`\eta < \eta^*_t` the alignment falls, for :math:`\eta > \eta^*_t` it
+    rises; with :math:`\Delta_t \le 0` it falls for every step size (self-correction).
+    The function uses the equivalent form
+    :math:`\eta^* = 2(a_{\mathcal D}B - a_{\mathcal B}D)
+    /((b_{\mathcal D}+n_{\mathcal D})B - (b_{\mathcal B}+n_{\mathcal B})D)`,
+    which stays finite when :math:`D` or :math:`B` is zero.
+
+    Parameters
+    ----------
+    valley : RiverValley
+    noise : NoiseModel
+    theta : array_like, shape (..., d)
+    exact : bool
+        ``False`` (default): the book's :math:`\eta^*_t` above (ratio of expectations).
+        ``True``: the smallest :math:`\eta \in (0, 2/\lambda_1)` at which the exact
+        :math:`\mathbb E[\chi_{t+1}]` (:func:`expected_alignment`) crosses
+        :math:`\chi_t` from below, ``math.inf`` if none; Gaussian diagonal noise only.
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\eta^*_t \ge 0`, with ``math.inf`` in the self-correcting regime.
+
+    References
+    ----------
+    - Deng et al., ALT 2026, arXiv:2601.11789 (the adaptive critical step size; the
+      formula here is the book's derivation in its stated model).
+
+    Examples
+    --------
+    Without noise a two-level valley has :math:`\eta^* = 2/(\lambda + \mu)`:
+
+    >>> from rivervalley_lib import RiverValley, IsotropicNoise, critical_step_size
+    >>> valley = RiverValley.two_level(d=10, k=2, dominant=3.0, bulk=1.0)
+    >>> critical_step_size(valley, IsotropicNoise(0.0), [1.0] * 10)
+    0.5
+    >>> eta = critical_step_size(valley, IsotropicNoise(0.0), [1.0] * 10, exact=True)
+    >>> round(eta, 9)
+    0.5
+    """
+    if not isinstance(exact, bool):
+        raise TypeError(f"exact must be a bool, got {type(exact).__name__}")
+    if exact:
+        return exact_critical_step_size(valley, noise, theta)
+    return eta_star_from_moments(block_moments(valley, noise, theta))
+
+
+def eta_star_from_moments(m: BlockMoments):
+    """eta* from block sums (shared with :mod:`rivervalley_lib.diagnostics`)."""
+    A, C = threshold_terms(m)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eta_star = np.where(C > 0, 2 * A / np.where(C > 0, C, 1.0), np.inf)
+    out = scalarize(eta_star)
+    return math.inf if isinstance(out, float) and math.isinf(out) else out
+
+
+@state_doc
+def alignment_regime(valley: RiverValley, noise: NoiseModel, theta):
+    r"""Name the regime of the state: ``"threshold"`` or ``"always-falls"``.
+
+    ``"threshold"`` means :math:`\Delta_t > 0`: a finite :math:`\eta^*_t` separates
+    falling from rising alignment. ``"always-falls"`` means :math:`\Delta_t \le 0`:
+    the expected alignment falls (or, without noise in the bulk, stays) for every step
+    size.
+
+    Deng et al. call the second regime self-correcting. It is not what holds the
+    high plateau of constant-step SGD: there the states are in the ``"threshold"``
+    regime with :math:`\eta^*_t` fluctuating around :math:`\eta` (chapter 5).
+
+    Parameters
+    ----------
+    %(state)s
+
+    Returns
+    -------
+    str or ndarray of str
+        One name per state (a str for one state).
+
+    References
+    ----------
+    - Deng et al., ALT 2026, arXiv:2601.11789 (the two regimes; the criterion here is
+      the book's derivation in its stated model).
+
+    Examples
+    --------
+    >>> from rivervalley_lib import RiverValley, IsotropicNoise, alignment_regime
+    >>> valley = RiverValley.two_level(d=100, k=2, dominant=10.0, bulk=0.1)
+    >>> alignment_regime(valley, IsotropicNoise(0.1), [1.0] * 100)
+    'threshold'
+    >>> alignment_regime(valley, IsotropicNoise(0.1), [1.0, 1.0] + [1e-3] * 98)
+    'always-falls'
+    """
+    m = block_moments(valley, noise, theta)
+    _, C = threshold_terms(m)
+    out = np.where(C > 0, "threshold", "always-falls")
+    return str(out) if out.ndim == 0 else out

@@ -1,0 +1,156 @@
+r"""The projected updates Dom-SGD and Bulk-SGD: their expected one-step loss change and
+the step-size thresholds :math:`(\eta_{\mathcal D}, \eta_{\mathcal B})`.
+
+The block sums :math:`X, a_X, t_X` are those of :mod:`._moments`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, NamedTuple
+
+import numpy as np
+
+from .._docstrings import state_doc
+from .._validation import validate_projection, validate_step_size
+from ..model._landscape import RiverValley
+from ..model._noise import NoiseModel
+from ._moments import BlockMoments, block_moments, scalarize
+
+
+class ProjectionThresholds(NamedTuple):
+    r"""The step-size thresholds of the projected updates (Dom-SGD and Bulk-SGD).
+
+    Attributes
+    ----------
+    dominant : float or ndarray
+        :math:`\eta_{\mathcal D}`: Dom-SGD raises the expected loss above it.
+    bulk : float or ndarray
+        :math:`\eta_{\mathcal B}`: Bulk-SGD lowers the expected loss below it.
+
+    Examples
+    --------
+    >>> t = ProjectionThresholds(dominant=0.5, bulk=2.0)
+    >>> t.dominant < t.bulk
+    True
+    """
+
+    dominant: float | np.ndarray
+    bulk: float | np.ndarray
+
+
+@state_doc
+def projection_thresholds(valley: RiverValley, noise: NoiseModel, theta):
+    r"""The step-size thresholds of the projected updates (Dom-SGD and Bulk-SGD).
+
+    A projected update changes only its own block loss, and
+
+    .. math::
+
+        \mathbb E[\Delta L_X] = -\eta X_t + \tfrac{\eta^2}{2}(a_X + t_X),
+        \qquad
+        \eta_X = \frac{2 X_t}{a_X + t_X}, \quad X \in \{\mathcal D, \mathcal B\}.
+
+    A dominant-projected step (Dom-SGD) raises :math:`\mathbb E L` iff
+    :math:`\eta > \eta_{\mathcal D}`; a bulk-projected step (Bulk-SGD) lowers it iff
+    :math:`\eta < \eta_{\mathcal B}`. On :math:`(\eta_{\mathcal D}, \eta_{\mathcal B})`
+    both happen. When a block has neither gradient nor noise, its step never changes the
+    loss: :math:`\eta_{\mathcal D} = \infty` and :math:`\eta_{\mathcal B} = 0` there.
+
+    Parameters
+    ----------
+    %(state)s
+
+    Returns
+    -------
+    ProjectionThresholds
+        Named ``(dominant, bulk)``: :math:`\eta_{\mathcal D}` and
+        :math:`\eta_{\mathcal B}`.
+
+    References
+    ----------
+    - Song, Ahn, Yun, ICLR 2025, arXiv:2405.16002 (Dom-SGD and Bulk-SGD).
+    - Deng et al., ALT 2026, arXiv:2601.11789 (the step-size interval; formula derived
+      by the book).
+
+    Examples
+    --------
+    >>> from rivervalley_lib import RiverValley, IsotropicNoise, projection_thresholds
+    >>> valley = RiverValley([4.0, 1.0], k=1)
+    >>> projection_thresholds(valley, IsotropicNoise(0.0), [1.0, 1.0])
+    ProjectionThresholds(dominant=0.5, bulk=2.0)
+    """
+    return projection_thresholds_from_moments(block_moments(valley, noise, theta))
+
+
+def projection_thresholds_from_moments(m: BlockMoments):
+    """(eta_D, eta_B) from block sums (also for :mod:`rivervalley_lib.diagnostics`)."""
+    den_D = m.aD + m.tD
+    den_B = m.aB + m.tB
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eta_D = np.where(den_D > 0, 2 * m.D / np.where(den_D > 0, den_D, 1.0), np.inf)
+        # den_B < 0 (negative bulk curvature, measured on a network): Bulk-SGD lowers
+        # the expected loss at every step size, so eta_B = inf; den_B = 0: it never
+        # moves it.
+        eta_B = np.where(
+            den_B > 0,
+            2 * m.B / np.where(den_B > 0, den_B, 1.0),
+            np.where(den_B < 0, np.inf, 0.0),
+        )
+    return ProjectionThresholds(scalarize(eta_D), scalarize(eta_B))
+
+
+@state_doc
+def expected_loss_change(
+    valley: RiverValley,
+    noise: NoiseModel,
+    theta,
+    eta,
+    *,
+    projection: Literal["none", "dominant", "bulk"] = "none",
+):
+    r"""The expected one-step change of the loss under SGD or a projected update.
+
+    .. math::
+
+        \mathbb E[\Delta L]
+        = \sum_{X} \Big(-\eta X_t + \tfrac{\eta^2}{2}(a_X + t_X)\Big),
+
+    summed over both blocks (``"none"``) or only over the projected block.
+
+    Parameters
+    ----------
+    %(state)s
+    %(step)s
+    projection : {"none", "dominant", "bulk"}
+        Plain SGD (``"none"``), Dom-SGD (``"dominant"``: the update projected on
+        :math:`\mathcal D`) or Bulk-SGD (``"bulk"``: projected on :math:`\mathcal B`).
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\mathbb E[L(\theta_{t+1}) - L(\theta_t)\mid\theta_t]`, one value per
+        state; negative means the loss is expected to fall.
+
+    References
+    ----------
+    - Song, Ahn, Yun, ICLR 2025, arXiv:2405.16002 (Dom-SGD and Bulk-SGD).
+    - Deng et al., ALT 2026, arXiv:2601.11789 (the formula is the book's).
+
+    Examples
+    --------
+    >>> from rivervalley_lib import RiverValley, IsotropicNoise, expected_loss_change
+    >>> valley = RiverValley([4.0, 1.0], k=1)
+    >>> noise = IsotropicNoise(0.0)
+    >>> expected_loss_change(valley, noise, [1.0, 1.0], 0.25, projection="dominant")
+    -2.0
+    """
+    eta = validate_step_size("eta", eta)
+    validate_projection(projection)
+    m = block_moments(valley, noise, theta)
+    dom = -eta * m.D + 0.5 * eta**2 * (m.aD + m.tD)
+    blk = -eta * m.B + 0.5 * eta**2 * (m.aB + m.tB)
+    if projection == "none":
+        return scalarize(dom + blk)
+    if projection == "dominant":
+        return scalarize(dom)
+    return scalarize(blk)
