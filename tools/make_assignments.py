@@ -16,7 +16,7 @@ secret can also come from the environment variable ``RIVERVALLEY_SECRET``). Each
 
 The conceptual and derivation questions (manual, 3 points each) are the chapter's
 exercises with their solutions as the instructor's reference; the computational one is
-autograded (4 points) by the hidden tests of ``chapters/coursework/<chapter>/hidden.py``.
+autograded (4 points) by the tests of ``chapters/coursework/<chapter>/hidden.py``.
 """
 
 from __future__ import annotations
@@ -198,7 +198,7 @@ def setup_cell(chapter: str, params: dict) -> str:
 
 
 def solution_cell(chapter: str) -> str:
-    """``solution.py`` without its ``# SETUP`` import (the names the setup cell gives)."""
+    """``solution.py`` without its ``# SETUP`` import (of the setup cell's names)."""
     text = (SOURCES / chapter / "solution.py").read_text().splitlines()
     return "\n".join(ln for ln in text if not ln.rstrip().endswith("# SETUP")).strip()
 
@@ -257,9 +257,9 @@ def master(chapter: str, nb: dict, params: dict, label: str) -> dict:
         _cell(
             "markdown",
             f"# Coursework, chapter {int(number)}: {_title(nb)}\n\n"
-            f"Read chapter {int(number)} of *River Valley* first. Answer every question "
-            "in the cell below it; add code cells where you need them (sympy and the "
-            'library are imported below). `grader.check("computational")` runs the '
+            f"Read chapter {int(number)} of *River Valley* first. Answer every "
+            "question in the cell below it; add code cells where you need them "
+            '(sympy and the library are imported below). `grader.check("computational")` runs the '
             "student-side checks; the grade comes from hidden tests run on your "
             "functions, taken from this notebook, in a fresh Python process, and on "
             "your answer values. The conceptual and derivation answers are graded by "
@@ -274,7 +274,8 @@ def master(chapter: str, nb: dict, params: dict, label: str) -> dict:
             raise ValueError(f"ex-{number}-{kind} has no solution in {chapter}")
         cells += [
             _raw(
-                f"# BEGIN QUESTION\nname: {kind}\nmanual: true\npoints: {POINTS_MANUAL}\n"
+                f"# BEGIN QUESTION\nname: {kind}\nmanual: true\n"
+                f"points: {POINTS_MANUAL}\n"
             ),
             _cell(
                 "markdown",
@@ -379,6 +380,36 @@ python3 rv_grading/autograde/gradescope.py /autograder
 """
 
 
+def init_cell(notebook_name: str) -> str:
+    """The student notebook's first cell: otter-grader from its pin in
+    requirements-coursework.txt, installed on first use where it is missing (Binder
+    builds requirements.txt only: otter would add pandas and Docker tooling, 100 MB,
+    to every reader's environment, and grading does not run in the student's kernel)."""
+    pin = next(
+        ln.strip()
+        for ln in (ROOT / "requirements-coursework.txt").read_text().splitlines()
+        if ln.strip().startswith("otter-grader")
+    )
+    return (
+        "# Initialize Otter (installed on first use where it is missing, e.g. Binder)\n"
+        "try:\n"
+        "    import otter\n"
+        "except ImportError:\n"
+        f"    %pip install --quiet {pin}\n"
+        "    import otter\n"
+        f'grader = otter.Notebook("{notebook_name}")'
+    )
+
+
+def _binder_init_cell(where: pathlib.Path) -> None:
+    path = next((where / "student").glob("*.ipynb"))
+    nb = json.loads(path.read_text())
+    first = next(c for c in nb["cells"] if c["cell_type"] == "code")
+    if "".join(first["source"]).startswith("# Initialize Otter"):
+        first["source"] = init_cell(path.name)
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+
+
 def _gradescope_zip(where: pathlib.Path) -> None:
     """Add ``grading/`` to otter's zip and make its ``run_autograder`` call it."""
     zpath = next((where / "autograder").glob("*.zip"))
@@ -436,6 +467,7 @@ def build(
         for part in ("student", "autograder"):
             shutil.move(str(where / "dist" / part), str(where / part))
         (where / "dist").rmdir()
+        _binder_init_cell(where)
         _gradescope_zip(where)
     mpath.rename(where / "master.ipynb")
     return where
@@ -449,7 +481,8 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--secret",
         default=os.environ.get("RIVERVALLEY_SECRET") or None,
-        help="the instructor's secret (default: $RIVERVALLEY_SECRET); none: the book's build",
+        help="the instructor's secret (default: $RIVERVALLEY_SECRET); without one, "
+        "the book's build",
     )
     parser.add_argument(
         "--seed", default=0, type=int, help="the variant under the secret"
@@ -465,11 +498,19 @@ def main(argv=None) -> int:
         action="store_true",
         help="skip otter assign (master and grading/ only)",
     )
+    parser.add_argument(
+        "--build-id",
+        action="store_true",
+        help="print the build's folder name, build nothing",
+    )
     args = parser.parse_args(argv)
     try:
         bid = variants.build_id(args.secret, args.seed)
     except ValueError as exc:
         parser.error(str(exc))
+    if args.build_id:
+        print(bid)
+        return 0
     chapters = args.chapters or sorted(variants.load())
     for chapter in chapters:
         where = build(

@@ -2,9 +2,10 @@
 
 Started as ``python -I clean.py`` with a JSON job on stdin: the grader folder, the
 extracted student module, the answer values, the variant's parameters, the case seed,
-the setup cell's source (module ``given``) and the test modules' sources. numpy, the library and the tests are imported before
-the student's module is executed; the student's output goes to stderr, and the results
-are written to the original stdout as one JSON line.
+the setup cell's source (module ``given``) and the test modules' sources. numpy, the
+library and the tests are imported before the student's module is executed; the
+student's output goes to stderr, and the results are written to the original stdout as
+one JSON line.
 """
 
 from __future__ import annotations

@@ -95,7 +95,8 @@ def _extractable_def(node: ast.FunctionDef) -> bool:
 
 def student_module(sources: list[str]) -> str:
     """Python source of the extracted module: allowed imports, then the last top-level
-    binding of every function (``def`` or ``name = lambda``) and literal constant."""
+    binding of every function (``def`` or ``name = lambda``) and literal constant.
+    A name of a builtin is never bound: a shadowed ``abs`` stays the real one."""
     imports: list[str] = []
     defs: dict[str, str] = {}
     for _, tree in _parse(sources):
@@ -117,7 +118,7 @@ def student_module(sources: list[str]) -> str:
                     if text not in imports:
                         imports.append(text)
             elif isinstance(node, ast.FunctionDef):
-                if _extractable_def(node):
+                if _extractable_def(node) and node.name not in _BUILTINS:
                     defs.pop(node.name, None)
                     defs[node.name] = ast.unparse(node)
                 else:
@@ -129,6 +130,8 @@ def student_module(sources: list[str]) -> str:
             ):
                 name, value = node.targets[0].id, node.value
                 defs.pop(name, None)
+                if name in _BUILTINS:
+                    continue
                 if _literal(value) or (
                     isinstance(value, ast.Lambda)
                     and all(_literal(d) for d in value.args.defaults)

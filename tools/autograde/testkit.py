@@ -158,11 +158,11 @@ class Student:
     """The student's functions, each call checked against the library allowlist.
 
     ``allowed`` lists the names (``"gradient"``, ``"expected_alignment_step"``, or
-    qualified: ``"RiverValley.gradient"``) of library functions and methods the question
-    lets the student call; a call from the student's code to any other library function (a name, an
-    alias, a private helper, an inherited method) is a violation and fails the test.
-    ``calls`` records ``(qualname, arguments)`` of every allowed call of the last
-    student call, so that a test can check the computation itself.
+    qualified: ``"RiverValley.gradient"``) of library functions and methods the
+    question lets the student call; a call from the student's code to any other library
+    function (a name, an alias, a private helper, an inherited method) is a violation
+    and fails the test. ``calls`` records ``(name, arguments)`` of every allowed call of
+    the last student call, so that a test can check the computation itself.
     """
 
     def __init__(self, namespace: dict, allowed: list[str]):
