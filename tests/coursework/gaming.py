@@ -14,11 +14,16 @@ from __future__ import annotations
 #: student's kernel, so this gave full marks), then answer with constants.
 OTTER = """\
 import otter
-import otter.test_files.abstract_test as _at
 
-_at.TestFile.all_tests_passed = property(lambda self: True)
-_at.TestFile.grade = property(lambda self: 1.0)
+try:
+    import otter.test_files.abstract_test as _at
+
+    _at.TestFile.all_tests_passed = property(lambda self: True)
+    _at.TestFile.grade = property(lambda self: 1.0)
+except ImportError:  # where otter is a stub, patch what there is
+    pass
 otter.Notebook.check = lambda self, *a, **k: None
+otter.Notebook.check_all = lambda self, *a, **k: None
 """
 
 #: Shadow builtins and make numpy's comparisons always true, then answer with constants.

@@ -21,7 +21,7 @@ def floor_and_plateau(student, answers, P, rng):
     )
 
 
-@tk.points(2, "plateau(run, last) is the ratio of the averages, on unseen traces")
+@tk.points(1, "plateau(run, last) is the ratio of the averages, on unseen traces")
 def plateau_on_unseen_traces(student, answers, P, rng):
     for _ in range(3):
         shape = (int(rng.integers(1, 9)), int(rng.integers(20, 300)))
@@ -33,7 +33,7 @@ def plateau_on_unseen_traces(student, answers, P, rng):
         tk.expect_close(got, want, f"plateau(run, {last}) on a {shape} trace", 1e-10)
 
 
-@tk.points(1, "chi_sim is what your plateau() gives on the prescribed simulation")
+@tk.points(2, "chi_sim is what your plateau() gives on the prescribed simulation")
 def chi_sim_from_the_simulation(student, answers, P, rng):
     chi_sim = tk.number(answers["chi_sim"], "chi_sim")
     noise = rv.IsotropicNoise(P["sigma"])

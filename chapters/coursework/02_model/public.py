@@ -1,12 +1,22 @@
 """Chapter 2: the student-side checks (``grader.check``), also run by the grader."""
 
+import numpy as np
 
-def both_alignments_and_close(ratio, mean_ratio):
-    """ratio and mean_ratio are alignments in (0, 1), within 0.01 of each other."""
-    assert 0 < ratio < 1 and 0 < mean_ratio < 1, (
-        f"both should lie in (0, 1); got ratio={ratio!r}, mean_ratio={mean_ratio!r}"
+import rivervalley_lib as rv
+
+
+def mean_ratio_of_the_samples(ratio, mean_ratio, valley, level, sigma, seed):
+    """mean_ratio is the average alignment of the prescribed samples, and ratio is an
+    alignment within 0.01 of it."""
+    theta = np.full(valley.d, level)
+    noise = rv.IsotropicNoise(sigma)
+    g_hat = rv.sample_gradient(valley, noise, theta, 100_000, rng=seed)
+    want = rv.gradient_alignment(valley, g_hat).mean()
+    assert abs(mean_ratio - want) < 1e-9 * want, (
+        f"mean_ratio should average the alignments of the 100,000 samples of your "
+        f"parameters; got {mean_ratio!r}"
     )
-    assert abs(ratio - mean_ratio) < 0.01, (
-        f"in this dimension they should be within 0.01; got {ratio:.5f} and "
-        f"{mean_ratio:.5f}"
+    assert 0 < ratio < 1 and abs(ratio - mean_ratio) < 0.01, (
+        f"ratio should be an alignment within 0.01 of mean_ratio = {mean_ratio:.5f}; "
+        f"got {ratio!r}"
     )

@@ -7,12 +7,18 @@ import testkit as tk
 import rivervalley_lib as rv
 
 
-@tk.points(1, "four gaps that shrink as the blocks grow", True)
+@tk.points(1, "the four gaps of the prescribed experiment, shrinking", True)
 def shrinking_gaps(student, answers, P, rng):
-    tk.public_check(public.four_shrinking_gaps, tk.array(answers["gaps"], "gaps"))
+    tk.public_check(
+        public.gaps_of_the_experiment,
+        list(tk.array(answers["gaps"], "gaps").ravel()),
+        P["sigma"],
+        P["eta"],
+        P["chi0"],
+    )
 
 
-@tk.points(2, "predicted_alignment() is the recursion, on unseen valleys and states")
+@tk.points(1, "predicted_alignment() is the recursion, on unseen valleys and states")
 def recursion_on_unseen_cases(student, answers, P, rng):
     cases = (
         (
@@ -40,7 +46,7 @@ def recursion_on_unseen_cases(student, answers, P, rng):
             tk.expect_close(got, want, what, 1e-9)
 
 
-@tk.points(1, "gaps are those of the prescribed experiment, with your prediction")
+@tk.points(2, "gaps are those of the prescribed experiment, with your prediction")
 def gaps_of_the_experiment(student, answers, P, rng):
     """The sampled steps are recomputed here; the prediction is your function's, run
     here with the library guard on (an error in it is graded once, above)."""

@@ -49,7 +49,7 @@ def _bisection_followed(student, v, noise, th, lo, hi, iters):
     return got
 
 
-@tk.points(2, "bisect_eta_star() bisects, evaluation by evaluation, on unseen states")
+@tk.points(1, "bisect_eta_star() bisects, evaluation by evaluation, on unseen states")
 def bisects_on_unseen_states(student, answers, P, rng):
     cases = (
         (
@@ -70,7 +70,7 @@ def bisects_on_unseen_states(student, answers, P, rng):
         tk.expect_close(got, want, "the bisection's eta* against the library", 1e-5)
 
 
-@tk.points(1, "eta_star is what your bisection gives for this state")
+@tk.points(2, "eta_star is what your bisection gives for this state")
 def eta_star_from_your_bisection(student, answers, P, rng):
     theta = rv.state_with_alignment(given.valley, P["chi"], P["energy"])
     mine = student.bisect_eta_star(given.valley, given.noise, theta, 1e-4, 0.3)

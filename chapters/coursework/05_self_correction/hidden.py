@@ -8,12 +8,15 @@ import testkit as tk
 import rivervalley_lib as rv
 
 
-@tk.points(1, "the simulated plateau is within 0.01 of chi_inf", True)
+@tk.points(1, "chi_inf is the floors' plateau; chi_sim within 0.01 of it", True)
 def plateau_near_floor(student, answers, P, rng):
     tk.public_check(
         public.plateau_agrees_with_floor,
         tk.number(answers["chi_sim"], "chi_sim"),
         tk.number(answers["chi_inf"], "chi_inf"),
+        given.valley,
+        P["sigma"],
+        P["eta"],
     )
 
 

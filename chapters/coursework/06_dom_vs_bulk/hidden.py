@@ -6,12 +6,16 @@ import public
 import testkit as tk
 
 
-@tk.points(1, "Dom-SGD raises the loss here: mean > 2 se", True)
+@tk.points(1, "Dom-SGD raises the loss here, as much as expected", True)
 def raises_the_loss(student, answers, P, rng):
     tk.public_check(
         public.dom_sgd_raises_the_loss,
         tk.number(answers["mean"], "mean"),
         tk.number(answers["se"], "se"),
+        given.valley,
+        given.noise,
+        given.ckpt[P["checkpoint"]],
+        P["eta"],
     )
 
 
@@ -21,9 +25,7 @@ def _reference(v, noise, theta, eta, n, seed):
     return v.loss(th - eta * v.project(g, "dominant")) - v.loss(theta)
 
 
-@tk.points(
-    2, "dom_sgd_loss_changes() draws real Dom-SGD steps from the generator given"
-)
+@tk.points(1, "dom_sgd_loss_changes() draws real Dom-SGD steps from the generator")
 def draws_of_the_generator(student, answers, P, rng):
     v, noise = given.valley, given.noise
     for _ in range(2):
@@ -38,7 +40,7 @@ def draws_of_the_generator(student, answers, P, rng):
         tk.expect_close(got, want, what, 1e-9, atol=1e-15)
 
 
-@tk.points(1, "mean and se are the mean and standard error of your draws")
+@tk.points(2, "mean and se are the mean and standard error of your draws")
 def mean_and_se_of_your_draws(student, answers, P, rng):
     x = student.dom_sgd_loss_changes(
         given.valley,

@@ -8,7 +8,7 @@ import testkit as tk
 import rivervalley_lib as rv
 
 
-@tk.points(1, "c_star is a scale of the grid with a collapse", True)
+@tk.points(1, "c_star is the first grid scale with a collapse", True)
 def collapse_at_c_star(student, answers, P, rng):
     tk.public_check(
         public.collapse_at_c_star,
@@ -21,7 +21,7 @@ def collapse_at_c_star(student, answers, P, rng):
     )
 
 
-@tk.points(2, "has_collapse() on a valley, noise and step size you have not seen")
+@tk.points(1, "has_collapse() on a valley, noise and step size you have not seen")
 def collapse_on_an_unseen_valley(student, answers, P, rng):
     for _ in range(10):  # a case with collapses at some scales and not at others
         v = rv.RiverValley.spread(
@@ -44,7 +44,7 @@ def collapse_on_an_unseen_valley(student, answers, P, rng):
     tk.expect_equal(got, want, f"collapses at scales {np.round(scales, 4)}")
 
 
-@tk.points(1, "c_star is the smallest grid scale where your has_collapse() finds one")
+@tk.points(2, "c_star is the smallest grid scale where your has_collapse() finds one")
 def c_star_from_your_function(student, answers, P, rng):
     found = np.asarray(
         student.has_collapse(given.valley, given.noise, P["eta"], given.grid), bool

@@ -6,14 +6,18 @@ import rivervalley_lib as rv
 
 
 def collapse_at_c_star(c_star, grid, valley, noise, eta, frac):
-    """c_star is a scale of the grid, and the trajectory from it collapses."""
-    assert np.isclose(grid, c_star).any(), (
-        f"c_star should be on the grid; got {c_star!r}"
+    """c_star is a scale of the grid: the trajectory from it collapses, the one from
+    the grid point below does not."""
+    near = np.flatnonzero(np.isclose(grid, c_star))
+    assert near.size == 1 and near[0] > 0, (
+        f"c_star should be a grid scale above the first; got {c_star!r}"
     )
-    traj = rv.expected_trajectory(valley, noise, eta, 3000, c_star * np.ones(valley.d))
-    low = traj.alignment.min()
+    scales = grid[near[0] - 1 : near[0] + 1]
+    theta0 = scales[:, None] * np.ones(valley.d)
+    low = rv.expected_trajectory(valley, noise, eta, 3000, theta0).alignment.min(axis=1)
     floor = frac * rv.noise_floor(valley, noise, eta).alignment
-    assert low < floor, (
+    assert low[1] < floor, (
         f"from c_star the ratio should dip below frac * chi_inf = {floor:.4f}; its "
-        f"minimum is {low:.4f}"
+        f"minimum is {low[1]:.4f}"
     )
+    assert low[0] >= floor, "the grid scale below c_star already has a collapse"

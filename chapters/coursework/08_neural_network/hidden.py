@@ -5,14 +5,22 @@ import numpy as np
 import public
 import testkit as tk
 
-from rivervalley_lib.diagnostics import measure_alignment
 from rivervalley_lib.network import top_eigenspace
 
 
-@tk.points(1, "mini holds 200 alignments in [0, 1]", True)
+@tk.points(1, "full is your network's full-batch alignment; mini has 200", True)
 def two_hundred_alignments(student, answers, P, rng):
     mini = tk.array(answers["mini"], "mini")
-    tk.public_check(public.two_hundred_alignments, list(mini.ravel()))
+    tk.public_check(
+        public.full_and_minibatch_alignments,
+        tk.number(answers["full"], "full"),
+        list(mini.ravel()),
+        given.net,
+        given.th,
+        given.X,
+        given.Y,
+        given.k,
+    )
 
 
 @tk.points(1, "alignment_with() on subspaces and vectors you have not seen")
@@ -32,16 +40,14 @@ def _basis():
     return top_eigenspace(lambda v: net.hvp(th, v, X, Y), net.n_params, given.k)[1]
 
 
-@tk.points(1, "full is the full-batch alignment of your trained network")
+@tk.points(1, "full is your alignment_with() at the full-batch gradient")
 def full_batch_alignment(student, answers, P, rng):
     net, th, X, Y = given.net, given.th, given.X, given.Y
-    rep = measure_alignment(
-        net.gradient(th, X, Y), lambda v: net.hvp(th, v, X, Y), given.k
-    )
-    tk.expect_close(answers["full"], rep.alignment, "full", 1e-4)
+    mine = student.alignment_with(_basis(), net.gradient(th, X, Y))
+    tk.expect_close(answers["full"], tk.number(mine, "alignment_with"), "full", 1e-6)
 
 
-@tk.points(1, "mini follows the prescribed minibatches")
+@tk.points(1, "mini: your alignment_with() on the prescribed minibatches")
 def prescribed_minibatches(student, answers, P, rng):
     net, th, X, Y = given.net, given.th, given.X, given.Y
     U = _basis()
@@ -50,5 +56,5 @@ def prescribed_minibatches(student, answers, P, rng):
     for _ in range(200):
         i = r.choice(400, P["batch"], replace=False)
         g = net.gradient(th, X[i], Y[i])
-        want.append((U.T @ g) @ (U.T @ g) / (g @ g))
+        want.append(tk.number(student.alignment_with(U, g), "alignment_with"))
     tk.expect_close(tk.array(answers["mini"], "mini"), want, "mini", 1e-4, atol=1e-8)

@@ -15,6 +15,10 @@ def tool_and_library_agree(student, answers, P, rng):
         public.tool_and_library_agree,
         tk.number(answers["eta_star_tool"], "eta_star_tool"),
         tk.number(answers["eta_star_lib"], "eta_star_lib"),
+        given.X,
+        given.Y,
+        P["column"],
+        P["wscale"],
     )
 
 
@@ -29,7 +33,7 @@ def _valley_and_state(student, X, y, w, k):
     return v, tk.array(t, "theta", (X.shape[1],))
 
 
-@tk.points(2, "river_valley_of() on least-squares problems you have not seen")
+@tk.points(1, "river_valley_of() on least-squares problems you have not seen")
 def unseen_least_squares(student, answers, P, rng):
     for _ in range(2):
         n, p = int(rng.integers(50, 120)), int(rng.integers(4, 9))
@@ -50,7 +54,7 @@ def unseen_least_squares(student, answers, P, rng):
         tk.expect_close(got, rep.eta_star, "eta* on your valley and state", 1e-6)
 
 
-@tk.points(1, "eta_star_lib is eta* on your river_valley_of() for this problem")
+@tk.points(2, "eta_star_lib is eta* on your river_valley_of() for this problem")
 def eta_star_from_your_valley(student, answers, P, rng):
     y, w = given.Y[:, P["column"]], np.full(10, P["wscale"])
     v, t = _valley_and_state(student, given.X, y, w, 2)
