@@ -129,9 +129,7 @@ def test_variant_from_secret_full_marks_and_book_solution_less(chapter):
     r = grade(_notebook(where, "autograder"), where)
     assert r["score"] == r["max"], _report(r)
     r = grade(_notebook(built(chapter), "autograder"), where)
-    assert r["score"] < r["max"], (
-        f"the book's solution answered a variant: {r['score']}"
-    )
+    assert r["score"] <= r["max"] / 4, f"the book's solution on a variant: {_report(r)}"
 
 
 def test_variants_need_the_secret_and_differ_between_secrets():
