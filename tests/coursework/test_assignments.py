@@ -221,7 +221,7 @@ def test_grading_a_folder_survives_bad_notebooks(tmp_path):
         "d_exits.ipynb",
     }
     assert rows["a_solution.ipynb"]["autograded"] == "4"
-    assert rows["a_solution.ipynb"]["plateau_on_unseen_traces"] == "2"
+    assert rows["a_solution.ipynb"]["plateau_on_unseen_traces"] == "1"
     assert "not a readable notebook" in rows["b_not_json.ipynb"]["errors"]
     assert "did not finish" in rows["c_endless.ipynb"]["errors"]
     assert rows["c_endless.ipynb"]["autograded"] == "0"
