@@ -266,3 +266,32 @@ def test_student_first_cell_runs_where_otter_is_installed_and_installs_it_elsewh
         os.chdir(cwd)
     assert result.success, result.error_in_exec
     assert type(shell.user_ns["grader"]).__name__ == "Notebook"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_sources_are_one_set_of_files_per_chapter(chapter):
+    """chapters/coursework/<chapter>/ holds the five sources; the parameters named by
+    the setup cell's ``# PARAMETERS`` line are those of parameters.toml, the tasks name
+    each of them, and the hidden tests are worth 4 points."""
+    import ast
+
+    folder = make_assignments.SOURCES / chapter
+    for name in ("setup.py", "tasks.md", "solution.py", "public.py", "hidden.py"):
+        assert (folder / name).is_file(), name
+    marked = [
+        ln
+        for ln in (folder / "setup.py").read_text().splitlines()
+        if ln.endswith("# PARAMETERS")
+    ]
+    assert len(marked) == 1
+    names = {a.name for a in ast.parse(marked[0]).body[0].names}
+    assert names == set(variants.load()[chapter]["parameters"])
+    tasks = (folder / "tasks.md").read_text()
+    assert all(f"`{n}`" in tasks for n in names), names
+    assert make_assignments._points(chapter)[0] == 4
+    for f in (ROOT / "tools").rglob("*.py"):
+        if "autograde" in f.parts or f.name in (
+            "make_assignments.py",
+            "exercise_text.py",
+        ):
+            assert len(f.read_text().splitlines()) <= 500, f
