@@ -94,8 +94,9 @@ def _extractable_def(node: ast.FunctionDef) -> bool:
 
 
 def student_module(sources: list[str]) -> str:
-    """Python source of the extracted module: allowed imports, then the last top-level
-    binding of every function (``def`` or ``name = lambda``) and literal constant.
+    """Python source of the extracted module: the allowed imports its functions use,
+    then the last top-level binding of every function (``def`` or ``name = lambda``) and
+    literal constant.
     A name of a builtin is never bound: a shadowed ``abs`` stays the real one."""
     imports: list[str] = []
     defs: dict[str, str] = {}
@@ -137,7 +138,37 @@ def student_module(sources: list[str]) -> str:
                     and all(_literal(d) for d in value.args.defaults)
                 ):
                     defs[name] = ast.unparse(node)
+    used = used_names("\n".join(defs.values()))
+    imports = [i for i in imports if bound_names(i) & used]
     return "\n".join(imports) + "\n\n\n" + "\n\n\n".join(defs.values()) + "\n"
+
+
+def used_names(source: str) -> set[str]:
+    """Every name ``source`` reads."""
+    return {n.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name)}
+
+
+def bound_names(import_source: str) -> set[str]:
+    """The names an import statement binds."""
+    node = ast.parse(import_source).body[0]
+    return {(a.asname or a.name).split(".")[0] for a in node.names}
+
+
+def without_unused_imports(source: str) -> str:
+    """``source`` without the top-level imports none of its statements use (the setup
+    cell's sympy, for the derivation questions, is not needed by the tests)."""
+    tree = ast.parse(source)
+    body = [n for n in tree.body if not isinstance(n, ast.Import | ast.ImportFrom)]
+    used = used_names(ast.unparse(ast.Module(body=body, type_ignores=[])))
+    kept = []
+    for n in tree.body:
+        if isinstance(n, ast.Import | ast.ImportFrom):
+            n.names = [a for a in n.names if (a.asname or a.name).split(".")[0] in used]
+            if not n.names:
+                continue
+        kept.append(n)
+    tree.body = kept
+    return ast.unparse(tree) + "\n"
 
 
 def _root(node: ast.AST, aliases: dict[str, str]) -> str | None:

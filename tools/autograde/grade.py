@@ -73,7 +73,8 @@ def grade(notebook: pathlib.Path, grading: pathlib.Path, timeout: float = 600) -
     spec = json.loads((grading / "spec.json").read_text())
     hidden = (grading / "hidden.py").read_text()
     public = (grading / "public.py").read_text()
-    setup = (grading / "setup.py").read_text()
+    # The tests use the setup cell's objects, not its imports for the written questions.
+    setup = extract.without_unused_imports((grading / "setup.py").read_text())
     result = {
         "tests": [],
         "score": 0.0,
