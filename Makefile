@@ -83,23 +83,28 @@ $(BROWSER_STAMP): $(STAMP) requirements-browser.txt tools/install_browser.sh
 test-browser: $(BROWSER_STAMP)
 	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="" tests/browser
 
-# Coursework: one otter-grader assignment per chapter in assignments/<chapter>/ (student/ and
-# autograder/). SEED=0 uses the book's parameters; any other SEED builds a variant.
+# Coursework: one otter-grader assignment per chapter in assignments/<build>/<chapter>/
+# (student/, grading/, autograder/). Without SECRET (or $$RIVERVALLEY_SECRET) the build is
+# the book's (assignments/book/); with it, SEED picks a variant (assignments/<id>-seed<SEED>/).
+# CHAPTERS limits the build to some chapters (default: all nine).
 SEED ?= 0
+SECRET ?=
+CHAPTERS ?=
 
 $(COURSEWORK_STAMP): $(STAMP) requirements-coursework.txt
 	$(BIN)/python -m pip install --quiet -r requirements-coursework.txt
 	@touch $@
 
 assignments: $(COURSEWORK_STAMP)
-	$(BIN)/python tools/make_assignments.py --seed $(SEED) --out assignments
+	$(BIN)/python tools/make_assignments.py --seed $(SEED) --out assignments \
+		$(if $(SECRET),--secret "$(SECRET)") $(CHAPTERS)
 
 # The old name of the student edition.
 student: assignments
 
 # The assignments graded by otter: solutions full marks, untouched or library-call answers less.
 test-coursework: $(COURSEWORK_STAMP)
-	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="" -n 2 --durations=5 tests/coursework
+	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="" -n 2 --dist loadgroup --durations=5 tests/coursework
 
 # The notebooks as Binder users and students see them: JupyterLab (with jupyterlab-myst) from .venv,
 # in headless Chromium, offline. Every chapter, appendix and student (assignment) notebook renders
@@ -112,7 +117,7 @@ test-jupyterlab: $(BROWSER_STAMP) assignments
 # Once the book is built, also the kernel-less figures in Chromium (page sizes, slider response).
 BUILT := $(wildcard _build/html/index.html)
 bench: $(STAMP) $(if $(BUILT),$(BROWSER_STAMP))
-	$(BIN)/python bench/run.py $(if $(BUILT),--static-book) $(BENCH_FLAGS)
+	$(BIN)/python bench/run.py --coursework $(if $(BUILT),--static-book) $(BENCH_FLAGS)
 
 clean:
 	rm -rf _build _vendor .pytest_cache .hypothesis assignments

@@ -1,93 +1,111 @@
-"""Grade a folder of submitted notebooks with otter and write one CSV.
+"""Grade a folder of submitted notebooks in clean processes and write one CSV.
 
-Usage: python tools/grade_submissions.py AUTOGRADER_ZIP SUBMISSIONS_DIR [--csv
-grades.csv]
+Usage: python tools/grade_submissions.py ASSIGNMENT SUBMISSIONS [--csv grades.csv]
+           [--jobs N] [--timeout SECONDS]
 
-Runs ``otter run`` (in the current environment, which must have ``rivervalley_lib`` and
-otter-grader installed: ``make assignments`` sets this up) on every ``*.ipynb`` in
-``SUBMISSIONS_DIR``, one after the other, and writes one row per submission: the file
-name, the score of every autograded question, the total and the maximum. Manual
-questions (conceptual and derivation) are not in the zip's tests: add their rubric
-points by hand (Instructor guide).
+``ASSIGNMENT`` is one chapter's build folder, ``assignments/<build>/<chapter>`` (made by
+``make assignments``); its ``grading/`` folder holds the variant's parameters and the
+hidden tests. Every ``*.ipynb`` in ``SUBMISSIONS`` is graded by ``tools/autograde``
+(``--jobs`` at a time, default: the number of CPUs): the notebook runs in a subprocess
+that only hands back answer values, and the hidden tests run on the functions extracted
+from its source in a fresh interpreter. A notebook that cannot be graded (not JSON, a
+crash, a timeout) gets a row with zero points and the reason; the others are not lost.
+
+One row per submission: the file name, the score of every autograded test, the total,
+the maximum, the flags for the instructor (patches of builtins, numpy, otter or the
+library; shadowed builtins; the interpreter's internals) and the errors. The manual
+questions (conceptual and derivation) are graded by hand with the rubrics of the
+Instructor guide.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import json
+import os
 import pathlib
-import subprocess
 import sys
-import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from autograde import grade as autograde  # noqa: E402
 
 
-def grade(
-    notebook: pathlib.Path, autograder_zip: pathlib.Path, timeout: float = 600
-) -> dict[str, tuple[float, float]]:
-    """``question -> (score, max_score)`` for one submission, from ``otter run``'s
-    results.json."""
-    otter = pathlib.Path(sys.executable).with_name("otter")
-    with tempfile.TemporaryDirectory() as out:
-        proc = subprocess.run(
-            [
-                str(otter),
-                "run",
-                "--no-logo",
-                "-a",
-                str(autograder_zip),
-                "-o",
-                out,
-                str(notebook),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
+def grade_one(notebook: pathlib.Path, grading: pathlib.Path, timeout: float) -> dict:
+    """:func:`autograde.grade.grade`, with any failure of the grader itself recorded as
+    the submission's reason instead of stopping the folder."""
+    try:
+        return autograde.grade(notebook, grading, timeout=timeout)
+    except Exception as exc:  # the row records it; the other notebooks go on
+        return {
+            "tests": [],
+            "score": 0.0,
+            "max": 0.0,
+            "flags": [],
+            "errors": [],
+            "error": f"grader error: {type(exc).__name__}: {exc}"[:300],
+        }
+
+
+def grade_folder(
+    assignment: pathlib.Path,
+    submissions: pathlib.Path,
+    out_csv: pathlib.Path,
+    jobs: int | None = None,
+    timeout: float = 600,
+) -> list[tuple[str, dict]]:
+    """Grade every notebook of ``submissions`` and write ``out_csv``."""
+    grading = assignment / "grading"
+    if not (grading / "spec.json").exists():
+        raise SystemExit(
+            f"{assignment} is not a chapter's build folder (no grading/spec.json): "
+            "give assignments/<build>/<chapter>"
         )
-        results = pathlib.Path(out) / "results.json"
-        if not results.exists():
-            raise RuntimeError(
-                "otter run failed on "
-                f"{notebook}:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
+    notebooks = sorted(submissions.glob("*.ipynb"))
+    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+        outcomes = list(pool.map(lambda nb: grade_one(nb, grading, timeout), notebooks))
+    rows = list(zip((nb.name for nb in notebooks), outcomes, strict=True))
+    names: list[str] = []
+    for _, r in rows:
+        names += [t["name"] for t in r["tests"] if t["name"] not in names]
+    out_csv.parent.mkdir(parents=True, exist_ok=True)
+    with out_csv.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["submission", *names, "autograded", "max", "flags", "errors"])
+        for name, r in rows:
+            score = {t["name"]: t["score"] for t in r["tests"]}
+            writer.writerow(
+                [
+                    name,
+                    *(f"{score[n]:g}" if n in score else "0" for n in names),
+                    f"{r['score']:g}",
+                    f"{r['max']:g}",
+                    "; ".join(r["flags"]),
+                    "; ".join(([r["error"]] if r["error"] else []) + r["errors"]),
+                ]
             )
-        data = json.loads(results.read_text())
-    return {
-        t["name"]: (float(t.get("score") or 0.0), float(t["max_score"]))
-        for t in data["tests"]
-        if t.get("max_score") is not None
-    }
+    return rows
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "autograder", type=pathlib.Path, help="the autograder zip of the assignment"
+        "assignment", type=pathlib.Path, help="assignments/<build>/<ch>"
     )
-    parser.add_argument(
-        "submissions", type=pathlib.Path, help="a folder of submitted .ipynb files"
-    )
+    parser.add_argument("submissions", type=pathlib.Path, help="a folder of .ipynb")
     parser.add_argument("--csv", type=pathlib.Path, default=pathlib.Path("grades.csv"))
+    parser.add_argument("--jobs", "-j", type=int, default=None)
+    parser.add_argument("--timeout", type=float, default=600)
     args = parser.parse_args(argv)
-    rows, questions = [], []
-    for nb in sorted(args.submissions.glob("*.ipynb")):
-        scores = grade(nb, args.autograder)
-        questions += [q for q in scores if q not in questions]
-        rows.append((nb.name, scores))
-        total = sum(s for s, _ in scores.values())
-        print(f"{nb.name}: {total:g} / {sum(m for _, m in scores.values()):g}")
-    with args.csv.open("w", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["submission", *questions, "total", "max"])
-        for name, scores in rows:
-            writer.writerow(
-                [
-                    name,
-                    *(f"{scores[q][0]:g}" if q in scores else "" for q in questions),
-                    f"{sum(s for s, _ in scores.values()):g}",
-                    f"{sum(m for _, m in scores.values()):g}",
-                ]
-            )
-    print(f"wrote {len(rows)} rows to {args.csv}")
+    t0 = time.perf_counter()
+    rows = grade_folder(
+        args.assignment, args.submissions, args.csv, args.jobs, args.timeout
+    )
+    for name, r in rows:
+        note = r["error"] or ("flagged: " + "; ".join(r["flags"]) if r["flags"] else "")
+        print(f"{name}: {r['score']:g} / {r['max']:g} {note}".rstrip())
+    print(f"wrote {len(rows)} rows to {args.csv} in {time.perf_counter() - t0:.1f} s")
     return 0
 
 

@@ -1,188 +1,50 @@
-"""Build one otter-grader assignment per chapter from the chapters' exercise sections.
+"""Build one otter-grader assignment per chapter, graded in a clean process.
 
-Usage: python tools/make_assignments.py [--src chapters] [--out assignments] [--seed 0]
+Usage: python tools/make_assignments.py [--secret S] [--seed N] [--out assignments]
            [--requirements FILE] [--masters-only] [chapter ...]
 
-For each chapter with exercises, writes ``<out>/<chapter>/master.ipynb`` (otter's master
-notebook) and runs ``otter assign`` on it, which writes ``<out>/<chapter>/student/``
-(the student notebook) and ``<out>/<chapter>/autograder/`` (the autograder zip and the
-solution notebook).
+Each build goes to its own folder, ``<out>/<build>/<chapter>/``: ``book`` without a
+secret (the book's parameters, for self-study), ``<secret id>-seed<N>`` with one (the
+secret can also come from the environment variable ``RIVERVALLEY_SECRET``). Each holds
 
-The master notebook has three questions:
-- ``conceptual`` and ``derivation`` (manual, 3 points each): the chapter's
-  ``{exercise}`` text as markdown, and its solution (``{solution}`` dropdown or
-  ``{solution-start}`` ... ``{solution-end}`` section, code shown as a code block) as
-  the instructor's reference;
-- ``computational`` (autograded, 4 points): the chapter's exercise text with its
-  parameters set by ``--seed``, followed by graded tasks, a reference solution and
-  public/hidden tests, from ``tools/coursework_spec.py``.
+- ``master.ipynb``: otter's master notebook, from the chapter's exercises and
+  ``chapters/coursework/<chapter>/`` (setup, tasks, solution, student-side checks);
+- ``student/``: the student notebook (``grader.check`` runs the student-side checks);
+- ``grading/``: what ``tools/grade_submissions.py`` needs (``spec.json`` with the
+  variant's parameters, the hidden and public tests and a copy of ``tools/autograde``);
+- ``autograder/``: otter's Gradescope zip, whose grading step runs ``grading/``.
 
-``--seed 0`` uses the book's parameters; any other seed gives a variant whose parameters
-all differ from the book's, so that the book's published solutions do not answer it.
+The conceptual and derivation questions (manual, 3 points each) are the chapter's
+exercises with their solutions as the instructor's reference; the computational one is
+autograded (4 points) by the tests of ``chapters/coursework/<chapter>/hidden.py``.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import json
+import os
 import pathlib
-import random
-import re
 import shutil
 import subprocess
 import sys
+import zipfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-import coursework_spec  # noqa: E402
+from autograde import variants  # noqa: E402
+from exercise_text import (  # noqa: E402
+    _CHECK_SENTENCE,
+    _source,  # noqa: F401 - used by tests/coursework
+    _title,
+    exercises,
+    to_markdown,
+)
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+SOURCES = ROOT / "chapters" / "coursework"
+AUTOGRADE = ROOT / "tools" / "autograde"
 POINTS_MANUAL = 3
-
-_EXERCISE = re.compile(
-    r"^(`{3,}|:{3,})\{exercise\}[^\n]*\n(.*?)^\1[ \t]*$", re.M | re.S
-)
-_SOLUTION = re.compile(
-    r"^(`{3,}|:{3,})\{solution\}\s*(\S+)[^\n]*\n(.*?)^\1[ \t]*$", re.M | re.S
-)
-_GATE_START = re.compile(
-    r"^(`{3,})\{solution-start\}\s*(\S+)[^\n]*\n.*?^\1[ \t]*$\n?", re.M | re.S
-)
-_GATE_END = re.compile(r"^(`{3,})\{solution-end\}[^\n]*\n\s*^\1[ \t]*$\n?", re.M | re.S)
-_OPTION = re.compile(r"^:(label|class):[^\n]*\n", re.M)
-_CHECK_SENTENCE = [
-    (re.compile(r",? and check your [^.`]*with\s+`check\.[^`]*`[^.]*\."), "."),
-    (re.compile(r"\s*Check [^.`]*with\s+`check\.[^`]*`[^.]*\."), ""),
-]
-_AUTHORS = {
-    "deng2026suspicious": "Deng et al. (2026)",
-    "song2025tiny": "Song, Ahn & Yun (2025)",
-    "gurari2018tiny": "Gur-Ari, Roberts & Dyer (2018)",
-    "papyan2020traces": "Papyan (2020)",
-    "sagun2017empirical": "Sagun et al. (2017)",
-}
-
-
-def _source(cell: dict) -> str:
-    src = cell["source"]
-    return "".join(src) if isinstance(src, list) else src
-
-
-def _title(nb: dict) -> str:
-    """The chapter's ``# `` heading: the first markdown cell's, after its front matter.
-
-    tools/sync_notebooks.py puts a front-matter block at the top of the first
-    cell, and code cells may start with a ``# `` comment: neither is the title.
-    """
-    for cell in nb["cells"]:
-        if cell["cell_type"] != "markdown":
-            continue
-        text = _source(cell)
-        if text.startswith("---\n"):
-            text = text.split("\n---\n", 1)[-1]
-        for line in text.splitlines():
-            if line.startswith("# "):
-                return line[2:].strip()
-    raise ValueError("no '# ' heading in any markdown cell")
-
-
-def _macros() -> dict[str, str]:
-    """The book's MathJax macros (``_config.yml``), which a plain notebook does not
-    know."""
-    text = (ROOT / "_config.yml").read_text()
-    block = text[text.index("macros:") :]
-    found = re.findall(r"^\s+(\w+):\s*\"(.*?)\"\s*$", block, re.M)
-    return {name: value.replace("\\\\", "\\") for name, value in found}
-
-
-def to_markdown(text: str) -> str:
-    """MyST to plain Jupyter markdown: macros expanded, roles turned into text."""
-    # Each expansion is braced, so that a control word before it stays a control word
-    # (``\lVert\PD`` must not become ``\lVertP_{...}``).
-    for name, value in sorted(_macros().items(), key=lambda kv: -len(kv[0])):
-        text = re.sub(
-            r"\\" + name + r"(?![A-Za-z])", lambda _m, v=value: "{" + v + "}", text
-        )
-
-    def cite(m: re.Match) -> str:
-        keys = m.group(2).split(",")
-        names = [_AUTHORS.get(k.strip(), k.strip()) for k in keys]
-        return "; ".join(names) if m.group(1) == ":t" else "(" + "; ".join(names) + ")"
-
-    text = re.sub(r"\{cite(:t|:p)?\}`([^`]*)`", cite, text)
-    text = re.sub(
-        r"\{(?:ref|prf:ref|numref|doc)\}`([^`]*)`", r"`\1` (in the book)", text
-    )
-    return text
-
-
-def exercises(nb: dict) -> dict[str, dict]:
-    """``label -> {"text", "solution"}`` for every exercise of a chapter notebook."""
-    out: dict[str, dict] = {}
-    gate, gate_parts = None, []
-    for cell in nb["cells"]:
-        src = _source(cell)
-        if gate is not None:
-            if cell["cell_type"] == "code":
-                gate_parts.append("```python\n" + src.strip("\n") + "\n```\n")
-                continue
-            end = _GATE_END.search(src)
-            if end is None:
-                gate_parts.append(src)
-                continue
-            gate_parts.append(src[: end.start()])
-            out[gate]["solution"] = (
-                "\n".join(p.strip("\n") for p in gate_parts if p.strip()) + "\n"
-            )
-            gate, gate_parts = None, []
-            src = src[end.end() :]
-        if cell["cell_type"] != "markdown":
-            continue
-        for m in _EXERCISE.finditer(src):
-            label = re.search(r":label:\s*(\S+)", m.group(2)).group(1)
-            out[label] = {
-                "text": _OPTION.sub("", m.group(2)).strip("\n") + "\n",
-                "solution": None,
-            }
-        for m in _SOLUTION.finditer(src):
-            out[m.group(2)]["solution"] = _OPTION.sub("", m.group(3)).strip("\n") + "\n"
-        start = _GATE_START.search(src)
-        if start is not None:
-            gate = start.group(2)
-            rest = src[start.end() :]
-            end = _GATE_END.search(rest)
-            if end is not None:  # the whole gated solution sits in one markdown cell
-                out[gate]["solution"] = rest[: end.start()].strip("\n") + "\n"
-                gate = None
-            else:
-                gate_parts = [rest]
-    if gate is not None:
-        raise ValueError(
-            f"{gate}: a {{solution-start}} has no matching {{solution-end}}"
-        )
-    return out
-
-
-def pick(params: dict[str, list], seed: int, chapter: str) -> dict:
-    """The book's parameters for ``seed == 0``; otherwise other values, all different
-    from them."""
-    if seed == 0:
-        return {name: values[0] for name, values in params.items()}
-    rng = random.Random(f"{chapter}:{seed}")
-    return {name: rng.choice(values[1:]) for name, values in params.items()}
-
-
-def fill(template: str, values: dict) -> str:
-    def sub(m: re.Match) -> str:
-        return (
-            repr(values[m.group(1)])
-            if not isinstance(values[m.group(1)], str)
-            else values[m.group(1)]
-        )
-
-    out = re.sub(r"<<(\w+)>>", sub, template)
-    if "<<" in out:
-        raise ValueError(f"unfilled template parameter in {out[:80]!r}")
-    return out
 
 
 def _cell(kind: str, source: str, **meta) -> dict:
@@ -196,48 +58,99 @@ def _raw(text: str) -> dict:
     return _cell("raw", text)
 
 
-def master(
-    chapter: str, nb: dict, seed: int, requirements: pathlib.Path | None = None
-) -> dict:
+def setup_cell(chapter: str, params: dict) -> str:
+    """``setup.py`` with its ``# PARAMETERS`` import line replaced by the values, set
+    after the imports."""
+    source = (SOURCES / chapter / "setup.py").read_text()
+    marked = [ln for ln in source.splitlines() if ln.rstrip().endswith("# PARAMETERS")]
+    if len(marked) != 1:
+        raise ValueError(f"{chapter}/setup.py needs one '# PARAMETERS' import line")
+    lines = [ln for ln in source.splitlines() if ln not in marked]
+    tree = ast.parse("\n".join(lines))
+    last = max(
+        n.end_lineno for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)
+    )
+    block = [
+        "",
+        "# This assignment's parameters: use these names (they differ between "
+        "students).",
+        *(f"{name} = {value!r}" for name, value in params.items()),
+    ]
+    lines[last:last] = block
+    return "\n".join(lines).strip("\n") + "\n"
+
+
+def solution_cell(chapter: str) -> str:
+    """``solution.py`` without its ``# SETUP`` import (of the setup cell's names)."""
+    text = (SOURCES / chapter / "solution.py").read_text().splitlines()
+    return "\n".join(ln for ln in text if not ln.rstrip().endswith("# SETUP")).strip()
+
+
+def public_tests(chapter: str) -> list[tuple[str, str]]:
+    """``(name, otter test code)`` for every check of ``public.py``: its imports, the
+    function and a call with the notebook's names of its arguments."""
+    source = (SOURCES / chapter / "public.py").read_text()
+    tree = ast.parse(source)
+    imports = [
+        ast.unparse(n) for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)
+    ]
+    out = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            call = f"{node.name}({', '.join(a.arg for a in node.args.args)})"
+            code = ast.get_source_segment(source, node)
+            out.append(
+                (
+                    node.name,
+                    "\n".join(imports) + "\n\n\n" + code + "\n\n\n" + call + "\n",
+                )
+            )
+    return out
+
+
+def _points(chapter: str) -> tuple[float, list[float]]:
+    """The autograded points of a chapter: total and per hidden test (from the file's
+    ``@tk.points(...)`` decorators, read without importing it)."""
+    tree = ast.parse((SOURCES / chapter / "hidden.py").read_text())
+    pts = [
+        float(ast.literal_eval(d.args[0]))
+        for n in tree.body
+        if isinstance(n, ast.FunctionDef)
+        for d in n.decorator_list
+        if isinstance(d, ast.Call) and ast.unparse(d.func) == "tk.points"
+    ]
+    return sum(pts), pts
+
+
+def master(chapter: str, nb: dict, params: dict, label: str) -> dict:
     """The otter master notebook of one chapter."""
-    spec = coursework_spec.CHAPTERS[chapter]
-    values = pick(spec["params"], seed, chapter)
     ex = exercises(nb)
     number = chapter[:2]
-    title = _title(nb)
-    name = f"ch{number}"
+    total, _ = _points(chapter)
     config = (
         "# ASSIGNMENT CONFIG\n"
-        f"name: {name}\n"
-        "requirements: "
-        f"{json.dumps(str(requirements.resolve())) if requirements else 'null'}\n"
+        f"name: ch{number}\n"
         "export_cell: false\n"
         "check_all_cell: false\n"
         "run_tests: false\n"
         "init_cell: true\n"
-        # Gradescope shows hidden test results once the grades are published.
-        "generate:\n"
-        "  show_hidden: true\n"
     )
-    variant = "the book's parameters" if seed == 0 else f"variant SEED={seed}"
     cells = [
         _raw(config),
         _cell(
             "markdown",
-            f"# Coursework, chapter {int(number)}: {title}\n\n"
-            f"Read chapter {int(number)} of *River Valley* first ({variant}). Answer "
-            "every "
-            'question in the cell below it. `grader.check("computational")` runs the '
-            "public "
-            "tests; the final score also uses hidden tests, which run your functions "
-            "on cases "
-            "you have not seen. Add code cells where you need them (sympy and the "
-            "library are imported below). The conceptual and derivation answers are "
-            "graded by hand "
-            f"({POINTS_MANUAL} points each); the computational question is autograded "
-            f"({sum(t[0] for t in spec['tests'])} points).\n",
+            f"# Coursework, chapter {int(number)}: {_title(nb)}\n\n"
+            f"Read chapter {int(number)} of *River Valley* first. Answer every "
+            "question in the cell below it; add code cells where you need them "
+            "(sympy and the library are imported below). "
+            '`grader.check("computational")` runs the student-side checks; the grade '
+            "comes from hidden tests run on your "
+            "functions, taken from this notebook, in a fresh Python process, and on "
+            "your answer values. The conceptual and derivation answers are graded by "
+            f"hand ({POINTS_MANUAL} points each); the computational question is "
+            f"autograded ({total:g} points).\n",
         ),
-        _cell("code", spec["setup"]),
+        _cell("code", setup_cell(chapter, params)),
     ]
     for kind in ("conceptual", "derivation"):
         item = ex[f"ex-{number}-{kind}"]
@@ -245,8 +158,8 @@ def master(
             raise ValueError(f"ex-{number}-{kind} has no solution in {chapter}")
         cells += [
             _raw(
-                f"# BEGIN QUESTION\nname: {kind}\nmanual: "
-                f"true\npoints: {POINTS_MANUAL}\n"
+                f"# BEGIN QUESTION\nname: {kind}\nmanual: true\n"
+                f"points: {POINTS_MANUAL}\n"
             ),
             _cell(
                 "markdown",
@@ -263,44 +176,36 @@ def master(
             _raw("# END QUESTION"),
         ]
     text = ex[f"ex-{number}-computational"]["text"]
-    for book, template in spec["subs"].items():
-        if book not in text:
-            raise ValueError(
-                f"{chapter}: the exercise no longer contains {book!r}; update "
-                "coursework_spec.py"
-            )
-        text = text.replace(book, fill(template, values))
     for pattern, repl in _CHECK_SENTENCE:
         text = pattern.sub(repl, text)
-    points = [t[0] for t in spec["tests"]]
+    values = ", ".join(f"`{k} = {v!r}`" for k, v in params.items())
     cells += [
-        _raw(f"# BEGIN QUESTION\nname: computational\npoints: {points}\n"),
+        _raw("# BEGIN QUESTION\nname: computational\n"),
         _cell(
             "markdown",
-            f"## Exercise {int(number)}.3\n\n"
+            f"## Exercise {int(number)}.3\n\n**The book's exercise** (for context: "
+            "this assignment's numbers differ).\n\n"
             + to_markdown(text)
-            + "\n**Graded tasks.** "
-            "Define the names below exactly as stated (the tests use them).\n\n"
-            + to_markdown(fill(spec["tasks"], values))
+            + f"\n**Graded tasks** ({label}: {values}). Define the names below exactly "
+            "as stated: the tests use them.\n\n"
+            + to_markdown((SOURCES / chapter / "tasks.md").read_text())
             + "\n",
         ),
         _raw("# BEGIN SOLUTION"),
         _cell(
             "code",
             "# Your answer: define the names of the graded tasks.\n# BEGIN SOLUTION\n"
-            + fill(spec["solution"], values).rstrip("\n")
+            + solution_cell(chapter)
             + "\n# END SOLUTION\n",
         ),
         _raw("# END SOLUTION"),
         _raw("# BEGIN TESTS"),
     ]
-    for pts, hidden, code in spec["tests"]:
+    for _, code in public_tests(chapter):
         cfg = (
-            '""" # BEGIN TEST '
-            f'CONFIG\npoints: {pts}\nhidden: {str(hidden).lower()}\n""" # END TEST '
-            "CONFIG\n"
+            '""" # BEGIN TEST CONFIG\npoints: 1\nhidden: false\n""" # END TEST CONFIG\n'
         )
-        cells.append(_cell("code", cfg + fill(code, values)))
+        cells.append(_cell("code", cfg + code))
     cells += [_raw("# END TESTS"), _raw("# END QUESTION")]
     return {
         "cells": cells,
@@ -311,96 +216,198 @@ def master(
                 "name": "python3",
             },
             "language_info": {"name": "python"},
-            "rivervalley": {"chapter": chapter, "seed": seed, "parameters": values},
         },
         "nbformat": 4,
         "nbformat_minor": 5,
     }
 
 
-def cheat(chapter: str, seed: int) -> str | None:
-    """The library-call answer of a chapter's computational question, if the spec has
-    one."""
-    spec = coursework_spec.CHAPTERS[chapter]
-    if "cheat" not in spec:
-        return None
-    return fill(spec["cheat"][1], pick(spec["params"], seed, chapter))
+def grading_folder(
+    chapter: str, where: pathlib.Path, params: dict, seed: int, secret
+) -> pathlib.Path:
+    """``where/grading``: the spec, the tests and the grader, for grade_submissions.py
+    and for the Gradescope zip."""
+    spec = variants.load()[chapter]
+    total, _ = _points(chapter)
+    grading = where / "grading"
+    grading.mkdir()
+    for name in ("hidden.py", "public.py"):
+        shutil.copy(SOURCES / chapter / name, grading / name)
+    (grading / "setup.py").write_text(setup_cell(chapter, params))
+    shutil.copytree(
+        AUTOGRADE, grading / "autograde", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    (grading / "spec.json").write_text(
+        json.dumps(
+            {
+                "chapter": chapter,
+                "answers": spec["answers"],
+                "allowed": spec["allowed"],
+                "params": params,
+                "case_seed": variants.case_seed(chapter, secret, seed),
+                "points": total,
+            },
+            indent=1,
+        )
+        + "\n"
+    )
+    return grading
+
+
+#: Gradescope's grading step: grade /autograder/submission/*.ipynb in a clean process.
+RUN_AUTOGRADER = """#!/usr/bin/env bash
+# River Valley: the hidden tests run in a clean process (tools/autograde), not in the
+# student's kernel. Otter's environment (setup.sh) provides Python and the library.
+source /autograder/source/otter_env_hook.sh 2>/dev/null || true
+cd /autograder/source
+python3 rv_grading/autograde/gradescope.py /autograder
+"""
+
+
+def init_cell(notebook_name: str) -> str:
+    """The student notebook's first cell: otter-grader from its pin in
+    requirements-coursework.txt, installed on first use where it is missing (Binder
+    builds requirements.txt only: otter would add pandas and Docker tooling, 100 MB,
+    to every reader's environment, and grading does not run in the student's kernel)."""
+    pin = next(
+        ln.strip()
+        for ln in (ROOT / "requirements-coursework.txt").read_text().splitlines()
+        if ln.strip().startswith("otter-grader")
+    )
+    return (
+        "# Initialize Otter (installed on first use where it is missing, e.g. Binder)\n"
+        "try:\n"
+        "    import otter\n"
+        "except ImportError:\n"
+        f"    %pip install --quiet {pin}\n"
+        "    import otter\n"
+        f'grader = otter.Notebook("{notebook_name}")'
+    )
+
+
+def _binder_init_cell(where: pathlib.Path) -> None:
+    path = next((where / "student").glob("*.ipynb"))
+    nb = json.loads(path.read_text())
+    first = next(c for c in nb["cells"] if c["cell_type"] == "code")
+    if "".join(first["source"]).startswith("# Initialize Otter"):
+        first["source"] = init_cell(path.name)
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+
+
+def _gradescope_zip(where: pathlib.Path) -> None:
+    """Add ``grading/`` to otter's zip and make its ``run_autograder`` call it."""
+    zpath = next((where / "autograder").glob("*.zip"))
+    with zipfile.ZipFile(zpath) as z:
+        items = {n: z.read(n) for n in z.namelist()}
+    items["run_autograder"] = RUN_AUTOGRADER.encode()
+    zpath.unlink()
+    # Named by chapter and build, not by otter's timestamp.
+    zpath = zpath.with_name(f"{where.name}-{where.parent.name}-autograder.zip")
+    with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in items.items():
+            z.writestr(name, data)
+        z.writestr("rv_grading/__init__.py", "")
+        for f in sorted((where / "grading").rglob("*")):
+            if f.is_file() and "__pycache__" not in f.parts:
+                z.write(f, "rv_grading/" + f.relative_to(where / "grading").as_posix())
 
 
 def build(
     chapter: str,
-    src: pathlib.Path,
     out: pathlib.Path,
-    seed: int,
+    secret: str | None = None,
+    seed: int = 0,
     assign: bool = True,
+    src: pathlib.Path = ROOT / "chapters",
     requirements: pathlib.Path | None = None,
 ) -> pathlib.Path:
+    """Build one chapter into ``out/<build id>/<chapter>`` and return that folder."""
+    spec = variants.load()[chapter]
+    params = variants.values(chapter, spec, secret, seed)
+    bid = variants.build_id(secret, seed)
+    label = "the book's parameters" if bid == "book" else "your variant"
     nb = json.loads((src / f"{chapter}.ipynb").read_text())
-    where = out / chapter
+    where = out / bid / chapter
     if where.exists():
         shutil.rmtree(where)
     where.mkdir(parents=True)
     mpath = where / f"{chapter}.ipynb"
-    mpath.write_text(
-        json.dumps(
-            master(chapter, nb, seed, requirements), indent=1, ensure_ascii=False
+    mnb = master(chapter, nb, params, label)
+    if requirements is not None:
+        mnb["cells"][0]["source"] += (
+            f"requirements: {json.dumps(str(requirements.resolve()))}\n"
         )
-        + "\n"
-    )
+    mpath.write_text(json.dumps(mnb, indent=1, ensure_ascii=False) + "\n")
+    grading_folder(chapter, where, params, seed, secret)
     if assign:
-        dist = where / "dist"
         otter = pathlib.Path(sys.executable).with_name("otter")
         subprocess.run(
-            [str(otter), "assign", "--no-pdfs", mpath.name, dist.name],
+            [str(otter), "assign", "--no-pdfs", mpath.name, "dist"],
             cwd=where,
             check=True,
             capture_output=True,
             text=True,
         )
         for part in ("student", "autograder"):
-            shutil.move(str(dist / part), str(where / part))
-        dist.rmdir()
-        mpath.rename(where / "master.ipynb")
+            shutil.move(str(where / "dist" / part), str(where / part))
+        (where / "dist").rmdir()
+        _binder_init_cell(where)
+        _gradescope_zip(where)
+    mpath.rename(where / "master.ipynb")
     return where
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "chapters",
-        nargs="*",
-        help="chapter stems (default: every chapter with exercises)",
-    )
+    parser.add_argument("chapters", nargs="*", help="chapter stems (default: all nine)")
     parser.add_argument("--src", default=ROOT / "chapters", type=pathlib.Path)
     parser.add_argument("--out", default=ROOT / "assignments", type=pathlib.Path)
     parser.add_argument(
-        "--seed", default=0, type=int, help="0: the book's parameters; other: a variant"
+        "--secret",
+        default=os.environ.get("RIVERVALLEY_SECRET") or None,
+        help="the instructor's secret (default: $RIVERVALLEY_SECRET); without one, "
+        "the book's build",
+    )
+    parser.add_argument(
+        "--seed", default=0, type=int, help="the variant under the secret"
     )
     parser.add_argument(
         "--requirements",
         type=pathlib.Path,
         default=None,
-        help="a requirements file for the grading image (Gradescope), put into the "
-        "autograder zip",
+        help="a requirements file for Gradescope's image, put into the autograder zip",
     )
     parser.add_argument(
         "--masters-only",
         action="store_true",
-        help="write master notebooks, skip otter assign",
+        help="skip otter assign (master and grading/ only)",
+    )
+    parser.add_argument(
+        "--build-id",
+        action="store_true",
+        help="print the build's folder name, build nothing",
     )
     args = parser.parse_args(argv)
-    chapters = args.chapters or sorted(coursework_spec.CHAPTERS)
+    try:
+        bid = variants.build_id(args.secret, args.seed)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if args.build_id:
+        print(bid)
+        return 0
+    chapters = args.chapters or sorted(variants.load())
     for chapter in chapters:
         where = build(
             chapter,
-            args.src,
             args.out,
+            args.secret,
             args.seed,
             assign=not args.masters_only,
+            src=args.src,
             requirements=args.requirements,
         )
         print(f"{chapter}: {where}")
-    print(f"wrote {len(chapters)} assignments to {args.out}/ (seed {args.seed})")
+    print(f"wrote {len(chapters)} assignments to {args.out / bid}/")
     return 0
 
 

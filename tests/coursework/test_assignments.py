@@ -1,207 +1,297 @@
-"""The otter assignments (make assignments): full marks for the solutions, less for
-anything else.
+"""The coursework as a student trying to game it and as an instructor would use it.
 
-For every chapter: the solution notebook earns full autograded marks under
-``otter run``; the untouched student notebook earns less; a variant (another SEED)
-builds, its solution earns full marks, and the book's own solution does not; no solution
-text is left in a student notebook; the zip, run as Gradescope runs it, gives the
-solution full marks and publishes the hidden tests after grading. On the chapter 4
-bisection exercise, answering with ``rv.critical_step_size`` earns less. Run with
-``make test-coursework`` (installs otter-grader from requirements-coursework.txt).
+Every chapter is built (``make_assignments.build``) and graded by ``tools/autograde``:
+the reference solution earns full marks, the untouched student notebook nothing, and
+every gaming route of issue #22 (tests/coursework/gaming.py) at most a quarter of the
+autograded points. Variants come from a secret; a folder of submissions with broken
+notebooks is graded to a CSV with a row per notebook. Run with ``make test-coursework``.
 """
 
 from __future__ import annotations
 
 import atexit
+import csv
 import functools
 import json
 import pathlib
-import re
 import shutil
+import subprocess
 import sys
 import tempfile
+import zipfile
 
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
-import coursework_spec  # noqa: E402
+sys.path.insert(0, str(ROOT / "tests" / "coursework"))
+import gaming  # noqa: E402
 import grade_submissions  # noqa: E402
 import make_assignments  # noqa: E402
+from autograde import extract, variants  # noqa: E402
+from autograde import grade as autograde  # noqa: E402
 
-CHAPTERS = sorted(coursework_spec.CHAPTERS)
-VARIANT = 7
+CHAPTERS = sorted(variants.load())
+SECRET = "test-coursework-secret"
 _TMP = pathlib.Path(tempfile.mkdtemp(prefix="rv-coursework-"))
 atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
 
 
 @functools.cache
-def built(chapter: str, seed: int) -> pathlib.Path:
-    """Build one chapter's assignment (once per test process) and return its folder."""
-    return make_assignments.build(
-        chapter, ROOT / "chapters", _TMP / f"seed{seed}", seed
-    )
-
-
-def _zip(where: pathlib.Path) -> pathlib.Path:
-    return next((where / "autograder").glob("*.zip"))
+def built(chapter: str, secret: str | None = None, seed: int = 0) -> pathlib.Path:
+    """One chapter's build (once per test process): its folder."""
+    return make_assignments.build(chapter, _TMP / "assignments", secret, seed)
 
 
 def _notebook(where: pathlib.Path, part: str) -> pathlib.Path:
     return next((where / part).glob("*.ipynb"))
 
 
-def _score(notebook: pathlib.Path, where: pathlib.Path) -> tuple[float, float]:
-    scores = grade_submissions.grade(notebook, _zip(where))
-    assert scores, f"otter run reported no autograded question for {notebook}"
-    return sum(s for s, _ in scores.values()), sum(m for _, m in scores.values())
+def grade(notebook: pathlib.Path | dict, where: pathlib.Path) -> dict:
+    """Grade a notebook (a path, or a notebook dict written to a file first)."""
+    if isinstance(notebook, dict):
+        path = pathlib.Path(tempfile.mkstemp(suffix=".ipynb", dir=_TMP)[1])
+        path.write_text(json.dumps(notebook))
+        notebook = path
+    return autograde.grade(notebook, where / "grading")
 
 
-def _text(nb: dict) -> str:
-    return "\n".join(make_assignments._source(c) for c in nb["cells"])
+def with_cell(where: pathlib.Path, code: str) -> dict:
+    """The untouched student notebook with one code cell added at its end."""
+    nb = json.loads(_notebook(where, "student").read_text())
+    nb["cells"].append(
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "source": code,
+            "execution_count": None,
+            "outputs": [],
+        }
+    )
+    return nb
+
+
+def _report(result: dict) -> str:
+    return json.dumps(
+        [(t["name"], t["score"], t["message"][:200]) for t in result["tests"]]
+        + [result["error"], result["errors"][:3]],
+        indent=1,
+    )
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_solution_full_marks_and_untouched_student_less(chapter):
-    where = built(chapter, 0)
-    got, full = _score(_notebook(where, "autograder"), where)
-    assert (
-        full == sum(t[0] for t in coursework_spec.CHAPTERS[chapter]["tests"])
-        and got == full
-    ), (got, full)
-    got, full = _score(_notebook(where, "student"), where)
-    assert got < full, f"the untouched student notebook earned {got}/{full}"
+def test_solution_full_marks_untouched_student_nothing(chapter):
+    where = built(chapter)
+    r = grade(_notebook(where, "autograder"), where)
+    assert r["max"] == 4 and r["score"] == r["max"], _report(r)
+    assert not r["flags"], f"the reference solution is flagged: {r['flags']}"
+    r = grade(_notebook(where, "student"), where)
+    assert r["score"] == 0, f"the untouched student notebook earned {r['score']}"
 
 
-#: What Gradescope runs inside its image: the zip's ``run_autograder`` activates otter's
-#: environment and calls ``otter.run.run_autograder.main("/autograder")`` on the layout
-#: ``source/`` (the zip), ``submission/`` (the upload), ``results/`` (results.json).
-GRADESCOPE_RUN = (
-    "import sys\nfrom otter.run.run_autograder import main\nmain(sys.argv[1])\n"
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_patching_otter_earns_at_most_a_quarter(chapter):
+    where = built(chapter)
+    r = grade(with_cell(where, gaming.OTTER + "\n" + gaming.CONSTANTS[chapter]), where)
+    assert r["score"] <= r["max"] / 4, _report(r)
+    assert any("otter" in f for f in r["flags"]), r["flags"]
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_shadowed_builtins_and_patched_numpy_earn_at_most_a_quarter(chapter):
+    where = built(chapter)
+    r = grade(with_cell(where, gaming.PATCH + "\n" + gaming.CONSTANTS[chapter]), where)
+    assert r["score"] <= r["max"] / 4, _report(r)
+    flags = " | ".join(r["flags"])
+    assert "shadows the builtin abs" in flags and "np.allclose (numpy)" in flags, flags
+
+
+@pytest.mark.parametrize(
+    ("chapter", "route"), sorted(gaming.LIBRARY), ids=lambda x: str(x)[:40]
 )
+def test_library_route_earns_at_most_a_quarter(chapter, route):
+    where = built(chapter)
+    r = grade(with_cell(where, gaming.LIBRARY[chapter, route]), where)
+    assert r["score"] <= r["max"] / 4, _report(r)
+    hidden = [t for t in r["tests"] if not t["public"]]
+    assert all(t["score"] == 0 for t in hidden), _report(r)
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_gradescope_grading_step_full_marks_and_hidden_tests_after_publishing(
-    chapter, tmp_path
-):
-    """The zip as Gradescope runs it (the step after its image is built; that build and
-    the upload need a Gradescope account): the solution earns full marks, public tests
-    are visible at once and the hidden ones after the grades are published, as the
-    instructor guide says."""
-    import subprocess
-    import zipfile
+def test_variant_from_secret_full_marks_and_book_solution_less(chapter):
+    spec = variants.load()[chapter]
+    assert variants.count(spec) >= 20, f"{chapter} has {variants.count(spec)} variants"
+    book = variants.values(chapter, spec, None, 0)
+    where = built(chapter, SECRET, 3)
+    assert where.parent.name == f"{variants.secret_id(SECRET)}-seed3"
+    params = json.loads((where / "grading" / "spec.json").read_text())["params"]
+    assert all(params[p] != book[p] for p in book), (params, book)
+    r = grade(_notebook(where, "autograder"), where)
+    assert r["score"] == r["max"], _report(r)
+    r = grade(_notebook(built(chapter), "autograder"), where)
+    assert r["score"] <= r["max"] / 4, f"the book's solution on a variant: {_report(r)}"
 
-    where = built(chapter, 0)
+
+def test_variants_need_the_secret_and_differ_between_secrets():
+    with pytest.raises(ValueError, match="SECRET"):
+        variants.build_id(None, 5)
+    for chapter, spec in variants.load().items():
+        seen = {
+            json.dumps(variants.values(chapter, spec, SECRET, seed))
+            for seed in range(40)
+        }
+        assert len(seen) >= 10, f"{chapter}: 40 seeds gave {len(seen)} variants"
+        other = variants.values(chapter, spec, SECRET + "x", 1)
+        assert variants.case_seed(chapter, SECRET, 1) != variants.case_seed(
+            chapter, SECRET + "x", 1
+        )
+        assert isinstance(other, dict)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_student_notebook_holds_no_solution_and_no_secret(chapter):
+    where = built(chapter, SECRET, 3)
+    student = _notebook(where, "student").read_text()
+    solution = make_assignments.solution_cell(chapter).splitlines()
+    leaked = [ln for ln in solution if len(ln.strip()) >= 25 and ln.strip() in student]
+    tasks = (make_assignments.SOURCES / chapter / "tasks.md").read_text()
+    leaked = [ln for ln in leaked if ln.strip() not in tasks]
+    assert not leaked, f"solution text in the student notebook: {leaked[:3]}"
+    assert SECRET not in student and "seed3" not in student
+    text = "\n".join("".join(c["source"]) for c in json.loads(student)["cells"])
+    assert 'grader.check("computational")' in text
+    assert text.count("_Type your answer here") == 2
+
+
+def test_gradescope_step_grades_in_a_clean_process(tmp_path):
+    """The zip as Gradescope runs it (unpacked as /autograder/source, the submission in
+    /autograder/submission): full marks, public tests visible, hidden ones after the
+    grades are published and without their messages (expected values) unless the
+    instructor opts in."""
+    where = built("04_critical_step_size")
     root = tmp_path / "autograder"
-    with zipfile.ZipFile(_zip(where)) as z:
+    with zipfile.ZipFile(next((where / "autograder").glob("*.zip"))) as z:
         z.extractall(root / "source")
-    assert (root / "source" / "run_autograder").exists()
-    runner = (root / "source" / "run_otter.py").read_text()
-    assert 'run_autograder("/autograder")' in runner
+    script = (root / "source" / "run_autograder").read_text()
+    assert "rv_grading/autograde/gradescope.py" in script
     (root / "submission").mkdir()
-    (root / "results").mkdir()
-    shutil.copy(_notebook(where, "autograder"), root / "submission")
-    proc = subprocess.run(
-        [sys.executable, "-c", GRADESCOPE_RUN, str(root)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
+    sub = with_cell(where, gaming.CONSTANTS["04_critical_step_size"])
+    (root / "submission" / "sub.ipynb").write_text(json.dumps(sub))
+    subprocess.run(
+        [sys.executable, "rv_grading/autograde/gradescope.py", str(root)],
+        cwd=root / "source",
+        check=True,
         timeout=600,
     )
-    results = root / "results" / "results.json"
-    assert results.exists(), proc.stdout[-2000:] + proc.stderr[-2000:]
-    tests = json.loads(results.read_text())["tests"]
-    graded = [t for t in tests if t.get("max_score") is not None]
-    full = sum(t[0] for t in coursework_spec.CHAPTERS[chapter]["tests"])
-    assert sum(t["max_score"] for t in graded) == full
-    assert sum(t["score"] for t in graded) == full, graded
-    hidden = any(t[1] for t in coursework_spec.CHAPTERS[chapter]["tests"])
-    public = [t for t in tests if t["name"] == "Public Tests"]
-    assert public and all(t["visibility"] == "visible" for t in public)
-    assert hidden and all(t["visibility"] == "after_published" for t in graded), graded
-
-
-def test_ch4_library_call_instead_of_bisection_earns_less(tmp_path):
-    chapter = "04_critical_step_size"
-    where = built(chapter, 0)
-    nb = json.loads(_notebook(where, "autograder").read_text())
-    marker = coursework_spec.CHAPTERS[chapter]["cheat"][0]
-    cells = [
-        c
-        for c in nb["cells"]
-        if c["cell_type"] == "code" and marker in make_assignments._source(c)
-    ]
-    assert len(cells) == 1
-    cells[0]["source"] = make_assignments.cheat(chapter, 0)
-    sub = tmp_path / _notebook(where, "autograder").name
-    sub.write_text(json.dumps(nb))
-    got, full = _score(sub, where)
-    assert 0 < got < full, (
-        f"rv.critical_step_size in place of bisection earned {got}/{full}"
+    out = json.loads((root / "results" / "results.json").read_text())
+    tests = out["tests"]
+    assert sum(t["max_score"] for t in tests) == 4 and out["score"] <= 1
+    for t in tests:
+        public = t["name"].endswith("(public)")
+        assert t["visibility"] == ("visible" if public else "after_published")
+        if not public and t["score"] < t["max_score"]:
+            assert "expected" not in t["output"], t["output"]
+    shutil.copy(_notebook(where, "autograder"), root / "submission" / "sub.ipynb")
+    subprocess.run(
+        [sys.executable, "rv_grading/autograde/gradescope.py", str(root)],
+        cwd=root / "source",
+        check=True,
+        timeout=600,
     )
+    assert json.loads((root / "results" / "results.json").read_text())["score"] == 4
+
+
+def test_grading_a_folder_survives_bad_notebooks(tmp_path):
+    where = built("01_river_valley")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    shutil.copy(_notebook(where, "autograder"), subs / "a_solution.ipynb")
+    (subs / "b_not_json.ipynb").write_text("{ this is not a notebook")
+    loop = with_cell(where, "while True:\n    pass\n")
+    (subs / "c_endless.ipynb").write_text(json.dumps(loop))
+    raises = with_cell(where, "raise SystemExit(3)\n")
+    (subs / "d_exits.ipynb").write_text(json.dumps(raises))
+    out = tmp_path / "out" / "grades.csv"
+    grade_submissions.grade_folder(where, subs, out, jobs=2, timeout=60)
+    rows = {r["submission"]: r for r in csv.DictReader(out.open())}
+    assert set(rows) == {
+        "a_solution.ipynb",
+        "b_not_json.ipynb",
+        "c_endless.ipynb",
+        "d_exits.ipynb",
+    }
+    assert rows["a_solution.ipynb"]["autograded"] == "4"
+    assert rows["a_solution.ipynb"]["plateau_on_unseen_traces"] == "1"
+    assert "not a readable notebook" in rows["b_not_json.ipynb"]["errors"]
+    assert "did not finish" in rows["c_endless.ipynb"]["errors"]
+    assert rows["c_endless.ipynb"]["autograded"] == "0"
+    assert "SystemExit" in rows["d_exits.ipynb"]["errors"]
+
+
+def test_extraction_keeps_functions_and_drops_patches():
+    src = [
+        "import numpy as np\nimport os\nabs = lambda x: 0.0\nnp.allclose = len\n",
+        "_alias = np.mean\nK = 3\n\n@staticmethod\ndef decorated(x):\n    return x\n",
+        "def f(x, n=2):\n    return np.abs(x) * K\n\n"
+        "def g(x, h=print('hi')):\n    return 1\n",
+    ]
+    module = extract.student_module(src)
+    assert "import numpy as np" in module and "import os" not in module
+    assert "def f(" in module and "K = 3" in module
+    for dropped in ("allclose", "_alias", "decorated", "def g", "abs ="):
+        assert dropped not in module, dropped
+    flags = " | ".join(extract.flags(src))
+    assert "shadows the builtin abs" in flags and "imports os" in flags
+    assert "patches np.allclose (numpy)" in flags
+
+
+def test_student_first_cell_runs_where_otter_is_installed_and_installs_it_elsewhere():
+    """The first cell imports otter, or installs the pin of requirements-coursework.txt
+    first (Binder's environment is requirements.txt, which leaves otter out)."""
+    where = built("01_river_valley")
+    nb = json.loads(_notebook(where, "student").read_text())
+    first = "".join(next(c for c in nb["cells"] if c["cell_type"] == "code")["source"])
+    pin = (ROOT / "requirements-coursework.txt").read_text().split("otter-grader==")[1]
+    assert f"%pip install --quiet otter-grader=={pin.split()[0]}" in first
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        import os
+
+        cwd = os.getcwd()
+        os.chdir(where / "student")
+        result = shell.run_cell(first)
+    finally:
+        os.chdir(cwd)
+    assert result.success, result.error_in_exec
+    assert type(shell.user_ns["grader"]).__name__ == "Notebook"
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_variant_solution_full_marks_and_book_solution_less(chapter):
-    spec = coursework_spec.CHAPTERS[chapter]
-    book, variant = (
-        make_assignments.pick(spec["params"], 0, chapter),
-        make_assignments.pick(spec["params"], VARIANT, chapter),
-    )
-    assert all(book[p] != variant[p] for p in book), (
-        "every parameter of a variant differs from the book's"
-    )
-    where = built(chapter, VARIANT)
-    got, full = _score(_notebook(where, "autograder"), where)
-    assert got == full, f"the variant's own solution earned {got}/{full}"
-    got, full = _score(_notebook(built(chapter, 0), "autograder"), where)
-    assert got < full, f"the book's solution answered the variant: {got}/{full}"
+def test_sources_are_one_set_of_files_per_chapter(chapter):
+    """chapters/coursework/<chapter>/ holds the five sources; the parameters named by
+    the setup cell's ``# PARAMETERS`` line are those of parameters.toml, the tasks name
+    each of them, and the hidden tests are worth 4 points."""
+    import ast
 
-
-def _solution_lines(chapter: str, where: pathlib.Path) -> list[str]:
-    """Substantial lines of the reference solutions: the spec's code and the book's
-    solution text."""
-    master = json.loads((where / "master.ipynb").read_text())
-    lines, inside, given = [], False, []
-    for cell in master["cells"]:
-        src = make_assignments._source(cell)
-        if cell["cell_type"] == "raw" and src.startswith("# BEGIN SOLUTION"):
-            inside = True
-        elif cell["cell_type"] == "raw" and src.startswith("# END SOLUTION"):
-            inside = False
-        elif inside:
-            lines += [ln.strip() for ln in src.splitlines()]
-        elif cell["cell_type"] == "markdown":
-            given.append(src)
-    # A line the question itself states (the graded tasks spell out the calls to make)
-    # is not solution text.
-    prompt = "\n".join(given)
-    return [
+    folder = make_assignments.SOURCES / chapter
+    for name in ("setup.py", "tasks.md", "solution.py", "public.py", "hidden.py"):
+        assert (folder / name).is_file(), name
+    marked = [
         ln
-        for ln in lines
-        if len(ln) >= 25
-        and not ln.startswith(("#", "```", "**Reference"))
-        and ln not in prompt
+        for ln in (folder / "setup.py").read_text().splitlines()
+        if ln.endswith("# PARAMETERS")
     ]
-
-
-@pytest.mark.parametrize("chapter", CHAPTERS)
-def test_student_notebook_has_readable_exercises_and_no_solution(chapter):
-    where = built(chapter, 0)
-    student = _text(json.loads(_notebook(where, "student").read_text()))
-    lines = _solution_lines(chapter, where)
-    assert len(lines) >= 5, "the master notebook should hold solutions to remove"
-    leaked = [ln for ln in lines if ln in student]
-    assert not leaked, f"solution text in the student notebook: {leaked[:3]}"
-    assert not re.search(
-        r"\{(exercise|solution|cite|ref)|:label:|BEGIN "
-        r"SOLUTION|`check\.|\\etastar|\\chiinf",
-        student,
-    )
-    for n in (1, 2, 3):
-        assert f"## Exercise {int(chapter[:2])}.{n}" in student
-    assert student.count("_Type your answer here") == 2, (
-        "one answer cell per manual question"
-    )
-    assert 'grader.check("computational")' in student
+    assert len(marked) == 1
+    names = {a.name for a in ast.parse(marked[0]).body[0].names}
+    assert names == set(variants.load()[chapter]["parameters"])
+    tasks = (folder / "tasks.md").read_text()
+    assert all(f"`{n}`" in tasks for n in names), names
+    assert make_assignments._points(chapter)[0] == 4
+    for f in (ROOT / "tools").rglob("*.py"):
+        if "autograde" in f.parts or f.name in (
+            "make_assignments.py",
+            "exercise_text.py",
+        ):
+            assert len(f.read_text().splitlines()) <= 500, f

@@ -40,7 +40,7 @@ SCREENSHOTS = ROOT / "_build" / "screenshots" / "jupyterlab"
 NOTEBOOK_GLOBS = [
     "chapters/*.ipynb",
     "appendix/*.ipynb",
-    "assignments/*/student/*.ipynb",
+    "assignments/book/*/student/*.ipynb",
 ]
 SERVER_START_TIMEOUT = 120.0
 

@@ -1,0 +1,78 @@
+"""The coursework grading target: 100 submissions of one chapter in <= 10 minutes.
+
+Used by ``bench/run.py --coursework`` (or ``--only-coursework`` to run it alone). Builds
+the chapter's grading folder (the book's build, no otter needed), writes 100
+submissions (70 reference solutions, 20 with the answer cell emptied, 10 that patch
+otter and numpy) and grades the folder with ``tools/grade_submissions.py``'s
+``grade_folder`` on every CPU, as an instructor would.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import json
+import os
+import pathlib
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+import grade_submissions  # noqa: E402
+import make_assignments  # noqa: E402
+
+GOAL_S = 600.0
+PATCH = (
+    "import numpy as np\nimport otter\nnp.allclose = lambda *a, **k: True\n"
+    "otter.Notebook.check = lambda *a, **k: None\n"
+)
+
+
+def _submissions(master: dict, folder: pathlib.Path, n: int) -> None:
+    solution = [
+        i
+        for i, c in enumerate(master["cells"])
+        if "# BEGIN SOLUTION\n" in "".join(c["source"]) and c["cell_type"] == "code"
+    ][0]
+    for i in range(n):
+        nb = copy.deepcopy(master)
+        if i % 10 in (7, 8):  # the answer cell left empty
+            nb["cells"][solution]["source"] = "# Your answer\n"
+        elif i % 10 == 9:  # a gaming cell added
+            nb["cells"][solution]["source"] = PATCH
+        (folder / f"student{i:03d}.ipynb").write_text(json.dumps(nb))
+
+
+def bench_coursework(chapter: str = "01_river_valley", n: int = 100) -> list[dict]:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = pathlib.Path(tmp)
+        where = make_assignments.build(chapter, tmp / "assignments", assign=False)
+        subs = tmp / "subs"
+        subs.mkdir()
+        _submissions(json.loads((where / "master.ipynb").read_text()), subs, n)
+        t0 = time.perf_counter()
+        grade_submissions.grade_folder(where, subs, tmp / "grades.csv")
+        elapsed = time.perf_counter() - t0
+        rows = list(csv.DictReader((tmp / "grades.csv").open()))
+    full = sum(r["autograded"] == r["max"] for r in rows)
+    ok = len(rows) == n and full == 70
+    return [
+        {
+            "target": f"coursework: grade {n} submissions of {chapter} "
+            f"({os.cpu_count()} CPUs, clean processes)",
+            "measured": elapsed,
+            "unit": "s",
+            "goal": f"<= {GOAL_S:g} s",
+            "met": bool(elapsed <= GOAL_S and ok),
+        },
+        {
+            "target": "coursework: reference solutions at full marks (of 70)",
+            "measured": full,
+            "unit": "",
+            "goal": "70",
+            "met": full == 70,
+        },
+    ]

@@ -1,0 +1,17 @@
+from given import chi, energy, noise, rv, valley  # SETUP
+
+
+def bisect_eta_star(valley, noise, theta, lo, hi, iters=60):
+    chi = rv.alignment(valley, theta)
+    for _ in range(iters):
+        mid = 0.5 * (lo + hi)
+        if rv.expected_alignment_step(valley, noise, theta, mid) > chi:
+            hi = mid
+        else:
+            lo = mid
+    return 0.5 * (lo + hi)
+
+
+theta = rv.state_with_alignment(valley, chi, energy)
+eta_star = bisect_eta_star(valley, noise, theta, 1e-4, 0.3)
+print(f"eta* by bisection: {eta_star:.6f}")

@@ -1,0 +1,8 @@
+import numpy as np
+import sympy as sp
+from parameters import bulk, eta, seed, sigma  # PARAMETERS
+
+import rivervalley_lib as rv
+from rivervalley_lib import symbolic
+
+valley = rv.RiverValley.two_level(d=400, k=4, dominant=10.0, bulk=bulk)

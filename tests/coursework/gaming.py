@@ -1,0 +1,200 @@
+"""Submissions that try to game the grader: one code cell each, added to the untouched
+student notebook (tests/coursework/test_gaming.py grades them).
+
+Every route of issue #22 is here: patching otter's test runner, shadowing builtins and
+patching numpy with constant answers, and the library routes around each exercise
+(an alias captured before any block, a private helper, an inherited method, the book's
+``rv.sample_step``, a closed form with jitter in place of a Monte Carlo). Each cell also
+sets the answer values by the same route, so that nothing in it is honest work.
+"""
+
+from __future__ import annotations
+
+#: Patch otter so that every check and every test passes (otter ran the tests in the
+#: student's kernel, so this gave full marks), then answer with constants.
+OTTER = """\
+import otter
+
+try:
+    import otter.test_files.abstract_test as _at
+
+    _at.TestFile.all_tests_passed = property(lambda self: True)
+    _at.TestFile.grade = property(lambda self: 1.0)
+except ImportError:  # where otter is a stub, patch what there is
+    pass
+otter.Notebook.check = lambda self, *a, **k: None
+otter.Notebook.check_all = lambda self, *a, **k: None
+"""
+
+#: Shadow builtins and make numpy's comparisons always true, then answer with constants.
+PATCH = """\
+import builtins
+
+import numpy as np
+
+abs = lambda x: 0.0  # noqa: E731
+builtins.abs = lambda x: 0.0
+builtins.all = lambda x: True
+np.allclose = lambda *a, **k: True
+np.isclose = lambda *a, **k: True
+np.array_equal = lambda *a, **k: True
+np.testing.assert_allclose = lambda *a, **k: None
+"""
+
+#: Constant answers and functions that return them: the worst case passes the
+#: student-side check where a constant can.
+CONSTANTS = {
+    "01_river_valley": """\
+def plateau(run, last):
+    return 0.9
+
+
+chi_inf = rv.noise_floor(valley, rv.IsotropicNoise(sigma), eta).alignment
+chi_sim = chi_inf
+""",
+    "02_model": """\
+def ratio_of_expectations(valley, noise, theta):
+    return 0.5
+
+
+ratio, mean_ratio = 0.5, 0.501
+""",
+    "03_one_step_recursion": """\
+def predicted_alignment(valley, noise, theta, eta):
+    return 0.5
+
+
+gaps = [0.04, 0.01, 0.0025, 0.0006]
+""",
+    "04_critical_step_size": """\
+def bisect_eta_star(valley, noise, theta, lo, hi, iters=60):
+    return 0.1
+
+
+eta_star = 0.1
+""",
+    "05_self_correction": """\
+def curvature_floor(valley, sigma, eta):
+    return np.ones(valley.d)
+
+
+chi_inf = chi_sim = 0.9
+""",
+    "06_dom_vs_bulk": """\
+def dom_sgd_loss_changes(valley, noise, theta, eta, n, rng):
+    return np.full(n, 1e-6)
+
+
+mean, se = 1e-6, 1e-8
+""",
+    "07_two_phases": """\
+def has_collapse(valley, noise, eta, scales, steps=3000):
+    return np.ones(len(scales), dtype=bool)
+
+
+c_star = float(grid[-1])
+""",
+    "08_neural_network": """\
+def alignment_with(U, g):
+    return 0.9
+
+
+full = 0.9
+mini = [0.9] * 200
+""",
+    "09_in_practice": """\
+def river_valley_of(X, y, w, k):
+    return rv.RiverValley(np.linspace(2, 1, 10), k=k), np.ones(10)
+
+
+eta_star_tool = eta_star_lib = 0.5
+""",
+}
+
+#: The library routes around an exercise, with the values they give.
+LIBRARY = {
+    ("03_one_step_recursion", "alias captured before any block"): """\
+_en = rv.expected_next
+
+
+def predicted_alignment(valley, noise, theta, eta):
+    e = _en(valley, noise, theta, eta)
+    return float(e.D / (e.D + e.B))
+
+
+gaps = []
+for k in (1, 4, 16, 64):
+    v = rv.RiverValley.two_level(d=25 * k, k=k, dominant=10.0, bulk=0.2)
+    th0 = rv.state_with_alignment(v, chi0, energy=k / 4)
+    nxt = rv.sample_step(v, rv.IsotropicNoise(sigma), th0, eta, 10_000, rng=k)
+    pred = rv.expected_alignment_step(v, rv.IsotropicNoise(sigma), th0, eta)
+    gaps.append(float(abs(rv.alignment(v, nxt).mean() - pred)))
+""",
+    ("03_one_step_recursion", "one step of rv.expected_trajectory"): """\
+def predicted_alignment(valley, noise, theta, eta):
+    return float(rv.expected_trajectory(valley, noise, eta, 1, theta).alignment[-1])
+
+
+gaps = []
+for k in (1, 4, 16, 64):
+    v = rv.RiverValley.two_level(d=25 * k, k=k, dominant=10.0, bulk=0.2)
+    th0 = rv.state_with_alignment(v, chi0, energy=k / 4)
+    nxt = rv.sample_step(v, rv.IsotropicNoise(sigma), th0, eta, 10_000, rng=k)
+    pred = predicted_alignment(v, rv.IsotropicNoise(sigma), th0, eta)
+    gaps.append(float(abs(rv.alignment(v, nxt).mean() - pred)))
+""",
+    ("04_critical_step_size", "alias of rv.critical_step_size at top level"): """\
+_css = rv.critical_step_size
+
+
+def bisect_eta_star(valley, noise, theta, lo, hi, iters=60):
+    return _css(valley, noise, theta)
+
+
+theta = rv.state_with_alignment(valley, chi, energy)
+eta_star = bisect_eta_star(valley, noise, theta, 1e-4, 0.3)
+""",
+    ("04_critical_step_size", "the private eta_star_from_moments"): """\
+from rivervalley_lib._moments import block_moments
+from rivervalley_lib._one_step import eta_star_from_moments
+
+
+def bisect_eta_star(valley, noise, theta, lo, hi, iters=60):
+    return eta_star_from_moments(block_moments(valley, noise, theta))
+
+
+theta = rv.state_with_alignment(valley, chi, energy)
+eta_star = bisect_eta_star(valley, noise, theta, 1e-4, 0.3)
+""",
+    ("05_self_correction", "the inherited stationary_gradient_energy"): """\
+def curvature_floor(valley, sigma, eta):
+    return rv.CurvatureNoise(sigma).stationary_gradient_energy(valley, eta)
+
+
+u = curvature_floor(valley, sigma, eta)
+chi_inf = float(u[: valley.k].sum() / u.sum())
+chi_sim = chi_inf
+""",
+    ("06_dom_vs_bulk", "the book's rv.sample_step(projection='dominant')"): """\
+def dom_sgd_loss_changes(valley, noise, theta, eta, n, rng):
+    nxt = rv.sample_step(valley, noise, theta, eta, n, projection="dominant", rng=rng)
+    return valley.loss(nxt) - valley.loss(theta)
+
+
+changes = dom_sgd_loss_changes(
+    valley, noise, ckpt[checkpoint], eta, 20_000, np.random.default_rng(seed)
+)
+mean, se = float(changes.mean()), float(changes.std(ddof=1) / np.sqrt(changes.size))
+""",
+    ("06_dom_vs_bulk", "a closed form with jitter instead of the Monte Carlo"): """\
+def dom_sgd_loss_changes(valley, noise, theta, eta, n, rng):
+    pred = rv.expected_loss_change(valley, noise, theta, eta, projection="dominant")
+    return pred + 0.05 * abs(pred) * rng.standard_normal(n)
+
+
+changes = dom_sgd_loss_changes(
+    valley, noise, ckpt[checkpoint], eta, 20_000, np.random.default_rng(seed)
+)
+mean, se = float(changes.mean()), float(changes.std(ddof=1) / np.sqrt(changes.size))
+""",
+}
