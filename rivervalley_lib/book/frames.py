@@ -4,8 +4,9 @@ A live widget (:func:`rivervalley_lib.book.widgets.explore`) redraws its figure 
 kernel, so the published book, which has no kernel, cannot run it.
 :func:`static_explorer` renders the same ``*_figure`` function once per point of
 the grid its controls declare (:mod:`rivervalley_lib.book.controls`), when the book is
-built, and returns an explorer whose HTML is a native ``<input type="range">`` per control (named by its ``<label>``,
-with ``aria-valuetext`` from the first render), the frame for the current values, a
+built, and returns an explorer whose HTML is a native ``<input type="range">`` per
+control (named by its ``<label>``, with ``aria-valuetext`` from the first render), the
+frame for the current values, a
 polite live region that announces each new frame, and the frames' list as JSON. The
 book's script (``tools/sphinxext/static/rivervalley-explorer.js``) swaps the frame
 when a slider moves: no kernel, no network, no mathematics in JavaScript.
