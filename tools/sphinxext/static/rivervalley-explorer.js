@@ -79,7 +79,6 @@
       input.addEventListener("focus", preload);
       input.addEventListener("pointerdown", preload);
     });
-    img.removeAttribute("loading"); // once shown, a new src loads at once
   }
 
   function setupAll() {
