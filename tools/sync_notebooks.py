@@ -27,12 +27,9 @@ text follows ``references.bib``.
 defined in another notebook of the book (one label index covers ``chapters/`` and
 ``appendix/``) becomes a link to that notebook, relative to the referring notebook's
 folder: ``[Proposition 1 of chapter 4](04_critical_step_size.ipynb "prf:ref
-prop-critical-step")`` from a chapter, ``[Proposition 1 of chapter 5]
-(../chapters/05_self_correction.ipynb "prf:ref prop-self-correction")`` from an
-appendix. A ``{doc}`` role naming another notebook becomes a link whose text is that
-notebook's title, as the book shows it: ``[The critical step size]
-(../chapters/04_critical_step_size.ipynb "doc ../chapters/04_critical_step_size")``.
-The book's extension turns these links back into their roles as well.
+prop-critical-step")``. A ``{doc}`` role naming another notebook becomes a link whose
+text is that notebook's title, as the book shows it. The book's extension turns these
+links back into their roles as well.
 
 The script is idempotent: a second run changes nothing. ``--check`` writes nothing and
 exits 1 if a notebook is out of sync (``tests/book/test_sync_notebooks.py`` runs the
@@ -47,7 +44,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -100,8 +97,7 @@ def _set_source(cell: dict[str, Any], text: str) -> None:
 
 
 def load_macros(config: Path = CONFIG) -> dict[str, str]:
-    """The book's MathJax macros, ``{"Dom": "\\\\mathcal{D}", ...}``, read from
-    ``_config.yml``."""
+    """The book's MathJax macros from ``_config.yml``: ``{"Dom": "\\\\mathcal{D}"}``."""
     import yaml  # PyYAML comes with jupyter-book
 
     data = yaml.safe_load(config.read_text(encoding="utf-8"))
@@ -127,8 +123,7 @@ def _yaml_single_quoted(text: str) -> str:
 
 
 def frontmatter_block(macros: dict[str, str]) -> str:
-    """The generated MyST frontmatter: the macros under ``math:``, keys with their
-    backslash."""
+    """The generated MyST frontmatter: the macros under ``math:`` (keys with "\\")."""
     lines = ["---", MARKER, "math:"]
     for name, body in macros.items():
         lines.append(
@@ -138,8 +133,7 @@ def frontmatter_block(macros: dict[str, str]) -> str:
 
 
 def strip_frontmatter(text: str) -> str:
-    """Remove a generated frontmatter block from the start of ``text`` (other text
-    unchanged)."""
+    """``text`` without the generated frontmatter block at its start."""
     return _FRONTMATTER.sub("", text, count=1)
 
 
@@ -214,10 +208,6 @@ def _repository_bib_url() -> str:
     return f"{repo['url'].rstrip('/')}/blob/{repo.get('branch', 'main')}/references.bib"
 
 
-def _keys(raw: str) -> list[str]:
-    return [k.strip() for k in raw.split(",") if k.strip()]
-
-
 def citation_link(bib: Bibliography, role: str, keys: Sequence[str]) -> str:
     """The Markdown link that stands for ``{role}`keys``` in the notebook."""
     return f'[{bib.text(role, keys)}]({bib.url(keys[0])} "{role} {",".join(keys)}")'
@@ -232,7 +222,10 @@ def roles_to_links(text: str, bib: Bibliography) -> str:
     """Write every citation role (and every generated link, recomputed) as a readable
     link."""
     text = links_to_roles(text)
-    return _ROLE.sub(lambda m: citation_link(bib, m.group(1), _keys(m.group(2))), text)
+    return _ROLE.sub(
+        lambda m: citation_link(bib, m.group(1), re.findall(r"[^,\s]+", m.group(2))),
+        text,
+    )
 
 
 def labels(nb: dict[str, Any]) -> dict[str, str]:
@@ -269,8 +262,7 @@ def labels(nb: dict[str, Any]) -> dict[str, str]:
 
 
 def title(nb: dict[str, Any]) -> str | None:
-    """The notebook's title: its first ``# `` heading, generated frontmatter
-    skipped."""
+    """The notebook's title: its first ``# `` heading (frontmatter skipped)."""
     for cell in nb["cells"]:
         if cell["cell_type"] != "markdown":
             continue
@@ -281,8 +273,7 @@ def title(nb: dict[str, Any]) -> str | None:
 
 
 def _where(path: Path, nb: dict[str, Any]) -> str:
-    """``chapter 4`` for ``04_critical_step_size.ipynb``, else the notebook's quoted
-    title."""
+    """``chapter 4`` for ``04_critical_step_size.ipynb``, else the quoted title."""
     digits = re.match(r"(\d+)_", path.name)
     if digits:
         return f"chapter {int(digits.group(1))}"
@@ -427,8 +418,7 @@ def sync_notebook(
 
 
 def book_source(nb: dict[str, Any]) -> dict[str, Any]:
-    """The notebook as the book reads it: generated frontmatter removed, links back to
-    roles."""
+    """The notebook as the book reads it: no frontmatter, links back to roles."""
     out = json.loads(json.dumps(nb))
     first = True
     for cell in out["cells"]:
@@ -446,17 +436,29 @@ def dumps(nb: dict[str, Any]) -> str:
     return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
 
 
-def _normalised(nb: dict[str, Any]) -> dict[str, Any]:
-    """The notebook with every cell source as one string (nbformat allows a string or
-    lines)."""
-    out = json.loads(json.dumps(nb))
-    for cell in out["cells"]:
-        cell["source"] = _source(cell)
-    return out
-
-
 def _differs(nb: dict[str, Any], synced: dict[str, Any]) -> bool:
-    return _normalised(nb) != _normalised(synced)
+    """Whether two notebooks differ (a cell source is a string or a list of lines)."""
+
+    def norm(n: dict[str, Any]) -> dict[str, Any]:
+        return {**n, "cells": [{**c, "source": _source(c)} for c in n["cells"]]}
+
+    return norm(nb) != norm(synced)
+
+
+def _stale(
+    paths: Iterable[Path], macros: dict[str, str] | None = None
+) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """Each notebook among ``paths`` whose content differs from what the sync would
+    write, with that content. The label index is built before the first is yielded
+    (and so before any is rewritten)."""
+    paths = list(paths)
+    macros = load_macros() if macros is None else macros
+    bib, index = Bibliography(), LabelIndex(book_folders(paths))
+    for path in paths:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        new = sync_notebook(nb, macros, bib, index, path.parent)
+        if _differs(nb, new):
+            yield path, new
 
 
 def out_of_sync(
@@ -464,47 +466,27 @@ def out_of_sync(
 ) -> list[Path]:
     """The notebooks among ``paths`` whose content differs from what the sync would
     write."""
-    paths = list(paths)
-    macros = load_macros() if macros is None else macros
-    bib, index = Bibliography(), LabelIndex(book_folders(paths))
-    stale = []
-    for path in paths:
-        nb = json.loads(path.read_text(encoding="utf-8"))
-        if _differs(nb, sync_notebook(nb, macros, bib, index, path.parent)):
-            stale.append(path)
-    return stale
+    return [path for path, _ in _stale(paths, macros)]
 
 
 def default_paths() -> list[Path]:
-    """The notebooks synced by default: ``chapters/*.ipynb`` and
-    ``appendix/*.ipynb``."""
+    """The notebooks synced by default: ``chapters/`` and ``appendix/``."""
     return [p for name in BOOK_FOLDERS for p in sorted((ROOT / name).glob("*.ipynb"))]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        type=Path,
-        help="notebooks (default: chapters/*.ipynb and appendix/*.ipynb)",
-    )
+    parser.add_argument("paths", nargs="*", type=Path, help="notebooks (default: all)")
     parser.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 if out of sync"
     )
     args = parser.parse_args(argv)
     paths = args.paths or default_paths()
-    macros, bib = load_macros(), Bibliography()
-    # The label index is built before any notebook is rewritten.
-    index = LabelIndex(book_folders(paths))
     changed = []
-    for path in paths:
-        nb = json.loads(path.read_text(encoding="utf-8"))
-        new = sync_notebook(nb, macros, bib, index, path.parent)
-        if _differs(nb, new):
-            changed.append(path)
-            if not args.check:
-                path.write_text(dumps(new), encoding="utf-8")
+    for path, new in _stale(paths):
+        changed.append(path)
+        if not args.check:
+            path.write_text(dumps(new), encoding="utf-8")
     verb = "out of sync" if args.check else "updated"
     print(
         f"{len(changed)} of {len(paths)} notebooks {verb}"

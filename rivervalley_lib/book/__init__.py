@@ -3,6 +3,7 @@
 - :mod:`~rivervalley_lib.book.plotting`: the book's figure style and image helpers;
 - :mod:`~rivervalley_lib.book.scenarios`: the named valleys the chapters use;
 - :mod:`~rivervalley_lib.book.figures`: the figure functions behind every widget;
+- :mod:`~rivervalley_lib.book.controls`: each figure's controls, declared once;
 - :mod:`~rivervalley_lib.book.widgets`: their live ipywidgets controls;
 - :mod:`~rivervalley_lib.book.frames`: their kernel-less, pre-rendered explorers.
 
@@ -16,6 +17,6 @@ Examples
 400
 """
 
-from . import figures, frames, plotting, scenarios, widgets
+from . import controls, figures, frames, plotting, scenarios, widgets
 
-__all__ = ["plotting", "scenarios", "figures", "frames", "widgets"]
+__all__ = ["plotting", "scenarios", "figures", "controls", "frames", "widgets"]

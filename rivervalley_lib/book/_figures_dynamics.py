@@ -15,6 +15,7 @@ from ..simulation._measure import measured_phase_lengths
 from ..theory._mean_field import expected_trajectory, noise_floor, phase_lengths
 from ..theory._projections import projection_thresholds
 from . import plotting
+from .controls import Control, controls
 from .plotting import alt_text as _alt_text
 from .scenarios import (
     HEADLINE_INIT,
@@ -40,6 +41,18 @@ def _typical_state(valley: RiverValley, energies: np.ndarray) -> np.ndarray:
     return np.sqrt(energies) / np.where(lam > 0, lam, 1.0)
 
 
+@controls(
+    Control(
+        "eta",
+        "step size η after branching",
+        0.05,
+        1.6,
+        0.05,
+        1.3,
+        frames=(0.5, 0.9, 1.0, 1.1, 1.3, 1.5),
+    ),
+    Control("eta_train", "step size η before branching", 0.1, 1.4, 0.05, 1.0),
+)
 @_alt_text(
     "SGD, Dom-SGD and Bulk-SGD branched from one high-alignment checkpoint: the "
     "step-size interval on a number line and the expected loss of each branch."
@@ -167,6 +180,14 @@ def paradox_figure(
     return fig
 
 
+@controls(
+    Control(
+        "eta", "step size η", 0.1, 1.6, 0.05, 1.0, frames=(0.2, 0.5, 0.7, 1.0, 1.4, 1.5)
+    ),
+    Control(
+        "init_scale", "initial scale", 10**-0.5, 100.0, 0.1, HEADLINE_INIT, log=True
+    ),
+)
 @_alt_text(
     "Expected alignment of constant-step SGD from a large initialization over time, "
     "with the ends of the collapse and rise phases marked."
@@ -252,6 +273,11 @@ def two_phase_figure(
     return fig
 
 
+@controls(
+    Control(
+        "index", "checkpoint", 0, lambda fixed: len(fixed["steps"]) - 1, 1, frames="all"
+    ),
+)
 @_alt_text(
     "Top Hessian eigenvalues of the network at one training checkpoint, and the "
     "alignment of its gradient with the top eigenspace up to that checkpoint."
@@ -317,6 +343,17 @@ def spectrum_history_figure(
     return fig
 
 
+@controls(
+    Control(
+        "eta",
+        "step size η",
+        0.05,
+        1.6,
+        0.05,
+        1.0,
+        frames=(0.1, 0.3, 0.8, 1.0, 1.3, 1.5),
+    ),
+)
 @_alt_text(
     "Expected alignment and expected loss over time on the headline valley for one "
     "constant step size."

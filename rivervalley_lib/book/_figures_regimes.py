@@ -19,6 +19,7 @@ from ..theory._one_step import (
 )
 from ..theory._states import self_correction_threshold, state_with_alignment
 from . import plotting
+from .controls import Control, controls
 from .plotting import alt_text as _alt_text
 from .scenarios import ONE_STEP_VALLEY
 
@@ -28,6 +29,25 @@ C = plotting.COLORS
 _SIGN_CMAP = ListedColormap([C["bulk"], C["dominant"]])
 
 
+@controls(
+    Control("lam", "dominant curvature λ", 2.0, 20.0, 0.5, 10.0),
+    Control("mu", "bulk curvature μ", 0.01, 1.5, 0.05, 0.2),
+    Control("k", "dominant directions k", 1, 20, 1, 4),
+    Control("d", "dimension d", 50, 2000, 50, 400),
+    Control(
+        "sigma", "noise level σ", 0.0, 0.3, 0.01, 0.05, frames=(0.0, 0.05, 0.1, 0.2)
+    ),
+    Control(
+        "energy",
+        "gradient energy G²",
+        1e-3,
+        10.0,
+        0.25,
+        0.05,
+        log=True,
+        frames=(0.0125, 0.05, 0.2),
+    ),
+)
 @_alt_text(
     "Regime map in the plane of alignment and step size: where one SGD step lowers the "
     "alignment, where it raises it, the critical step size curve between them, and the "
@@ -157,6 +177,19 @@ def regime_map_figure(
     return fig
 
 
+@controls(
+    Control("sigma", "noise level σ", 0.0, 0.3, 0.01, 0.05),
+    Control(
+        "energy",
+        "gradient energy G²",
+        1e-3,
+        10.0,
+        0.25,
+        0.01,
+        log=True,
+        frames=(0.001, 0.01, 0.1, 1.0, 10.0),
+    ),
+)
 @_alt_text(
     "Expected one-step change of the alignment against the step size, for starting "
     "alignments close to one."

@@ -16,12 +16,26 @@ from ..simulation._simulate import sample_step, simulate
 from ..theory._one_step import alignment, critical_step_size, expected_alignment_step
 from ..theory._states import state_with_alignment
 from . import plotting
+from .controls import Control, controls
 from .plotting import alt_text as _alt_text
 from .scenarios import NOISE_VALLEY, ONE_STEP_VALLEY, two_d_valley
 
 C = plotting.COLORS
 
 
+@controls(
+    Control(
+        "eta",
+        "step size η",
+        0.01,
+        0.25,
+        0.01,
+        0.12,
+        frames=(0.04, 0.08, 0.12, 0.16, 0.18, 0.19, 0.195, 0.21),
+    ),
+    Control("condition", "condition number κ", 10**0.1, 1000.0, 0.1, 20.0, log=True),
+    Control("sigma", "noise level σ", 0.0, 1.0, 0.05, 0.3),
+)
 @_alt_text(
     "GD and SGD on a two-dimensional river valley: the paths over the loss contours, "
     "the alignment of each gradient with the steep direction, and the loss across and "
@@ -136,12 +150,55 @@ def valley_2d_figure(
     return fig
 
 
+_NOISE_MODELS = {
+    "isotropic": IsotropicNoise,
+    "curvature": CurvatureNoise,
+    "regression": RegressionNoise,
+}
+
+
+def _noise_model(model: type | str, sigma: float, batch_size: int):
+    """The noise of class ``model`` at level ``sigma`` (batch size for regression)."""
+    cls = _NOISE_MODELS.get(model) if isinstance(model, str) else model
+    if cls not in _NOISE_MODELS.values():
+        raise ValueError(
+            "model must be IsotropicNoise, CurvatureNoise or RegressionNoise "
+            f"(the class), got {model!r}"
+        )
+    if cls is RegressionNoise:
+        return RegressionNoise(batch_size, sigma)
+    return cls(sigma)
+
+
+@controls(
+    Control(
+        "model",
+        "noise model",
+        default=RegressionNoise,
+        options=(
+            ("isotropic", IsotropicNoise),
+            ("curvature", CurvatureNoise),
+            ("regression", RegressionNoise),
+        ),
+    ),
+    Control("sigma", "noise level σ", 0.0, 2.0, 0.1, 0.5),
+    Control(
+        "batch_size",
+        "batch size b",
+        1,
+        128,
+        1,
+        8,
+        frames=(1, 2, 8, 16, 128),
+        units="examples",
+    ),
+)
 @_alt_text(
     "Bar chart of the exact gradient-noise variance per eigendirection of the valley, "
     "with the sampled variances as dots on top of the bars."
 )
 def noise_figure(
-    model: str = "regression",
+    model: type = RegressionNoise,
     sigma: float = 0.5,
     batch_size: int = 8,
     rng: np.random.Generator | int = 0,
@@ -154,9 +211,10 @@ def noise_figure(
 
     Parameters
     ----------
-    model : {"isotropic", "curvature", "regression"}
-        The noise model: :class:`IsotropicNoise`, :class:`CurvatureNoise` or
-        :class:`RegressionNoise`.
+    model : type
+        The noise model, a class: :class:`IsotropicNoise`, :class:`CurvatureNoise` or
+        :class:`RegressionNoise` (its name as a string, ``"curvature"``, is also
+        accepted).
     sigma : float
         Noise level :math:`\sigma \ge 0`.
     batch_size : int
@@ -173,7 +231,7 @@ def noise_figure(
 
     Examples
     --------
-    >>> noise_figure(model="curvature", sigma=0.5).axes[0].get_title()
+    >>> noise_figure(model=CurvatureNoise, sigma=0.5).axes[0].get_title()
     'CurvatureNoise(sigma=0.5)'
     """
     sigma = validate_real("sigma", sigma, low=0.0)
@@ -181,16 +239,7 @@ def noise_figure(
     samples = validate_int("samples", samples, low=2)
     rng = validate_rng(rng)
     valley = NOISE_VALLEY
-    noise = {
-        "isotropic": lambda: IsotropicNoise(sigma),
-        "curvature": lambda: CurvatureNoise(sigma),
-        "regression": lambda: RegressionNoise(batch_size, sigma),
-    }.get(model)
-    if noise is None:
-        raise ValueError(
-            f"model must be 'isotropic', 'curvature' or 'regression', got {model!r}"
-        )
-    noise = noise()
+    noise = _noise_model(model, sigma, batch_size)
     theta = np.ones(valley.d)
     xi = noise.sample(valley, np.broadcast_to(theta, (samples, valley.d)), rng)
     emp = xi.var(axis=0, ddof=1)
@@ -216,6 +265,20 @@ def noise_figure(
     return fig
 
 
+@controls(
+    Control(
+        "eta",
+        "step size η",
+        0.005,
+        0.25,
+        0.005,
+        0.1,
+        frames=(0.02, 0.06, 0.1, 0.14, 0.18, 0.19, 0.2, 0.22),
+    ),
+    Control("chi", "alignment χₜ", 0.01, 0.99, 0.01, 0.3),
+    Control("energy", "gradient energy G²", 1e-3, 100.0, 0.25, 1.0, log=True),
+    Control("sigma", "noise level σ", 0.0, 0.3, 0.01, 0.05),
+)
 @_alt_text(
     "Histogram of the alignment after one SGD step from a fixed state, with the "
     "predicted mean next alignment and the current alignment marked."

@@ -1,27 +1,31 @@
-r"""Kernel-less interactive figures: library figures pre-rendered for a slider grid.
+r"""Kernel-less explorers: library figures pre-rendered for a grid of control values.
 
-A live widget (:func:`rivervalley_lib.book.widgets.interact`) redraws its figure in the
-kernel, so in the published book, which has no kernel, its sliders move but nothing
-redraws. :func:`static_explorer` renders the same ``*_figure`` function once per point
-of a grid of slider values, at build time, and wires the sliders to the frames with
-``ipywidgets.jslink``: the widget manager embedded in the page runs those links in the
-browser, so moving a slider shows the frame for its value with no kernel, no network and
-no mathematics in JavaScript.
+A live widget (:func:`rivervalley_lib.book.widgets.explore`) redraws its figure in the
+kernel, so the published book, which has no kernel, cannot run it.
+:func:`static_explorer` renders the same ``*_figure`` function once per point of
+the grid its controls declare (:mod:`rivervalley_lib.book.controls`), when the book is
+built, and returns an explorer whose HTML is a native ``<input type="range">`` per
+control (named by its ``<label>``, with ``aria-valuetext`` from the first render), the
+frame for the current values, a
+polite live region that announces each new frame, and the frames' list as JSON. The
+book's script (``tools/sphinxext/static/rivervalley-explorer.js``) swaps the frame
+when a slider moves: no kernel, no network, no mathematics in JavaScript.
 
-Each slider is a ``SelectionSlider`` whose ``index`` is linked to the ``selected_index``
-of ``Stack`` widgets (one level of nesting per slider, so a 2-D grid needs no arithmetic
-in the page). Each frame is an ``HTML`` widget holding one ``<img>``: the PNG of the
-figure, its alt text from :func:`rivervalley_lib.book.figures.describe` (which names the
-slider values) and a ``data-call`` attribute with the figure's name and arguments, so a
-test can redraw the frame with the library and compare the bytes.
+In the notebook each frame is an inline PNG; when the book is built, the explorer's
+Sphinx step (``tools/sphinxext/rivervalley_explorers.py``) writes every frame to an
+image file and the page loads a frame only when it is shown.
+
+Each frame carries its alt text from :func:`rivervalley_lib.book.figures.describe`
+(which names the control values) and its full call (figure, arguments, dpi), so a test
+can redraw it with the library and compare the bytes.
 
 Examples
 --------
 >>> from rivervalley_lib import figures, frames
->>> box = frames.static_explorer(figures.step_size_choice_figure, {"steps": 200},
-...                              eta=[0.5, 1.0], dpi=30)
->>> [s.options for s in frames.sliders(box)]
-[('0.5', '1')]
+>>> ex = frames.static_explorer(figures.step_size_choice_figure, {"steps": 200},
+...                             eta=[0.5, 1.0], dpi=30)
+>>> [f.settings for f in ex.frames], ex.index
+([{'eta': 0.5}, {'eta': 1.0}], 1)
 """
 
 from __future__ import annotations
@@ -39,17 +43,17 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from .._docstrings import fill_doc
 from .._validation import validate_int
 from . import plotting
+from .controls import Control, readout
 from .figures import describe
 
 __all__ = [
     "Frame",
+    "StaticExplorer",
     "render_frames",
     "frame_html",
     "static_explorer",
-    "sliders",
     "EXPLORER_CLASS",
     "DPI",
 ]
@@ -57,22 +61,23 @@ __all__ = [
 #: The resolution of the book's figures
 #: (:func:`rivervalley_lib.book.plotting.figure_png`).
 DPI = 110
-#: CSS class of the box :func:`static_explorer` returns (the browser tests look for it).
-EXPLORER_CLASS = "rv-static-explorer"
+#: CSS class of an explorer's HTML (the book's script and the browser tests find it).
+EXPLORER_CLASS = "rv-explorer"
+_ids = itertools.count(1)
 
 
 @dataclass(frozen=True)
 class Frame:
-    """One pre-rendered figure: its slider settings, full call, PNG and alt text.
+    """One pre-rendered figure: its control settings, full call, PNG and alt text.
 
     Attributes
     ----------
     settings : dict
-        The slider values of this frame, in slider order.
+        The values of the explorer's controls for this frame, in control order.
     call : dict
-        ``{"figure": name, "kwargs": ..., "dpi": ...}`` (``"settings"`` instead of
-        ``"kwargs"`` when a fixed argument is an array): enough to redraw the frame with
-        the library.
+        ``{"figure": name, "kwargs": ..., "dpi": ...}``, a library class written as
+        ``"rivervalley_lib.<Name>"`` (``"settings"`` instead of ``"kwargs"`` when an
+        argument is an array): enough to redraw the frame with the library.
     png : bytes
         The figure as PNG.
     alt : str
@@ -89,13 +94,6 @@ class Frame:
     call: dict[str, Any]
     png: bytes
     alt: str
-
-
-def _label(value: Any) -> str:
-    """The slider readout of a grid value, formatted as :func:`describe` formats it."""
-    if isinstance(value, (float, np.floating)):
-        return f"{float(value):.3g}"
-    return str(value)
 
 
 def _check_grids(
@@ -126,12 +124,14 @@ def _check_grids(
             raise ValueError(f"grid {name} must hold at least one value")
         for v in values:
             if isinstance(v, bool) or not isinstance(
-                v, (int, float, str, np.integer, np.floating)
+                v, (int, float, str, type, np.integer, np.floating)
             ):
-                raise TypeError(f"grid {name} must hold numbers or strings, got {v!r}")
+                raise TypeError(
+                    f"grid {name} must hold numbers, strings or classes, got {v!r}"
+                )
             if isinstance(v, (float, np.floating)) and not math.isfinite(v):
                 raise ValueError(f"grid {name} must hold finite values, got {v!r}")
-        labels = [_label(v) for v in values]
+        labels = [readout(v) for v in values]
         if len(set(labels)) != len(labels):
             raise ValueError(
                 f"grid {name} has values with equal readouts {labels}: "
@@ -146,16 +146,11 @@ def _jsonable(value: Any) -> Any:
         return value
     if isinstance(value, (np.integer, np.floating)):
         return value.item()
+    if isinstance(value, type) and value.__module__.startswith("rivervalley_lib"):
+        return f"rivervalley_lib.{value.__name__}"  # a noise model, say
     raise TypeError
 
 
-_FIGURE_FIXED = """figure : callable
-    One of the ``*_figure`` functions of :mod:`rivervalley_lib.book.figures`.
-fixed : mapping, optional
-    Arguments passed unchanged to every call."""
-
-
-@fill_doc(figure_fixed=_FIGURE_FIXED)
 def render_frames(
     figure: Callable[..., Figure],
     fixed: Mapping[str, Any] | None = None,
@@ -168,14 +163,17 @@ def render_frames(
 
     Parameters
     ----------
-    %(figure_fixed)s
+    figure : callable
+        One of the ``*_figure`` functions of :mod:`rivervalley_lib.book.figures`.
+    fixed : mapping, optional
+        Arguments passed unchanged to every call.
     dpi : int
         Resolution of the PNGs, in :math:`[30, 300]`.
     max_frames : int
         Upper bound on the number of frames :math:`\prod_j n_j` (page size and build
         time).
     **grids : sequence
-        The values of each slider, in slider order.
+        The values of each control, in control order.
 
     Returns
     -------
@@ -194,9 +192,7 @@ def render_frames(
         raise TypeError(
             f"figure must be a callable *_figure function, got {type(figure).__name__}"
         )
-    describe(
-        figure, {}
-    )  # ValueError for a function that is not one of the widget figures
+    describe(figure, {})  # ValueError for a function that is not a figure function
     fixed = dict(fixed or {})
     dpi = validate_int("dpi", dpi, low=30, high=300)
     max_frames = validate_int("max_frames", max_frames, low=1)
@@ -218,7 +214,7 @@ def render_frames(
                 "kwargs": {k: _jsonable(v) for k, v in kwargs.items()},
                 "dpi": dpi,
             }
-        except TypeError:  # array arguments: the alt text still names the slider values
+        except TypeError:  # array arguments: the alt text still names the values
             call = {
                 "figure": figure.__name__,
                 "settings": {k: _jsonable(v) for k, v in settings.items()},
@@ -233,6 +229,10 @@ def render_frames(
             )
         )
     return frames
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def frame_html(frame: Frame) -> str:
@@ -256,140 +256,179 @@ def frame_html(frame: Frame) -> str:
     >>> frame_html(f)[:36], 'alt="A figure. Settings: eta = 0.1."' in frame_html(f)
     ('<img class="rv-frame" src="data:imag', True)
     """
-    src = "data:image/png;base64," + base64.b64encode(frame.png).decode("ascii")
     call = html.escape(json.dumps(frame.call, sort_keys=True), quote=True)
     alt = html.escape(frame.alt, quote=True)
-    return f'<img class="rv-frame" src="{src}" alt="{alt}" data-call="{call}"/>'
+    return (
+        f'<img class="rv-frame" src="{_data_uri(frame.png)}" alt="{alt}" '
+        f'data-call="{call}"/>'
+    )
 
 
-@fill_doc(figure_fixed=_FIGURE_FIXED)
+@dataclass(frozen=True)
+class StaticExplorer:
+    """Pre-rendered frames of a figure and the controls that choose among them.
+
+    Displayed in a notebook (``_repr_html_``) it is the kernel-less explorer: one
+    native range input per control, the current frame, a live region and the frames
+    as JSON. The book's script makes the inputs live.
+
+    Attributes
+    ----------
+    figure : str
+        The figure function's name.
+    controls : tuple of Control
+        One per slider, outermost (slowest-varying) first.
+    values : tuple of tuple
+        The grid of each control.
+    start : tuple of int
+        The starting position of each slider.
+    frames : tuple of Frame
+        Every frame, the last control varying fastest.
+
+    Examples
+    --------
+    >>> from rivervalley_lib import figures
+    >>> ex = static_explorer(figures.step_size_choice_figure, {"steps": 100},
+    ...                      eta=[0.5, 1.0], dpi=30)
+    >>> ex.index, ex.frames[ex.index].settings
+    (1, {'eta': 1.0})
+    """
+
+    figure: str
+    controls: tuple[Control, ...]
+    values: tuple[tuple, ...]
+    start: tuple[int, ...]
+    frames: tuple[Frame, ...]
+
+    @property
+    def index(self) -> int:
+        """The position of the starting frame in :attr:`frames` (row-major)."""
+        i = 0
+        for pos, values in zip(self.start, self.values, strict=True):
+            i = i * len(values) + pos
+        return i
+
+    def _control_html(self, uid: str, c: Control, values: tuple, pos: int) -> str:
+        readouts = [readout(v) for v in values]
+        texts = [c.valuetext(v) for v in values]
+        return (
+            '<div class="rv-explorer-control">'
+            f'<label for="{uid}-{c.name}">{html.escape(c.label)}</label>'
+            f'<input type="range" class="rv-explorer-range" id="{uid}-{c.name}" '
+            f'name="{c.name}" min="0" max="{len(values) - 1}" step="1" value="{pos}" '
+            f'aria-valuetext="{html.escape(texts[pos], quote=True)}" '
+            f"data-readouts='{html.escape(json.dumps(readouts), quote=True)}' "
+            f"data-valuetexts='{html.escape(json.dumps(texts), quote=True)}' "
+            "disabled>"
+            f'<output class="rv-readout" for="{uid}-{c.name}">'
+            f"{html.escape(readouts[pos])}</output>"
+            "</div>"
+        )
+
+    def _repr_html_(self) -> str:
+        uid = f"rv-explorer-{next(_ids)}"
+        shown = self.frames[self.index]
+        data = [
+            {
+                "src": _data_uri(f.png),
+                "alt": f.alt,
+                "call": json.dumps(f.call, sort_keys=True),
+            }
+            for f in self.frames
+        ]
+        # "</" cannot end the script early: JSON may escape "/" as "\/".
+        payload = json.dumps(data).replace("</", "<\\/")
+        controls = "".join(
+            self._control_html(uid, c, v, p)
+            for c, v, p in zip(self.controls, self.values, self.start, strict=True)
+        )
+        img = frame_html(shown).replace("<img ", '<img loading="lazy" ', 1)
+        return (
+            f'<div class="{EXPLORER_CLASS}" id="{uid}" '
+            f'data-figure="{html.escape(self.figure)}">'
+            f'<div class="rv-explorer-controls">{controls}</div>'
+            f"{img}"
+            '<p class="rv-explorer-status" role="status" aria-live="polite"></p>'
+            '<script type="application/json" class="rv-explorer-frames">'
+            f"{payload}</script>"
+            # The book fills in the link (its Binder URL) and shows the paragraph.
+            '<p class="rv-explorer-launch" hidden>These frames were drawn when the '
+            'book was built. <a class="rv-launch-link">Run it live</a> (JupyterLab '
+            "on Binder) to redraw the figure for any value of every control.</p>"
+            "</div>"
+        )
+
+
 def static_explorer(
     figure: Callable[..., Figure],
     fixed: Mapping[str, Any] | None = None,
     *,
-    labels: Mapping[str, str] | None = None,
-    start: Mapping[str, Any] | None = None,
     dpi: int = DPI,
     max_frames: int = 64,
     **grids: Sequence[Any],
-):
-    r"""Sliders over pre-rendered frames of a library figure, linked in the page.
+) -> StaticExplorer:
+    r"""The kernel-less explorer of a figure: its declared controls' frames.
 
-    Renders ``figure`` with :func:`render_frames` and returns a ``VBox`` of one
-    ``SelectionSlider`` per grid above nested ``Stack`` widgets of the frames. Each
-    slider's ``index`` is joined to the ``selected_index`` of every stack at its level
-    with ``ipywidgets.jslink``, which the embedded widget manager runs in the browser.
+    The controls and their grids come from the figure's declaration
+    (:mod:`rivervalley_lib.book.controls`): each control that declares ``frames``
+    becomes a slider over them, the others stay at their declared default. Keyword
+    grids, when given, replace the declared ones.
 
     Parameters
     ----------
-    %(figure_fixed)s
-    labels : mapping, optional
-        Slider descriptions by grid name (default: the name).
-    start : mapping, optional
-        Initial value per grid (default: the figure's default if it is in the grid, else
-        the first value).
+    figure : callable
+        One of the ``*_figure`` functions of :mod:`rivervalley_lib.book.figures`.
+    fixed : mapping, optional
+        Arguments passed unchanged to every call (e.g. recorded data).
     dpi : int
-        Resolution of the PNGs.
+        Resolution of the PNGs, in :math:`[30, 300]`.
     max_frames : int
         Upper bound on the number of frames.
     **grids : sequence
-        The values of each slider.
+        The values of each slider (default: the declared frames).
 
     Returns
     -------
-    ipywidgets.VBox
-        With the CSS class :data:`EXPLORER_CLASS`.
+    StaticExplorer
+        Its HTML is the explorer; every slider starts at the control's default when
+        that is in its grid, else at the grid's first value.
 
     Examples
     --------
     >>> from rivervalley_lib import figures
-    >>> box = static_explorer(figures.step_size_choice_figure, {"steps": 100},
-    ...                       eta=[0.5, 1.0], start={"eta": 1.0}, dpi=30)
-    >>> slider = sliders(box)[0]
-    >>> slider.value, box.children[1].selected_index
-    ('1', 1)
+    >>> ex = static_explorer(figures.step_size_choice_figure, {"steps": 100}, dpi=30)
+    >>> [c.name for c in ex.controls], len(ex.frames), ex.values[0][ex.start[0]]
+    (['eta'], 6, 1.0)
     """
-    import ipywidgets as w
-
-    frames = render_frames(figure, fixed, dpi=dpi, max_frames=max_frames, **grids)
-    names = list(grids)
-    values = {
-        n: list(np.asarray(grids[n]).tolist())
-        if isinstance(grids[n], np.ndarray)
-        else list(grids[n])
-        for n in names
+    fixed = dict(fixed or {})
+    declared = {c.name: c for c in getattr(figure, "controls", ())}
+    if not grids:
+        grids = {
+            n: c.grid(fixed)
+            for n, c in declared.items()
+            if c.grid(fixed) and n not in fixed
+        }
+    # Controls that are not sliders here stay at the declared default, as in the live
+    # widget.
+    defaults = {
+        n: c.start(fixed)
+        for n, c in declared.items()
+        if n not in grids and n not in fixed
     }
-    labels = dict(labels or {})
-    start = dict(start or {})
-    for name in [*labels, *start]:
-        if name not in values:
-            raise ValueError(f"{name!r} is not a grid; grids: {names}")
-    defaults = inspect.signature(figure).parameters
-    index = {}
-    for n in names:
-        want = start.get(n, defaults[n].default)
-        hits = (
-            [i for i, v in enumerate(values[n]) if _label(v) == _label(want)]
-            if want is not inspect.Parameter.empty
-            else []
+    frames = render_frames(
+        figure, {**defaults, **fixed}, dpi=dpi, max_frames=max_frames, **grids
+    )
+    controls, values, start = [], [], []
+    for name, grid in grids.items():
+        c = declared.get(name) or Control(name, name)
+        grid = tuple(
+            np.asarray(grid).tolist() if isinstance(grid, np.ndarray) else grid
         )
-        if n in start and not hits:
-            raise ValueError(
-                f"start[{n!r}] = {start[n]!r} is not in the grid {values[n]}"
-            )
-        index[n] = hits[0] if hits else 0
-    sliders_ = [
-        w.SelectionSlider(
-            options=[_label(v) for v in values[n]],
-            index=index[n],
-            description=labels.get(n, n),
-            continuous_update=True,
-            style={"description_width": "initial"},
-            layout=w.Layout(width="420px"),
-        )
-        for n in names
-    ]
-    levels: list[list[Any]] = [[] for _ in names]
-    items = iter(frames)
-
-    def build(level: int):
-        if level == len(names):
-            return w.HTML(frame_html(next(items)))
-        stack = w.Stack(
-            [build(level + 1) for _ in values[names[level]]],
-            selected_index=index[names[level]],
-        )
-        levels[level].append(stack)
-        return stack
-
-    root = build(0)
-    for slider, stacks in zip(sliders_, levels, strict=True):
-        for stack in stacks:
-            w.jslink((slider, "index"), (stack, "selected_index"))
-    box = w.VBox([w.HBox(sliders_, layout=w.Layout(flex_flow="row wrap")), root])
-    box.add_class(EXPLORER_CLASS)
-    return box
-
-
-def sliders(explorer) -> list:
-    """The sliders of a box made by :func:`static_explorer`, in grid order.
-
-    Parameters
-    ----------
-    explorer : ipywidgets.VBox
-        A box returned by :func:`static_explorer`.
-
-    Returns
-    -------
-    list of ipywidgets.SelectionSlider
-        One slider per grid, outermost first.
-
-    Examples
-    --------
-    >>> from rivervalley_lib import figures
-    >>> fig = figures.step_size_choice_figure
-    >>> box = static_explorer(fig, {"steps": 100}, eta=[0.5], dpi=30)
-    >>> [type(s).__name__ for s in sliders(box)]
-    ['SelectionSlider']
-    """
-    return list(explorer.children[0].children)
+        want = readout(c.start(fixed)) if name in declared else None
+        hits = [i for i, v in enumerate(grid) if readout(v) == want]
+        controls.append(c)
+        values.append(grid)
+        start.append(hits[0] if hits else 0)
+    return StaticExplorer(
+        figure.__name__, tuple(controls), tuple(values), tuple(start), tuple(frames)
+    )

@@ -1,11 +1,14 @@
 """Live ipywidgets controls for the figure functions of the figures module.
 
-They wrap the functions of :mod:`rivervalley_lib.book.figures`.
+:func:`explore` is a chapter's one call: the figure's declared controls
+(:mod:`rivervalley_lib.book.controls`) as live widgets in JupyterLab, and as the
+kernel-less explorer of :mod:`rivervalley_lib.book.frames` in the published book.
+:func:`interact` wraps a figure in any widgets.
 
 Examples
 --------
 >>> from rivervalley_lib import figures, widgets
->>> callable(widgets.interact) and callable(figures.one_step_figure)
+>>> callable(widgets.explore) and callable(figures.one_step_figure)
 True
 """
 
@@ -16,10 +19,12 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
+from . import frames
+from .controls import of
 from .figures import describe
 from .plotting import show
 
-__all__ = ["interact"]
+__all__ = ["interact", "explore", "Explorer"]
 
 
 def interact(update: Callable[..., Figure], **controls: Any):
@@ -27,8 +32,7 @@ def interact(update: Callable[..., Figure], **controls: Any):
 
     Each redraw is displayed with alt text from
     :func:`rivervalley_lib.book.figures.describe`, so the figure inside
-    the widget is described to screen readers, in JupyterLab and in the book's embedded
-    widgets alike.
+    the widget is described to screen readers.
 
     Parameters
     ----------
@@ -67,3 +71,75 @@ def interact(update: Callable[..., Figure], **controls: Any):
     return w.VBox(
         [w.HBox(list(live.values()), layout=w.Layout(flex_flow="row wrap")), out]
     )
+
+
+class Explorer:
+    """A figure's live widget and its kernel-less explorer, displayed as one output.
+
+    The output carries both: JupyterLab, which runs the widget, shows the live controls
+    (``application/vnd.jupyter.widget-view+json``); the published book, which has no
+    kernel, shows the explorer's HTML (``text/html``, see
+    :class:`rivervalley_lib.book.frames.StaticExplorer`).
+
+    Parameters
+    ----------
+    live : ipywidgets.VBox
+        From :func:`interact`.
+    static : rivervalley_lib.book.frames.StaticExplorer
+        From :func:`rivervalley_lib.book.frames.static_explorer`.
+
+    Examples
+    --------
+    >>> import io, contextlib
+    >>> from rivervalley_lib import figures
+    >>> with contextlib.redirect_stdout(io.StringIO()):
+    ...     ex = explore(figures.step_size_choice_figure, steps=100, dpi=30)
+    >>> sorted(ex._repr_mimebundle_())[0]
+    'application/vnd.jupyter.widget-view+json'
+    """
+
+    def __init__(self, live: Any, static: frames.StaticExplorer) -> None:
+        self.live = live
+        self.static = static
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        bundle = dict(self.live._repr_mimebundle_())
+        bundle["text/html"] = self.static._repr_html_()
+        return bundle
+
+
+def explore(
+    figure: Callable[..., Figure], *, dpi: int = frames.DPI, **fixed: Any
+) -> Explorer:
+    """A figure's declared controls: live in JupyterLab, pre-rendered in the book.
+
+    Parameters
+    ----------
+    figure : callable
+        A ``*_figure`` function of :mod:`rivervalley_lib.book.figures` that declares
+        its controls.
+    dpi : int
+        Resolution of the kernel-less explorer's frames.
+    **fixed : object
+        Arguments passed unchanged to every call (e.g. recorded data); a declared
+        control given here is fixed and gets no slider.
+
+    Returns
+    -------
+    Explorer
+        Displays as the live widget where a kernel runs it, and as the kernel-less
+        explorer in the book's HTML.
+
+    Examples
+    --------
+    >>> import io, contextlib
+    >>> from rivervalley_lib import figures
+    >>> with contextlib.redirect_stdout(io.StringIO()):
+    ...     ex = explore(figures.step_size_choice_figure, steps=100, dpi=30)
+    >>> [s.description for s in ex.live.children[0].children]
+    ['step size η']
+    """
+    declared = [c for c in of(figure) if c.name not in fixed]
+    sliders = {c.name: c.widget(fixed) for c in declared}
+    live = interact(figure, **fixed, **sliders)
+    return Explorer(live, frames.static_explorer(figure, fixed, dpi=dpi))

@@ -81,14 +81,16 @@ class PageLog:
 
 @pytest.fixture
 def open_page(browser, base_url):
-    """Open a page of the built book; returns ``(page, log)`` once the page has
-    settled."""
+    """Open a page of the built book (at ``viewport``, width and height in CSS pixels,
+    else 1280 x 900); returns ``(page, log)`` once the page has settled."""
     opened = []
     host = urlsplit(base_url).netloc
 
-    def _open(path: str):
+    def _open(path: str, viewport: tuple[int, int] | None = None):
         page = browser.new_page()
         opened.append(page)
+        if viewport is not None:
+            page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
         log = PageLog()
 
         offline(page, host, log.blocked_requests)
@@ -117,8 +119,8 @@ def open_page(browser, base_url):
         page.close()
 
 
-# Wait for MathJax (when the page loads it) to finish typesetting, and for every image
-# to finish.
+# Wait for MathJax (when the page loads it) to finish typesetting, and for every eager
+# image to finish.
 _SETTLE_JS = """
 async () => {
   if (document.querySelector('script[src*="mathjax"]')) {
@@ -129,7 +131,9 @@ async () => {
     }
     await MathJax.startup.promise;
   }
-  await Promise.all(Array.from(document.images).map(img => img.complete ? null :
+  // A lazy image far from the viewport is not fetched until it nears the viewport.
+  const eager = Array.from(document.images).filter(img => img.loading !== "lazy");
+  await Promise.all(eager.map(img => img.complete ? null :
     new Promise(r => { img.addEventListener("load", r); img.addEventListener("error", \
 r); })));
   return true;

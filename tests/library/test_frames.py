@@ -1,9 +1,11 @@
-"""Kernel-less explorers: the frames are the library's figures, named and linked.
+"""Kernel-less explorers: the frames are the library's figures, named and ordered.
 
 Each claim is checked against the library itself: a frame's PNG must be byte-identical
 to the figure function's own rendering at the frame's settings, its alt text must name
-those settings, and every slider must be joined to the stacks of its level by a
-``jslink`` (the only thing the page runs).
+those settings, the explorer's sliders are the figure's declared controls (native range
+inputs with a label and a value text from the first render), and the frame at each
+position of the JSON list is the one for the sliders' positions (row-major, the only
+arithmetic the page's script does).
 """
 
 from __future__ import annotations
@@ -17,26 +19,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import ipywidgets as w  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from ipywidgets.widgets.widget_link import Link  # noqa: E402
 
 from rivervalley_lib import figures, frames, plotting  # noqa: E402
+from rivervalley_lib.book import controls  # noqa: E402
 
 FAST = {"steps": 50}  # step_size_choice_figure with few steps: cheap frames
-
-
-def _links(box) -> list:
-    """Every jslink whose source is one of the box's sliders."""
-    from ipywidgets.widgets.widget import (
-        _instances,
-    )  # every live widget, links included
-
-    sl = {id(s) for s in frames.sliders(box)}
-    return [
-        x for x in _instances.values() if isinstance(x, Link) and id(x.source[0]) in sl
-    ]
 
 
 def test_frames_are_the_library_figures_byte_for_byte():
@@ -73,48 +62,94 @@ def test_frame_html_carries_png_alt_and_call():
     )
 
 
-def test_two_dimensional_grid_nests_stacks_and_links_every_level():
-    box = frames.static_explorer(
-        figures.regime_map_figure,
-        sigma=[0.0, 0.1],
-        energy=[0.05, 0.2, 0.8],
-        start={"energy": 0.2},
-        dpi=30,
-    )
-    s_sigma, s_energy = frames.sliders(box)
-    assert s_sigma.options == ("0", "0.1") and s_energy.options == (
-        "0.05",
-        "0.2",
-        "0.8",
-    )
-    assert s_energy.index == 1
-    outer = box.children[1]
-    assert isinstance(outer, w.Stack) and len(outer.children) == 2
-    assert all(isinstance(c, w.Stack) and len(c.children) == 3 for c in outer.children)
-    links = _links(box)
-    # One link for the outer stack, one per inner stack (2): the energy slider drives
-    # both.
-    targets = {(id(x.source[0]), id(x.target[0])) for x in links}
-    assert (id(s_sigma), id(outer)) in targets
-    assert all((id(s_energy), id(c)) in targets for c in outer.children)
-    assert all(
-        x.source[1] == "index" and x.target[1] == "selected_index" for x in links
-    )
-    # The frame at (sigma index 1, energy index 2) is the figure at sigma = 0.1, energy
-    # = 0.8.
-    leaf = outer.children[1].children[2]
-    assert "Settings: sigma = 0.1, energy = 0.8." in html.unescape(leaf.value)
-    assert frames.EXPLORER_CLASS in box._dom_classes
+def _parse(explorer) -> dict:
+    """The parts of an explorer's HTML: inputs, labels, image, live region, frames."""
+    text = explorer._repr_html_()
+    inputs = [
+        dict(re.findall(r'([\w-]+)="([^"]*)"', tag))
+        | {
+            k: json.loads(html.unescape(v))
+            for k, v in re.findall(r"(data-\w+)='([^']*)'", tag)
+        }
+        for tag in re.findall(r"<input [^>]*>", text)
+    ]
+    labels = dict(re.findall(r'<label for="([^"]+)">([^<]*)</label>', text))
+    data = re.search(
+        r'<script type="application/json" class="rv-explorer-frames">(.*?)</script>',
+        text,
+        re.S,
+    ).group(1)
+    return {
+        "text": text,
+        "inputs": inputs,
+        "labels": {k: html.unescape(v) for k, v in labels.items()},
+        "img": dict(
+            re.findall(r'([\w-]+)="([^"]*)"', re.search(r"<img [^>]*>", text).group(0))
+        ),
+        "frames": json.loads(data),
+    }
 
 
-def test_start_defaults_to_the_figure_default():
-    box = frames.static_explorer(
-        figures.step_size_choice_figure, FAST, eta=[0.5, 1.0, 1.3], dpi=30
+def test_explorer_html_is_native_ranges_named_and_described_from_first_render():
+    ex = frames.static_explorer(figures.step_size_choice_figure, FAST, dpi=30)
+    (eta,) = controls.of(figures.step_size_choice_figure)
+    # The claim: the sliders and frames are the ones the figure declares.
+    assert ex.values == (tuple(eta.frames),) and len(ex.frames) == len(eta.frames)
+    part = _parse(ex)
+    (inp,) = part["inputs"]
+    assert inp["type"] == "range" and inp["min"] == "0"
+    assert inp["max"] == str(len(eta.frames) - 1)
+    start = eta.frames.index(eta.default)
+    assert inp["value"] == str(start)
+    # named by its <label>, valued in words before any script runs
+    assert part["labels"][inp["id"]] == eta.label == "step size η"
+    assert inp["aria-valuetext"] == eta.valuetext(eta.default) == "1"
+    assert inp["data-readouts"] == [controls.readout(v) for v in eta.frames]
+    # disabled until the book's script makes it live: no control that does nothing
+    assert re.search(r"<input [^>]*\bdisabled>", part["text"])
+    # the image on display is the starting frame, lazily loaded, with its alt text
+    shown = ex.frames[start]
+    assert part["img"]["loading"] == "lazy"
+    assert html.unescape(part["img"]["alt"]) == shown.alt
+    assert base64.b64decode(part["img"]["src"].split(",", 1)[1]) == shown.png
+    assert 'role="status" aria-live="polite"' in part["text"]
+    # every frame of the JSON list is the rendered frame at that position
+    for f, entry in zip(ex.frames, part["frames"], strict=True):
+        assert base64.b64decode(entry["src"].split(",", 1)[1]) == f.png
+        assert entry["alt"] == f.alt and json.loads(entry["call"]) == f.call
+    assert 'class="rv-explorer-launch" hidden' in part["text"]
+
+
+def test_two_dimensional_grid_is_row_major_with_the_last_control_fastest():
+    ex = frames.static_explorer(
+        figures.regime_map_figure, sigma=[0.0, 0.1], energy=[0.2, 0.05, 0.8], dpi=30
     )
-    assert (
-        frames.sliders(box)[0].value == "1"
-    )  # step_size_choice_figure's default eta = 1.0
-    assert box.children[1].selected_index == 1
+    part = _parse(ex)
+    assert [i["name"] for i in part["inputs"]] == ["sigma", "energy"]
+    assert [i["max"] for i in part["inputs"]] == ["1", "2"]
+    # the declared default energy 0.05 is where the energy slider starts
+    # sigma's default 0.05 is not in this grid: its first value
+    assert ex.start == (0, 1)
+    for i, sigma in enumerate((0.0, 0.1)):
+        for j, energy in enumerate((0.2, 0.05, 0.8)):
+            assert ex.frames[i * 3 + j].settings == {"sigma": sigma, "energy": energy}
+    assert "Settings: sigma = 0.1, energy = 0.8." in part["frames"][5]["alt"]
+
+
+def test_controls_without_frames_stay_at_their_declared_default():
+    ex = frames.static_explorer(figures.self_correction_figure, dpi=30)
+    sigma, energy = controls.of(figures.self_correction_figure)
+    assert not sigma.frames and [c.name for c in ex.controls] == ["energy"]
+    assert all(f.call["kwargs"]["sigma"] == sigma.default for f in ex.frames)
+    assert ex.values[0][ex.start[0]] == energy.default
+
+
+def test_explorer_ids_are_unique_on_a_page():
+    ex = frames.static_explorer(
+        figures.step_size_choice_figure, FAST, eta=[1.0], dpi=30
+    )
+    a, b = _parse(ex), _parse(ex)
+    assert a["inputs"][0]["id"] != b["inputs"][0]["id"]
 
 
 def test_array_arguments_are_fixed_and_recorded_by_settings_only():
@@ -138,7 +173,7 @@ def test_array_arguments_are_fixed_and_recorded_by_settings_only():
         ({"eta": 0.5}, TypeError, "sequence"),
         ({"eta": "0.5"}, TypeError, "sequence"),
         ({"eta": [0.5, float("nan")]}, ValueError, "finite"),
-        ({"eta": [True]}, TypeError, "numbers or strings"),
+        ({"eta": [True]}, TypeError, "numbers, strings or classes"),
         ({"eta": [0.1, 0.1000001]}, ValueError, "equal readouts"),
         ({"gamma": [0.1]}, ValueError, "not an argument"),
         ({"eta": [0.1], "dpi": 10}, ValueError, "dpi"),
@@ -152,20 +187,10 @@ def test_bad_input_is_rejected_by_name(kwargs, error, match):
         frames.render_frames(figures.step_size_choice_figure, fixed, **kwargs)
 
 
-def test_unknown_figures_and_bad_start_are_rejected():
+def test_unknown_figures_are_rejected():
     with pytest.raises(ValueError, match="one of the figure functions"):
         frames.render_frames(lambda eta: None, eta=[0.1])
     with pytest.raises(TypeError, match="callable"):
         frames.render_frames("valley_2d_figure", eta=[0.1])
-    with pytest.raises(ValueError, match="not in the grid"):
-        frames.static_explorer(
-            figures.step_size_choice_figure, FAST, eta=[0.5], start={"eta": 0.7}, dpi=30
-        )
-    with pytest.raises(ValueError, match="is not a grid"):
-        frames.static_explorer(
-            figures.step_size_choice_figure,
-            FAST,
-            eta=[0.5],
-            labels={"beta": "b"},
-            dpi=30,
-        )
+    with pytest.raises(ValueError, match="declares its controls"):
+        controls.of(print)

@@ -1,7 +1,8 @@
 """Widget update functions, called headless at their defaults and at every slider
 extreme.
 
-Each chapter's widget uses the slider ranges listed here. A figure must never contain
+The ranges are the ones each figure declares (``rivervalley_lib.book.controls``), which
+the chapters' widgets and explorers read. A figure must never contain
 non-finite plotted data; a step size past the stability limit must produce a message in
 words. Warnings are errors in this test suite (pyproject's filterwarnings), so overflow
 warnings fail.
@@ -21,50 +22,34 @@ from matplotlib.figure import Figure  # noqa: E402
 
 import rivervalley_lib as rv  # noqa: E402
 from rivervalley_lib import figures, plotting, widgets  # noqa: E402
+from rivervalley_lib.book import controls  # noqa: E402
 
-# Slider ranges as used in the chapters: (function, {argument: (min, max)}).
-RANGES = [
-    (
-        figures.valley_2d_figure,
-        {"eta": (0.01, 0.25), "condition": (10**0.1, 1000.0), "sigma": (0.0, 1.0)},
-    ),
-    (figures.noise_figure, {"sigma": (0.0, 2.0), "batch_size": (1, 128)}),
-    (
-        figures.one_step_figure,
-        {
-            "eta": (0.005, 0.25),
-            "chi": (0.01, 0.99),
-            "energy": (1e-3, 100.0),
-            "sigma": (0.0, 0.3),
-        },
-    ),
-    (
-        figures.regime_map_figure,
-        {
-            "lam": (2.0, 20.0),
-            "mu": (0.01, 1.5),
-            "k": (1, 20),
-            "d": (50, 2000),
-            "sigma": (0.0, 0.3),
-            "energy": (1e-3, 10.0),
-        },
-    ),
-    (figures.self_correction_figure, {"sigma": (0.0, 0.3), "energy": (1e-3, 10.0)}),
-    (
-        figures.paradox_figure,
-        {
-            "eta": (0.05, 1.6),
-            "eta_train": (0.1, 1.4),
-            "branch_step": (300, 300),
-            "steps": (300, 300),
-        },
-    ),
-    (
-        figures.two_phase_figure,
-        {"eta": (0.1, 1.6), "init_scale": (10**-0.5, 100.0), "steps": (3000, 3000)},
-    ),
-    (figures.step_size_choice_figure, {"eta": (0.05, 1.6), "steps": (2000, 2000)}),
-]
+#: Every figure function, with the arguments that are not controls: recorded data, and
+#: shorter runs than the chapters use (the controls' ranges are what is tested here).
+FIXED = {
+    figures.spectrum_history_figure: {
+        "steps": [0, 5, 10],
+        "eigenvalues": [[5.0, 4.0, 1.0], [6.0, 5.0, 1.0], [9.0, 8.0, 0.5]],
+        "alignment": [0.2, 0.5, 0.9],
+        "k": 2,
+    },
+    figures.paradox_figure: {"branch_step": 300, "steps": 300},
+    figures.two_phase_figure: {"steps": 3000},
+    figures.step_size_choice_figure: {"steps": 2000},
+}
+FIGURES = [getattr(figures, n) for n in figures.__all__ if n.endswith("_figure")]
+EXPLORABLE = [f for f in FIGURES if hasattr(f, "controls")]
+#: The symbol of each quantity, the same in every label that names it.
+SYMBOLS = {
+    "eta": "η",
+    "sigma": "σ",
+    "energy": "G²",
+    "chi": "χ",
+    "condition": "κ",
+    "batch_size": "b",
+    "lam": "λ",
+    "mu": "μ",
+}
 
 
 def _finite_plot_data(fig: Figure) -> None:
@@ -90,22 +75,77 @@ def _corners(ranges: dict) -> list[dict]:
     ]
 
 
-@pytest.mark.parametrize("func,ranges", RANGES, ids=[f.__name__ for f, _ in RANGES])
-def test_widget_defaults_and_extremes(func, ranges):
-    cases = [{}] + [{name: v} for name, (lo, hi) in ranges.items() for v in (lo, hi)]
+@pytest.mark.parametrize("func", EXPLORABLE, ids=lambda f: f.__name__)
+def test_widget_defaults_and_extremes(func):
+    """At the declared defaults, and at both ends of every declared control (every
+    corner when there are at most three), a figure plots finite data."""
+    fixed = FIXED.get(func, {})
+    declared = controls.of(func)
+    start = {c.name: c.start(fixed) for c in declared}
+    ranges = {c.name: c.extremes(fixed) for c in declared}
+    cases = [start] + [{**start, n: v} for n, ends in ranges.items() for v in ends]
     if len(ranges) <= 3:
         cases += _corners(ranges)
     for kwargs in cases:
-        if (
-            func is figures.regime_map_figure
-            and "mu" in kwargs
-            and kwargs["mu"] >= kwargs.get("lam", 10.0)
-        ):
-            continue
-        fig = func(**kwargs)
+        fig = func(**fixed, **kwargs)
         assert isinstance(fig, Figure)
         _finite_plot_data(fig)
         assert plotting.figure_png(fig, dpi=30)[1:4] == b"PNG"
+
+
+def test_every_figure_declares_its_controls_once_with_one_symbol_per_quantity():
+    assert len(EXPLORABLE) == len(FIGURES) == 9
+    for func in EXPLORABLE:
+        declared = controls.of(func)
+        assert any(c.grid(FIXED.get(func, {})) for c in declared), func.__name__
+        for c in declared:
+            if c.name in SYMBOLS:
+                assert SYMBOLS[c.name] in c.label, (func.__name__, c.label)
+            # a frame value reads differently from its neighbours
+            grid = [controls.readout(v) for v in c.grid(FIXED.get(func, {}))]
+            assert len(set(grid)) == len(grid), (func.__name__, c.name)
+
+
+def test_explore_reads_the_declaration_for_the_live_widget_and_the_explorer():
+    import io
+    from contextlib import redirect_stdout
+
+    with redirect_stdout(io.StringIO()):
+        ex = widgets.explore(figures.one_step_figure, samples=100, dpi=30)
+    declared = controls.of(figures.one_step_figure)
+    live = ex.live.children[0].children
+    # The claim: the live sliders are the declared controls, named and started alike.
+    assert [s.description for s in live] == [c.label for c in declared]
+    assert [s.value for s in live] == pytest.approx([c.start({}) for c in declared])
+    energy = next(s for s in live if s.description.startswith("gradient energy"))
+    assert type(energy).__name__ == "FloatLogSlider"
+    assert energy.min == pytest.approx(-3) and energy.max == pytest.approx(2)
+    # ... and the kernel-less explorer slides over the declared frames only.
+    assert [c.name for c in ex.static.controls] == ["eta"]
+    bundle = ex._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["text/html"].count('type="range"') == 1
+    assert "step size η</label>" in bundle["text/html"]
+    # a fixed argument that is a declared control gets no slider
+    with redirect_stdout(io.StringIO()):
+        ex = widgets.explore(figures.one_step_figure, chi=0.5, samples=100, dpi=30)
+    live = [s.description for s in ex.live.children[0].children]
+    assert live == [c.label for c in declared if c.name != "chi"]
+    assert all(f.call["kwargs"]["chi"] == 0.5 for f in ex.static.frames)
+
+
+def test_noise_figure_takes_the_noise_class():
+    a = figures.noise_figure(model=rv.CurvatureNoise, samples=50)
+    b = figures.noise_figure(model="curvature", samples=50)  # the old spelling
+    assert plotting.figure_png(a, dpi=30) == plotting.figure_png(b, dpi=30)
+    (model, *_) = controls.of(figures.noise_figure)
+    assert [v for _, v in model.options] == [
+        rv.IsotropicNoise,
+        rv.CurvatureNoise,
+        rv.RegressionNoise,
+    ]
+    with pytest.raises(ValueError, match="model must be IsotropicNoise"):
+        figures.noise_figure(model=float)
 
 
 def test_divergent_step_size_is_reported_in_words():
