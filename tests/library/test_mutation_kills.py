@@ -283,3 +283,103 @@ def test_regression_noise_floor_is_the_fixed_point_of_its_recursion():
         noise.diagonal(valley, theta),
         rtol=1e-12,
     )
+
+
+# ------------------------------------------- the mean field's three paths, with noise
+def _recursion(valley, noise, etas, theta0, moving):
+    """u_{t+1} = c u_t + eta^2 lambda^2 E[s](u_t) on the moving coordinates, written out
+    one step at a time (the reference for every path of expected_trajectory)."""
+    lam = valley.eigenvalues
+    u = (lam * np.asarray(theta0, dtype=float)) ** 2
+    out = [u]
+    for e in etas:
+        s = noise.mean_diagonal(valley, u)
+        u = np.where(moving, (1 - e * lam) ** 2 * u + e**2 * lam**2 * s, u)
+        out.append(u)
+    return np.array(out)
+
+
+# Two-level bulk plus a flat direction, so the block fast path merges coordinates and a
+# lambda = 0 coordinate (no loss, no contraction) is present.
+MF_VALLEY = rv.RiverValley([6.0, 6.0, 4.0, 0.5, 0.5, 0.5, 0.2, 0.0], k=3)
+MF_THETA = np.array([1.0, -0.5, 0.8, 2.0, -1.0, 1.5, 3.0, 2.0])
+
+
+@pytest.mark.parametrize(
+    "noise",
+    [rv.IsotropicNoise(0.6), rv.CurvatureNoise(0.8), rv.RegressionNoise(4, 0.7)],
+    ids=["isotropic", "curvature", "regression"],
+)
+@pytest.mark.parametrize("projection", ["none", "dominant", "bulk"])
+def test_every_path_of_the_mean_field_is_the_recursion(noise, projection):
+    """Constant step (closed form), a schedule (block loop) and record_energies (the
+    coordinate loop) all give the recursion, with noise, for SGD and both projections;
+    the loss is (1/2) sum u_i / lambda_i over lambda_i > 0."""
+    valley, theta0, steps = MF_VALLEY, MF_THETA, 12
+    lam = valley.eigenvalues
+    moving = {
+        "none": np.ones(8, bool),
+        "dominant": np.arange(8) < 3,
+        "bulk": np.arange(8) >= 3,
+    }[projection]
+    schedule = np.linspace(0.25, 0.05, steps)
+    for etas, kwargs in (
+        (np.full(steps, 0.2), {}),
+        (schedule, {}),
+        (np.full(steps, 0.2), {"record_energies": [0, 5, steps]}),
+    ):
+        eta = etas if etas is schedule else 0.2
+        mf = rv.expected_trajectory(
+            valley, noise, eta, steps, theta0, projection=projection, **kwargs
+        )
+        u = _recursion(valley, noise, etas, theta0, moving)
+        np.testing.assert_allclose(mf.D, u[:, :3].sum(1), rtol=1e-10)
+        np.testing.assert_allclose(mf.B, u[:, 3:].sum(1), rtol=1e-10)
+        loss = 0.5 * (u[:, :7] / lam[:7]).sum(1)
+        np.testing.assert_allclose(mf.loss, loss, rtol=1e-10)
+        if kwargs:
+            np.testing.assert_allclose(mf.energies, u[[0, 5, steps]], rtol=1e-10)
+            assert mf.energy_steps.tolist() == [0, 5, steps]
+
+
+def test_one_mean_field_step_is_the_one_step_law():
+    """From a deterministic state, step 1 of the mean field is expected_next and
+    expected_loss_change (two independent routes), with state-dependent noise."""
+    noise = rv.RegressionNoise(2, 0.5)
+    for projection in ("none", "dominant", "bulk"):
+        mf = rv.expected_trajectory(
+            MF_VALLEY, noise, 0.15, 1, MF_THETA, projection=projection
+        )
+        dL = rv.expected_loss_change(
+            MF_VALLEY, noise, MF_THETA, 0.15, projection=projection
+        )
+        assert mf.loss[1] - mf.loss[0] == pytest.approx(dL, rel=1e-10)
+    mf = rv.expected_trajectory(MF_VALLEY, noise, 0.15, 1, MF_THETA)
+    ED, EB = rv.expected_next(MF_VALLEY, noise, MF_THETA, 0.15)
+    assert (mf.D[1], mf.B[1]) == pytest.approx((ED, EB), rel=1e-12)
+
+
+# ------------------------------------------------------- the grader's comparison edges
+def test_close_is_inclusive_at_its_tolerance_and_strict_about_infinity():
+    from rivervalley_lib.check._grading import close
+
+    # Exactly representable: |1.5 - 1| = 0.5 = rtol * 1 sits ON the boundary and
+    # passes; a hair beyond fails.
+    assert close(1.5, 1.0, 0.5) and close(0.5, 1.0, 0.5)
+    assert not close(1.5 + 1e-12, 1.0, 0.5)
+    # An expected 0 is compared with a tiny scale, not with 1: 1e-4 is not 0.
+    assert close(0.0, 0.0, 1e-3) and not close(1e-4, 0.0, 1e-3)
+    # Infinities match only an infinity of the same sign.
+    assert close(math.inf, math.inf, 1e-3)
+    assert not close(-math.inf, math.inf, 1e-3)
+    assert not close(math.inf, -math.inf, 1e-3)
+    assert not close(1e300, math.inf, 1e-3) and not close(math.inf, 1e300, 1e-3)
+
+
+def test_number_refuses_bool_nan_and_text(capsys):
+    from rivervalley_lib.check._grading import number
+
+    assert number(np.float32(0.25), "x") == 0.25 and number(3, "x") == 3.0
+    for bad in (True, math.nan, "0.5", [0.5], None):
+        assert number(bad, "x") is None
+        assert capsys.readouterr().out.startswith("✗ x: ")
