@@ -22,7 +22,7 @@ VENDOR_STAMP  := _vendor/.stamp
 LIB_STAMP     := _build/.library-stamp
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test lint test-lib test-notebooks test-html test-browser test-jupyterlab test-coursework assignments student bench env clean
+.PHONY: book test lint test-lib test-notebooks test-html test-browser test-jupyterlab test-coursework assignments student bench mutate env clean
 
 env: $(STAMP)
 
@@ -119,5 +119,15 @@ BUILT := $(wildcard _build/html/index.html)
 bench: $(STAMP) $(if $(BUILT),$(BROWSER_STAMP))
 	$(BIN)/python bench/run.py --coursework $(if $(BUILT),--static-book) $(BENCH_FLAGS)
 
+# Mutation testing of the core (model, theory, simulation, diagnostics, check) with mutmut
+# (pinned in requirements-dev.txt, settings in pyproject.toml [tool.mutmut]): every mutant
+# runs only the tests that call its function. Writes the score and the survivors, less
+# the reviewed equivalents of bench/mutation_equivalents.toml, to bench/MUTATION.md.
+# A fresh run each time (MUTATE_KEEP=1 resumes the last one); MUTATE_JOBS children.
+MUTATE_JOBS ?= 2
+mutate: $(DEV_STAMP)
+	$(if $(MUTATE_KEEP),,rm -rf mutants)
+	$(BIN)/python bench/mutation_report.py --run --jobs $(MUTATE_JOBS)
+
 clean:
-	rm -rf _build _vendor .pytest_cache .hypothesis assignments
+	rm -rf mutants _build _vendor .pytest_cache .hypothesis assignments

@@ -306,13 +306,17 @@ def test_phase_lengths_are_consistent_with_mean_field():
     mf = expected_trajectory(rv, noise, 0.5, 6000, theta0)
     chi = mf.alignment
     t_min = int(np.argmin(chi))
-    # Phase 1 ends within a factor 2 of the estimate, and the minimum alignment is
-    # close.
-    assert 0.5 * p.T1 <= t_min <= 2 * p.T1 + 1
+    # The alignment bottoms out just after the dominant energy reaches its floor: here
+    # T1 = 10.8 and the minimum is at step 14. The window [T1, 1.5 T1 + 1] rejects a
+    # T1 off by a factor 2 either way (21.5 > 14, and 1.5 x 5.4 + 1 < 14); the older
+    # [0.5 T1, 2 T1 + 1] admitted a dropped factor 2.
+    assert p.T1 <= t_min <= 1.5 * p.T1 + 1
+    # chi_min is an estimate (3.4e-5 against 3.9e-5 here): 30 % rejects a factor 2.
     assert chi[t_min] == pytest.approx(p.chi_min, rel=0.3)
-    # By T2 the rise is mostly done; by 3 T2 the alignment is within 5% of the plateau.
+    # At T2 the rise is under way but not done (70 % here); a T2 twice too long would
+    # land at 99 %, half as long at 1 %. By 3 T2 it is within 5 % of the plateau.
     frac = (chi - chi[t_min]) / (p.chi_inf - chi[t_min])
-    assert frac[int(p.T2)] > 0.4
+    assert 0.4 < frac[int(p.T2)] < 0.9
     assert frac[int(3 * p.T2)] > 0.95
     assert chi[-1] == pytest.approx(p.chi_inf, rel=0.01)
 

@@ -1,0 +1,230 @@
+"""Mutation score of the core: run mutmut and write bench/MUTATION.md.
+
+``make mutate`` calls ``python bench/mutation_report.py --run``: mutmut (settings in
+pyproject.toml, ``[tool.mutmut]``) mutates the functions of rivervalley_lib's model,
+theory, simulation, diagnostics and check subpackages and runs, for each mutant, the
+library tests and doctests that call the mutated function. This script then reads
+mutmut's results (``mutants/**/*.py.meta``), applies the reviewed list of equivalent
+mutants (``bench/mutation_equivalents.toml``) and writes the score, the run time (wall
+and CPU) and every survivor with its diff to ``bench/MUTATION.md``.
+
+Score = killed / (mutants - equivalents). A mutant counts as killed when a test failed
+(or it timed out: a mutant that makes the code loop forever is caught). An equivalent
+entry is keyed by mutmut's mutant name and records the mutated line; mutmut numbers
+mutants per function, so after the library changes an entry whose name is gone, or
+whose name now points at another line, no longer applies: it is listed as stale (and the
+mutant, if it survives, is a survivor again) rather than silently trusted.
+
+Without ``--run`` it only rewrites the report from the last run's results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = ROOT / "bench" / "MUTATION.md"
+EQUIVALENTS = ROOT / "bench" / "mutation_equivalents.toml"
+TIMING = ROOT / "mutants" / "run-time.json"
+
+# mutmut's exit codes (mutmut.stats.status_by_exit_code, mutmut 3.8).
+KILLED = {1, 3}
+TIMEOUT = {36, 24, -24, 152, 255}
+SURVIVED = {0}
+NO_TESTS = {5, 33}
+
+
+def run_mutmut(jobs: int) -> dict:
+    """Run ``mutmut run`` at low priority; return its wall and CPU time."""
+    mutmut = Path(sys.executable).parent / "mutmut"
+    cmd = ["nice", "-n", "10", str(mutmut), "run", "--max-children", str(jobs)]
+    start = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc = subprocess.run(cmd, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": "0"})
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    timing = {
+        "wall_s": time.perf_counter() - start,
+        "cpu_s": (after.ru_utime - before.ru_utime)
+        + (after.ru_stime - before.ru_stime),
+        "jobs": jobs,
+        "load_before": os.getloadavg()[0],
+        "finished": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "exit_code": proc.returncode,
+    }
+    TIMING.parent.mkdir(exist_ok=True)
+    TIMING.write_text(json.dumps(timing, indent=1))
+    return timing
+
+
+def load_results() -> dict[str, tuple[str, int | None]]:
+    """{mutant name: (source path, exit code)} from mutmut's .meta files."""
+    out = {}
+    for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
+        data = json.loads(meta.read_text())
+        src = str(meta.relative_to(ROOT / "mutants"))[: -len(".meta")]
+        for name, code in data["exit_code_by_key"].items():
+            out[name] = (src, code)
+    return out
+
+
+def mutant_diff(name: str, path: str) -> str:
+    """The mutated lines of one mutant (mutmut's own diff, headers dropped)."""
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+        diff = get_diff_for_mutant(name, path=path)
+    finally:
+        os.chdir(cwd)
+    lines = [
+        ln
+        for ln in diff.splitlines()
+        if ln[:1] in "+-" and not ln.startswith(("+++", "---"))
+    ]
+    return "\n".join(lines)
+
+
+def changed_line(diff: str) -> str:
+    """The mutated source line, whitespace-normalised (to match equivalences)."""
+    plus = [" ".join(ln[1:].split()) for ln in diff.splitlines() if ln[:1] == "+"]
+    return plus[0] if plus else ""
+
+
+def load_equivalents() -> dict[str, dict]:
+    if not EQUIVALENTS.exists():
+        return {}
+    return tomllib.loads(EQUIVALENTS.read_text()).get("mutant", {})
+
+
+def write_report(timing: dict | None) -> float:
+    results = load_results()
+    if not results:
+        sys.exit("no mutmut results in mutants/: run `make mutate` first")
+    equivalents = load_equivalents()
+    killed, timeouts, survivors, no_tests, other = [], [], [], [], []
+    for name, (path, code) in results.items():
+        if code in KILLED:
+            killed.append(name)
+        elif code in TIMEOUT:
+            timeouts.append(name)
+        elif code in SURVIVED:
+            survivors.append((name, path))
+        elif code in NO_TESTS:
+            no_tests.append((name, path))
+        else:
+            other.append((name, path, code))
+
+    equivalent, stale, live = [], [], []
+    for name, path in survivors + no_tests:
+        diff = mutant_diff(name, path)
+        entry = equivalents.get(name)
+        if entry and " ".join(entry["line"].split()) == changed_line(diff):
+            equivalent.append((name, entry["reason"], diff))
+        else:
+            if entry:
+                stale.append(name)
+            note = "no test calls it" if (name, path) in no_tests else ""
+            live.append((name, diff, note))
+    missing = sorted(set(equivalents) - set(results))
+    effective = len(results) - len(equivalent)
+    caught = len(killed) + len(timeouts)
+    score = 100.0 * caught / effective if effective else 100.0
+
+    by_module: dict[str, list[int]] = {}
+    for name, (path, code) in results.items():
+        row = by_module.setdefault(path, [0, 0, 0])
+        row[0] += 1
+        row[1] += code in KILLED or code in TIMEOUT
+        row[2] += any(name == e[0] for e in equivalent)
+
+    md = ["# Mutation score of the core", ""]
+    md += [
+        "Written by `make mutate` (`bench/mutation_report.py`, mutmut settings in "
+        "`pyproject.toml`); do not edit by hand. Mutated: `rivervalley_lib/model`, "
+        "`theory`, `simulation`, `diagnostics`, `check`; tests: `tests/library` and "
+        "the doctests of those modules, each mutant running the tests that call its "
+        "function.",
+        "",
+        f"**Score: {score:.1f} %** of non-equivalent mutants killed "
+        f"({caught} of {effective}; {len(results)} mutants, {len(equivalent)} "
+        f"equivalent, {len(live)} surviving).",
+        "",
+        f"- killed by a failing test: {len(killed)}; by a timeout: {len(timeouts)}",
+        f"- equivalent (reviewed in `bench/mutation_equivalents.toml`): "
+        f"{len(equivalent)}",
+        f"- surviving: {len(live)}"
+        + (f" (of which {len(no_tests)} called by no test)" if no_tests else ""),
+    ]
+    if other:
+        md.append(f"- other outcomes (suspicious, segfault, not checked): {len(other)}")
+    if timing:
+        md += [
+            "",
+            f"Run time: {timing['wall_s'] / 60:.1f} min wall, "
+            f"{timing['cpu_s'] / 60:.1f} min CPU (user + system of mutmut and its "
+            f"children), `--max-children {timing['jobs']}`, finished "
+            f"{timing['finished']}, 1-min load average at the start "
+            f"{timing['load_before']:.1f} on a shared 2-core machine.",
+        ]
+    md += ["", "| module | mutants | killed | equivalent |", "|---|---:|---:|---:|"]
+    for path, (n, k, e) in sorted(by_module.items()):
+        md.append(f"| `{path}` | {n} | {k} | {e} |")
+
+    md += ["", "## Survivors", ""]
+    if not live:
+        md.append("None.")
+    for name, diff, note in live:
+        md += [
+            f"### `{name}`" + (f" ({note})" if note else ""),
+            "",
+            "```diff",
+            diff,
+            "```",
+            "",
+        ]
+    md += ["", "## Equivalent mutants", ""]
+    if not equivalent:
+        md.append("None.")
+    for name, reason, diff in equivalent:
+        md += [f"- `{name}`: {reason}", "", "  ```diff"]
+        md += ["  " + ln for ln in diff.splitlines()] + ["  ```", ""]
+    if other:
+        md += ["", "## Other outcomes", ""]
+        md += [f"- `{name}`: exit code {code}" for name, _, code in other]
+    if stale or missing:
+        md += ["", "## Stale equivalence entries (review)", ""]
+        md += [f"- `{n}`: now names a different mutated line" for n in stale]
+        md += [f"- `{n}`: no such mutant any more" for n in missing]
+    REPORT.write_text("\n".join(md).rstrip() + "\n")
+    return score
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--run", action="store_true", help="run mutmut first")
+    parser.add_argument("--jobs", type=int, default=2, help="mutmut --max-children")
+    args = parser.parse_args()
+    timing = run_mutmut(args.jobs) if args.run else None
+    if timing is None and TIMING.exists():
+        timing = json.loads(TIMING.read_text())
+    score = write_report(timing)
+    print(f"mutation score {score:.1f} %: see {REPORT.relative_to(ROOT)}")
+    if timing:
+        print(
+            f"mutmut: {timing['wall_s'] / 60:.1f} min wall, "
+            f"{timing['cpu_s'] / 60:.1f} min CPU"
+        )
+
+
+if __name__ == "__main__":
+    main()

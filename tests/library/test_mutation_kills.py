@@ -1,0 +1,385 @@
+"""Tests written against plausible bugs (issue 24, ``make mutate``).
+
+Three patterns let injected bugs through the older tests, and these tests close them:
+
+- a formula with noise terms tested only without noise (its noise terms all zero):
+  here every such formula runs WITH noise, e.g. exact noise samples
+  ``g +- sigma sqrt(d) e_i`` whose empirical covariance is exactly ``sigma^2 I``;
+- a regime boundary never tested on the boundary: here states ON it (Delta = 0, a block
+  at its floor, eta at a threshold);
+- a tolerance wide enough to hide a dropped factor 2 or a sign error: here every
+  tolerance is an identity up to round-off, or says why it is what it is.
+
+Every test is cheap (no long simulation): they are run for thousands of mutants.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import rivervalley_lib as rv
+from rivervalley_lib.diagnostics import measure_alignment
+from rivervalley_lib.theory._moments import block_moments
+
+# Identities below hold in exact arithmetic; 1e-9 relative is round-off for these
+# sizes and rejects any factor-2 or sign change by nine orders of magnitude.
+EXACT = 1e-9
+
+
+def exact_noise_samples(g: np.ndarray, sigma: float) -> np.ndarray:
+    """The 2d gradients g +- sigma sqrt(d) e_i: their deviations xi from g average
+    (1/2d) sum_i 2 sigma^2 d e_i e_i^T = sigma^2 I exactly (any basis, any H)."""
+    d = g.size
+    E = sigma * math.sqrt(d) * np.eye(d)
+    return np.concatenate([g + E, g - E])
+
+
+def _rotated(valley: rv.RiverValley, seed: int = 0):
+    """The valley's Hessian in a random orthonormal basis Q: H = Q diag(lambda) Q^T."""
+    rng = np.random.default_rng(seed)
+    Q, _ = np.linalg.qr(rng.standard_normal((valley.d, valley.d)))
+    return Q, Q @ valley.hessian() @ Q.T
+
+
+# ------------------------------------------------------------ report.predict with noise
+SIGMA = 0.7  # noise energy comparable to the gradient's: every noise term matters
+
+
+@pytest.fixture(scope="module")
+def noisy_report():
+    """A report measured with exact isotropic noise samples, in a rotated basis, and
+    the river valley, noise and state it must reproduce exactly."""
+    valley = rv.RiverValley.spread(d=12, k=3, dominant=(4.0, 6.0), bulk=(0.2, 1.0))
+    theta = np.concatenate([np.full(3, 0.2), np.linspace(1.0, 2.0, 9)])
+    Q, H = _rotated(valley)
+    g = Q @ valley.gradient(theta)
+    rep = measure_alignment(
+        g,
+        lambda v: H @ v,
+        k=3,
+        noise_samples=exact_noise_samples(g, SIGMA),
+        lanczos_tol=0.0,
+    )
+    return rep, valley, rv.IsotropicNoise(SIGMA), theta
+
+
+def test_noise_terms_of_the_report_are_the_closed_forms(noisy_report):
+    """n_X = sigma^2 sum_X lambda^2 and t_X = sigma^2 sum_X lambda for covariance
+    sigma^2 I: the block sums the theory uses."""
+    rep, valley, noise, theta = noisy_report
+    exact = block_moments(valley, noise, theta)
+    for name in ("D", "B", "aD", "aB", "bD", "bB", "nD", "nB", "tD", "tB"):
+        assert float(getattr(rep.moments, name)) == pytest.approx(
+            float(getattr(exact, name)), rel=EXACT
+        ), name
+    lam = valley.eigenvalues
+    assert float(rep.moments.nD) == pytest.approx(SIGMA**2 * (lam[:3] ** 2).sum())
+    assert float(rep.moments.tB) == pytest.approx(SIGMA**2 * lam[3:].sum())
+    assert rep.noise_samples == 2 * valley.d
+
+
+def test_noisy_predict_is_the_library_one_step_law(noisy_report):
+    """With noise present, predict() is expected_alignment_step and
+    expected_loss_change of the same valley, noise and state (no term may drop)."""
+    rep, valley, noise, theta = noisy_report
+    for eta in (0.05, 0.15, 0.3):
+        p = rep.predict(eta)
+        chi_bar = rv.expected_alignment_step(valley, noise, theta, eta)
+        assert p.alignment_change == pytest.approx(
+            chi_bar - rep.alignment, rel=EXACT, abs=1e-13
+        )
+        for field, proj in (
+            ("sgd", "none"),
+            ("dominant", "dominant"),
+            ("bulk", "bulk"),
+        ):
+            want = rv.expected_loss_change(valley, noise, theta, eta, projection=proj)
+            assert getattr(p, f"loss_change_{field}") == pytest.approx(want, rel=EXACT)
+        # And the noise matters here: the noise-free law differs by far more than the
+        # tolerance, so a dropped n_X or t_X cannot pass.
+        gd = rv.IsotropicNoise(0.0)
+        assert abs(rv.expected_alignment_step(valley, gd, theta, eta) - chi_bar) > 1e-3
+        assert abs(
+            rv.expected_loss_change(valley, gd, theta, eta) - p.loss_change_sgd
+        ) > 1e-3 * abs(p.loss_change_sgd)
+
+
+def test_noisy_thresholds_of_the_report_are_the_library_ones(noisy_report):
+    rep, valley, noise, theta = noisy_report
+    eta_star = rv.critical_step_size(valley, noise, theta)
+    assert math.isfinite(eta_star)
+    assert rep.eta_star == pytest.approx(eta_star, rel=EXACT)
+    assert rep.regime == rv.alignment_regime(valley, noise, theta) == "threshold"
+    eta_D, eta_B = rv.projection_thresholds(valley, noise, theta)
+    assert (rep.eta_D, rep.eta_B) == pytest.approx((eta_D, eta_B), rel=EXACT)
+    # eta* separates falling from rising: the predicted change flips sign across it.
+    assert rep.predict(0.99 * eta_star).alignment_change < 0
+    assert rep.predict(1.01 * eta_star).alignment_change > 0
+    assert not rep.predicts_rise(0.99 * eta_star) and rep.predicts_rise(1.01 * eta_star)
+
+
+# ------------------------------------------------------------------ regime boundaries
+GD = rv.IsotropicNoise(0.0)
+V2 = rv.RiverValley([4.0, 1.0], k=1)
+
+
+def test_delta_zero_exactly_is_always_falls():
+    """Zero noise and no bulk gradient: C = (b_D + n_D) B - (b_B + n_B) D = 0 exactly,
+    so Delta = 0, the boundary of the two regimes. Delta <= 0 is "always-falls" with
+    eta* = inf (a '>=' in place of '>' would call it "threshold")."""
+    theta = [[1.0, 0.0], [2.0, 0.0]]
+    assert rv.alignment_regime(V2, GD, theta[0]) == "always-falls"
+    assert list(rv.alignment_regime(V2, GD, theta)) == ["always-falls"] * 2
+    assert rv.critical_step_size(V2, GD, theta[0]) == math.inf
+    rep = measure_alignment(V2.gradient(theta[0]), lambda v: V2.eigenvalues * v, k=1)
+    assert (rep.regime, rep.eta_star) == ("always-falls", math.inf)
+    assert not rep.predicts_rise(1.0)
+    # And the alignment indeed stays at 1 for every step size.
+    for eta in (0.1, 0.3):
+        assert rv.expected_alignment_step(V2, GD, theta[0], eta) == 1.0
+
+
+def test_just_off_the_delta_zero_boundary_is_threshold():
+    """A little bulk gradient makes Delta > 0 (lambda > mu, no noise): "threshold"."""
+    theta = [1.0, 1e-3]
+    assert rv.alignment_regime(V2, GD, theta) == "threshold"
+    assert rv.critical_step_size(V2, GD, theta) == pytest.approx(2 / (4.0 + 1.0))
+
+
+def test_projection_thresholds_on_their_boundaries():
+    """A block with neither gradient nor noise (a_X + t_X = 0): its projected step
+    never changes the loss, eta_D = inf and eta_B = 0 (the documented values)."""
+    no_dominant = rv.projection_thresholds(V2, GD, [0.0, 1.0])
+    no_bulk = rv.projection_thresholds(V2, GD, [1.0, 0.0])
+    assert no_dominant == (math.inf, 2 * 1.0 / 1.0)  # eta_B = 2B/a_B = 2/mu
+    assert no_bulk == (2 * 16.0 / 64.0, 0.0)  # eta_D = 2D/a_D = 2/lambda
+    for eta in (0.1, 1.0, 10.0):
+        assert (
+            rv.expected_loss_change(V2, GD, [0.0, 1.0], eta, projection="dominant")
+            == 0.0
+        )
+        assert (
+            rv.expected_loss_change(V2, GD, [1.0, 0.0], eta, projection="bulk") == 0.0
+        )
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_projected_loss_change_is_zero_at_its_threshold(sign):
+    """E[Delta L_X] = -eta X + eta^2/2 (a_X + t_X) vanishes exactly at eta_X and has
+    the sign of eta - eta_X around it (with noise present, t_X > 0)."""
+    noise = rv.IsotropicNoise(0.5)
+    valley = rv.RiverValley.spread(d=8, k=2, dominant=(3.0, 5.0), bulk=(0.1, 0.9))
+    theta = sign * np.linspace(0.5, 1.5, 8)
+    eta_D, eta_B = rv.projection_thresholds(valley, noise, theta)
+    for eta_X, proj in ((eta_D, "dominant"), (eta_B, "bulk")):
+        at = rv.expected_loss_change(valley, noise, theta, eta_X, projection=proj)
+        scale = rv.expected_loss_change(
+            valley, noise, theta, 0.5 * eta_X, projection=proj
+        )
+        assert abs(at) < 1e-12 * abs(scale)
+        assert scale < 0
+        assert (
+            rv.expected_loss_change(valley, noise, theta, 1.5 * eta_X, projection=proj)
+            > 0
+        )
+
+
+def test_alignment_extremes_are_valid_states():
+    """chi = 0 and chi = 1 are inside [0, 1]: state_with_alignment accepts both."""
+    valley = rv.RiverValley.spread(d=6, k=2, dominant=(3.0, 5.0), bulk=(0.1, 0.9))
+    for chi in (0.0, 1.0):
+        theta = rv.state_with_alignment(valley, chi, energy=2.0)
+        assert rv.alignment(valley, theta) == chi
+        assert float((valley.gradient(theta) ** 2).sum()) == pytest.approx(2.0)
+    for chi in (-1e-12, 1 + 1e-12):
+        with pytest.raises(ValueError, match="chi"):
+            rv.state_with_alignment(valley, chi)
+
+
+def test_self_correction_threshold_without_noise_is_one():
+    """No bulk noise: C(1) = -n_B D = 0, on the boundary, and there is no
+    self-correction: the threshold is 1.0 (not the bisection's 0.0)."""
+    assert rv.self_correction_threshold(V2, GD, energy=1.0) == 1.0
+    # Noise only in the dominant block (curvature noise with a zero bulk eigenvalue is
+    # not allowed to help): still 1.0 when the bulk carries no noise.
+    flat_bulk = rv.RiverValley([4.0, 1.0, 0.0], k=1)
+    assert rv.self_correction_threshold(flat_bulk, GD, energy=1.0) == 1.0
+
+
+def test_self_correction_threshold_is_the_root_of_c():
+    """With bulk noise the threshold is the root of C(chi): Delta changes sign there
+    (two-level isotropic closed form of the docstring)."""
+    d, k, lam, mu, sigma, G2 = 50, 2, 10.0, 0.5, 0.3, 4.0
+    valley = rv.RiverValley.two_level(d=d, k=k, dominant=lam, bulk=mu)
+    noise = rv.IsotropicNoise(sigma)
+    chi = rv.self_correction_threshold(valley, noise, energy=G2)
+    assert 0 < chi < 1
+    lhs = sigma**2 / G2 * ((d - k) * mu**2 / (1 - chi) - k * lam**2 / chi)
+    assert lhs == pytest.approx(lam**2 - mu**2, rel=1e-9)
+    below = rv.state_with_alignment(valley, chi - 1e-6, G2)
+    above = rv.state_with_alignment(valley, chi + 1e-6, G2)
+    assert rv.alignment_regime(valley, noise, below) == "threshold"
+    assert rv.alignment_regime(valley, noise, above) == "always-falls"
+
+
+# ---------------------------------------------------------------- closed forms, exactly
+def test_phase_lengths_are_their_closed_forms():
+    """Two-level valley, isotropic noise: T1, T2, chi_min and chi_inf written out from
+    the docstring's formulas (u_inf = eta lambda sigma^2 / (2 - eta lambda))."""
+    d, k, lam, mu, sigma, eta = 40, 4, 2.0, 0.1, 0.05, 0.3
+    valley = rv.RiverValley.two_level(d=d, k=k, dominant=lam, bulk=mu)
+    theta0 = np.full(d, 3.0)
+    p = rv.phase_lengths(valley, rv.IsotropicNoise(sigma), eta, theta0)
+    D_inf = k * eta * lam * sigma**2 / (2 - eta * lam)
+    B_inf = (d - k) * eta * mu * sigma**2 / (2 - eta * mu)
+    D0, B0 = k * (lam * 3.0) ** 2, (d - k) * (mu * 3.0) ** 2
+    T1 = math.log(D0 / D_inf) / (2 * abs(math.log(abs(1 - eta * lam))))
+    T2 = math.log(B0 / B_inf) / (2 * abs(math.log(abs(1 - eta * mu))))
+    assert p.T1 == pytest.approx(T1, rel=EXACT)
+    assert p.T2 == pytest.approx(T2, rel=EXACT)
+    assert p.chi_min == pytest.approx(D_inf / (D_inf + B0), rel=EXACT)
+    assert p.chi_inf == pytest.approx(D_inf / (D_inf + B_inf), rel=EXACT)
+
+
+def test_phase_lengths_at_or_below_the_floor_are_zero():
+    """A start at the floor: both phases last 0 steps, and chi_min uses the floor."""
+    valley = rv.RiverValley.two_level(d=10, k=2, dominant=2.0, bulk=0.1)
+    noise = rv.IsotropicNoise(1.0)
+    p = rv.phase_lengths(valley, noise, 0.3, np.full(10, 1e-3))
+    assert (p.T1, p.T2) == (0.0, 0.0)
+    assert p.chi_min == pytest.approx(p.chi_inf, rel=EXACT)
+
+
+def test_noise_floor_is_its_closed_form():
+    """u_i = eta lambda_i s_i / (2 - eta lambda_i) with s_i = sigma^2 lambda_i
+    (curvature noise), summed per block."""
+    valley = rv.RiverValley([5.0, 3.0, 0.5, 0.2], k=2)
+    sigma, eta = 0.4, 0.3
+    f = rv.noise_floor(valley, rv.CurvatureNoise(sigma), eta)
+    lam = valley.eigenvalues
+    u = eta * lam * sigma**2 * lam / (2 - eta * lam)
+    assert f.D == pytest.approx(u[:2].sum(), rel=EXACT)
+    assert f.B == pytest.approx(u[2:].sum(), rel=EXACT)
+    assert f.alignment == pytest.approx(u[:2].sum() / u.sum(), rel=EXACT)
+
+
+def test_regression_noise_floor_is_the_fixed_point_of_its_recursion():
+    """The closed-form stationary energies of RegressionNoise are a fixed point of
+    u -> (1 - eta lambda)^2 u + eta^2 lambda^2 E[s](u) (multiplicative part in)."""
+    valley = rv.RiverValley([3.0, 2.0, 0.5, 0.1], k=2)
+    noise = rv.RegressionNoise(batch_size=3, label_noise=0.8)
+    eta = 0.2
+    lam = valley.eigenvalues
+    u = noise.stationary_gradient_energy(valley, eta)
+    nxt = (1 - eta * lam) ** 2 * u + eta**2 * lam**2 * noise.mean_diagonal(valley, u)
+    np.testing.assert_allclose(nxt, u, rtol=1e-12)
+    # mean_diagonal is the diagonal's mean: at a deterministic state u = g^2.
+    theta = np.array([0.5, -1.0, 2.0, 3.0])
+    np.testing.assert_allclose(
+        noise.mean_diagonal(valley, valley.gradient(theta) ** 2),
+        noise.diagonal(valley, theta),
+        rtol=1e-12,
+    )
+
+
+# ------------------------------------------- the mean field's three paths, with noise
+def _recursion(valley, noise, etas, theta0, moving):
+    """u_{t+1} = c u_t + eta^2 lambda^2 E[s](u_t) on the moving coordinates, written out
+    one step at a time (the reference for every path of expected_trajectory)."""
+    lam = valley.eigenvalues
+    u = (lam * np.asarray(theta0, dtype=float)) ** 2
+    out = [u]
+    for e in etas:
+        s = noise.mean_diagonal(valley, u)
+        u = np.where(moving, (1 - e * lam) ** 2 * u + e**2 * lam**2 * s, u)
+        out.append(u)
+    return np.array(out)
+
+
+# Two-level bulk plus a flat direction, so the block fast path merges coordinates and a
+# lambda = 0 coordinate (no loss, no contraction) is present.
+MF_VALLEY = rv.RiverValley([6.0, 6.0, 4.0, 0.5, 0.5, 0.5, 0.2, 0.0], k=3)
+MF_THETA = np.array([1.0, -0.5, 0.8, 2.0, -1.0, 1.5, 3.0, 2.0])
+
+
+@pytest.mark.parametrize(
+    "noise",
+    [rv.IsotropicNoise(0.6), rv.CurvatureNoise(0.8), rv.RegressionNoise(4, 0.7)],
+    ids=["isotropic", "curvature", "regression"],
+)
+@pytest.mark.parametrize("projection", ["none", "dominant", "bulk"])
+def test_every_path_of_the_mean_field_is_the_recursion(noise, projection):
+    """Constant step (closed form), a schedule (block loop) and record_energies (the
+    coordinate loop) all give the recursion, with noise, for SGD and both projections;
+    the loss is (1/2) sum u_i / lambda_i over lambda_i > 0."""
+    valley, theta0, steps = MF_VALLEY, MF_THETA, 12
+    lam = valley.eigenvalues
+    moving = {
+        "none": np.ones(8, bool),
+        "dominant": np.arange(8) < 3,
+        "bulk": np.arange(8) >= 3,
+    }[projection]
+    schedule = np.linspace(0.25, 0.05, steps)
+    for etas, kwargs in (
+        (np.full(steps, 0.2), {}),
+        (schedule, {}),
+        (np.full(steps, 0.2), {"record_energies": [0, 5, steps]}),
+    ):
+        eta = etas if etas is schedule else 0.2
+        mf = rv.expected_trajectory(
+            valley, noise, eta, steps, theta0, projection=projection, **kwargs
+        )
+        u = _recursion(valley, noise, etas, theta0, moving)
+        np.testing.assert_allclose(mf.D, u[:, :3].sum(1), rtol=1e-10)
+        np.testing.assert_allclose(mf.B, u[:, 3:].sum(1), rtol=1e-10)
+        loss = 0.5 * (u[:, :7] / lam[:7]).sum(1)
+        np.testing.assert_allclose(mf.loss, loss, rtol=1e-10)
+        if kwargs:
+            np.testing.assert_allclose(mf.energies, u[[0, 5, steps]], rtol=1e-10)
+            assert mf.energy_steps.tolist() == [0, 5, steps]
+
+
+def test_one_mean_field_step_is_the_one_step_law():
+    """From a deterministic state, step 1 of the mean field is expected_next and
+    expected_loss_change (two independent routes), with state-dependent noise."""
+    noise = rv.RegressionNoise(2, 0.5)
+    for projection in ("none", "dominant", "bulk"):
+        mf = rv.expected_trajectory(
+            MF_VALLEY, noise, 0.15, 1, MF_THETA, projection=projection
+        )
+        dL = rv.expected_loss_change(
+            MF_VALLEY, noise, MF_THETA, 0.15, projection=projection
+        )
+        assert mf.loss[1] - mf.loss[0] == pytest.approx(dL, rel=1e-10)
+    mf = rv.expected_trajectory(MF_VALLEY, noise, 0.15, 1, MF_THETA)
+    ED, EB = rv.expected_next(MF_VALLEY, noise, MF_THETA, 0.15)
+    assert (mf.D[1], mf.B[1]) == pytest.approx((ED, EB), rel=1e-12)
+
+
+# ------------------------------------------------------- the grader's comparison edges
+def test_close_is_inclusive_at_its_tolerance_and_strict_about_infinity():
+    from rivervalley_lib.check._grading import close
+
+    # Exactly representable: |1.5 - 1| = 0.5 = rtol * 1 sits ON the boundary and
+    # passes; a hair beyond fails.
+    assert close(1.5, 1.0, 0.5) and close(0.5, 1.0, 0.5)
+    assert not close(1.5 + 1e-12, 1.0, 0.5)
+    # An expected 0 is compared with a tiny scale, not with 1: 1e-4 is not 0.
+    assert close(0.0, 0.0, 1e-3) and not close(1e-4, 0.0, 1e-3)
+    # Infinities match only an infinity of the same sign.
+    assert close(math.inf, math.inf, 1e-3)
+    assert not close(-math.inf, math.inf, 1e-3)
+    assert not close(math.inf, -math.inf, 1e-3)
+    assert not close(1e300, math.inf, 1e-3) and not close(math.inf, 1e300, 1e-3)
+
+
+def test_number_refuses_bool_nan_and_text(capsys):
+    from rivervalley_lib.check._grading import number
+
+    assert number(np.float32(0.25), "x") == 0.25 and number(3, "x") == 3.0
+    for bad in (True, math.nan, "0.5", [0.5], None):
+        assert number(bad, "x") is None
+        assert capsys.readouterr().out.startswith("✗ x: ")
