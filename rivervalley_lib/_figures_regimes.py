@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from . import plotting
 from ._landscape import RiverValley
 from ._noise import IsotropicNoise
-from ._one_step import critical_step_size, expected_alignment_step, expected_next
+from ._one_step import critical_step_size, energy_ratio_step, expected_next
 from ._states import self_correction_threshold, state_with_alignment
 from ._validation import validate_int, validate_real
 from .plotting import alt_text as _alt_text
@@ -205,7 +205,7 @@ def self_correction_figure(
     ]
     for chi, col in zip(chis, colors, strict=False):
         theta = state_with_alignment(rv, chi, energy)
-        nxt = expected_alignment_step(
+        nxt = energy_ratio_step(
             rv, noise, np.broadcast_to(theta, (etas.size, rv.d)), etas
         )
         ax.plot(etas, nxt - chi, color=col, label=rf"$\chi_t$ = {chi:g}")

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from . import plotting
 from ._landscape import RiverValley
 from ._noise import CurvatureNoise, IsotropicNoise, RegressionNoise
-from ._one_step import alignment, critical_step_size, expected_alignment_step
+from ._one_step import alignment, critical_step_size, energy_ratio_step
 from ._simulate import sample_step, simulate
 from ._states import state_with_alignment
 from ._validation import validate_int, validate_real, validate_rng
@@ -275,7 +275,7 @@ def one_step_figure(
     rv, noise = landscape, IsotropicNoise(sigma)
     theta = state_with_alignment(rv, chi, energy)
     chi_next = alignment(rv, sample_step(rv, noise, theta, eta, samples, rng=rng))
-    pred = expected_alignment_step(rv, noise, theta, eta)
+    pred = energy_ratio_step(rv, noise, theta, eta)
     eta_star = critical_step_size(rv, noise, theta)
     fig, ax = plotting.new_figure(width=6.0, height=3.2)
     ax.hist(chi_next, bins=50, color=C["sky"], alpha=0.8, label=r"sampled $\chi_{t+1}$")

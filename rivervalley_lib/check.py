@@ -172,7 +172,7 @@ def one_step_gaps(
         nxt = _rv.sample_step(valley, noise, theta0, eta, samples, rng=10_007 + i)
         x = _rv.alignment(valley, nxt)
         reference.append(
-            abs(x.mean() - _rv.expected_alignment_step(valley, noise, theta0, eta))
+            abs(x.mean() - _rv.energy_ratio_step(valley, noise, theta0, eta))
         )
         tolerance.append(5 * x.std(ddof=1) * np.sqrt(1 / samples + 1 / x.size))
     what = "gap between the mean alignment and the ratio of expectations"
@@ -217,7 +217,7 @@ def bisection_bracket(
     pad = 0.1 * rtol * b
 
     def step(eta: float) -> float:
-        return _rv.expected_alignment_step(landscape, noise, theta, eta)
+        return _rv.energy_ratio_step(landscape, noise, theta, eta)
 
     if not (step(a - pad) < chi < step(b + pad)):
         return verdict(

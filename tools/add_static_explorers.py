@@ -140,7 +140,7 @@ diverge.""",
         """v3, n3 = scenarios.ONE_STEP_VALLEY, rv.IsotropicNoise(0.05)
 th3 = rv.state_with_alignment(v3, 0.3, 1.0)
 star3 = rv.critical_step_size(v3, n3, th3)
-nxt3 = {e: rv.expected_alignment_step(v3, n3, th3, e) for e in (0.02, 0.18, 0.19)}
+nxt3 = {e: rv.energy_ratio_step(v3, n3, th3, e) for e in (0.02, 0.18, 0.19)}
 print(
     f"eta* = {star3:.4f}; predicted next alignment:",
     {e: round(x, 3) for e, x in nxt3.items()},

@@ -231,7 +231,7 @@ per-coordinate recursion $\\mathbb E[g_i'^2] = (1-\\eta\\lambda_i)^2g_i^2 + \
 \\eta^2\\lambda_i^2s_i$
 (`valley.eigenvalues`, `valley.gradient(theta)`, `noise.diagonal(valley, theta)`), \
 **without**
-`rv.expected_alignment_step` or `rv.expected_next`. *(2 points, hidden tests with \
+`rv.energy_ratio_step` or `rv.expected_next`. *(2 points, hidden tests with \
 those blocked.)*
 
 (b) Build the list `gaps` for $k = 1, 4, 16, 64$ (in that order): for each $k$, with
@@ -283,9 +283,9 @@ for _v, _nz in ((rv.RiverValley.spread(d=60, k=3, dominant=(4.0, 9.0), bulk=(0.0
 rv.IsotropicNoise(0.2))):
     _th = _r.standard_normal(_v.d)
     for _eta in (0.03, 0.15):
-        _cases.append((_v, _nz, _th, _eta, rv.expected_alignment_step(_v, _nz, _th, \
+        _cases.append((_v, _nz, _th, _eta, rv.energy_ratio_step(_v, _nz, _th, \
 _eta)))
-with _blocked("expected_alignment_step", "expected_next"):
+with _blocked("energy_ratio_step", "expected_next"):
     for _v, _nz, _th, _eta, _want in _cases:
         assert abs(predicted_alignment(_v, _nz, _th, _eta) - _want) < 1e-9
 """,
@@ -302,7 +302,7 @@ for _k in (1, 4, 16, 64):
     _t = np.broadcast_to(_t0, (10_000, _v.d))
     _n = _t - <<eta>> * (_v.gradient(_t) + rv.IsotropicNoise(<<sigma>>).sample(_v, _t, \
 np.random.default_rng(_k)))
-    _want.append(abs(rv.alignment(_v, _n).mean() - rv.expected_alignment_step(_v, \
+    _want.append(abs(rv.alignment(_v, _n).mean() - rv.energy_ratio_step(_v, \
 rv.IsotropicNoise(<<sigma>>), _t0, <<eta>>)))
 assert np.allclose(gaps, _want, rtol=1e-6, atol=0)
 """,
@@ -322,7 +322,7 @@ CHAPTERS["04_critical_step_size"] = dict(
     tasks="""\
 (a) Write `bisect_eta_star(valley, noise, theta, lo, hi, iters=60)`: bisection on the \
 sign of
-`rv.expected_alignment_step(valley, noise, theta, eta) - rv.alignment(valley, theta)`, \
+`rv.energy_ratio_step(valley, noise, theta, eta) - rv.alignment(valley, theta)`, \
 assuming
 the alignment falls at `lo` and rises at `hi`; return the midpoint of the final bracket.
 *(2 points, hidden tests on other valleys and states, with `rv.critical_step_size` \
@@ -337,7 +337,7 @@ def bisect_eta_star(valley, noise, theta, lo, hi, iters=60):
     chi = rv.alignment(valley, theta)
     for _ in range(iters):
         mid = 0.5 * (lo + hi)
-        if rv.expected_alignment_step(valley, noise, theta, mid) > chi:
+        if rv.energy_ratio_step(valley, noise, theta, mid) > chi:
             hi = mid
         else:
             lo = mid
@@ -356,8 +356,8 @@ print(f"eta* by bisection: {eta_star:.6f}")
 # Just below eta_star the alignment falls, just above it rises.
 _chi = rv.alignment(valley, theta)
 assert 1e-4 < eta_star < 0.3
-assert rv.expected_alignment_step(valley, noise, theta, eta_star * (1 - 1e-3)) < _chi
-assert rv.expected_alignment_step(valley, noise, theta, eta_star * (1 + 1e-3)) > _chi
+assert rv.energy_ratio_step(valley, noise, theta, eta_star * (1 - 1e-3)) < _chi
+assert rv.energy_ratio_step(valley, noise, theta, eta_star * (1 + 1e-3)) > _chi
 """,
         ),
         (
