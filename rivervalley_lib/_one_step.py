@@ -261,8 +261,8 @@ def critical_step_size(
     r"""The adaptive critical step size :math:`\eta^*_t`.
 
     The energy ratio :math:`\bar\chi_{t+1}` (:func:`energy_ratio_step`) exceeds
-    :math:`\chi_t` iff :math:`\mathbb E D_{t+1} B_t > \mathbb E B_{t+1} D_t`, which after cancelling
-    :math:`\eta D_t B_t > 0` reads
+    :math:`\chi_t` iff :math:`\mathbb E D_{t+1} B_t > \mathbb E B_{t+1} D_t`, which
+    after cancelling :math:`\eta D_t B_t > 0` reads
     :math:`\eta\,\Delta_t > 2(\rho^{\mathcal D}_1 - \rho^{\mathcal B}_1)`, with the
     Rayleigh quotients :math:`\rho_1^X = a_X/X`, :math:`\rho_2^X = b_X/X`,
     :math:`\nu_X = n_X/X` and :math:`\Delta_t = (\rho_2^{\mathcal D} + \nu_{\mathcal D})

@@ -119,9 +119,10 @@ This figure answers its slider without a kernel: each position is the library's 
 `one_step_figure`
 (state $\\chi_t = 0.3$, $G^2 = 1$, $\\sigma = 0.05$), drawn when the book was built. \
 **Predict
-first.** Here $\\etastar \\approx 0.19$. Before you move $\\eta$ from 0.18 to 0.19, \
-where will the
-histogram of $\\chi_{t+1}$ land: left or right of the dotted line at 0.3?""",
+first.** Here $\\etastar \\approx 0.19$: past it the energy ratio (green line) ends \
+above 0.3.
+Before you move $\\eta$ from 0.18 to 0.19 and then to 0.2, where will the histogram of
+$\\chi_{t+1}$ and its mean (dashed) land: left or right of the dotted line at 0.3?""",
         """from rivervalley_lib import frames
 
 frames.static_explorer(
@@ -130,24 +131,43 @@ frames.static_explorer(
     eta=[0.02, 0.06, 0.1, 0.14, 0.18, 0.19, 0.2, 0.22],
     labels={"eta": "step size"},
 )""",
-        """At every step size up to 0.18 the histogram and the prediction sit left of \
-0.3: the alignment
-falls, most for the small steps, which contract the steep directions fastest. At 0.19, \
-just past
-$\\etastar$, both jump to the right: the alignment rises. From 0.2 on the step is past
-$2/\\lambda$; one step is still defined, and the title warns that repeated steps \
-diverge.""",
+        """At every step size up to 0.18 the histogram, its mean and the energy ratio \
+sit left of 0.3:
+the alignment falls, most for the small steps, which contract the steep directions \
+fastest. At
+0.19, just past $\\etastar = 0.1899$, the energy ratio $\\bar\\chi_{t+1} = 0.301$ \
+crosses to the
+right, but the histogram does not: its mean is 0.293, the exact $\\E[\\chi_{t+1}] = \
+0.2932$, so
+the alignment still falls. It rises only past the exact threshold 0.1916: at 0.2 the \
+mean is
+0.336. With $k = 4$ dominant directions the energy ratio is not the mean alignment \
+(chapter 4
+measures the difference). From 0.2 on the step is past $2/\\lambda$; one step is still \
+defined,
+and the title warns that repeated steps diverge.""",
         """v3, n3 = scenarios.ONE_STEP_VALLEY, rv.IsotropicNoise(0.05)
 th3 = rv.state_with_alignment(v3, 0.3, 1.0)
 star3 = rv.critical_step_size(v3, n3, th3)
-nxt3 = {e: rv.energy_ratio_step(v3, n3, th3, e) for e in (0.02, 0.18, 0.19)}
-print(
-    f"eta* = {star3:.4f}; predicted next alignment:",
-    {e: round(x, 3) for e, x in nxt3.items()},
-)
-# The text: eta* ~ 0.19, the alignment falls at 0.18 and below, rises at 0.19.
-assert round(star3, 2) == 0.19 and 0.18 < star3 < 0.19
-assert nxt3[0.02] < 0.3 and nxt3[0.18] < 0.3 < nxt3[0.19]""",
+exact3 = rv.critical_step_size(v3, n3, th3, exact=True)
+steps3 = (0.02, 0.18, 0.19, 0.2)
+ratio3 = {e: rv.energy_ratio_step(v3, n3, th3, e) for e in steps3}
+mean3 = {e: rv.expected_alignment(v3, n3, th3, e) for e in steps3}
+print(f"eta* = {star3:.4f}, exact threshold = {exact3:.4f}")
+for e in steps3:
+    print(f"eta = {e}: energy ratio {ratio3[e]:.4f}, E[chi'] {mean3[e]:.4f}")
+# The text: eta* = 0.1899 and the exact threshold 0.1916 lie between 0.18 and 0.2.
+assert round(star3, 4) == 0.1899 and round(exact3, 4) == 0.1916
+# Up to 0.18 both fall; at 0.19 the energy ratio rises (0.301) but E[chi'] falls
+# (0.2932); at 0.2 the alignment rises (0.336).
+assert all(ratio3[e] < 0.3 and mean3[e] < 0.3 for e in (0.02, 0.18))
+assert round(ratio3[0.19], 3) == 0.301 and round(mean3[0.19], 4) == 0.2932
+assert round(mean3[0.2], 3) == 0.336
+# The frame's sample mean at 0.19 is 0.293 (seeded draw of the figure function).
+fig3 = figures.one_step_figure(eta=0.19, chi=0.3, energy=1.0, sigma=0.05)
+assert "sample mean: 0.293" in [t.get_text() for t in fig3.axes[0].get_legend().texts]
+assert "energy ratio rises" in fig3.axes[0].get_title()
+assert "E[chi'] falls" in fig3.axes[0].get_title()""",
     ),
     "04_critical_step_size": (
         """### Try it in the page: noise against gradient, in two dimensions
