@@ -26,8 +26,9 @@ _SIGN_CMAP = ListedColormap([C["bulk"], C["dominant"]])
 
 
 @_alt_text(
-    "Regime map in the plane of alignment and step size: where one SGD step lowers the "
-    "alignment, where it raises it, the critical step size curve between them, and the "
+    "Regime map in the plane of alignment and step size: where the energy ratio after "
+    "one SGD step (the ratio of the expected block energies) lies below the current "
+    "alignment, where above it, the critical step size curve between them, and the "
     "divergent step sizes hatched."
 )
 def regime_map_figure(
@@ -39,12 +40,16 @@ def regime_map_figure(
     energy: float = 1.0,
     dots: np.ndarray | None = None,
 ) -> Figure:
-    r"""Regime map: sign of the expected alignment change over :math:`(\chi_t, \eta)`.
+    r"""Regime map: sign of the energy ratio's change over :math:`(\chi_t, \eta)`.
 
-    The solid curve is the critical step size :math:`\eta^*_t`. Red: the alignment rises
-    (:math:`\eta > \eta^*_t`); blue: it falls. The dashed line is the noise-free
-    :math:`2/(\lambda+\mu)` and the dotted one the stability limit :math:`2/\lambda`;
-    the region above it is hatched ("diverges"). ``dots``, an array of rows
+    The colour is the sign of :math:`\bar\chi_{t+1} - \chi_t`, the energy ratio
+    (:func:`~rivervalley_lib.energy_ratio_step`) against the current alignment. The
+    solid curve is the critical step size :math:`\eta^*_t`. Red: the energy ratio rises
+    (:math:`\eta > \eta^*_t`); blue: it falls. The alignment itself follows in the
+    high-dimensional limit (:func:`sign_agreement_figure`). The dashed line is the
+    noise-free :math:`2/(\lambda+\mu)` and the dotted one the stability limit
+    :math:`2/\lambda`; the region above it is hatched ("diverges"). ``dots``, an array
+    of rows
     :math:`(\chi_t, \eta, \text{sign})`, draws simulated steps on top.
 
     Parameters
@@ -149,26 +154,30 @@ def regime_map_figure(
         ylim=(0, etas[-1]),
         xlim=(0, 1),
     )
-    ax.set_title("red: alignment rises, blue: it falls", fontsize=10)
+    ax.set_title("red: energy ratio rises, blue: it falls", fontsize=10)
     ax.legend(fontsize=8, loc="upper left")
     return fig
 
 
 @_alt_text(
-    "Expected one-step change of the alignment against the step size, for starting "
-    "alignments close to one."
+    "One-step change of the energy ratio (the ratio of the expected block energies) "
+    "from the current alignment against the step size, for starting alignments close "
+    "to one."
 )
 def self_correction_figure(
     sigma: float = 0.05,
     energy: float = 0.05,
     chis: tuple[float, ...] = (0.9, 0.97, 0.99, 0.999),
 ) -> Figure:
-    r"""Expected next alignment against :math:`\eta` for states near :math:`\chi = 1`.
+    r"""The energy ratio's change against :math:`\eta` for states near :math:`\chi = 1`.
 
     On ``ONE_STEP_VALLEY`` with isotropic noise ``sigma`` and gradient energy
     ``energy``. Each curve starts at its :math:`\chi_t` (dotted line); below
     :math:`\chi_{\rm sc}` a curve can cross its dotted line (a finite :math:`\eta^*_t`),
-    above it every step size lowers the alignment. Step sizes beyond :math:`2/\lambda`
+    above it every step size gives :math:`\bar\chi_{t+1} < \chi_t`. The curves are
+    the energy ratio :math:`\bar\chi_{t+1} - \chi_t`
+    (:func:`~rivervalley_lib.energy_ratio_step`), not the expected alignment. Step
+    sizes beyond :math:`2/\lambda`
     are hatched ("diverges").
 
     Parameters
@@ -221,11 +230,12 @@ def self_correction_figure(
         fontsize=9,
     )
     ax.set(
-        xlabel=r"step size $\eta$", ylabel=r"expected change $\bar\chi_{t+1} - \chi_t$"
+        xlabel=r"step size $\eta$",
+        ylabel=r"energy ratio's change $\bar\chi_{t+1} - \chi_t$",
     )
     ax.set_title(
         rf"$\sigma$ = {sigma:g}, $G^2$ = {energy:g}: "
-        rf"self-correcting above $\chi_{{sc}}$ = {chi_sc:.4f}",
+        rf"energy ratio falls at every $\eta$ above $\chi_{{sc}}$ = {chi_sc:.4f}",
         fontsize=10,
     )
     ax.legend(fontsize=8, loc="lower left")
