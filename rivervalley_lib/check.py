@@ -191,8 +191,8 @@ def bisection_bracket(
 
     The energy ratio :math:`\bar\chi_{t+1}` must fall below :math:`\chi_t` just below
     ``lo`` and rise above it just above ``hi`` (evaluated ``0.1 * rtol * hi`` outside
-    the bracket, where the sign is not rounding noise), and the bracket must be narrower than ``rtol * hi``: the
-    evidence of a bisection, not a single value.
+    the bracket, where the sign is not rounding noise), and the bracket must be
+    narrower than ``rtol * hi``: the evidence of a bisection, not a single value.
 
     %(sections)s
 
