@@ -172,6 +172,57 @@ def bench_mean_field(quick: bool) -> list[dict]:
     ]
 
 
+def bench_exact_threshold() -> list[dict]:
+    """The exact threshold (critical_step_size(..., exact=True)) side by side with the
+    closed-form eta*: d = 10^5 distinct eigenvalues, and a grid of 400 states."""
+    noise = rv.IsotropicNoise(0.01)
+    big = rv.RiverValley.spread(d=10**5, k=10, dominant=(9.9, 10.0), bulk=(0.01, 0.2))
+    theta = rv.state_with_alignment(big, 0.3, 1.0)
+    t_exact = timed(lambda: rv.critical_step_size(big, noise, theta, exact=True))
+    t_closed = timed(lambda: rv.critical_step_size(big, noise, theta))
+    grid = rv.RiverValley.two_level(d=400, k=4, dominant=10.0, bulk=0.2)
+    states = np.stack(
+        [
+            rv.state_with_alignment(grid, c, e)
+            for c in np.linspace(0.02, 0.98, 20)
+            for e in np.geomspace(1e-3, 10.0, 20)
+        ]
+    )
+    grid_noise = rv.IsotropicNoise(0.05)
+    t_grid = timed(lambda: rv.critical_step_size(grid, grid_noise, states, exact=True))
+    t_grid_closed = timed(lambda: rv.critical_step_size(grid, grid_noise, states))
+    return [
+        {
+            "target": "exact threshold, d=10^5 distinct eigenvalues, one state",
+            "measured": t_exact,
+            "unit": "s",
+            "goal": "<= 1",
+            "met": t_exact <= 1.0,
+        },
+        {
+            "target": "  exact / closed-form eta*, same state, side by side",
+            "measured": t_exact / t_closed,
+            "unit": "x",
+            "goal": "note",
+            "met": True,
+        },
+        {
+            "target": "exact threshold, 400 states of the two-level d=400 valley",
+            "measured": t_grid,
+            "unit": "s",
+            "goal": "<= 2",
+            "met": t_grid <= 2.0,
+        },
+        {
+            "target": "  exact / closed-form eta*, same grid, side by side",
+            "measured": t_grid / t_grid_closed,
+            "unit": "x",
+            "goal": "note",
+            "met": True,
+        },
+    ]
+
+
 def bench_widgets() -> list[dict]:
     import matplotlib
 
@@ -523,6 +574,7 @@ def main(argv=None) -> int:
         else bench_generic(args.quick)
         + bench_block(args.quick)
         + bench_mean_field(args.quick)
+        + bench_exact_threshold()
         + bench_widgets()
     )
     if args.coursework or args.only_coursework:

@@ -189,14 +189,15 @@ def paradox_figure(
     ),
 )
 @_alt_text(
-    "Expected alignment of constant-step SGD from a large initialization over time, "
+    "Expected trajectory (the ratio of the expected block energies) of constant-step "
+    "SGD from a large initialization over time, "
     "with the ends of the collapse and rise phases marked."
 )
 @_doc
 def two_phase_figure(
     init_scale: float = HEADLINE_INIT, eta: float = 1.0, steps: int = 20000
 ) -> Figure:
-    r"""The expected alignment of constant-step SGD from a large start, with its phases.
+    r"""The expected trajectory of constant-step SGD from a large start, and its phases.
 
     The start is :math:`\theta_0 = c\,\mathbf 1`.
 
@@ -241,7 +242,12 @@ def two_phase_figure(
     chi_inf = noise_floor(valley, noise, eta).alignment
     T1, T2 = measured_phase_lengths(mf.alignment, chi_inf)
     est = phase_lengths(valley, noise, eta, theta0)
-    ax.plot(mf.step, mf.alignment, color=C["sgd"], label="expected alignment")
+    ax.plot(
+        mf.step,
+        mf.alignment,
+        color=C["sgd"],
+        label=r"energy ratio $\mathbb{E}D_t/(\mathbb{E}D_t + \mathbb{E}B_t)$",
+    )
     ax.axhline(
         chi_inf, color=C["muted"], ls=":", label=rf"$\chi_\infty$ = {chi_inf:.3f}"
     )
@@ -355,7 +361,8 @@ def spectrum_history_figure(
     ),
 )
 @_alt_text(
-    "Expected alignment and expected loss over time on the headline valley for one "
+    "Expected trajectory (the ratio of the expected block energies) and expected loss "
+    "over time on the headline valley for one "
     "constant step size."
 )
 @_doc
@@ -363,8 +370,9 @@ def step_size_choice_figure(eta: float = 1.0, steps: int = 20000) -> Figure:
     r"""What a constant step size does on the headline valley: alignment and loss.
 
     Uses the exact second-moment recursion from :math:`\theta_0 = 7\cdot\mathbf 1`.
-    Left: the expected alignment with its plateau. Right: the expected loss and its
-    block parts, with the loss floor :math:`\tfrac12\sum_i u_i^\infty/\lambda_i`.
+    Left: the energy ratio of the expected energies with its plateau. Right: the
+    expected loss and its block parts, with the loss floor
+    :math:`\tfrac12\sum_i u_i^\infty/\lambda_i`.
 
     Parameters
     ----------
@@ -399,7 +407,7 @@ def step_size_choice_figure(eta: float = 1.0, steps: int = 20000) -> Figure:
     axes[0].axhline(
         chi_inf, color=C["muted"], ls=":", label=rf"$\chi_\infty$ = {chi_inf:.3f}"
     )
-    axes[0].set(xlabel="step $t$", ylabel="expected alignment", ylim=(0, 1.02))
+    axes[0].set(xlabel="step $t$", ylabel="energy ratio", ylim=(0, 1.02))
     axes[0].set_title(f"alignment, eta = {eta:g}", fontsize=10)
     axes[0].legend(fontsize=8)
     axes[1].semilogy(mf.step, mf.loss, color=C["sgd"], label=r"$\mathbb{E}L$")

@@ -9,12 +9,13 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-from .._validation import validate_int, validate_real
+from .._validation import validate_array, validate_int, validate_real
 from ..model._landscape import RiverValley
 from ..model._noise import IsotropicNoise
+from ..theory._exact import expected_alignment
 from ..theory._one_step import (
     critical_step_size,
-    expected_alignment_step,
+    energy_ratio_step,
     expected_next,
 )
 from ..theory._states import self_correction_threshold, state_with_alignment
@@ -49,8 +50,9 @@ _SIGN_CMAP = ListedColormap([C["bulk"], C["dominant"]])
     ),
 )
 @_alt_text(
-    "Regime map in the plane of alignment and step size: where one SGD step lowers the "
-    "alignment, where it raises it, the critical step size curve between them, and the "
+    "Regime map in the plane of alignment and step size: where the energy ratio after "
+    "one SGD step (the ratio of the expected block energies) lies below the current "
+    "alignment, where above it, the critical step size curve between them, and the "
     "divergent step sizes hatched."
 )
 def regime_map_figure(
@@ -62,12 +64,16 @@ def regime_map_figure(
     energy: float = 1.0,
     dots: np.ndarray | None = None,
 ) -> Figure:
-    r"""Regime map: sign of the expected alignment change over :math:`(\chi_t, \eta)`.
+    r"""Regime map: sign of the energy ratio's change over :math:`(\chi_t, \eta)`.
 
-    The solid curve is the critical step size :math:`\eta^*_t`. Red: the alignment rises
-    (:math:`\eta > \eta^*_t`); blue: it falls. The dashed line is the noise-free
-    :math:`2/(\lambda+\mu)` and the dotted one the stability limit :math:`2/\lambda`;
-    the region above it is hatched ("diverges"). ``dots``, an array of rows
+    The colour is the sign of :math:`\bar\chi_{t+1} - \chi_t`, the energy ratio
+    (:func:`~rivervalley_lib.energy_ratio_step`) against the current alignment. The
+    solid curve is the critical step size :math:`\eta^*_t`. Red: the energy ratio rises
+    (:math:`\eta > \eta^*_t`); blue: it falls. The alignment itself follows in the
+    high-dimensional limit (:func:`sign_agreement_figure`). The dashed line is the
+    noise-free :math:`2/(\lambda+\mu)` and the dotted one the stability limit
+    :math:`2/\lambda`; the region above it is hatched ("diverges"). ``dots``, an array
+    of rows
     :math:`(\chi_t, \eta, \text{sign})`, draws simulated steps on top.
 
     Parameters
@@ -172,7 +178,7 @@ def regime_map_figure(
         ylim=(0, etas[-1]),
         xlim=(0, 1),
     )
-    ax.set_title("red: alignment rises, blue: it falls", fontsize=10)
+    ax.set_title("red: energy ratio rises, blue: it falls", fontsize=10)
     ax.legend(fontsize=8, loc="upper left")
     return fig
 
@@ -191,20 +197,24 @@ def regime_map_figure(
     ),
 )
 @_alt_text(
-    "Expected one-step change of the alignment against the step size, for starting "
-    "alignments close to one."
+    "One-step change of the energy ratio (the ratio of the expected block energies) "
+    "from the current alignment against the step size, for starting alignments close "
+    "to one."
 )
 def self_correction_figure(
     sigma: float = 0.05,
     energy: float = 0.05,
     chis: tuple[float, ...] = (0.9, 0.97, 0.99, 0.999),
 ) -> Figure:
-    r"""Expected next alignment against :math:`\eta` for states near :math:`\chi = 1`.
+    r"""The energy ratio's change against :math:`\eta` for states near :math:`\chi = 1`.
 
     On ``ONE_STEP_VALLEY`` with isotropic noise ``sigma`` and gradient energy
     ``energy``. Each curve starts at its :math:`\chi_t` (dotted line); below
     :math:`\chi_{\rm sc}` a curve can cross its dotted line (a finite :math:`\eta^*_t`),
-    above it every step size lowers the alignment. Step sizes beyond :math:`2/\lambda`
+    above it every step size gives :math:`\bar\chi_{t+1} < \chi_t`. The curves are
+    the energy ratio :math:`\bar\chi_{t+1} - \chi_t`
+    (:func:`~rivervalley_lib.energy_ratio_step`), not the expected alignment. Step
+    sizes beyond :math:`2/\lambda`
     are hatched ("diverges").
 
     Parameters
@@ -242,7 +252,7 @@ def self_correction_figure(
     ]
     for chi, col in zip(chis, colors, strict=False):
         theta = state_with_alignment(valley, chi, energy)
-        nxt = expected_alignment_step(
+        nxt = energy_ratio_step(
             valley, noise, np.broadcast_to(theta, (etas.size, valley.d)), etas
         )
         ax.plot(etas, nxt - chi, color=col, label=rf"$\chi_t$ = {chi:g}")
@@ -257,12 +267,164 @@ def self_correction_figure(
         fontsize=9,
     )
     ax.set(
-        xlabel=r"step size $\eta$", ylabel=r"expected change $\bar\chi_{t+1} - \chi_t$"
+        xlabel=r"step size $\eta$",
+        ylabel=r"energy ratio's change $\bar\chi_{t+1} - \chi_t$",
     )
     ax.set_title(
         rf"$\sigma$ = {sigma:g}, $G^2$ = {energy:g}: "
-        rf"self-correcting above $\chi_{{sc}}$ = {chi_sc:.4f}",
+        rf"energy ratio falls at every $\eta$ above $\chi_{{sc}}$ = {chi_sc:.4f}",
         fontsize=10,
     )
     ax.legend(fontsize=8, loc="lower left")
+    return fig
+
+
+_AGREE_CMAP = ListedColormap([C["bulk"], C["dominant"], C["threshold"], C["muted"]])
+
+
+@_alt_text(
+    "Map over the step size relative to the critical step size (horizontal) and the "
+    "number k of dominant directions (vertical, logarithmic): where the energy ratio "
+    "and the expected alignment both fall, both rise, or disagree. The disagreement is "
+    "a band just above the critical step size, where the energy ratio rises while the "
+    "expected alignment still falls; it narrows in proportion to 1/k."
+)
+def sign_agreement_figure(
+    lam: float = 10.0,
+    mu: float = 0.2,
+    ks: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024),
+    sigma: float = 0.05,
+    chi: float = 0.3,
+    energy: float = 0.05,
+    ratios: np.ndarray | None = None,
+) -> Figure:
+    r"""Where the energy ratio and the expected alignment move the same way.
+
+    For each dominant dimension :math:`k` in ``ks`` the valley is two-level with
+    :math:`k` dominant directions (:math:`\lambda`) and :math:`99k` bulk ones
+    (:math:`\mu`), and the state has alignment ``chi`` and gradient energy
+    ``energy`` :math:`\cdot k/4`: at :math:`k = 4` it is chapter 4's state, and the
+    per-coordinate energies, hence :math:`\eta^*_t`, are the same for every :math:`k`.
+    At each step size :math:`\eta = r\,\eta^*_t` (:math:`r` in ``ratios``) the cell is
+    coloured by the pair of signs of :math:`\bar\chi_{t+1} - \chi_t`
+    (:func:`~rivervalley_lib.energy_ratio_step`) and
+    :math:`\mathbb E[\chi_{t+1}] - \chi_t`
+    (:func:`~rivervalley_lib.expected_alignment`): both fall, both rise, ratio rises
+    while the alignment falls, or the reverse. The line marks the exact threshold over
+    :math:`\eta^*_t`. Deng et al.'s one-step statements hold where the two agree;
+    the band of disagreement shrinks as :math:`1/k`, which is the high-dimensional
+    limit.
+
+    Parameters
+    ----------
+    lam, mu : float
+        Dominant and bulk eigenvalues, :math:`\lambda > \mu > 0`.
+    ks : sequence of int
+        Dominant dimensions :math:`k \ge 1`, increasing.
+    sigma : float
+        Isotropic noise level :math:`\sigma > 0`.
+    chi : float
+        Alignment of the state, in :math:`(0, 1)`.
+    energy : float
+        Gradient energy :math:`G^2 > 0` of the state at :math:`k = 4`.
+    ratios : array_like, optional
+        Step sizes over :math:`\eta^*_t`, increasing and positive; by default 111
+        points from 0.5 to 1.6, cut below the stability limit.
+
+    Returns
+    -------
+    Figure
+        One axes; its mesh holds the category codes (0 both fall, 1 both rise, 2 ratio
+        rises and alignment falls, 3 the reverse), rows over ``ks``, columns over
+        ``ratios``; its first line is the exact threshold over :math:`\eta^*_t` (NaN
+        where there is none below the stability limit).
+
+    References
+    ----------
+    - Deng et al., "Suspicious Alignment of SGD", ALT 2026, arXiv:2601.11789 (the
+      high-dimensional quadratic setting).
+
+    Examples
+    --------
+    >>> fig = sign_agreement_figure(ks=(4, 64))
+    >>> fig.axes[0].get_lines()[0].get_xdata().round(3).tolist()
+    [1.062, 1.004]
+    """
+    lam = validate_real("lam", lam, low=0.0, low_inclusive=False)
+    mu = validate_real(
+        "mu", mu, low=0.0, high=lam, low_inclusive=False, high_inclusive=False
+    )
+    ks = [validate_int("ks", k, low=1) for k in np.atleast_1d(ks).tolist()]
+    if len(ks) == 0 or np.any(np.diff(ks) <= 0):
+        raise ValueError(f"ks must be a non-empty increasing sequence, got {ks}")
+    sigma = validate_real("sigma", sigma, low=0.0, low_inclusive=False)
+    chi = validate_real(
+        "chi", chi, low=0.0, high=1.0, low_inclusive=False, high_inclusive=False
+    )
+    energy = validate_real("energy", energy, low=0.0, low_inclusive=False)
+    noise = IsotropicNoise(sigma)
+    codes, exact_over_star, star = [], [], None
+    for k in ks:
+        rv = RiverValley.two_level(100 * k, k, lam, mu)
+        theta = state_with_alignment(rv, chi, energy * k / 4)
+        star = float(critical_step_size(rv, noise, theta))
+        if not np.isfinite(star):
+            raise ValueError(
+                "the state is self-correcting (eta* = inf): choose a lower chi or more "
+                "noise"
+            )
+        if ratios is None:
+            top = min(1.6, 0.999 * rv.stability_limit / star)
+            r = np.linspace(0.5, top, 111)
+        else:
+            r = validate_array("ratios", ratios, ndim_min=1)
+            if r.ndim != 1 or np.any(r <= 0) or np.any(np.diff(r) <= 0):
+                raise ValueError("ratios must be a 1-d increasing array of values > 0")
+        ratio_up = energy_ratio_step(rv, noise, theta, r * star) > chi
+        mean_up = expected_alignment(rv, noise, theta, r * star) > chi
+        codes.append(
+            np.select(
+                [~ratio_up & ~mean_up, ratio_up & mean_up, ratio_up & ~mean_up],
+                [0, 1, 2],
+                3,
+            )
+        )
+        exact = critical_step_size(rv, noise, theta, exact=True)
+        exact_over_star.append(exact / star if np.isfinite(exact) else np.nan)
+    fig, ax = plotting.new_figure(width=5.6, height=3.6)
+    y = np.arange(len(ks))
+    ax.pcolormesh(
+        r,
+        y,
+        np.array(codes, dtype=float),
+        cmap=_AGREE_CMAP,
+        vmin=0,
+        vmax=3,
+        alpha=0.55,
+        shading="nearest",
+    )
+    ax.plot(
+        exact_over_star,
+        y,
+        "o-",
+        color=C["sgd"],
+        lw=1.5,
+        ms=4,
+        label=r"exact threshold / $\eta^*_t$",
+    )
+    ax.axvline(1.0, color=C["theory"], ls="--", lw=1.2, label=r"$\eta = \eta^*_t$")
+    for code, name in enumerate(
+        ("both fall", "both rise", "energy ratio rises, E[chi'] falls")
+    ):
+        ax.fill_between([], [], color=_AGREE_CMAP(code), alpha=0.55, label=name)
+    ax.set_yticks(y, [str(k) for k in ks])
+    ax.set(
+        xlabel=r"step size over the critical step size, $\eta/\eta^*_t$",
+        ylabel=r"dominant directions $k$ (bulk $99k$)",
+    )
+    ax.set_title(
+        rf"$\eta^*_t$ = {star:.4f} for every k: where do the two signs agree?",
+        fontsize=10,
+    )
+    ax.legend(fontsize=7, loc="upper left", framealpha=0.9)
     return fig

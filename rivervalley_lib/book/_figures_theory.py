@@ -13,7 +13,8 @@ from .._validation import validate_int, validate_real, validate_rng
 from ..model._landscape import RiverValley
 from ..model._noise import CurvatureNoise, IsotropicNoise, RegressionNoise
 from ..simulation._simulate import sample_step, simulate
-from ..theory._one_step import alignment, critical_step_size, expected_alignment_step
+from ..theory._exact import expected_alignment
+from ..theory._one_step import alignment, critical_step_size, energy_ratio_step
 from ..theory._states import state_with_alignment
 from . import plotting
 from .controls import Control, controls
@@ -280,8 +281,9 @@ def noise_figure(
     Control("sigma", "noise level σ", 0.0, 0.3, 0.01, 0.05),
 )
 @_alt_text(
-    "Histogram of the alignment after one SGD step from a fixed state, with the "
-    "predicted mean next alignment and the current alignment marked."
+    "Histogram of the alignment after one SGD step from a fixed state, with its "
+    "sample mean, the energy ratio (the ratio of the expected block energies) and the "
+    "current alignment marked."
 )
 def one_step_figure(
     valley: RiverValley = ONE_STEP_VALLEY,
@@ -292,15 +294,19 @@ def one_step_figure(
     eta: float = 0.1,
     samples: int = 2000,
 ) -> Figure:
-    r"""One SGD step from a chosen state: the sampled next alignment and the prediction.
+    r"""One SGD step from a chosen state: the sampled next alignment, the energy ratio.
 
     The state :math:`\theta_t` has alignment ``chi`` and gradient energy ``energy`` on
     ``valley`` (by default the book's two-level valley ``ONE_STEP_VALLEY``:
     :math:`d=400`, :math:`k=4`, :math:`\lambda=10`, :math:`\mu=0.2`), and the noise is
     isotropic with level ``sigma``. The histogram shows :math:`\chi_{t+1}` over
     ``samples`` draws of :func:`~rivervalley_lib.sample_step`; the vertical lines mark
-    :math:`\chi_t` and the prediction
-    :math:`\mathbb E D_{t+1}/(\mathbb E D_{t+1} + \mathbb E B_{t+1})`.
+    :math:`\chi_t`, the sample mean and the energy ratio
+    :math:`\bar\chi_{t+1} = \mathbb E D_{t+1}/(\mathbb E D_{t+1} + \mathbb E B_{t+1})`.
+    The title says separately whether the energy ratio and the exact expected
+    alignment :math:`\mathbb E[\chi_{t+1}]`
+    (:func:`~rivervalley_lib.expected_alignment`) end above :math:`\chi_t`: with few
+    dominant directions they can disagree.
 
     Parameters
     ----------
@@ -322,12 +328,12 @@ def one_step_figure(
     Returns
     -------
     Figure
-        One axes, titled with :math:`\eta`, :math:`\eta^*_t` and the verdict.
+        One axes, titled with :math:`\eta`, :math:`\eta^*_t` and the two verdicts.
 
     Examples
     --------
     >>> one_step_figure(eta=0.05, chi=0.3).axes[0].get_title()
-    'eta = 0.05, eta* = 0.19: alignment falls'
+    "eta = 0.05, eta* = 0.19: energy ratio falls, E[chi'] falls"
     """
     eta = validate_real("eta", eta, low=0.0, low_inclusive=False)
     chi = validate_real(
@@ -340,12 +346,12 @@ def one_step_figure(
     chi_next = alignment(
         valley, sample_step(valley, noise, theta, eta, samples, rng=rng)
     )
-    pred = expected_alignment_step(valley, noise, theta, eta)
+    pred = energy_ratio_step(valley, noise, theta, eta)
     eta_star = critical_step_size(valley, noise, theta)
     fig, ax = plotting.new_figure(width=6.0, height=3.2)
     ax.hist(chi_next, bins=50, color=C["sky"], alpha=0.8, label=r"sampled $\chi_{t+1}$")
     ax.axvline(chi, color=C["muted"], ls=":", lw=2, label=rf"now: $\chi_t$ = {chi:.3f}")
-    ax.axvline(pred, color=C["theory"], lw=2, label=f"predicted: {pred:.3f}")
+    ax.axvline(pred, color=C["theory"], lw=2, label=f"energy ratio: {pred:.3f}")
     ax.axvline(
         chi_next.mean(),
         color=C["sgd"],
@@ -353,9 +359,14 @@ def one_step_figure(
         lw=1.5,
         label=f"sample mean: {chi_next.mean():.3f}",
     )
+    mean = expected_alignment(valley, noise, theta, eta)
     verdict = "rises" if pred > chi else "falls"
+    verdict_mean = "rises" if mean > chi else "falls"
     star = "inf (self-correcting)" if np.isinf(eta_star) else f"{eta_star:.3g}"
-    title = f"eta = {eta:.3g}, eta* = {star}: alignment {verdict}"
+    title = (
+        f"eta = {eta:.3g}, eta* = {star}: energy ratio {verdict}, "
+        f"E[chi'] {verdict_mean}"
+    )
     if eta >= valley.stability_limit:
         title += (
             f"\n(eta > 2/lambda_max = {valley.stability_limit:.3g}: "

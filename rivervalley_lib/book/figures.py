@@ -40,7 +40,11 @@ from ._figures_dynamics import (
     step_size_choice_figure,
     two_phase_figure,
 )
-from ._figures_regimes import regime_map_figure, self_correction_figure
+from ._figures_regimes import (
+    regime_map_figure,
+    self_correction_figure,
+    sign_agreement_figure,
+)
 from ._figures_theory import noise_figure, one_step_figure, valley_2d_figure
 
 __all__ = [
@@ -49,6 +53,7 @@ __all__ = [
     "one_step_figure",
     "regime_map_figure",
     "self_correction_figure",
+    "sign_agreement_figure",
     "paradox_figure",
     "two_phase_figure",
     "spectrum_history_figure",

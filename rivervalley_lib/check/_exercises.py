@@ -128,7 +128,7 @@ def one_step_gaps(
         )
         x = theory.alignment(valley, nxt)
         reference.append(
-            abs(x.mean() - theory.expected_alignment_step(valley, noise, theta0, eta))
+            abs(x.mean() - theory.energy_ratio_step(valley, noise, theta0, eta))
         )
         tolerance.append(5 * x.std(ddof=1) * np.sqrt(1 / samples + 1 / x.size))
     what = "gap between the mean alignment and the ratio of expectations"
@@ -145,10 +145,10 @@ def bisection_bracket(
 ) -> bool:
     r"""Check a final bisection bracket ``[lo, hi]`` for :math:`\eta^*_t` (chapter 4).
 
-    The alignment must fall just below ``lo`` and rise just above ``hi`` (one step in
-    expectation, evaluated ``0.1 * rtol * hi`` outside the bracket, where the sign is
-    not rounding noise), and the bracket must be narrower than ``rtol * hi``: the
-    evidence of a bisection, not a single value.
+    The energy ratio :math:`\bar\chi_{t+1}` must fall below :math:`\chi_t` just below
+    ``lo`` and rise above it just above ``hi`` (evaluated ``0.1 * rtol * hi`` outside
+    the bracket, where the sign is not rounding noise), and the bracket must be
+    narrower than ``rtol * hi``: the evidence of a bisection, not a single value.
 
     %(sections)s
 
@@ -173,14 +173,14 @@ def bisection_bracket(
     pad = 0.1 * rtol * b
 
     def step(eta: float) -> float:
-        return theory.expected_alignment_step(valley, noise, theta, eta)
+        return theory.energy_ratio_step(valley, noise, theta, eta)
 
     if not (step(a - pad) < chi < step(b + pad)):
         return verdict(
             False,
             what,
-            "the alignment should fall at lo and rise at hi: move lo when it falls at "
-            "the midpoint, hi when it rises.",
+            "the energy ratio should fall at lo and rise at hi: move lo when it falls "
+            "at the midpoint, hi when it rises.",
         )
     return verdict(
         b - a <= rtol * b,
@@ -209,7 +209,8 @@ def collapse_scale(
 ) -> bool:
     r"""Check the smallest initialization scale :math:`c` of a collapse.
 
-    The collapse: the expected alignment from :math:`c\,(1, \dots, 1)` dips below
+    The collapse: the expected trajectory (the energy ratio of the expected energies)
+    from :math:`c\,(1, \dots, 1)` dips below
     :math:`\chi_\infty/2`. The answer is accepted within a factor ``factor`` of the
     library's value (found on a fine grid).
 
@@ -223,7 +224,7 @@ def collapse_scale(
     >>> collapse_scale(1e-3, valley, noise, 1.0, steps=500)
     ✗ initialization scale of the collapse: not yet. Hint: the collapse needs a
     dominant energy well above its noise floor; scan c on a log grid and look at the
-    minimum of the expected alignment.
+    minimum of the expected trajectory.
     False
     """
     what = "initialization scale of the collapse"
@@ -240,7 +241,7 @@ def collapse_scale(
     ok = math.isfinite(expected) and expected / factor <= value <= expected * factor
     hint = (
         "the collapse needs a dominant energy well above its noise floor; scan c on a "
-        "log grid and look at the minimum of the expected alignment."
+        "log grid and look at the minimum of the expected trajectory."
     )
     return verdict(ok, what, hint)
 

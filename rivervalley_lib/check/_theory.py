@@ -50,7 +50,7 @@ def critical_step_size(
         if math.isinf(expected):
             return (
                 "at this state Delta_t <= 0: is there any step size at which the "
-                "alignment rises?"
+                "energy ratio rises?"
             )
         if float(noise.diagonal(valley, np.asarray(theta, dtype=float)).max()) == 0:
             return (

@@ -111,7 +111,11 @@ class AlignmentReport:
 
     @_doc
     def predicts_rise(self, eta: float) -> bool:
-        """Whether the expected alignment rises after one step of size ``eta``.
+        r"""Whether the energy ratio rises above the alignment after one step ``eta``.
+
+        The energy ratio is :math:`\mathbb E D'/(\mathbb E D' + \mathbb E B')`; the mean
+        alignment :math:`\mathbb E[\chi']` follows it only when both blocks have many
+        comparable directions (chapter 9 measures a case where it does not).
 
         Parameters
         ----------
@@ -133,7 +137,13 @@ class AlignmentReport:
 
     @_doc
     def predict(self, eta: float) -> OneStepPrediction:
-        r"""Predicted one-step changes of the alignment and of the loss at step ``eta``.
+        r"""Predicted one-step change of the energy ratio and of the loss at ``eta``.
+
+        ``alignment_change`` is :math:`\bar\chi_{t+1} - \chi_t` for the energy ratio
+        :math:`\bar\chi_{t+1}
+        = \mathbb E D_{t+1}/(\mathbb E D_{t+1} + \mathbb E B_{t+1})`, not the mean
+        change of the alignment :math:`\mathbb E[\chi_{t+1}] - \chi_t` (compare
+        :meth:`sample_step`).
 
         In the local quadratic model, per block :math:`X`,
         :math:`\mathbb E X_{t+1} = X - 2\eta a_X + \eta^2(b_X + n_X)` and

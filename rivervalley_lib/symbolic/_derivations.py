@@ -211,7 +211,7 @@ class AlignmentChange(NamedTuple):
 
 @cache
 def alignment_change() -> AlignmentChange:
-    r"""Derive which way the expected alignment moves, and when it falls for every step.
+    r"""Derive which way the energy ratio moves, and when it falls for every step.
 
     Three facts are derived, each from :func:`rayleigh_form`, not typed in:
 
@@ -223,7 +223,8 @@ def alignment_change() -> AlignmentChange:
            = \frac{\mathbb E D'\,B - \mathbb E B'\,D}
                    {(\mathbb E D' + \mathbb E B')(D+B)},
 
-       and the denominator is positive, so the alignment rises iff
+       and the denominator is positive, so the energy ratio exceeds :math:`\chi`
+       iff
        :math:`\mathbb E D'\,B - \mathbb E B'\,D > 0`.
     2. *Factorisation.* With :math:`\Delta = (\rho_2^{\mathcal D} + \nu_{\mathcal D})
        - (\rho_2^{\mathcal B} + \nu_{\mathcal B})` and

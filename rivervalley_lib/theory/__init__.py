@@ -33,7 +33,7 @@ from ._one_step import (
     alignment,
     alignment_regime,
     critical_step_size,
-    expected_alignment_step,
+    energy_ratio_step,
     expected_next,
     gradient_alignment,
 )
@@ -49,7 +49,7 @@ __all__ = [
     "gradient_alignment",
     "expected_next",
     "ExpectedEnergies",
-    "expected_alignment_step",
+    "energy_ratio_step",
     "expected_alignment",
     "critical_step_size",
     "alignment_regime",

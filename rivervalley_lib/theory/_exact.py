@@ -26,11 +26,17 @@ from .._validation import validate_step_size
 from ..model._landscape import RiverValley, as_state, validate_landscape
 from ..model._noise import AdditiveNoise, NoiseModel, validate_noise
 
-# Quadrature tolerances (absolute, on values in [0, 1]); the threshold's step-size scan.
-_EPSABS = 1e-12
-_EPSREL = 1e-10
+# The trapezoidal rule in x = ln(tau): node spacing, margins (in units of x) left and
+# right of the integrand's scale, the relative size of the last node's term below which
+# the right tail is complete, and the chunk (nodes x coordinates) held in memory.
+_H = 0.3
+_LEFT = 34.0
+_RIGHT = 36.0
+_TAIL = 1e-16
+_CHUNK = 1 << 17
+# The threshold's scan: steps of 2/(_GRID lambda_1); below the first one, decades.
 _GRID = 128
-_GRID_NEAR_ZERO = 12
+_DECADES = 300
 
 
 def _check_gaussian_diagonal(noise: NoiseModel) -> None:
@@ -58,50 +64,148 @@ class _Coordinates:
         key = np.vstack(
             [valley.dominant_mask.astype(float), lam, noise.diagonal(valley), g2]
         )
-        uniq, self.count = np.unique(key, axis=1, return_counts=True)
+        # Group equal columns: lexsort, then mark where a column differs from the last.
+        key = key[:, np.lexsort(key[::-1])]
+        new = np.concatenate([[True], np.any(key[:, 1:] != key[:, :-1], axis=0)])
+        starts = np.flatnonzero(new)
+        uniq = key[:, starts]
+        self.count = np.diff(np.append(starts, key.shape[1])).astype(float)
         self.dom = uniq[0] > 0.5
         self.lam, self.s, self.g2 = uniq[1], uniq[2], uniq[3:]
 
-    def moments(self, eta) -> tuple[np.ndarray, np.ndarray]:
-        """m_i^2 and v_i of g'_i, shape (N, u), for one step size or one per state."""
-        e = np.reshape(np.asarray(eta, dtype=float), (-1, 1))
-        m2 = (1.0 - e * self.lam) ** 2 * self.g2
-        v = np.broadcast_to((e * self.lam) ** 2 * self.s, m2.shape)
-        return m2, v
+    def total(self, eta: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """E[D' + B'] for step sizes ``eta`` at the states ``rows`` (same shape)."""
+        lam, c = self.lam, self.count
+        a = self.g2 @ (c[:, None] * np.stack([np.ones_like(lam), lam, lam * lam], 1))
+        n = float((c * lam * lam * self.s).sum())
+        a = a[rows]
+        return a[..., 0] - 2 * eta * a[..., 1] + eta * eta * (a[..., 2] + n)
 
 
-def _ratio_expectation(
-    m2: np.ndarray, v: np.ndarray, count: np.ndarray, dom: np.ndarray
-) -> np.ndarray:
-    r"""E[X/(X+Y)] for X, Y the weighted sums of Z_i^2 in and out of ``dom``.
+class _Laplace:
+    r"""E[chi'] for many step sizes and states from sums computed once per node.
 
-    Z_i ~ N(m_i, v_i) independent; group i stands for ``count[i]`` identical
-    coordinates.
+    With :math:`\tau = u\eta^2`, :math:`q_i = 2\lambda_i^2 s_i` and
+    :math:`w_i = 1 + \tau q_i`, every factor of the integrand of
+    :func:`expected_alignment` is a polynomial in :math:`\eta` whose coefficients are
+    sums over coordinates that depend on :math:`\tau` alone:
+    :math:`\ln\prod_i M_i = -\tfrac12\sum_i\ln w_i
+    - \tfrac{\tau}{\eta^2}(A_0 - 2\eta A_1 + \eta^2A_2)`,
+    :math:`A_p = \sum_i g_i^2\lambda_i^p/w_i`, and the dominant kernel is
+    :math:`\eta^2\sum_{i\le k}\lambda_i^2s_i/w_i + K_0 - 2\eta K_1 + \eta^2K_2`,
+    :math:`K_p = \sum_{i\le k}g_i^2\lambda_i^p/w_i^2`. In :math:`x = \ln\tau` the
+    integrand is analytic and decays exponentially at both ends, so the trapezoidal
+    rule on a uniform grid of :math:`x` converges geometrically; the sums are computed
+    once on that grid (cost nodes x coordinates) and each step size then costs
+    O(nodes).
     """
-    from scipy.integrate import quad_vec
 
-    total = (m2 + v) @ count
-    if np.any(total == 0):
+    def __init__(self, coords: _Coordinates, lo: float, hi: float):
+        self.c = coords
+        lam, cnt, dom = coords.lam, coords.count, coords.dom
+        self.q = 2.0 * lam * lam * coords.s
+        self.lamp = np.stack([np.ones_like(lam), lam, lam * lam])  # (3, u)
+        self.noise_dom = np.where(dom, cnt * lam * lam * coords.s, 0.0)
+        self.i0 = math.floor((lo - _LEFT) / _H)
+        n = self.c.g2.shape[0]
+        self.L, self.Nd = np.empty(0), np.empty(0)
+        self.A, self.K = np.empty((3, n, 0)), np.empty((3, n, 0))
+        self.x = np.empty(0)
+        self._extend(math.ceil((hi + _RIGHT) / _H) - self.i0 + 1)
+
+    def _extend(self, m: int) -> None:
+        x = (self.i0 + self.x.size + np.arange(m)) * _H
+        tau = np.exp(x)
+        c = self.c
+        u, n = self.q.size, c.g2.shape[0]
+        L, Nd = np.zeros(m), np.zeros(m)
+        A, K = np.zeros((3, n, m)), np.zeros((3, n, m))
+        step = max(1, _CHUNK // m)
+        dom_idx = np.nonzero(c.dom)[0]
+        for a in range(0, u, step):
+            sl = slice(a, a + step)
+            L += _sum_log1p(tau, self.q[sl], c.count[sl])
+            inv = 1.0 / (1.0 + np.multiply.outer(tau, self.q[sl]))
+            A += (c.g2[None, :, sl] * (self.lamp[:, None, sl] * c.count[sl])) @ inv.T
+        for a in range(0, dom_idx.size, step):
+            idx = dom_idx[a : a + step]
+            inv = 1.0 / (1.0 + np.multiply.outer(tau, self.q[idx]))
+            Nd += inv @ self.noise_dom[idx]
+            K += (c.g2[None, :, idx] * (self.lamp[:, None, idx] * c.count[idx])) @ (
+                inv * inv
+            ).T
+        self.x = np.concatenate([self.x, x])
+        self.L, self.Nd = np.concatenate([self.L, L]), np.concatenate([self.Nd, Nd])
+        self.A, self.K = np.concatenate([self.A, A], 2), np.concatenate([self.K, K], 2)
+
+    def __call__(self, eta: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """E[chi'] at step sizes ``eta`` > 0 and state indices ``rows`` (1-d, equal
+        length). Evaluations are sorted by scale, so each block sums only the nodes
+        within its margins."""
+        centre = 2 * np.log(eta) - np.log(self.c.total(eta, rows))
+        order = np.argsort(centre)
+        out = np.empty(eta.shape)
+        block = max(64, _CHUNK // max(self.x.size, 1))
+        for a in range(0, eta.size, block):
+            idx = order[a : a + block]
+            lo = max(0, math.floor((centre[idx[0]] - _LEFT) / _H) - self.i0)
+            hi = math.ceil((centre[idx[-1]] + _RIGHT) / _H) - self.i0 + 1
+            out[idx] = self._values(eta[idx], rows[idx], lo, hi)
+        return out
+
+    def _values(self, eta: np.ndarray, rows: np.ndarray, lo: int, hi: int):
+        e = eta[:, None]
+        while True:
+            if hi > self.x.size:
+                self._extend(hi - self.x.size)
+            sl = slice(lo, hi)
+            A, K = self.A[:, rows, sl], self.K[:, rows, sl]
+            quad = A[0] - 2 * e * A[1] + e * e * A[2]
+            kern = e * e * self.Nd[sl] + K[0] - 2 * e * K[1] + e * e * K[2]
+            w = np.exp(self.x[sl]) / (e * e)
+            # quad and kern are >= 0; the clip removes rounding where (1 - eta lam)^2
+            # cancels in the expanded polynomial.
+            f = np.exp(-0.5 * self.L[sl] - w * np.maximum(quad, 0.0))
+            f *= np.maximum(kern, 0.0) * w
+            value = _H * f.sum(1)
+            if np.all(f[:, -1] <= _TAIL * value):
+                return np.clip(value, 0.0, 1.0)
+            hi += math.ceil(_RIGHT / _H)
+
+
+def _sum_log1p(tau: np.ndarray, q: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """sum_i count_i log(1 + tau q_i) for every tau, with q >= 0; shape (len(tau),).
+
+    With y = tau q and z = min(y, 1/y) in [0, 1],
+    log(1 + y) = log(1 + z) + [y > 1] (log tau + log q); the factors 1 + z of 32
+    coordinates of count 1 are multiplied (at most 2^32) before one logarithm, which is
+    several times cheaper than one log1p per coordinate.
+    """
+    y = np.multiply.outer(tau, q)
+    big = (y > 1.0).astype(float)
+    log_q = np.log(np.where(q > 0, q, 1.0))
+    out = (big @ count) * np.log(tau) + big @ (count * log_q)
+    z = np.minimum(y, 1.0 / np.where(y > 0, y, 1.0))
+    ones = count == 1
+    if not ones.all():
+        out += np.log1p(z[:, ~ones]) @ count[~ones]
+    z1 = z[:, ones]
+    pad = (-z1.shape[1]) % 32
+    z1 = np.concatenate([z1, np.zeros((z1.shape[0], pad))], 1) + 1.0
+    return out + np.log(z1.reshape(z1.shape[0], -1, 32).prod(2)).sum(1)
+
+
+def _laplace_for(coords: _Coordinates, eta: np.ndarray, rows: np.ndarray) -> _Laplace:
+    """The trapezoidal grid that covers the scale eta^2 / E[D' + B'] of every (step
+    size, state) pair."""
+    total = coords.total(eta, rows)
+    if np.any(total <= 0):
         raise ValueError(
             "the gradient after the step is zero with no noise (theta and eta give "
             "D' + B' = 0), so the alignment is undefined there"
         )
-    c = 1.0 / total  # s = c x puts the decay of the integrand at x of order 1
-    dom_count = np.where(dom, count, 0)
-
-    def integrand(u: float) -> np.ndarray:
-        # s = c (u / (1 - u))^2 maps (0, 1) onto (0, inf); the integrand stays bounded.
-        r = u / (1.0 - u)
-        s = c * r * r
-        ds = c * 2.0 * u / (1.0 - u) ** 3
-        two_sv = 2.0 * s[:, None] * v
-        w = 1.0 + two_sv
-        log_mgf = -0.5 * np.log1p(two_sv) @ count - s * ((m2 / w) @ count)
-        kernel = (v / w + m2 / (w * w)) @ dom_count
-        return np.exp(log_mgf) * kernel * ds
-
-    value, _ = quad_vec(integrand, 0.0, 1.0, epsabs=_EPSABS, epsrel=_EPSREL, norm="max")
-    return np.clip(value, 0.0, 1.0)
+    centre = 2 * np.log(eta) - np.log(total)
+    return _Laplace(coords, float(centre.min()), float(centre.max()))
 
 
 def expected_alignment(valley: RiverValley, noise: NoiseModel, theta, eta):
@@ -123,13 +227,17 @@ def expected_alignment(valley: RiverValley, noise: NoiseModel, theta, eta):
     with the Laplace transform of a non-central squared Gaussian
     :math:`M_i(u) = \mathbb E e^{-ug_i'^2}
     = (1+2uv_i)^{-1/2}\exp(-um_i^2/(1+2uv_i))`. This is one integral whose integrand
-    costs :math:`O(d)`; it is evaluated by adaptive Gauss-Kronrod quadrature
-    (``scipy.integrate.quad_vec``, absolute tolerance :math:`10^{-12}`) after the
-    substitution :math:`u = x^2/((1-x)^2\,\mathbb E[D'+B'])`.
+    costs :math:`O(d)`. In :math:`x = \ln(u\eta^2)` it is analytic and decays
+    exponentially at both ends, so it is evaluated by the trapezoidal rule on a uniform
+    grid of :math:`x` (spacing 0.3, error below :math:`10^{-12}`), which converges
+    geometrically for such integrands (Trefethen and Weideman 2014). The sums over
+    coordinates at each node are polynomials in :math:`\eta` with coefficients that
+    depend on :math:`u\eta^2` alone, so many step sizes share one set of sums.
 
-    It differs from the ratio of expectations :func:`expected_alignment_step` (Jensen's
-    gap of :math:`x \mapsto x/(x+B)`); the two agree when :math:`D'` and :math:`B'`
-    concentrate, i.e. when both blocks have many coordinates of comparable weight.
+    It differs from the energy ratio :func:`energy_ratio_step` (a ratio of
+    expectations; the gap is Jensen's, for :math:`x \mapsto x/(x+B)`); the two agree
+    when :math:`D'` and :math:`B'` concentrate, i.e. when both blocks have many
+    coordinates of comparable weight (the high-dimensional limit).
 
     Parameters
     ----------
@@ -157,8 +265,8 @@ def expected_alignment(valley: RiverValley, noise: NoiseModel, theta, eta):
 
     See Also
     --------
-    expected_alignment_step : the ratio of expectations that defines the book's
-        :math:`\eta^*_t`.
+    energy_ratio_step : the energy ratio (a ratio of expectations) that defines the
+        book's :math:`\eta^*_t`.
     critical_step_size : with ``exact=True``, the step size at which this function
         crosses :math:`\chi_t`.
 
@@ -181,14 +289,14 @@ def expected_alignment(valley: RiverValley, noise: NoiseModel, theta, eta):
     >>> round(expected_alignment(valley, IsotropicNoise(0.0), [1.0, 1.0], eta=0.1), 4)
     0.8767
 
-    With noise it differs from the ratio of expectations:
+    With noise it differs from the energy ratio, a ratio of expectations:
 
-    >>> from rivervalley_lib import expected_alignment_step
-    >>> valley = RiverValley.two_level(d=20, k=2, dominant=10.0, bulk=0.2)
+    >>> from rivervalley_lib import energy_ratio_step
+    >>> rv = RiverValley.two_level(d=20, k=2, dominant=10.0, bulk=0.2)
     >>> theta, noise = [0.1] * 2 + [1.0] * 18, IsotropicNoise(0.5)
     >>> round(expected_alignment(valley, noise, theta, 0.15), 4)
     0.5789
-    >>> round(expected_alignment_step(valley, noise, theta, 0.15), 4)
+    >>> round(energy_ratio_step(rv, noise, theta, 0.15), 4)
     0.7045
     """
     validate_landscape(valley)
@@ -202,10 +310,11 @@ def expected_alignment(valley: RiverValley, noise: NoiseModel, theta, eta):
             f"eta of shape {np.shape(eta)} does not broadcast against the leading axes "
             f"{theta.shape[:-1]} of theta"
         ) from None
-    theta = np.broadcast_to(theta, batch + (valley.d,))
     coords = _Coordinates(valley, noise, theta)
-    m2, v = coords.moments(np.broadcast_to(eta, batch))
-    out = _ratio_expectation(m2, v, coords.count, coords.dom).reshape(batch)
+    state = np.arange(coords.g2.shape[0]).reshape(theta.shape[:-1])
+    rows = np.broadcast_to(state, batch).reshape(-1)
+    etas = np.broadcast_to(np.asarray(eta, dtype=float), batch).reshape(-1)
+    out = _laplace_for(coords, etas, rows)(etas, rows).reshape(batch)
     return float(out) if out.ndim == 0 else out
 
 
@@ -215,12 +324,17 @@ def exact_critical_step_size(valley: RiverValley, noise: NoiseModel, theta):
     It is the smallest :math:`\eta \in (0, 2/\lambda_1)` at which
     :math:`\mathbb E[\chi_{t+1}]` crosses :math:`\chi_t` from below. The public entry
     point is ``critical_step_size(valley, noise, theta, exact=True)``.
-    The difference :math:`f(\eta) = \mathbb E[\chi_{t+1}] - \chi_t` (from
-    :func:`expected_alignment`) is scanned on a grid of the stable range (12 geometric
-    points below :math:`2/(128\lambda_1)`, then steps of :math:`2/(128\lambda_1)` up to
-    :math:`2/\lambda_1`), and the first sign change from negative to positive is refined
-    by Brent's method to :math:`10^{-12}`. Two crossings closer than one grid step can
-    be missed.
+
+    For :math:`0 < \chi_t < 1` the expected alignment falls for small steps:
+    :math:`\mathbb E[\chi_{t+1}] - \chi_t = -2\eta\gamma_t D_tB_t/G_t^4 + O(\eta^2)`
+    with :math:`\gamma_t = \rho_1^{\mathcal D} - \rho_1^{\mathcal B} > 0`, so the
+    threshold is positive. The difference :math:`f(\eta)` (from
+    :func:`expected_alignment`) is scanned at the steps :math:`j\,2/(128\lambda_1)`,
+    :math:`j = 1, \dots, 128`; if it already rises at the first one, the scan goes
+    down by decades until it falls. The first sign change from negative to positive is
+    refined by regula falsi (Illinois) to a relative :math:`10^{-11}`, or until
+    :math:`|f|` is below the quadrature's accuracy. All states are refined at once.
+    Two crossings closer than one scan step can be missed.
 
     Parameters
     ----------
@@ -231,14 +345,26 @@ def exact_critical_step_size(valley: RiverValley, noise: NoiseModel, theta):
     Returns
     -------
     float or ndarray
-        The exact threshold; ``0.0`` if the expected alignment rises at every scanned
-        step size (e.g. :math:`\chi_t = 0` with a noisy dominant block); ``math.inf``
-        if it never crosses :math:`\chi_t` from below in :math:`(0, 2/\lambda_1)`.
+        The exact threshold in :math:`(0, 2/\lambda_1)`, or ``math.inf`` if
+        :math:`\mathbb E[\chi_{t+1}]` never crosses :math:`\chi_t` from below in
+        :math:`(0, 2/\lambda_1)` (for instance :math:`\chi_t = 1`). It is ``0.0``
+        exactly when :math:`\chi_t = 0` and the dominant block is noisy: then
+        :math:`\chi_{t+1} > 0 = \chi_t` for every step size.
+
+    Raises
+    ------
+    ValueError
+        If ``theta`` has a zero gradient.
+    ArithmeticError
+        If :math:`0 < \chi_t < 1` but the expected alignment rises down to
+        :math:`10^{-300}\cdot 2/\lambda_1` (only possible through rounding).
 
     References
     ----------
     - Deng et al., ALT 2026, arXiv:2601.11789 (the adaptive critical step size, which
       this refines to the expectation of the alignment; the computation is the book's).
+    - M. Dowell, P. Jarratt, "A modified regula falsi method for computing the root
+      of an equation", BIT 11 (1971), 168-174 (the Illinois method).
 
     Examples
     --------
@@ -250,8 +376,6 @@ def exact_critical_step_size(valley: RiverValley, noise: NoiseModel, theta):
     >>> round(eta, 9)
     0.5
     """
-    from scipy.optimize import brentq
-
     validate_landscape(valley)
     _check_gaussian_diagonal(noise)
     theta = as_state(valley, theta)
@@ -259,37 +383,84 @@ def exact_critical_step_size(valley: RiverValley, noise: NoiseModel, theta):
     total = g2.sum(-1)
     if np.any(total == 0):
         raise ValueError("theta has a zero gradient: the alignment is undefined there")
-    chi = g2[..., : valley.k].sum(-1) / total
+    chi = (g2[..., : valley.k].sum(-1) / total).reshape(-1)
+    noisy_dom = bool(np.any(noise.diagonal(valley)[: valley.k] > 0))
     top = valley.stability_limit
-    etas = top * np.concatenate(
-        [
-            np.geomspace(1e-6, 1.0 / _GRID, _GRID_NEAR_ZERO, endpoint=False),
-            np.arange(1, _GRID + 1) / _GRID,
-        ]
+    grid = top * np.arange(1, _GRID + 1) / _GRID
+    coords = _Coordinates(valley, noise, theta)
+    n = chi.size
+    scan = np.tile(grid, n)
+    rows = np.repeat(np.arange(n), grid.size)
+    laplace = _laplace_for(coords, scan, rows)
+    diff = (laplace(scan, rows) - np.repeat(chi, grid.size)).reshape(n, grid.size)
+    out = np.full(n, math.inf)
+    out[chi == 0.0] = 0.0 if noisy_dom else math.inf
+    inside = (chi > 0.0) & (chi < 1.0)  # chi = 1: chi' <= 1 = chi never rises
+    first_up = inside & (diff[:, 0] > 0)
+    up = diff > 0
+    scan = inside & ~first_up & up.any(1)
+    rows = np.nonzero(scan)[0]
+    p = np.argmax(up[rows], 1)
+    out[rows] = _refine(
+        laplace, rows, grid[p - 1], grid[p], diff[rows, p - 1], diff[rows, p], chi
     )
-    flat = theta.reshape(-1, valley.d)
-    out = np.empty(flat.shape[0])
-    for j, (th, c) in enumerate(zip(flat, chi.reshape(-1), strict=True)):
-        coords = _Coordinates(valley, noise, th)
-
-        def f(e: float, coords: _Coordinates = coords, c: float = float(c)) -> float:
-            m2, v = coords.moments(e)
-            return float(_ratio_expectation(m2, v, coords.count, coords.dom)[0]) - c
-
-        m2, v = coords.moments(etas)
-        diff = _ratio_expectation(m2, v, coords.count, coords.dom) - c
-        rising = np.nonzero(diff > 0)[0]
-        if rising.size == 0:
-            out[j] = math.inf
-        elif rising[0] == 0:
-            out[j] = 0.0
-        else:
-            p = rising[0]
-            if diff[p - 1] == 0:
-                out[j] = etas[p - 1]
-            else:
-                out[j] = brentq(f, etas[p - 1], etas[p], xtol=1e-12, rtol=1e-12)
-            if out[j] >= top:
-                out[j] = math.inf
+    # The threshold is below the grid: go down by decades to the largest step size
+    # where E[chi'] falls (it must, for 0 < chi < 1), then refine that decade.
+    rows, above = np.nonzero(first_up)[0], grid[0]
+    for _ in range(0, _DECADES, 16):
+        if rows.size == 0:
+            break
+        etas = above * 10.0 ** -np.arange(0, 17, dtype=float)
+        ee, rr = np.tile(etas, rows.size), np.repeat(rows, etas.size)
+        lap = _laplace_for(coords, ee, rr)
+        f = (lap(ee, rr) - chi[rr]).reshape(rows.size, etas.size)
+        falls = f <= 0
+        found = falls.any(1)
+        q = np.argmax(falls[found], 1)
+        r = rows[found]
+        out[r] = _refine(
+            lap, r, etas[q], etas[q - 1], f[found, q], f[found, q - 1], chi
+        )
+        rows, above = rows[~found], etas[-1]
+    if rows.size:
+        raise ArithmeticError(
+            f"the expected alignment at state {int(rows[0])} "
+            f"(chi = {float(chi[rows[0]]):g}) rises at every step size down to "
+            f"{grid[0] * 10.0**-_DECADES:g}; in exact arithmetic it falls for small "
+            "steps, so rounding decides here"
+        )
+    out[out >= top] = math.inf
     res = out.reshape(theta.shape[:-1])
     return float(res) if res.ndim == 0 else res
+
+
+def _refine(laplace: _Laplace, rows, a, b, fa, fb, chi) -> np.ndarray:
+    """Roots of E[chi'] - chi in the brackets [a, b] with f(a) <= 0 < f(b), all at once.
+
+    Regula falsi (Illinois) with a bisection every third step, until the bracket is
+    below 1e-11 of the step size or |f| below the quadrature's relative accuracy
+    (1e-13 of chi); f(a) = 0 returns a.
+    """
+    a, b = np.array(a, dtype=float), np.array(b, dtype=float)
+    fa, fb = np.array(fa, dtype=float), np.array(fb, dtype=float)
+    side = np.zeros(a.size)
+    done = fa == 0
+    b[done] = a[done]
+    for it in range(200):
+        live = ~done & ((b - a) > 1e-11 * b)
+        if not live.any():
+            break
+        r, aa, bb, ffa, ffb = rows[live], a[live], b[live], fa[live], fb[live]
+        c = 0.5 * (aa + bb) if it % 3 == 2 else bb - ffb * (bb - aa) / (ffb - ffa)
+        fc = laplace(c, r) - chi[r]
+        up = fc > 0
+        sd = side[live]
+        a[live] = np.where(up, aa, c)
+        fa[live] = np.where(up, np.where(sd == 1, 0.5 * ffa, ffa), fc)
+        b[live] = np.where(up, c, bb)
+        fb[live] = np.where(up, fc, np.where(sd == -1, 0.5 * ffb, ffb))
+        side[live] = np.where(up, 1, -1)
+        close = np.abs(fc) <= 1e-13 * chi[r]
+        b[live] = np.where(close, c, b[live])
+        done[live] = close
+    return b

@@ -187,16 +187,22 @@ def expected_next(valley: RiverValley, noise: NoiseModel, theta, eta):
 
 
 @state_doc
-def expected_alignment_step(valley: RiverValley, noise: NoiseModel, theta, eta):
-    r"""The predicted next alignment, as a ratio of expectations.
+def energy_ratio_step(valley: RiverValley, noise: NoiseModel, theta, eta):
+    r"""The energy ratio after one step: the ratio of the expected block energies.
 
     .. math::
 
         \bar\chi_{t+1}
         = \frac{\mathbb E D_{t+1}}{\mathbb E D_{t+1} + \mathbb E B_{t+1}} .
 
-    In high dimension :math:`D_{t+1}` and :math:`B_{t+1}` concentrate, so this is the
-    alignment SGD actually reaches after one step.
+    This is **not** the expected alignment :math:`\mathbb E[\chi_{t+1}]`
+    (:func:`expected_alignment`): the expectation of a ratio is not the ratio of
+    expectations. The two agree in the high-dimensional limit, where
+    :math:`D_{t+1}` and :math:`B_{t+1}` concentrate (many directions in *both* blocks);
+    with few dominant directions (the book's :math:`k = 4`) they can lie on opposite
+    sides of :math:`\chi_t` near :math:`\eta^*_t` (chapter 3). The book's
+    :math:`\eta^*_t` (:func:`critical_step_size`) is where this ratio crosses
+    :math:`\chi_t`.
 
     Parameters
     ----------
@@ -211,7 +217,11 @@ def expected_alignment_step(valley: RiverValley, noise: NoiseModel, theta, eta):
     Raises
     ------
     ValueError
-        If the expected next gradient energy is zero (the alignment is undefined).
+        If the expected next gradient energy is zero (the ratio is undefined).
+
+    See Also
+    --------
+    expected_alignment : the exact :math:`\mathbb E[\chi_{t+1}]`.
 
     References
     ----------
@@ -220,17 +230,16 @@ def expected_alignment_step(valley: RiverValley, noise: NoiseModel, theta, eta):
 
     Examples
     --------
-    >>> from rivervalley_lib import RiverValley, IsotropicNoise, expected_alignment_step
-    >>> valley = RiverValley([4.0, 1.0], k=1)
-    >>> ratio = expected_alignment_step(valley, IsotropicNoise(0.0), [1.0, 1.0], 0.1)
-    >>> round(ratio, 4)
+    >>> from rivervalley_lib import RiverValley, IsotropicNoise, energy_ratio_step
+    >>> rv = RiverValley([4.0, 1.0], k=1)
+    >>> round(energy_ratio_step(rv, IsotropicNoise(0.0), [1.0, 1.0], eta=0.1), 4)
     0.8767
     """
     ED, EB = expected_next(valley, noise, theta, eta)
     total = np.asarray(ED) + np.asarray(EB)
     if np.any(total == 0):
         raise ValueError(
-            "the expected next gradient energy is zero; the alignment is undefined"
+            "the expected next gradient energy is zero; the energy ratio is undefined"
         )
     return scalarize(np.asarray(ED) / total)
 
@@ -251,9 +260,9 @@ def critical_step_size(
 ):
     r"""The adaptive critical step size :math:`\eta^*_t`.
 
-    The expected alignment rises iff
-    :math:`\mathbb E D_{t+1} B_t > \mathbb E B_{t+1} D_t`, which after cancelling
-    :math:`\eta D_t B_t > 0` reads
+    The energy ratio :math:`\bar\chi_{t+1}` (:func:`energy_ratio_step`) exceeds
+    :math:`\chi_t` iff :math:`\mathbb E D_{t+1} B_t > \mathbb E B_{t+1} D_t`, which
+    after cancelling :math:`\eta D_t B_t > 0` reads
     :math:`\eta\,\Delta_t > 2(\rho^{\mathcal D}_1 - \rho^{\mathcal B}_1)`, with the
     Rayleigh quotients :math:`\rho_1^X = a_X/X`, :math:`\rho_2^X = b_X/X`,
     :math:`\nu_X = n_X/X` and :math:`\Delta_t = (\rho_2^{\mathcal D} + \nu_{\mathcal D})
@@ -264,8 +273,12 @@ def critical_step_size(
         \eta^*_t = \frac{2(\rho^{\mathcal D}_1 - \rho^{\mathcal B}_1)}{\Delta_t}
         \quad\text{if } \Delta_t > 0, \qquad \eta^*_t = \infty \text{ otherwise.}
 
-    For :math:`\eta < \eta^*_t` the alignment falls, for :math:`\eta > \eta^*_t` it
-    rises; with :math:`\Delta_t \le 0` it falls for every step size (self-correction).
+    For :math:`\eta < \eta^*_t` the energy ratio falls below :math:`\chi_t`, for
+    :math:`\eta > \eta^*_t` it rises above; with :math:`\Delta_t \le 0` it falls for
+    every step size (self-correction). This is a statement about the mean energies.
+    The alignment itself, :math:`\mathbb E[\chi_{t+1}]`, obeys it in the
+    high-dimensional limit; at finite :math:`k` its own threshold
+    (``exact=True``) can be far from :math:`\eta^*_t`, above or below, or absent.
     The function uses the equivalent form
     :math:`\eta^* = 2(a_{\mathcal D}B - a_{\mathcal B}D)
     /((b_{\mathcal D}+n_{\mathcal D})B - (b_{\mathcal B}+n_{\mathcal B})D)`,
@@ -325,9 +338,12 @@ def alignment_regime(valley: RiverValley, noise: NoiseModel, theta):
     r"""Name the regime of the state: ``"threshold"`` or ``"always-falls"``.
 
     ``"threshold"`` means :math:`\Delta_t > 0`: a finite :math:`\eta^*_t` separates
-    falling from rising alignment. ``"always-falls"`` means :math:`\Delta_t \le 0`:
-    the expected alignment falls (or, without noise in the bulk, stays) for every step
-    size.
+    step sizes whose energy ratio :math:`\bar\chi_{t+1}` (:func:`energy_ratio_step`)
+    falls below :math:`\chi_t` from those whose ratio rises above it.
+    ``"always-falls"`` means :math:`\Delta_t \le 0`: the energy ratio falls (or,
+    without noise in the bulk, stays) for every step size. Both are statements about
+    the mean energies; the expected alignment :math:`\mathbb E[\chi_{t+1}]` follows
+    them in the high-dimensional limit.
 
     Deng et al. call the second regime self-correcting. It is not what holds the
     high plateau of constant-step SGD: there the states are in the ``"threshold"``

@@ -101,7 +101,8 @@ def self_correction_threshold(
     -------
     float
         :math:`\chi_{\rm sc} \in (0, 1)`: for :math:`\chi_t > \chi_{\rm sc}` the
-        alignment falls for every step size. ``1.0`` if the bulk has no noise (no
+        energy ratio :math:`\bar\chi_{t+1}` falls below :math:`\chi_t` for every step
+        size. ``1.0`` if the bulk has no noise (no
         self-correction).
 
     References

@@ -127,7 +127,7 @@ for k in (1, 4, 16, 64):
     v = rv.RiverValley.two_level(d=25 * k, k=k, dominant=10.0, bulk=0.2)
     th0 = rv.state_with_alignment(v, chi0, energy=k / 4)
     nxt = rv.sample_step(v, rv.IsotropicNoise(sigma), th0, eta, 10_000, rng=k)
-    pred = rv.expected_alignment_step(v, rv.IsotropicNoise(sigma), th0, eta)
+    pred = rv.energy_ratio_step(v, rv.IsotropicNoise(sigma), th0, eta)
     gaps.append(float(abs(rv.alignment(v, nxt).mean() - pred)))
 """,
     ("03_one_step_recursion", "one step of rv.expected_trajectory"): """\

@@ -13,8 +13,8 @@ from rivervalley_lib import (
     alignment,
     alignment_regime,
     critical_step_size,
+    energy_ratio_step,
     expected_alignment,
-    expected_alignment_step,
     expected_loss_change,
     expected_next,
     expected_trajectory,
@@ -178,7 +178,7 @@ CASES = [
     ("eta-zero", lambda: expected_next(RV, NZ, TH, 0.0), ValueError, "eta must be > 0"),
     (
         "eta-negative",
-        lambda: expected_alignment_step(RV, NZ, TH, -0.1),
+        lambda: energy_ratio_step(RV, NZ, TH, -0.1),
         ValueError,
         "eta must be > 0",
     ),

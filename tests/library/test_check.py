@@ -209,7 +209,7 @@ def test_one_step_gaps_accepts_the_exercise_and_refuses_other_decreasing_lists(c
         gaps.append(
             abs(
                 rv.alignment(v, nxt).mean()
-                - rv.expected_alignment_step(v, rv.IsotropicNoise(0.3), th0, 0.1)
+                - rv.energy_ratio_step(v, rv.IsotropicNoise(0.3), th0, 0.1)
             )
         )
     assert check.one_step_gaps(gaps)

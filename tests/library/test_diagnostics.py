@@ -192,7 +192,7 @@ def test_predict_matches_the_library_one_step_laws():
     gd = rv.IsotropicNoise(0.0)
     for eta in (0.05, 0.2, 0.3):
         p = rep.predict(eta)
-        chi_next = rv.expected_alignment_step(valley, gd, theta, eta)
+        chi_next = rv.energy_ratio_step(valley, gd, theta, eta)
         assert p.alignment_change == pytest.approx(chi_next - rep.alignment, abs=1e-12)
         for name, proj in (("sgd", "none"), ("dominant", "dominant"), ("bulk", "bulk")):
             exact = rv.expected_loss_change(valley, gd, theta, eta, projection=proj)

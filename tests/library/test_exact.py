@@ -23,8 +23,8 @@ from rivervalley_lib import (
     RiverValley,
     alignment,
     critical_step_size,
+    energy_ratio_step,
     expected_alignment,
-    expected_alignment_step,
     state_with_alignment,
 )
 
@@ -74,7 +74,7 @@ def test_monte_carlo_separates_exact_from_ratio_of_expectations():
     )
     se = chis.std(ddof=1) / math.sqrt(chis.size)
     assert abs(chis.mean() - expected_alignment(rv, noise, theta, eta)) < 5 * se
-    assert abs(chis.mean() - expected_alignment_step(rv, noise, theta, eta)) > 50 * se
+    assert abs(chis.mean() - energy_ratio_step(rv, noise, theta, eta)) > 50 * se
 
 
 @settings(max_examples=12)
@@ -132,7 +132,7 @@ def test_without_noise_it_is_the_deterministic_next_alignment(seed):
     eta = float(rng.uniform(0.01, 0.99)) * rv.stability_limit
     for noise in (IsotropicNoise(0.0), CurvatureNoise(0.0)):
         assert expected_alignment(rv, noise, theta, eta) == pytest.approx(
-            expected_alignment_step(rv, noise, theta, eta), abs=1e-9
+            energy_ratio_step(rv, noise, theta, eta), abs=1e-9
         )
 
 
@@ -143,7 +143,7 @@ def test_concentration_limit_gap_halves_when_both_blocks_double():
     for c in (1, 2, 4, 8):
         rv = RiverValley.two_level(d=400 * c, k=4 * c, dominant=10.0, bulk=0.2)
         theta = state_with_alignment(rv, 0.3, CH4_ENERGY * c)
-        ratio = expected_alignment_step(rv, CH4_NOISE, theta, 0.12)
+        ratio = energy_ratio_step(rv, CH4_NOISE, theta, 0.12)
         gaps.append(abs(expected_alignment(rv, CH4_NOISE, theta, 0.12) - ratio))
     ratios = np.array(gaps[:-1]) / np.array(gaps[1:])
     # measured 1.86, 1.92, 1.96: each doubling roughly halves the gap, tending to 2
@@ -325,3 +325,97 @@ def test_regression_noise_is_rejected_naming_noise(call):
         TypeError, match="noise must be IsotropicNoise or CurvatureNoise"
     ):
         call()
+
+
+# ------------------------------------------------------------------ what 0.0 means
+def test_zero_only_at_chi_zero_with_a_noisy_dominant_block():
+    """0.0 is returned exactly when chi_t = 0 and the dominant block is noisy (then
+    chi' > 0 for every step); chi_t = 0 without dominant noise never rises (inf)."""
+    rv = RiverValley.two_level(d=10, k=2, dominant=10.0, bulk=0.2)
+    theta0 = state_with_alignment(rv, 0.0, 1.0)
+    assert critical_step_size(rv, IsotropicNoise(0.1), theta0, exact=True) == 0.0
+    assert critical_step_size(rv, IsotropicNoise(0.0), theta0, exact=True) == math.inf
+    etas = np.linspace(0.001, 0.199, 50)
+    assert np.all(expected_alignment(rv, IsotropicNoise(0.1), theta0, etas) > 0)
+
+
+@pytest.mark.parametrize("chi", [1e-6, 1e-3, 1e-2])
+def test_threshold_below_the_first_scanned_step_is_found(chi):
+    """Tiny dominant energy, strong noise: E[chi'] already rises at the first scanned
+    step 2/(128 lambda_1), so the true threshold lies far below it (below the old scan
+    floor 1e-6 * 2/lambda_1 for chi <= 1e-3). The result is positive, E[chi'] < chi just
+    below it and > chi just above it, and it lies near the small-step estimate."""
+    rv = RiverValley.two_level(d=10, k=2, dominant=10.0, bulk=0.2)
+    noise = IsotropicNoise(1.0)
+    theta = state_with_alignment(rv, chi, 1e-4)
+    first = rv.stability_limit / 128
+    assert expected_alignment(rv, noise, theta, first) > chi
+    exact = critical_step_size(rv, noise, theta, exact=True)
+    assert 0 < exact < first
+    if chi <= 1e-3:
+        assert exact < 1e-6 * rv.stability_limit
+    below, above = expected_alignment(rv, noise, theta, [0.99 * exact, 1.01 * exact])
+    assert below < chi < above
+    # k = 2 dominant coordinates: E[chi'] is close to the energy ratio here, whose
+    # threshold is the book's eta*.
+    assert exact == pytest.approx(critical_step_size(rv, noise, theta), rel=0.3)
+
+
+def test_batch_of_states_needing_both_scans():
+    """A batch with states inside, below and off the grid equals element-wise calls."""
+    rv = RiverValley.two_level(d=10, k=2, dominant=10.0, bulk=0.2)
+    noise = IsotropicNoise(1.0)
+    thetas = np.stack(
+        [state_with_alignment(rv, c, e) for c, e in ((1e-3, 1e-4), (0.4, 50.0), (1, 1))]
+    )
+    together = critical_step_size(rv, noise, thetas, exact=True)
+    apart = [critical_step_size(rv, noise, t, exact=True) for t in thetas]
+    np.testing.assert_allclose(together, apart, rtol=1e-9)
+    assert together[2] == math.inf and 0 < together[0] < together[1] < math.inf
+
+
+def test_large_valley_threshold():
+    """d = 10^5 distinct eigenvalues: the threshold is a crossing of E[chi'] (checked
+    at 1 -/+ 1e-6 of it), close to the book's eta* because both blocks are large."""
+    rv = RiverValley.spread(d=100_000, k=10, dominant=(9.9, 10.0), bulk=(0.01, 0.2))
+    noise = IsotropicNoise(0.01)
+    theta = state_with_alignment(rv, 0.3, 1.0)
+    chi = alignment(rv, theta)
+    exact = critical_step_size(rv, noise, theta, exact=True)
+    assert 0 < exact < rv.stability_limit
+    below, above = expected_alignment(
+        rv, noise, theta, exact * np.array([0.999, 1.001])
+    )
+    assert below < chi < above
+    assert exact == pytest.approx(critical_step_size(rv, noise, theta), rel=1e-2)
+
+
+@settings(max_examples=10)
+@given(seeds)
+def test_trapezoidal_rule_matches_adaptive_quadrature(seed):
+    """The library's trapezoidal rule in ln(u) against scipy's adaptive quad of the
+    same Laplace integral written out per coordinate, on random small valleys."""
+    from scipy.integrate import quad
+
+    rng = np.random.default_rng(seed)
+    rv = random_valley(rng, d=int(rng.integers(2, 12)))
+    noise = _random_gaussian_noise(rng)
+    theta = rng.normal(size=rv.d) * np.exp(rng.uniform(-2, 2, rv.d))
+    eta = float(rng.uniform(0.01, 0.99)) * rv.stability_limit
+    lam, s = rv.eigenvalues, noise.diagonal(rv)
+    m2 = ((1 - eta * lam) * lam * theta) ** 2
+    v = (eta * lam) ** 2 * s
+    dom = np.arange(rv.d) < rv.k
+
+    def integrand(u):
+        w = 1 + 2 * u * v
+        return np.exp(-0.5 * np.log(w).sum() - u * (m2 / w).sum()) * (
+            (v / w + m2 / w**2)[dom].sum()
+        )
+
+    scale = 1 / (m2 + v).sum()
+    ref = sum(
+        quad(integrand, a * scale, b * scale, epsabs=1e-14, epsrel=1e-12, limit=400)[0]
+        for a, b in ((0, 1), (1, 100), (100, np.inf))
+    )
+    assert expected_alignment(rv, noise, theta, eta) == pytest.approx(ref, abs=1e-10)

@@ -82,12 +82,12 @@ def test_noise_terms_of_the_report_are_the_closed_forms(noisy_report):
 
 
 def test_noisy_predict_is_the_library_one_step_law(noisy_report):
-    """With noise present, predict() is expected_alignment_step and
+    """With noise present, predict() is energy_ratio_step and
     expected_loss_change of the same valley, noise and state (no term may drop)."""
     rep, valley, noise, theta = noisy_report
     for eta in (0.05, 0.15, 0.3):
         p = rep.predict(eta)
-        chi_bar = rv.expected_alignment_step(valley, noise, theta, eta)
+        chi_bar = rv.energy_ratio_step(valley, noise, theta, eta)
         assert p.alignment_change == pytest.approx(
             chi_bar - rep.alignment, rel=EXACT, abs=1e-13
         )
@@ -101,7 +101,7 @@ def test_noisy_predict_is_the_library_one_step_law(noisy_report):
         # And the noise matters here: the noise-free law differs by far more than the
         # tolerance, so a dropped n_X or t_X cannot pass.
         gd = rv.IsotropicNoise(0.0)
-        assert abs(rv.expected_alignment_step(valley, gd, theta, eta) - chi_bar) > 1e-3
+        assert abs(rv.energy_ratio_step(valley, gd, theta, eta) - chi_bar) > 1e-3
         assert abs(
             rv.expected_loss_change(valley, gd, theta, eta) - p.loss_change_sgd
         ) > 1e-3 * abs(p.loss_change_sgd)
@@ -139,7 +139,7 @@ def test_delta_zero_exactly_is_always_falls():
     assert not rep.predicts_rise(1.0)
     # And the alignment indeed stays at 1 for every step size.
     for eta in (0.1, 0.3):
-        assert rv.expected_alignment_step(V2, GD, theta[0], eta) == 1.0
+        assert rv.energy_ratio_step(V2, GD, theta[0], eta) == 1.0
 
 
 def test_just_off_the_delta_zero_boundary_is_threshold():

@@ -18,7 +18,7 @@ from rivervalley_lib import (
     alignment,
     alignment_regime,
     critical_step_size,
-    expected_alignment_step,
+    energy_ratio_step,
     expected_loss_change,
     expected_next,
     expected_trajectory,
@@ -123,9 +123,7 @@ def test_sign_of_alignment_change_flips_at_eta_star(seed):
         eta_star if math.isfinite(eta_star) and eta_star > 0 else 1.0
     )
     change = (
-        expected_alignment_step(
-            rv, noise, np.broadcast_to(theta, (grid.size, rv.d)), grid
-        )
+        energy_ratio_step(rv, noise, np.broadcast_to(theta, (grid.size, rv.d)), grid)
         - chi
     )
     if math.isinf(eta_star):
@@ -193,7 +191,7 @@ def test_self_correction_at_high_alignment():
     assert critical_step_size(rv, noise, theta) == math.inf
     assert alignment_regime(rv, noise, theta) == "always-falls"
     etas = np.geomspace(1e-4, 0.19, 50)
-    nxt = expected_alignment_step(rv, noise, np.broadcast_to(theta, (50, 200)), etas)
+    nxt = energy_ratio_step(rv, noise, np.broadcast_to(theta, (50, 200)), etas)
     assert np.all(nxt < alignment(rv, theta))
 
 
@@ -329,7 +327,7 @@ def test_public_api_is_curated():
         "RegressionNoise",
         "alignment",
         "expected_next",
-        "expected_alignment_step",
+        "energy_ratio_step",
         "critical_step_size",
         "alignment_regime",
         "projection_thresholds",

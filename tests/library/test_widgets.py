@@ -255,7 +255,7 @@ def test_interact_builds_a_widget_without_display():
 
 def test_every_widget_figure_has_a_plain_language_description():
     names = [n for n in figures.__all__ if n.endswith("_figure")]
-    assert len(names) == 9
+    assert len(names) == 10
     for name in names:
         text = getattr(figures, name).alt_text
         assert len(text) > 60 and "\\" not in text and ":math:" not in text, name
@@ -308,10 +308,10 @@ def test_figure_bundle_carries_the_alt_text_and_validates_it():
 #: (rivervalley_lib.book.figures): the valley, the noise and its rng, the state, the
 #: step size, counts, overlays.
 _ORDER = {
-    "valley": {"valley", "condition", "lam", "mu", "k", "d"},
+    "valley": {"valley", "condition", "lam", "mu", "k", "d", "ks"},
     "noise": {"model", "sigma", "batch_size", "rng"},
     "state": {"chi", "energy", "chis", "init_scale"},
-    "step size": {"eta", "eta_train"},
+    "step size": {"eta", "eta_train", "ratios"},
     "counts": {"steps", "samples", "branch_step"},
     "overlay": {"dots"},
 }
@@ -330,3 +330,40 @@ def test_figure_parameters_come_in_the_documented_order():
         assert not unknown, f"{name}: {unknown} belong to no group of the order"
         ranks = [rank[p] for p in params]
         assert ranks == sorted(ranks), f"{name}{params} is out of the documented order"
+
+
+def test_sign_agreement_figure_band_is_where_the_two_thresholds_differ():
+    """Each row's cells where the energy ratio rises but E[chi'] falls are exactly the
+    step sizes between eta* and the exact threshold; there are no cells of the reverse
+    kind; the band's width times k is about constant (the 1/k law of chapter 4)."""
+    import rivervalley_lib as rv
+
+    ratios = np.linspace(0.5, 1.6, 220)  # avoids eta = eta* exactly
+    ks = (1, 4, 64)
+    fig = figures.sign_agreement_figure(ks=ks, ratios=ratios)
+    codes = np.asarray(fig.axes[0].collections[0].get_array()).reshape(len(ks), -1)
+    exact_over_star = fig.axes[0].get_lines()[0].get_xdata()
+    widths = []
+    for k, row, x in zip(ks, codes, exact_over_star, strict=True):
+        valley = rv.RiverValley.two_level(100 * k, k, 10.0, 0.2)
+        theta = rv.state_with_alignment(valley, 0.3, 0.05 * k / 4)
+        noise = rv.IsotropicNoise(0.05)
+        star = rv.critical_step_size(valley, noise, theta)
+        assert x == pytest.approx(
+            rv.critical_step_size(valley, noise, theta, exact=True) / star
+        )
+        inside = (ratios > 1) & (ratios < x)
+        np.testing.assert_array_equal(row == 2, inside)
+        np.testing.assert_array_equal(row == 0, ratios < 1)
+        widths.append((x - 1) * k)
+    assert not np.any(codes == 3)
+    assert np.all((np.array(widths) > 0.2) & (np.array(widths) < 0.26)), widths
+
+
+def test_sign_agreement_figure_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="ks must be"):
+        figures.sign_agreement_figure(ks=(4, 2))
+    with pytest.raises(ValueError, match="ratios must be"):
+        figures.sign_agreement_figure(ks=(4,), ratios=np.array([1.0, 0.5]))
+    with pytest.raises(ValueError, match="sigma"):
+        figures.sign_agreement_figure(sigma=0.0)

@@ -157,7 +157,7 @@ def _watched() -> list[tuple[str, dict]]:
 class Student:
     """The student's functions, each call checked against the library allowlist.
 
-    ``allowed`` lists the names (``"gradient"``, ``"expected_alignment_step"``, or
+    ``allowed`` lists the names (``"gradient"``, ``"energy_ratio_step"``, or
     qualified: ``"RiverValley.gradient"``) of library functions and methods the
     question lets the student call; a call from the student's code to any other library
     function (a name, an alias, a private helper, an inherited method) is a violation

@@ -40,7 +40,7 @@ def recursion_on_unseen_cases(student, answers, P, rng):
     for v, noise in cases:
         th = rng.standard_normal(v.d)
         for eta in rng.uniform(0.02, 0.2, size=2):
-            want = rv.expected_alignment_step(v, noise, th, eta)
+            want = rv.energy_ratio_step(v, noise, th, eta)
             got = tk.number(student.predicted_alignment(v, noise, th, eta), "result")
             what = f"predicted_alignment at eta={eta:.4f}, {type(noise).__name__}"
             tk.expect_close(got, want, what, 1e-9)

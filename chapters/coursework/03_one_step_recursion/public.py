@@ -19,7 +19,7 @@ def gaps_of_the_experiment(gaps, sigma, eta, chi0):
         noise = rv.IsotropicNoise(sigma)
         nxt = rv.sample_step(v, noise, th0, eta, 10_000, rng=k)
         want = abs(
-            rv.alignment(v, nxt).mean() - rv.expected_alignment_step(v, noise, th0, eta)
+            rv.alignment(v, nxt).mean() - rv.energy_ratio_step(v, noise, th0, eta)
         )
         assert np.isclose(gap, want, rtol=1e-6, atol=0), (
             f"the gap for k = {k} is not that of the prescribed experiment with your "

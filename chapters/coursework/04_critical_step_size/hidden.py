@@ -27,11 +27,11 @@ def _bisection_followed(student, v, noise, th, lo, hi, iters):
     etas = [
         float(args["eta"])
         for name, args in student.calls
-        if name == "expected_alignment_step"
+        if name == "energy_ratio_step"
     ]
     tk.expect(
         len(etas) == iters,
-        f"one rv.expected_alignment_step per iteration ({iters} iterations)",
+        f"one rv.energy_ratio_step per iteration ({iters} iterations)",
         iters,
         len(etas),
     )
@@ -41,7 +41,7 @@ def _bisection_followed(student, v, noise, th, lo, hi, iters):
         tk.expect_close(
             eta, mid, f"evaluation {i + 1} at the bracket's midpoint", 1e-12
         )
-        if rv.expected_alignment_step(v, noise, th, mid) > chi:
+        if rv.energy_ratio_step(v, noise, th, mid) > chi:
             hi = mid
         else:
             lo = mid

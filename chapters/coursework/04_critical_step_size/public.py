@@ -10,8 +10,8 @@ def sign_change_around(eta_star, valley, noise, chi, energy):
     assert 1e-4 < eta_star < 0.3, (
         f"eta_star should lie in (1e-4, 0.3); got {eta_star!r}"
     )
-    below = rv.expected_alignment_step(valley, noise, theta, eta_star * (1 - 1e-3))
-    above = rv.expected_alignment_step(valley, noise, theta, eta_star * (1 + 1e-3))
+    below = rv.energy_ratio_step(valley, noise, theta, eta_star * (1 - 1e-3))
+    above = rv.energy_ratio_step(valley, noise, theta, eta_star * (1 + 1e-3))
     assert below < now < above, (
         f"at 0.999 eta_star the predicted alignment should fall below chi = {now:.6f} "
         f"and at 1.001 eta_star rise above it; got {below:.6f} and {above:.6f}"

@@ -5,7 +5,7 @@ def bisect_eta_star(valley, noise, theta, lo, hi, iters=60):
     chi = rv.alignment(valley, theta)
     for _ in range(iters):
         mid = 0.5 * (lo + hi)
-        if rv.expected_alignment_step(valley, noise, theta, mid) > chi:
+        if rv.energy_ratio_step(valley, noise, theta, mid) > chi:
             hi = mid
         else:
             lo = mid
