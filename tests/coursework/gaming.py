@@ -155,8 +155,8 @@ theta = rv.state_with_alignment(valley, chi, energy)
 eta_star = bisect_eta_star(valley, noise, theta, 1e-4, 0.3)
 """,
     ("04_critical_step_size", "the private eta_star_from_moments"): """\
-from rivervalley_lib._moments import block_moments
-from rivervalley_lib._one_step import eta_star_from_moments
+from rivervalley_lib.theory._moments import block_moments
+from rivervalley_lib.theory._one_step import eta_star_from_moments
 
 
 def bisect_eta_star(valley, noise, theta, lo, hi, iters=60):
