@@ -365,23 +365,23 @@ def sign_agreement_figure(
     noise = IsotropicNoise(sigma)
     codes, exact_over_star, star = [], [], None
     for k in ks:
-        rv = RiverValley.two_level(100 * k, k, lam, mu)
-        theta = state_with_alignment(rv, chi, energy * k / 4)
-        star = float(critical_step_size(rv, noise, theta))
+        valley = RiverValley.two_level(100 * k, k, lam, mu)
+        theta = state_with_alignment(valley, chi, energy * k / 4)
+        star = float(critical_step_size(valley, noise, theta))
         if not np.isfinite(star):
             raise ValueError(
                 "the state is self-correcting (eta* = inf): choose a lower chi or more "
                 "noise"
             )
         if ratios is None:
-            top = min(1.6, 0.999 * rv.stability_limit / star)
+            top = min(1.6, 0.999 * valley.stability_limit / star)
             r = np.linspace(0.5, top, 111)
         else:
             r = validate_array("ratios", ratios, ndim_min=1)
             if r.ndim != 1 or np.any(r <= 0) or np.any(np.diff(r) <= 0):
                 raise ValueError("ratios must be a 1-d increasing array of values > 0")
-        ratio_up = energy_ratio_step(rv, noise, theta, r * star) > chi
-        mean_up = expected_alignment(rv, noise, theta, r * star) > chi
+        ratio_up = energy_ratio_step(valley, noise, theta, r * star) > chi
+        mean_up = expected_alignment(valley, noise, theta, r * star) > chi
         codes.append(
             np.select(
                 [~ratio_up & ~mean_up, ratio_up & mean_up, ratio_up & ~mean_up],
@@ -389,7 +389,7 @@ def sign_agreement_figure(
                 3,
             )
         )
-        exact = critical_step_size(rv, noise, theta, exact=True)
+        exact = critical_step_size(valley, noise, theta, exact=True)
         exact_over_star.append(exact / star if np.isfinite(exact) else np.nan)
     fig, ax = plotting.new_figure(width=5.6, height=3.6)
     y = np.arange(len(ks))

@@ -292,11 +292,11 @@ def expected_alignment(valley: RiverValley, noise: NoiseModel, theta, eta):
     With noise it differs from the energy ratio, a ratio of expectations:
 
     >>> from rivervalley_lib import energy_ratio_step
-    >>> rv = RiverValley.two_level(d=20, k=2, dominant=10.0, bulk=0.2)
+    >>> valley = RiverValley.two_level(d=20, k=2, dominant=10.0, bulk=0.2)
     >>> theta, noise = [0.1] * 2 + [1.0] * 18, IsotropicNoise(0.5)
     >>> round(expected_alignment(valley, noise, theta, 0.15), 4)
     0.5789
-    >>> round(energy_ratio_step(rv, noise, theta, 0.15), 4)
+    >>> round(energy_ratio_step(valley, noise, theta, 0.15), 4)
     0.7045
     """
     validate_landscape(valley)

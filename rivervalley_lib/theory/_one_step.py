@@ -231,8 +231,8 @@ def energy_ratio_step(valley: RiverValley, noise: NoiseModel, theta, eta):
     Examples
     --------
     >>> from rivervalley_lib import RiverValley, IsotropicNoise, energy_ratio_step
-    >>> rv = RiverValley([4.0, 1.0], k=1)
-    >>> round(energy_ratio_step(rv, IsotropicNoise(0.0), [1.0, 1.0], eta=0.1), 4)
+    >>> valley = RiverValley([4.0, 1.0], k=1)
+    >>> round(energy_ratio_step(valley, IsotropicNoise(0.0), [1.0, 1.0], eta=0.1), 4)
     0.8767
     """
     ED, EB = expected_next(valley, noise, theta, eta)
