@@ -212,7 +212,7 @@ def legend_outside(ax, *, where: str = "right", ncol: int = 1, **kwargs):
     >>> _ = ax.plot([0, 1], label="a line")
     >>> leg = legend_outside(ax)
     >>> fig.canvas.draw()
-    >>> leg.get_window_extent().x0 >= ax.get_window_extent().x1
+    >>> bool(leg.get_window_extent().x0 >= ax.get_window_extent().x1)
     True
     """
     kwargs.setdefault("fontsize", 10)
