@@ -309,7 +309,7 @@ def one_step_figure(
     )
     pred = expected_alignment_step(valley, noise, theta, eta)
     eta_star = critical_step_size(valley, noise, theta)
-    fig, ax = plotting.new_figure(width=5.2, height=3.4)
+    fig, ax = plotting.new_figure(width=5.2, height=4.2)
     # fixed bins and axes: the histograms of two step sizes compare
     ax.hist(
         chi_next,

@@ -195,7 +195,8 @@ def legend_outside(ax, *, where: str = "right", ncol: int = 1, **kwargs):
     ax : matplotlib Axes
         The axes whose labelled artists the legend lists.
     where : {"right", "below"}
-        Right of the axes, or under its x label.
+        Right of the axes, or under its x label (a figure legend below the axes when
+        the figure has one axes).
     ncol : int
         Number of legend columns.
     **kwargs
@@ -204,6 +205,7 @@ def legend_outside(ax, *, where: str = "right", ncol: int = 1, **kwargs):
     Returns
     -------
     matplotlib.legend.Legend
+        The axes' legend, or the figure's.
 
     Examples
     --------
@@ -219,6 +221,15 @@ def legend_outside(ax, *, where: str = "right", ncol: int = 1, **kwargs):
     if where == "right":
         place = {"loc": "upper left", "bbox_to_anchor": (1.02, 1.0)}
     elif where == "below":
+        fig = ax.get_figure()
+        if len(fig.axes) == 1:
+            # a figure legend "outside" is what the constrained layout sizes exactly
+            handles, labels = ax.get_legend_handles_labels()
+            handles = kwargs.pop("handles", handles)
+            labels = [h.get_label() for h in handles]
+            return fig.legend(
+                handles, labels, loc="outside lower center", ncol=ncol, **kwargs
+            )
         place = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.3)}
     else:
         raise ValueError(f"where must be 'right' or 'below', got {where!r}")

@@ -262,17 +262,18 @@ def test_titles_and_labels_are_typeset():
             assert not ASCII_MATH.search(bare), (ch, v, text)
 
 
-def test_legends_do_not_cover_the_data():
+def test_legends_do_not_cover_the_data_and_fit_the_figure():
     for ch, v in all_frames():
         fig = frame(ch, v)
-        for ax in fig.axes:
-            legend = ax.get_legend()
-            if legend is None:
-                continue
-            assert not legend.get_window_extent().overlaps(ax.get_window_extent()), (
-                ch,
-                v,
-            )
+        legends = [ax.get_legend() for ax in fig.axes] + list(fig.legends)
+        page = fig.bbox
+        for legend in filter(None, legends):
+            box = legend.get_window_extent()
+            for ax in fig.axes:
+                assert not box.overlaps(ax.get_window_extent()), (ch, v)
+            # not cut off by the edge of the PNG
+            assert page.x0 <= box.x0 and box.x1 <= page.x1 + 1, (ch, v)
+            assert page.y0 <= box.y0 and box.y1 <= page.y1 + 1, (ch, v)
 
 
 def test_heat_map_numbers_contrast_with_their_cells():
