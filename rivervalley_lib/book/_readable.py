@@ -94,9 +94,10 @@ def smallest_text_px(fig: Figure, *, width_px: float, dpi: int = 110) -> float:
     >>> smallest_text_px(fig, width_px=350.0) >= MIN_TEXT_PX
     True
     """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.text import Text
 
-    fig.canvas.draw()
+    FigureCanvasAgg(fig).draw()  # tick labels exist only once drawn
     sizes = [
         t.get_fontsize()
         for t in fig.findobj(Text)

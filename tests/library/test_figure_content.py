@@ -25,6 +25,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
@@ -85,7 +86,7 @@ def frame(chapter: str, value):
     fn, fixed, name, _ = EXPLORERS[chapter]
     fig = fn(**fixed, **{name: value})
     fig.set_dpi(DPI)
-    fig.canvas.draw()
+    FigureCanvasAgg(fig).draw()  # a real draw: the constrained layout runs, at 110 dpi
     return fig
 
 
@@ -202,7 +203,7 @@ def test_ch7_phase_two_bar_shrinks_when_eta_doubles():
         bar = ax.patches[1]  # phase 2
         a, b = px(ax, [bar.get_x(), bar.get_x() + bar.get_width()], [0, 0])
         widths[eta] = b[0] - a[0]
-    assert widths[0.5] / widths[1.0] > 2 and widths[0.5] - widths[1.0] > 10 * VISIBLE_PX
+    assert widths[0.5] / widths[1.0] > 2 and widths[0.5] - widths[1.0] > 5 * VISIBLE_PX
 
 
 def test_ch8_colour_does_not_answer_and_the_gap_opens():
