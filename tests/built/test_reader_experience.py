@@ -49,8 +49,8 @@ def test_explorer_prompt_folded_code_then_answer_in_a_dropdown(name):
     before, after = html[: cell.start()], html[cell.end() :]
     assert "Predict first" in before[-3000:], "no prompt right above the explorer"
     drop = re.search(
-        r'<div class="admonition dropdown[^"]*">\s*<p class="admonition-title">'
-        r"Check your prediction</p>",
+        r'<div class="(?=[^"]*\bdropdown\b)(?=[^"]*\badmonition\b)[^"]*">\s*'
+        r'<p class="admonition-title">Check your prediction</p>',
         after,
     )
     assert drop, "no closed 'Check your prediction' dropdown after the explorer"
