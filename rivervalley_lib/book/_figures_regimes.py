@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from .._validation import validate_array, validate_int, validate_real
 from ..model._landscape import RiverValley
@@ -66,15 +67,16 @@ def regime_map_figure(
 ) -> Figure:
     r"""Regime map: sign of the energy ratio's change over :math:`(\chi_t, \eta)`.
 
-    The colour is the sign of :math:`\bar\chi_{t+1} - \chi_t`, the energy ratio
-    (:func:`~rivervalley_lib.energy_ratio_step`) against the current alignment. The
-    solid curve is the critical step size :math:`\eta^*_t`. Red: the energy ratio rises
-    (:math:`\eta > \eta^*_t`); blue: it falls. The alignment itself follows in the
-    high-dimensional limit (:func:`sign_agreement_figure`). The dashed line is the
-    noise-free :math:`2/(\lambda+\mu)` and the dotted one the stability limit
-    :math:`2/\lambda`; the region above it is hatched ("diverges"). ``dots``, an array
-    of rows
-    :math:`(\chi_t, \eta, \text{sign})`, draws simulated steps on top.
+    The solid curve is the critical step size :math:`\eta^*_t`. The legend's shades mark
+    where the energy ratio :math:`\bar\chi_{t+1}`
+    (:func:`~rivervalley_lib.energy_ratio_step`) ends above the current alignment
+    (:math:`\eta > \eta^*_t`, vermillion) and where below (blue); the alignment itself
+    follows in the high-dimensional limit (:func:`sign_agreement_figure`). The dashed
+    line is the noise-free :math:`2/(\lambda+\mu)`, labelled by an arrow; the step sizes
+    above the stability limit :math:`2/\lambda` are hatched and labelled "diverges", so
+    the two stay apart when they nearly coincide.
+    ``dots``, an array of rows :math:`(\chi_t, \eta, \text{sign})`, draws simulated
+    steps on top.
 
     Parameters
     ----------
@@ -115,7 +117,7 @@ def regime_map_figure(
     ED, EB = expected_next(valley, noise, thetas[None, :, :], etas[:, None])
     rises = ED / (ED + EB) > chis[None, :]
     star = np.asarray(critical_step_size(valley, noise, thetas), dtype=float)
-    fig, ax = plotting.new_figure(width=5.6, height=3.8)
+    fig, ax = plotting.new_figure(width=5.2, height=3.8)
     ax.pcolormesh(
         chis,
         etas,
@@ -133,29 +135,35 @@ def regime_map_figure(
         lw=2,
         label=r"$\eta^*_t$",
     )
-    ax.axhline(
-        2 / (lam + mu),
-        color=C["threshold"],
-        ls="--",
-        lw=1.3,
-        label=r"$2/(\lambda+\mu)$ (no noise)",
-    )
-    ax.axhline(
-        valley.stability_limit,
-        color=C["sgd"],
-        ls=":",
-        lw=1.3,
-        label=r"$2/\lambda$ (stability)",
-    )
+    plain = 2 / (lam + mu)
+    ax.axhline(plain, color=C["sgd"], ls="--", lw=1.2, label=r"$2/(\lambda+\mu)$")
     plotting.hatch_divergent(ax, valley.stability_limit, etas[-1], across=chis)
+    ax.axhline(valley.stability_limit, color=C["muted"], lw=1.2)
+    # the two lines can be a few pixels apart (0.196 and 0.2 in chapter 4): each gets
+    # its own label, one below and one above, with an arrow
+    arrow = dict(arrowstyle="->", color=C["sgd"], lw=0.8)
+    ax.annotate(
+        rf"$2/(\lambda+\mu) = {plain:.3g}$",
+        (0.86, plain),
+        xytext=(0.86, 0.62 * plain),
+        ha="center",
+        fontsize=10,
+        arrowprops=arrow,
+        bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.85),
+    )
     ax.text(
         0.5,
         (valley.stability_limit + etas[-1]) / 2,
-        "diverges",
+        rf"diverges: $\eta > 2/\lambda = {valley.stability_limit:.3g}$",
         ha="center",
         va="center",
         fontsize=10,
+        bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.85),
     )
+    handles = [
+        Patch(color=C["dominant"], alpha=0.35, label="energy ratio rises"),
+        Patch(color=C["bulk"], alpha=0.35, label="energy ratio falls"),
+    ]
     if dots is not None:
         dots = np.asarray(dots, dtype=float)
         up = dots[:, 2] > 0
@@ -178,8 +186,9 @@ def regime_map_figure(
         ylim=(0, etas[-1]),
         xlim=(0, 1),
     )
-    ax.set_title("red: energy ratio rises, blue: it falls", fontsize=10)
-    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title(rf"$\sigma = {sigma:g}$, $G^2 = {energy:g}$")
+    lines, _ = ax.get_legend_handles_labels()
+    plotting.legend_outside(ax, where="below", ncol=2, handles=handles + lines)
     return fig
 
 
@@ -229,19 +238,24 @@ def self_correction_figure(
     Returns
     -------
     Figure
-        One axes with a curve per :math:`\chi_t` and the zero line.
+        Two stacked axes: a curve per :math:`\chi_t` with the zero line (fixed symlog
+        axis), and a number line of :math:`\chi` (log scale of :math:`1-\chi`) that
+        marks each :math:`\chi_t` and :math:`\chi_{\rm sc}`.
 
     Examples
     --------
-    >>> len(self_correction_figure(sigma=0.05, energy=0.05).axes[0].get_lines())
-    5
+    >>> fig = self_correction_figure(sigma=0.05, energy=0.05)
+    >>> len(fig.axes[0].get_lines()), len(fig.axes[1].get_lines())
+    (5, 5)
     """
     sigma = validate_real("sigma", sigma, low=0.0)
     energy = validate_real("energy", energy, low=0.0, low_inclusive=False)
     valley, noise = ONE_STEP_VALLEY, IsotropicNoise(sigma)
     chi_sc = self_correction_threshold(valley, noise, energy)
     etas = np.linspace(1e-3, 1.2 * valley.stability_limit, 200)
-    fig, ax = plotting.new_figure(width=6.0, height=3.6)
+    fig, (ax, line) = plotting.new_figure(
+        1, 2, width=5.2, height=2.4, gridspec_kw={"height_ratios": [2.6, 1]}
+    )
     colors = [
         C["bulk"],
         C["theory"],
@@ -255,27 +269,53 @@ def self_correction_figure(
         nxt = energy_ratio_step(
             valley, noise, np.broadcast_to(theta, (etas.size, valley.d)), etas
         )
-        ax.plot(etas, nxt - chi, color=col, label=rf"$\chi_t$ = {chi:g}")
+        ax.plot(etas, nxt - chi, color=col, label=rf"$\chi_t = {chi:g}$")
+        line.plot(1 - chi, 0, "|", color=col, ms=14, mew=2.5)
     ax.axhline(0, color=C["sgd"], lw=0.8)
     plotting.hatch_divergent(ax, valley.stability_limit, etas[-1])
+    # fixed limits: the axes stay put when sigma or G^2 changes
+    ax.set_yscale("symlog", linthresh=1e-3)
+    ax.set(
+        xlim=(0, etas[-1]),
+        ylim=(-1.0, 0.1),
+        xlabel=r"step size $\eta$",
+        ylabel=r"$\bar\chi_{t+1} - \chi_t$",
+    )
     ax.text(
-        valley.stability_limit * 1.1,
-        ax.get_ylim()[0] * 0.5,
+        valley.stability_limit * 1.04,
+        -0.3,
         "diverges",
         rotation=90,
         va="center",
-        fontsize=9,
+        fontsize=10,
+        bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none"),
     )
-    ax.set(
-        xlabel=r"step size $\eta$",
-        ylabel=r"energy ratio's change $\bar\chi_{t+1} - \chi_t$",
-    )
-    ax.set_title(
-        rf"$\sigma$ = {sigma:g}, $G^2$ = {energy:g}: "
-        rf"energy ratio falls at every $\eta$ above $\chi_{{sc}}$ = {chi_sc:.4f}",
+    ax.set_title(rf"$\sigma = {sigma:g}$, $G^2 = {energy:g}$")
+    plotting.legend_outside(ax)
+    # chi_sc on a number line of 1 - chi (log), chi growing to the right
+    tiny = 1.5e-5
+    line.set_xscale("log")
+    line.set_xlim(0.3, tiny)
+    line.set_ylim(-1, 2.2)
+    line.set_yticks([])
+    ticks = [1e-1, 1e-2, 1e-3, 1e-4]
+    line.set_xticks(ticks, [f"{1 - t:.{i + 1}f}" for i, t in enumerate(ticks)])
+    line.minorticks_off()
+    line.grid(False)
+    line.spines["left"].set_visible(False)
+    gap = max(1 - chi_sc, tiny)
+    line.axvspan(gap, tiny, color=C["muted"], alpha=0.25, lw=0)
+    line.plot(gap, 0.8, "v", color=C["sgd"], ms=11)
+    line.annotate(
+        rf"$\chi_{{\rm sc}} = {chi_sc:.5f}$",
+        (gap, 0.8),
+        xytext=(0, 8),
+        textcoords="offset points",
+        ha="center",
+        va="bottom",
         fontsize=10,
     )
-    ax.legend(fontsize=8, loc="lower left")
+    line.set_xlabel(r"alignment $\chi$ (shaded: energy ratio falls at every $\eta$)")
     return fig
 
 

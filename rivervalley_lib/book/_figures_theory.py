@@ -53,9 +53,11 @@ def valley_2d_figure(
 
     The loss is :math:`L = \tfrac12(\lambda\theta_1^2 + \mu\theta_2^2)`:
     :math:`\theta_1` runs across the river (steep, :math:`\lambda = 10`) and
-    :math:`\theta_2` along it (flat, :math:`\mu = \lambda/\kappa`). Left: both
-    trajectories on the contours. Middle: the alignment :math:`\chi_t`. Right: SGD's
-    block losses :math:`L_{\mathcal D}` and :math:`L_{\mathcal B}`.
+    :math:`\theta_2` along it (flat, :math:`\mu = \lambda/\kappa`). Top: both
+    trajectories on the contours. Middle: the alignment :math:`\chi_t`. Bottom: SGD's
+    block losses :math:`L_{\mathcal D}` and :math:`L_{\mathcal B}`. The three panels are
+    stacked, and their axes do not depend on ``eta``, ``condition`` or ``sigma``, so
+    that two settings compare at a glance.
 
     Parameters
     ----------
@@ -77,8 +79,10 @@ def valley_2d_figure(
     Examples
     --------
     >>> fig = valley_2d_figure(eta=0.12, condition=20.0, sigma=0.3)
-    >>> [ax.get_title() for ax in fig.axes]
-    ['eta = 0.12, kappa = 20', 'where the gradient points', 'where the loss is']
+    >>> [ax.get_title() for ax in fig.axes][1:]
+    ['where the gradient points', 'where the loss is']
+    >>> print(fig.axes[0].get_title())
+    $\eta = 0.12$, $\kappa = 20$
     """
     eta = validate_real("eta", eta, low=0.0, low_inclusive=False)
     condition = validate_real("condition", condition, low=1.0, low_inclusive=False)
@@ -86,7 +90,9 @@ def valley_2d_figure(
     steps = validate_int("steps", steps, low=1)
     rng = validate_rng(rng)
     valley = two_d_valley(condition)
-    fig, axes = plotting.new_figure(3, width=3.6, height=3.3)
+    # stacked, so that on a phone each panel keeps the column's full width
+    fig, axes = plotting.new_figure(1, 3, width=5.2, height=2.5)
+    axes[0].set_title(rf"$\eta = {eta:.3g}$, $\kappa = {condition:.3g}$")
     if eta >= valley.stability_limit:
         for ax in axes[1:]:
             ax.set_axis_off()
@@ -115,25 +121,25 @@ def valley_2d_figure(
     )
     ax.plot(gd[:, 0], gd[:, 1], "-o", ms=2.5, color=C["theory"], label="GD", lw=1.2)
     ax.plot(sgd[:, 0], sgd[:, 1], "-", color=C["sgd"], label="SGD", lw=0.9)
-    ax.plot(0, 0, "*", color=C["accent"], ms=10)
+    ax.plot(0, 0, "*", color=C["accent"], ms=10, label="minimum")
     ax.set(
         xlabel=r"$\theta_1$ (across the river, $\mathcal{D}$)",
-        ylabel=r"$\theta_2$ (along it, $\mathcal{B}$)",
+        ylabel=r"$\theta_2$ (along it)",
         xlim=(-2.2, 2.2),
         ylim=(-1.5, 9.0),
-        title=f"eta = {eta:.3g}, kappa = {condition:.3g}",
     )
-    ax.legend(loc="upper right", fontsize=9)
+    plotting.legend_outside(ax)
     t = np.arange(steps + 1)
     for lab, col in (("GD", C["theory"]), ("SGD", C["sgd"])):
         axes[1].plot(t, runs[lab].alignment[0], color=col, label=lab)
     axes[1].set(
         xlabel="step $t$",
         ylabel=r"alignment $\chi_t$",
+        xlim=(0, steps),
         ylim=(-0.02, 1.02),
         title="where the gradient points",
     )
-    axes[1].legend(fontsize=9)
+    plotting.legend_outside(axes[1])
     axes[2].semilogy(
         t,
         np.maximum(runs["SGD"].loss_dominant[0], 1e-12),
@@ -146,8 +152,15 @@ def valley_2d_figure(
         color=C["bulk"],
         label=r"$L_{\mathcal{B}}$ (along)",
     )
-    axes[2].set(xlabel="step $t$", ylabel="block loss (SGD)", title="where the loss is")
-    axes[2].legend(fontsize=9)
+    # fixed limits: the start's losses (at most 5 and 16) down to a quiet floor
+    axes[2].set(
+        xlabel="step $t$",
+        ylabel="block loss of SGD",
+        xlim=(0, steps),
+        ylim=(1e-6, 1e2),
+        title="where the loss is",
+    )
+    plotting.legend_outside(axes[2])
     return fig
 
 
@@ -228,12 +241,14 @@ def noise_figure(
     Returns
     -------
     Figure
-        One axes: bars of the exact :math:`s_i`, dots of the sampled variances.
+        One axes: bars of the exact :math:`s_i`, dots of the sampled variances. For
+        regression noise the log axis spans the variances of batch sizes 1 to 512
+        whatever ``batch_size`` is, so the bars of two batch sizes compare.
 
     Examples
     --------
-    >>> noise_figure(model=CurvatureNoise, sigma=0.5).axes[0].get_title()
-    'CurvatureNoise(sigma=0.5)'
+    >>> print(noise_figure(model=CurvatureNoise, sigma=0.5).axes[0].get_title())
+    curvature noise, $\sigma = 0.5$
     """
     sigma = validate_real("sigma", sigma, low=0.0)
     batch_size = validate_int("batch_size", batch_size, low=1)
@@ -245,7 +260,7 @@ def noise_figure(
     xi = noise.sample(valley, np.broadcast_to(theta, (samples, valley.d)), rng)
     emp = xi.var(axis=0, ddof=1)
     exact = noise.diagonal(valley, theta)
-    fig, ax = plotting.new_figure(width=6.0, height=3.2)
+    fig, ax = plotting.new_figure(width=5.2, height=3.2)
     i = np.arange(1, valley.d + 1)
     ax.bar(
         i,
@@ -255,14 +270,26 @@ def noise_figure(
         label=r"exact $s_i = \Sigma_{ii}$",
     )
     ax.plot(i, emp, "o", color=C["sgd"], ms=3.5, label=f"sampled ({samples} draws)")
+    if isinstance(noise, RegressionNoise):
+        title = rf"regression noise, $b = {batch_size}$, $\sigma = {sigma:g}$"
+        # the axis of batch size 1 down to 512: bars of two batch sizes compare
+        s1 = RegressionNoise(1, sigma).diagonal(valley, theta)
+        lo, hi = s1.min() / 512, s1.max()
+        if hi > 0:
+            ax.set_yscale("log")
+            ax.set_ylim(lo / 1.5, hi * 3)
+    else:
+        name = "isotropic" if isinstance(noise, IsotropicNoise) else "curvature"
+        title = rf"{name} noise, $\sigma = {sigma:g}$"
+        if exact.max() > 0 and exact.max() > 20 * max(exact.min(), 1e-300):
+            ax.set_yscale("log")
     ax.set(
         xlabel=r"eigendirection $i$ (dominant first)",
-        ylabel="noise variance",
-        title=repr(noise),
+        ylabel=r"noise variance $s_i$",
+        xlim=(0, valley.d + 1),
+        title=title,
     )
-    if exact.max() > 0 and exact.max() > 20 * max(exact.min(), 1e-300):
-        ax.set_yscale("log")
-    ax.legend(fontsize=9)
+    plotting.legend_outside(ax, where="below", ncol=2)
     return fig
 
 
@@ -328,12 +355,19 @@ def one_step_figure(
     Returns
     -------
     Figure
-        One axes, titled with :math:`\eta`, :math:`\eta^*_t` and the two verdicts.
+        One axes, titled with :math:`\eta`, :math:`\eta^*_t` and two verdicts: the ratio
+        of expected energies :math:`\bar\chi_{t+1}` and the exact expected alignment
+        :math:`\mathbb E[\chi_{t+1}]` against :math:`\chi_t` (they can differ). The
+        histogram (share of draws per bin of width 0.01) and the axes are the same for
+        every step size.
 
     Examples
     --------
-    >>> one_step_figure(eta=0.05, chi=0.3).axes[0].get_title()
-    "eta = 0.05, eta* = 0.19: energy ratio falls, E[chi'] falls"
+    >>> title = one_step_figure(eta=0.05, chi=0.3).axes[0].get_title()
+    >>> print(title.replace(", $", ",\n$"))
+    $\eta = 0.05$,
+    $\eta^*_t = 0.19$: $\bar\chi_{t+1} < \chi_t$,
+    $\mathbb{E}[\chi_{t+1}] < \chi_t$
     """
     eta = validate_real("eta", eta, low=0.0, low_inclusive=False)
     chi = validate_real(
@@ -348,32 +382,52 @@ def one_step_figure(
     )
     pred = energy_ratio_step(valley, noise, theta, eta)
     eta_star = critical_step_size(valley, noise, theta)
-    fig, ax = plotting.new_figure(width=6.0, height=3.2)
-    ax.hist(chi_next, bins=50, color=C["sky"], alpha=0.8, label=r"sampled $\chi_{t+1}$")
-    ax.axvline(chi, color=C["muted"], ls=":", lw=2, label=rf"now: $\chi_t$ = {chi:.3f}")
-    ax.axvline(pred, color=C["theory"], lw=2, label=f"energy ratio: {pred:.3f}")
+    fig, ax = plotting.new_figure(width=5.2, height=4.2)
+    # fixed bins and axes: the histograms of two step sizes compare
+    ax.hist(
+        chi_next,
+        bins=np.linspace(0.0, 1.0, 101),
+        weights=np.full(chi_next.size, 1.0 / chi_next.size),
+        color=C["sky"],
+        alpha=0.8,
+        label=r"sampled $\chi_{t+1}$",
+    )
+    ax.axvline(chi, color=C["muted"], ls=":", lw=2, label=rf"now: $\chi_t = {chi:.3f}$")
+    ax.axvline(
+        pred,
+        color=C["theory"],
+        lw=2,
+        label=r"$\bar\chi_{t+1} = \mathbb{E}D'/(\mathbb{E}D'+\mathbb{E}B')$"
+        + f" = {pred:.3f}",
+    )
     ax.axvline(
         chi_next.mean(),
         color=C["sgd"],
         ls="--",
         lw=1.5,
-        label=f"sample mean: {chi_next.mean():.3f}",
+        label=rf"sample mean of $\chi_{{t+1}}$ = {chi_next.mean():.3f}",
     )
     mean = expected_alignment(valley, noise, theta, eta)
-    verdict = "rises" if pred > chi else "falls"
-    verdict_mean = "rises" if mean > chi else "falls"
-    star = "inf (self-correcting)" if np.isinf(eta_star) else f"{eta_star:.3g}"
+    verdict = ">" if pred > chi else "<"
+    verdict_mean = ">" if mean > chi else "<"
+    star = r"\infty" if np.isinf(eta_star) else f"{eta_star:.3g}"
     title = (
-        f"eta = {eta:.3g}, eta* = {star}: energy ratio {verdict}, "
-        f"E[chi'] {verdict_mean}"
+        rf"$\eta = {eta:.3g}$, $\eta^*_t = {star}$: "
+        rf"$\bar\chi_{{t+1}} {verdict} \chi_t$, "
+        rf"$\mathbb{{E}}[\chi_{{t+1}}] {verdict_mean} \chi_t$"
     )
     if eta >= valley.stability_limit:
         title += (
-            f"\n(eta > 2/lambda_max = {valley.stability_limit:.3g}: "
-            "one step is defined, "
-            "repeated steps diverge)"
+            "\n"
+            + rf"($\eta > 2/\lambda_{{\max}} = {valley.stability_limit:.3g}$: "
+            + "one step is defined, repeated steps diverge)"
         )
-    ax.set(xlabel=r"next alignment $\chi_{t+1}$", ylabel="count", title=title)
-    ax.title.set_fontsize(10)
-    ax.legend(fontsize=8, loc="best")
+    ax.set(
+        xlabel=r"next alignment $\chi_{t+1}$",
+        ylabel="share of draws",
+        xlim=(0, 1),
+        ylim=(0, 0.5),
+        title=title,
+    )
+    plotting.legend_outside(ax, where="below", fontsize=10)
     return fig

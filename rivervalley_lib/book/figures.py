@@ -22,8 +22,8 @@ Examples
 --------
 >>> from rivervalley_lib import figures
 >>> fig = figures.valley_2d_figure(eta=0.25, condition=20.0, sigma=0.3)
->>> fig.axes[0].texts[0].get_text().splitlines()[0]
-'diverges: eta = 0.25 > 2/lambda_max = 0.2'
+>>> print(fig.axes[0].texts[0].get_text().splitlines()[0])
+diverges: $\eta = 0.25 > 2/\lambda_{\max} = 0.2$
 """
 
 from __future__ import annotations

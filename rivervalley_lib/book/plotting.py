@@ -19,6 +19,17 @@ from typing import TYPE_CHECKING
 import matplotlib as mpl
 import numpy as np
 
+from ._readable import (
+    DISPLAY_WIDTH_PX,
+    MIN_TEXT_PX,
+    annotated_heatmap,
+    contrast_ratio,
+    label_line_end,
+    legend_outside,
+    shown_text_px,
+    smallest_text_px,
+)
+
 if TYPE_CHECKING:
     import sympy
     from matplotlib.figure import Figure
@@ -38,6 +49,14 @@ __all__ = [
     "alt_text",
     "equation_latex",
     "show_eq",
+    "DISPLAY_WIDTH_PX",
+    "MIN_TEXT_PX",
+    "shown_text_px",
+    "smallest_text_px",
+    "legend_outside",
+    "label_line_end",
+    "annotated_heatmap",
+    "contrast_ratio",
 ]
 
 #: Okabe-Ito colours, by role.
@@ -59,8 +78,10 @@ RC: dict[str, object] = {
     "savefig.facecolor": "white",
     "figure.dpi": 100,
     "font.size": 11,
-    "axes.titlesize": 12,
+    "axes.titlesize": 11,
     "axes.labelsize": 11,
+    "xtick.labelsize": 11,
+    "ytick.labelsize": 11,
     "legend.fontsize": 10,
     "legend.framealpha": 0.9,
     "axes.grid": True,
@@ -119,8 +140,7 @@ def book_style() -> Iterator[None]:
 def new_figure(
     ncols: int = 1, nrows: int = 1, *, width: float = 4.2, height: float = 3.2, **kwargs
 ):
-    """A figure in the book's style with ``nrows x ncols`` axes of the given size
-    (inches).
+    """A figure in the book's style with ``nrows x ncols`` axes (sizes in inches).
 
     The figure is a plain :class:`matplotlib.figure.Figure` with the constrained
     layout, not registered with pyplot.
@@ -347,7 +367,7 @@ def hatch_divergent(ax, limit: float, top: float, *, across=None) -> None:
 
 
 def diverged_message(ax, eta: float, limit: float) -> None:
-    """Write a plain-words divergence message on an axes instead of plotting overflow.
+    r"""Write a plain-words divergence message on an axes instead of plotting overflow.
 
     The axes is cleared and hidden; the message names the step size and the
     stability limit ``2/lambda_max``.
@@ -369,8 +389,8 @@ def diverged_message(ax, eta: float, limit: float) -> None:
     --------
     >>> fig, ax = new_figure()
     >>> diverged_message(ax, 0.3, 0.2)
-    >>> ax.texts[0].get_text().splitlines()[0]
-    'diverges: eta = 0.3 > 2/lambda_max = 0.2'
+    >>> print(ax.texts[0].get_text().splitlines()[0])
+    diverges: $\eta = 0.3 > 2/\lambda_{\max} = 0.2$
     >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     ax.clear()
@@ -378,8 +398,8 @@ def diverged_message(ax, eta: float, limit: float) -> None:
     ax.text(
         0.5,
         0.5,
-        f"diverges: eta = {eta:.3g} > 2/lambda_max = {limit:.3g}\nchoose a smaller "
-        "step size",
+        rf"diverges: $\eta = {eta:.3g} > 2/\lambda_{{\max}} = {limit:.3g}$"
+        "\nchoose a smaller step size",
         ha="center",
         va="center",
         fontsize=12,

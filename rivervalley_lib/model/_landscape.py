@@ -380,6 +380,38 @@ class RiverValley:
         """
         return self._eigenvalues * as_state(self, theta)
 
+    def energies(self, theta) -> tuple[np.ndarray, np.ndarray]:
+        r"""The gradient energies of the two blocks at :math:`\theta`.
+
+        .. math::
+
+            D = \lVert P_{\mathcal D} \nabla L(\theta)\rVert^2
+              = \sum_{i\le k} \lambda_i^2\theta_i^2, \qquad
+            B = \lVert P_{\mathcal B} \nabla L(\theta)\rVert^2
+              = \sum_{j>k} \lambda_j^2\theta_j^2,
+
+        so that the alignment is :math:`\chi = D/(D+B)` (Deng et al., ALT 2026,
+        arXiv:2601.11789, Sec. 3).
+
+        Parameters
+        ----------
+        theta : array_like, shape (..., d)
+            States in the eigenbasis; leading axes are batch axes.
+
+        Returns
+        -------
+        (ndarray, ndarray)
+            :math:`D` and :math:`B`, each of shape ``theta.shape[:-1]``.
+
+        Examples
+        --------
+        >>> D, B = RiverValley([4.0, 1.0], k=1).energies([[1.0, 2.0], [0.5, 0.0]])
+        >>> D.tolist(), B.tolist()
+        ([16.0, 4.0], [4.0, 0.0])
+        """
+        g2 = self.gradient(theta) ** 2
+        return g2[..., : self.k].sum(axis=-1), g2[..., self.k :].sum(axis=-1)
+
     def __repr__(self) -> str:
         lam = self._eigenvalues
         return (

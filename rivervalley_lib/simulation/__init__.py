@@ -16,7 +16,7 @@ Examples
 (1, 4)
 """
 
-from ._measure import MeasuredPhases, measured_phase_lengths
+from ._measure import MeasuredPhases, measured_phase_lengths, window_median
 from ._simulate import DivergenceError, Trace, sample_gradient, sample_step, simulate
 
 __all__ = [
@@ -27,4 +27,5 @@ __all__ = [
     "DivergenceError",
     "measured_phase_lengths",
     "MeasuredPhases",
+    "window_median",
 ]

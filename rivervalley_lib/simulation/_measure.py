@@ -90,3 +90,59 @@ def measured_phase_lengths(
     above = np.nonzero(smooth[T1:] >= level)[0]
     T2 = int(T1 + above[0]) if above.size else -1
     return MeasuredPhases(T1, T2)
+
+
+def window_median(step, values, at, half: int = 50) -> np.ndarray:
+    r"""The median of a recorded curve over a window of steps around each step ``at``.
+
+    For each :math:`t` in ``at`` it returns
+    :math:`\operatorname{median}\{v_s : |s - t| \le h\}`, the smoothing used to compare
+    a simulated curve with values read off a published figure (each read value averages
+    the curve over a few pixels, that is over a window of steps). At :math:`t = 0` the
+    window is the starting point alone, so the value before the first step is kept.
+
+    Parameters
+    ----------
+    step : array_like, shape (n,)
+        The recorded steps, increasing (e.g. ``Trace.step``).
+    values : array_like, shape (n,)
+        The curve at those steps (e.g. the median alignment over seeds).
+    at : array_like of int, shape (m,)
+        The steps :math:`t \ge 0` to smooth at.
+    half : int
+        Half-width :math:`h \ge 0` of the window, in steps.
+
+    Returns
+    -------
+    ndarray, shape (m,)
+
+    Raises
+    ------
+    ValueError
+        If a window holds no recorded step, or the shapes disagree.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> window_median(np.arange(0, 100, 10), np.arange(10.0), [0, 50], half=10)
+    array([0., 5.])
+    """
+    step = validate_array("step", step)
+    values = validate_array("values", values)
+    if step.ndim != 1 or step.shape != values.shape:
+        raise ValueError(
+            "step and values must be 1-D arrays of the same shape, got "
+            f"{step.shape} and {values.shape}"
+        )
+    at = validate_array("at", at, ndim_min=0)
+    half = validate_int("half", half, low=0)
+    # window of each t (rows), the starting point alone at t = 0
+    gap = np.abs(step[None, :] - at.reshape(-1, 1))
+    sel = np.where(at.reshape(-1, 1) == 0, gap == 0, gap <= half)
+    empty = ~sel.any(axis=1)
+    if empty.any():
+        raise ValueError(
+            f"no recorded step within half = {half} of step {at.ravel()[empty][0]:g}"
+        )
+    med = np.nanmedian(np.where(sel, values[None, :], np.nan), axis=1)
+    return med.reshape(at.shape)
