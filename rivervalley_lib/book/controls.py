@@ -34,7 +34,7 @@ __all__ = ["Control", "controls", "of", "readout"]
 
 
 def readout(value: Any) -> str:
-    """The text a slider shows for ``value`` (and :func:`figures.describe` writes).
+    """The text a slider shows for ``value`` (as the alt text of a frame writes it).
 
     Parameters
     ----------

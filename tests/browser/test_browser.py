@@ -112,6 +112,12 @@ def test_page_renders_offline(open_page, path):
     """Math typeset, images loaded with alt text, no console errors and no failed
     requests."""
     page, log = open_page(path)
+    # The book's images load lazily (near the viewport): load every one of them now.
+    page.evaluate(
+        "() => Promise.all(Array.from(document.images).map(img => {"
+        " img.loading = 'eager'; return img.complete ? null : new Promise(r => {"
+        " img.addEventListener('load', r); img.addEventListener('error', r); }); }))"
+    )
     info = inspect(page)
     problems = log.problems()
     problems += [f"math left untypeset: {m!r}" for m in info["mathUnrendered"]]

@@ -12,7 +12,8 @@ extension makes the book show the second and nothing of the first:
 - **Frames as files.** Every inline ``data:image/...;base64`` image of a notebook
   output (an explorer's frames, a figure shown with alt text) is written once to
   ``_images/rv/<sha256>.<ext>`` and referenced by URL, so a page fetches a frame only
-  when it shows it (``loading="lazy"``).
+  when it shows it. Every image of a page is ``loading="lazy"``: fetched when it nears
+  the viewport.
 - **Run it live.** The explorer's "run it live" paragraph gets the chapter's Binder
   (JupyterLab) link, from the same settings as the page's launch button.
 - **The script and styles** ``static/rivervalley-explorer.js`` and
@@ -132,8 +133,20 @@ def _externalise(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             raw.replace_self(replacement)
 
 
+def _lazy_images(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Every image of a page's body loads when it nears the viewport, not all at once
+    on arrival (a chapter's figures weigh 0.5 MB and more)."""
+    if context.get("body"):
+        context["body"] = re.sub(
+            r"<img (?![^>]*loading=)", '<img loading="lazy" ', context["body"]
+        )
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _configure, priority=500)
     app.connect("doctree-read", _drop_widget_state)
     app.connect("doctree-resolved", _externalise)
+    app.connect("html-page-context", _lazy_images)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
