@@ -254,14 +254,13 @@ def grading_folder(
     return grading
 
 
-#: Gradescope's grading step: grade /autograder/submission/*.ipynb in a clean process.
-RUN_AUTOGRADER = """#!/usr/bin/env bash
-# River Valley: the hidden tests run in a clean process (tools/autograde), not in the
-# student's kernel. Otter's environment (setup.sh) provides Python and the library.
-source /autograder/source/otter_env_hook.sh 2>/dev/null || true
-cd /autograder/source
-python3 rv_grading/autograde/gradescope.py /autograder
-"""
+#: Gradescope's grading step, in place of otter's ``run_otter.py`` (the lines before it,
+#: which activate otter's environment with Python and the library, stay).
+GRADING_STEP = (
+    "# River Valley: grade in clean processes (tools/autograde), not in the student's "
+    "kernel.\ncd /autograder/source && python rv_grading/autograde/gradescope.py "
+    "/autograder\n"
+)
 
 
 def init_cell(notebook_name: str) -> str:
@@ -299,7 +298,12 @@ def _gradescope_zip(where: pathlib.Path) -> None:
     zpath = next((where / "autograder").glob("*.zip"))
     with zipfile.ZipFile(zpath) as z:
         items = {n: z.read(n) for n in z.namelist()}
-    items["run_autograder"] = RUN_AUTOGRADER.encode()
+    lines = items["run_autograder"].decode().splitlines(keepends=True)
+    if not any("run_otter.py" in ln for ln in lines):
+        raise ValueError("otter's run_autograder no longer calls run_otter.py")
+    items["run_autograder"] = "".join(
+        GRADING_STEP if "run_otter.py" in ln else ln for ln in lines
+    ).encode()
     zpath.unlink()
     # Named by chapter and build, not by otter's timestamp.
     zpath = zpath.with_name(f"{where.name}-{where.parent.name}-autograder.zip")

@@ -62,7 +62,7 @@ def main() -> int:
     results = []
     for i, (name, fn) in enumerate(tests):
         rng = np.random.default_rng([job["case_seed"], i])
-        signal.alarm(int(job.get("test_timeout", 120)))
+        signal.alarm(int(job.get("test_timeout", 300)))
         try:
             if load_error is not None:
                 raise testkit.Failed(load_error)

@@ -64,3 +64,10 @@ def ratio_from_your_function(student, answers, P, rng):
     mine = student.ratio_of_expectations(given.valley, noise, theta)
     mine = tk.number(mine, "your function")
     tk.expect_close(answers["ratio"], mine, "ratio = ratio_of_expectations(...)")
+    g, s, k = (
+        given.valley.gradient(theta),
+        noise.diagonal(given.valley, theta),
+        given.valley.k,
+    )
+    want = (g[:k] @ g[:k] + s[:k].sum()) / (g @ g + s.sum())
+    tk.expect_close(answers["ratio"], want, "ratio, the ratio of expectations")

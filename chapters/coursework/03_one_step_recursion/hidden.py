@@ -51,7 +51,7 @@ def gaps_of_the_experiment(student, answers, P, rng):
     """The sampled steps are recomputed here; the prediction is your function's, run
     here with the library guard on (an error in it is graded once, above)."""
     gaps = tk.array(answers["gaps"], "gaps", (4,))
-    want = []
+    want, ref = [], []
     for k in (1, 4, 16, 64):
         v = rv.RiverValley.two_level(d=25 * k, k=k, dominant=10.0, bulk=0.2)
         th0 = rv.state_with_alignment(v, P["chi0"], energy=k / 4)
@@ -61,4 +61,6 @@ def gaps_of_the_experiment(student, answers, P, rng):
         sampled = rv.alignment(v, t - P["eta"] * g).mean()
         pred = student.predicted_alignment(v, noise, th0, P["eta"])
         want.append(abs(sampled - tk.number(pred, "predicted_alignment")))
-    tk.expect_close(gaps, want, "the four gaps", 1e-6)
+        ref.append(abs(sampled - rv.expected_alignment_step(v, noise, th0, P["eta"])))
+    tk.expect_close(gaps, want, "the four gaps, with your predicted_alignment", 1e-6)
+    tk.expect_close(gaps, ref, "the four gaps", 1e-6)

@@ -73,6 +73,7 @@ def bisects_on_unseen_states(student, answers, P, rng):
 @tk.points(2, "eta_star is what your bisection gives for this state")
 def eta_star_from_your_bisection(student, answers, P, rng):
     theta = rv.state_with_alignment(given.valley, P["chi"], P["energy"])
-    mine = student.bisect_eta_star(given.valley, given.noise, theta, 1e-4, 0.3)
-    mine = tk.number(mine, "bisect_eta_star")
+    mine = _bisection_followed(student, given.valley, given.noise, theta, 1e-4, 0.3, 60)
     tk.expect_close(answers["eta_star"], mine, "eta_star = bisect_eta_star(...)", 1e-9)
+    want = rv.critical_step_size(given.valley, given.noise, theta)
+    tk.expect_close(answers["eta_star"], want, "eta_star to six digits", 1e-6)

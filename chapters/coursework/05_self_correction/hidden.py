@@ -42,6 +42,8 @@ def chi_inf_from_your_floors(student, answers, P, rng):
     u = tk.array(student.curvature_floor(v, P["sigma"], P["eta"]), "curvature_floor")
     want = u[: v.k].sum() / u.sum()
     tk.expect_close(answers["chi_inf"], want, "chi_inf from your floors", 1e-9)
+    ref = rv.noise_floor(v, rv.CurvatureNoise(P["sigma"]), P["eta"]).alignment
+    tk.expect_close(answers["chi_inf"], ref, "chi_inf, the plateau", 1e-9)
 
 
 @tk.points(1, "chi_sim comes from the prescribed simulation")

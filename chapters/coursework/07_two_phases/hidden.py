@@ -51,4 +51,14 @@ def c_star_from_your_function(student, answers, P, rng):
     )
     tk.expect(found.any(), "your has_collapse finds a collapse on the grid")
     want = given.grid[np.argmax(found)]
-    tk.expect_close(answers["c_star"], want, "c_star", 1e-12)
+    tk.expect_close(answers["c_star"], want, "c_star from your has_collapse", 1e-12)
+    mf = rv.expected_trajectory(
+        given.valley,
+        given.noise,
+        P["eta"],
+        3000,
+        given.grid[:, None] * np.ones(given.valley.d),
+    )
+    floor = P["frac"] * rv.noise_floor(given.valley, given.noise, P["eta"]).alignment
+    ref = given.grid[np.argmax(mf.alignment.min(axis=1) < floor)]
+    tk.expect_close(answers["c_star"], ref, "c_star", 1e-12)

@@ -45,6 +45,9 @@ def full_batch_alignment(student, answers, P, rng):
     net, th, X, Y = given.net, given.th, given.X, given.Y
     mine = student.alignment_with(_basis(), net.gradient(th, X, Y))
     tk.expect_close(answers["full"], tk.number(mine, "alignment_with"), "full", 1e-6)
+    g = net.gradient(th, X, Y)
+    c = _basis().T @ g
+    tk.expect_close(answers["full"], c @ c / (g @ g), "full, the alignment", 1e-4)
 
 
 @tk.points(1, "mini: your alignment_with() on the prescribed minibatches")
@@ -52,9 +55,12 @@ def prescribed_minibatches(student, answers, P, rng):
     net, th, X, Y = given.net, given.th, given.X, given.Y
     U = _basis()
     r = np.random.default_rng(P["seed"])
-    want = []
+    want, ref = [], []
     for _ in range(200):
         i = r.choice(400, P["batch"], replace=False)
         g = net.gradient(th, X[i], Y[i])
         want.append(tk.number(student.alignment_with(U, g), "alignment_with"))
-    tk.expect_close(tk.array(answers["mini"], "mini"), want, "mini", 1e-4, atol=1e-8)
+        ref.append((U.T @ g) @ (U.T @ g) / (g @ g))
+    mini = tk.array(answers["mini"], "mini")
+    tk.expect_close(mini, want, "mini, with your alignment_with", 1e-4, atol=1e-8)
+    tk.expect_close(mini, ref, "mini", 1e-4, atol=1e-8)

@@ -59,4 +59,7 @@ def eta_star_from_your_valley(student, answers, P, rng):
     y, w = given.Y[:, P["column"]], np.full(10, P["wscale"])
     v, t = _valley_and_state(student, given.X, y, w, 2)
     want = rv.critical_step_size(v, rv.IsotropicNoise(0.0), t)
-    tk.expect_close(answers["eta_star_lib"], want, "eta_star_lib", 1e-9)
+    tk.expect_close(answers["eta_star_lib"], want, "eta_star_lib on your valley", 1e-9)
+    X, n = given.X, given.X.shape[0]
+    rep = measure_alignment(X.T @ (X @ w - y) / n, lambda z: X.T @ (X @ z) / n, k=2)
+    tk.expect_close(answers["eta_star_lib"], rep.eta_star, "eta_star_lib", 1e-6)
