@@ -41,6 +41,7 @@ KILLED = {1, 3}
 TIMEOUT = {36, 24, -24, 152, 255}
 SURVIVED = {0}
 NO_TESTS = {5, 33}
+NOT_CHECKED = {None}  # the run was stopped before it reached these
 
 
 def run_mutmut(jobs: int) -> dict:
@@ -112,6 +113,7 @@ def write_report(timing: dict | None) -> float:
         sys.exit("no mutmut results in mutants/: run `make mutate` first")
     equivalents = load_equivalents()
     killed, timeouts, survivors, no_tests, other = [], [], [], [], []
+    unchecked = [name for name, (_, code) in results.items() if code in NOT_CHECKED]
     for name, (path, code) in results.items():
         if code in KILLED:
             killed.append(name)
@@ -121,7 +123,7 @@ def write_report(timing: dict | None) -> float:
             survivors.append((name, path))
         elif code in NO_TESTS:
             no_tests.append((name, path))
-        else:
+        elif code not in NOT_CHECKED:
             other.append((name, path, code))
 
     equivalent, stale, live = [], [], []
@@ -136,7 +138,7 @@ def write_report(timing: dict | None) -> float:
             note = "no test calls it" if (name, path) in no_tests else ""
             live.append((name, diff, note))
     missing = sorted(set(equivalents) - set(results))
-    effective = len(results) - len(equivalent)
+    effective = len(results) - len(equivalent) - len(unchecked)
     caught = len(killed) + len(timeouts)
     score = 100.0 * caught / effective if effective else 100.0
 
@@ -166,7 +168,12 @@ def write_report(timing: dict | None) -> float:
         + (f" (of which {len(no_tests)} called by no test)" if no_tests else ""),
     ]
     if other:
-        md.append(f"- other outcomes (suspicious, segfault, not checked): {len(other)}")
+        md.append(f"- other outcomes (suspicious, segfault): {len(other)}")
+    if unchecked:
+        md.append(
+            f"- **not checked** (the run stopped before them; not in the score): "
+            f"{len(unchecked)}"
+        )
     if timing:
         md += [
             "",
