@@ -437,3 +437,14 @@ def test_z_score_uses_the_standard_error_of_the_mean():
     assert z_score([1.0, 3.0]) == pytest.approx(2.0, rel=EXACT)
     with pytest.raises(ValueError, match="all equal"):
         z_score([2.0, 2.0, 2.0])
+
+
+def test_predicts_rise_is_strict_at_eta_star():
+    """At eta = eta* exactly the expected next ratio equals chi (no rise): the
+    boundary belongs to "falls or stays" (H = diag(4, 1), g = H 1: eta* = 0.4)."""
+    H = np.diag([4.0, 1.0])
+    rep = measure_alignment(H @ np.ones(2), lambda v: H @ v, k=1)
+    assert rep.eta_star == pytest.approx(0.4, rel=EXACT)
+    assert rep.predict(rep.eta_star).alignment_change == pytest.approx(0.0, abs=1e-12)
+    assert not rep.predicts_rise(rep.eta_star)
+    assert rep.predicts_rise(rep.eta_star * (1 + 1e-9))
