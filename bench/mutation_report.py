@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import os
 import resource
 import subprocess
@@ -35,12 +36,15 @@ ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "bench" / "MUTATION.md"
 EQUIVALENTS = ROOT / "bench" / "mutation_equivalents.toml"
 TIMING = ROOT / "mutants" / "run-time.json"
+MANUAL = ROOT / "bench" / "mutation_manual.toml"
+MANUAL_RESULTS = ROOT / "mutants" / "manual.json"
 
 # mutmut's exit codes (mutmut.stats.status_by_exit_code, mutmut 3.8).
 KILLED = {1, 3}
 TIMEOUT = {36, 24, -24, 152, 255}
 SURVIVED = {0}
 NO_TESTS = {5, 33}
+NOT_CHECKED = {None}  # the run was stopped before it reached these
 
 
 def run_mutmut(jobs: int) -> dict:
@@ -63,6 +67,56 @@ def run_mutmut(jobs: int) -> dict:
     TIMING.parent.mkdir(exist_ok=True)
     TIMING.write_text(json.dumps(timing, indent=1))
     return timing
+
+
+def run_manual() -> list[dict]:
+    """Apply each hand-written mutant of bench/mutation_manual.toml to a copy of the
+    package and run its tests there; killed = the tests failed (exit code 1)."""
+    import shutil
+    import tempfile
+
+    entries = tomllib.loads(MANUAL.read_text()).get("mutant", [])
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        pkg = Path(tmp) / "rivervalley_lib"
+        tests = [str(ROOT / "tests" / "library")]
+        for entry in [None, *entries]:
+            shutil.rmtree(pkg, ignore_errors=True)
+            shutil.copytree(ROOT / "rivervalley_lib", pkg)
+            if entry is not None:
+                target = pkg / entry["file"]
+                text = target.read_text()
+                if text.count(entry["old"]) != 1:
+                    out.append({**entry, "status": "stale"})
+                    continue
+                target.write_text(text.replace(entry["old"], entry["new"]))
+                tests = [str(ROOT / "tests" / "library" / t) for t in entry["tests"]]
+            # Run from the copy: `python -m` puts it first on sys.path, and pytest's
+            # importlib mode (pyproject.toml) adds nothing before it.
+            cmd = [sys.executable, "-m", "pytest", "-c", str(ROOT / "pyproject.toml")]
+            cmd += ["--rootdir", str(ROOT), "-q", "-x", "-p", "no:cacheprovider"]
+            cmd += ["-p", "no:xdist", "--no-header", *tests]
+            if entry is None:
+                probe = [
+                    sys.executable,
+                    "-c",
+                    "import rivervalley_lib as m; print(m.__file__)",
+                ]
+                where = subprocess.run(probe, cwd=tmp, capture_output=True, text=True)
+                if not where.stdout.strip().startswith(tmp):
+                    sys.exit("manual mutants: the copy is not the package imported")
+                # Unmutated, the same tests pass: a kill is the mutant's doing.
+                union = sorted({t for e in entries for t in e["tests"]})
+                base = cmd + [str(ROOT / "tests" / "library" / t) for t in union]
+                if subprocess.run(base, cwd=tmp, capture_output=True).returncode:
+                    sys.exit("manual mutants: the tests fail without a mutant")
+                continue
+            code = subprocess.run(cmd, cwd=tmp, capture_output=True).returncode
+            status = {0: "survived", 1: "killed"}.get(code, f"error (exit {code})")
+            out.append({**entry, "status": status})
+    MANUAL_RESULTS.parent.mkdir(exist_ok=True)
+    MANUAL_RESULTS.write_text(json.dumps(out, indent=1))
+    return out
 
 
 def load_results() -> dict[str, tuple[str, int | None]]:
@@ -112,6 +166,7 @@ def write_report(timing: dict | None) -> float:
         sys.exit("no mutmut results in mutants/: run `make mutate` first")
     equivalents = load_equivalents()
     killed, timeouts, survivors, no_tests, other = [], [], [], [], []
+    unchecked = [name for name, (_, code) in results.items() if code in NOT_CHECKED]
     for name, (path, code) in results.items():
         if code in KILLED:
             killed.append(name)
@@ -121,7 +176,7 @@ def write_report(timing: dict | None) -> float:
             survivors.append((name, path))
         elif code in NO_TESTS:
             no_tests.append((name, path))
-        else:
+        elif code not in NOT_CHECKED:
             other.append((name, path, code))
 
     equivalent, stale, live = [], [], []
@@ -136,9 +191,9 @@ def write_report(timing: dict | None) -> float:
             note = "no test calls it" if (name, path) in no_tests else ""
             live.append((name, diff, note))
     missing = sorted(set(equivalents) - set(results))
-    effective = len(results) - len(equivalent)
+    effective = len(results) - len(equivalent) - len(unchecked)
     caught = len(killed) + len(timeouts)
-    score = 100.0 * caught / effective if effective else 100.0
+    score = 100.0 * caught / effective if effective else math.nan
 
     by_module: dict[str, list[int]] = {}
     for name, (path, code) in results.items():
@@ -155,8 +210,12 @@ def write_report(timing: dict | None) -> float:
         "the doctests of those modules, each mutant running the tests that call its "
         "function.",
         "",
-        f"**Score: {score:.1f} %** of non-equivalent mutants killed "
-        f"({caught} of {effective}; {len(results)} mutants, {len(equivalent)} "
+        (
+            f"**Score: {score:.1f} %** of non-equivalent mutants killed "
+            if effective
+            else "**No score: no mutant was checked** "
+        )
+        + f"({caught} of {effective}; {len(results)} mutants, {len(equivalent)} "
         f"equivalent, {len(live)} surviving).",
         "",
         f"- killed by a failing test: {len(killed)}; by a timeout: {len(timeouts)}",
@@ -166,7 +225,12 @@ def write_report(timing: dict | None) -> float:
         + (f" (of which {len(no_tests)} called by no test)" if no_tests else ""),
     ]
     if other:
-        md.append(f"- other outcomes (suspicious, segfault, not checked): {len(other)}")
+        md.append(f"- other outcomes (suspicious, segfault): {len(other)}")
+    if unchecked:
+        md.append(
+            f"- **not checked** (the run stopped before them; not in the score): "
+            f"{len(unchecked)}"
+        )
     if timing:
         md += [
             "",
@@ -174,7 +238,13 @@ def write_report(timing: dict | None) -> float:
             f"{timing['cpu_s'] / 60:.1f} min CPU (user + system of mutmut and its "
             f"children), `--max-children {timing['jobs']}`, finished "
             f"{timing['finished']}, 1-min load average at the start "
-            f"{timing['load_before']:.1f} on a shared 2-core machine.",
+            f"{timing['load_before']:.1f} on a shared 2-core machine"
+            + (
+                f"; mutmut exited with code {timing['exit_code']}"
+                if timing.get("exit_code")
+                else ""
+            )
+            + ".",
         ]
     md += ["", "| module | mutants | killed | equivalent |", "|---|---:|---:|---:|"]
     for path, (n, k, e) in sorted(by_module.items()):
@@ -205,6 +275,18 @@ def write_report(timing: dict | None) -> float:
         md += ["", "## Stale equivalence entries (review)", ""]
         md += [f"- `{n}`: now names a different mutated line" for n in stale]
         md += [f"- `{n}`: no such mutant any more" for n in missing]
+    if MANUAL_RESULTS.exists():
+        manual = json.loads(MANUAL_RESULTS.read_text())
+        n_killed = sum(m["status"] == "killed" for m in manual)
+        md += ["", "## Hand-written mutants of the functions mutmut skips", ""]
+        md += [
+            "mutmut 3 does not mutate decorated functions (`fill_doc`/`state_doc`/"
+            "`doc` and properties), among them `AlignmentReport.predict` and "
+            "`alignment_regime`; `bench/mutation_manual.toml` lists plausible bugs "
+            f"of those. Killed: {n_killed} of {len(manual)}.",
+            "",
+        ]
+        md += [f"- {m['status']}: {m['bug']} (`{m['file']}`)" for m in manual]
     REPORT.write_text("\n".join(md).rstrip() + "\n")
     return score
 
@@ -213,12 +295,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run", action="store_true", help="run mutmut first")
     parser.add_argument("--jobs", type=int, default=2, help="mutmut --max-children")
+    parser.add_argument(
+        "--manual", action="store_true", help="only the hand-written mutants"
+    )
     args = parser.parse_args()
+    if args.manual:
+        for m in run_manual():
+            print(f"{m['status']}: {m['bug']}")
+        if not any((ROOT / "mutants").glob("**/*.py.meta")):
+            return
     timing = run_mutmut(args.jobs) if args.run else None
+    if args.run:
+        run_manual()
     if timing is None and TIMING.exists():
         timing = json.loads(TIMING.read_text())
     score = write_report(timing)
-    print(f"mutation score {score:.1f} %: see {REPORT.relative_to(ROOT)}")
+    shown = "not measured" if math.isnan(score) else f"{score:.1f} %"
+    print(f"mutation score {shown}: see {REPORT.relative_to(ROOT)}")
     if timing:
         print(
             f"mutmut: {timing['wall_s'] / 60:.1f} min wall, "

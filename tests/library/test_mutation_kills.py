@@ -383,3 +383,68 @@ def test_number_refuses_bool_nan_and_text(capsys):
     for bad in (True, math.nan, "0.5", [0.5], None):
         assert number(bad, "x") is None
         assert capsys.readouterr().out.startswith("✗ x: ")
+
+
+# ------------------------------------------- sample_step with noise: two exact routes
+def test_sample_step_over_exact_noise_is_predict_exactly(noisy_report):
+    """Stepping the quadratic once from each of the 2d exact noise samples (covariance
+    sigma^2 I) averages to the expectation: the ratio of the mean D' and B' is
+    predict()'s next ratio, and the mean loss changes are its loss changes, for SGD,
+    Dom-SGD and Bulk-SGD (noise terms present, no Monte Carlo error)."""
+    rep, valley, noise, theta = noisy_report
+    Q, H = _rotated(valley)
+    w = Q @ theta
+    g = H @ w
+    draws = iter(exact_noise_samples(g, SIGMA))
+
+    def stochastic(_w):
+        return next(draws)
+
+    def grad(v):
+        return H @ v
+
+    def loss(v):
+        return 0.5 * v @ H @ v
+
+    eta, n = 0.15, 2 * valley.d
+    p = rep.predict(eta)
+    for projection, want in (
+        ("none", p.loss_change_sgd),
+        ("dominant", p.loss_change_dominant),
+        ("bulk", p.loss_change_bulk),
+    ):
+        draws = iter(exact_noise_samples(g, SIGMA))
+        s = rep.sample_step(
+            w, eta, grad, stochastic, samples=n, projection=projection, loss=loss
+        )
+        assert s.loss_change.mean() == pytest.approx(want, rel=EXACT)
+        if projection == "none":
+            ratio = s.D.mean() / (s.D.mean() + s.B.mean())
+            assert ratio - rep.alignment == pytest.approx(
+                p.alignment_change, rel=EXACT, abs=1e-13
+            )
+        np.testing.assert_allclose(s.alignment, s.D / (s.D + s.B), rtol=1e-12)
+
+
+def test_z_score_uses_the_standard_error_of_the_mean():
+    """z = (mean - reference) / (s / sqrt(n)) with the n - 1 sample deviation."""
+    from rivervalley_lib.diagnostics import z_score
+
+    assert z_score([1.0, 2.0, 3.0]) == pytest.approx(2 * math.sqrt(3), rel=EXACT)
+    assert z_score([1.0, 2.0, 3.0], reference=2.5) == pytest.approx(
+        -0.5 * math.sqrt(3), rel=EXACT
+    )
+    assert z_score([1.0, 3.0]) == pytest.approx(2.0, rel=EXACT)
+    with pytest.raises(ValueError, match="all equal"):
+        z_score([2.0, 2.0, 2.0])
+
+
+def test_predicts_rise_is_strict_at_eta_star():
+    """At eta = eta* exactly the expected next ratio equals chi (no rise): the
+    boundary belongs to "falls or stays" (H = diag(4, 1), g = H 1: eta* = 0.4)."""
+    H = np.diag([4.0, 1.0])
+    rep = measure_alignment(H @ np.ones(2), lambda v: H @ v, k=1)
+    assert rep.eta_star == pytest.approx(0.4, rel=EXACT)
+    assert rep.predict(rep.eta_star).alignment_change == pytest.approx(0.0, abs=1e-12)
+    assert not rep.predicts_rise(rep.eta_star)
+    assert rep.predicts_rise(rep.eta_star * (1 + 1e-9))
