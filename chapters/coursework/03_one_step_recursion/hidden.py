@@ -61,6 +61,6 @@ def gaps_of_the_experiment(student, answers, P, rng):
         sampled = rv.alignment(v, t - P["eta"] * g).mean()
         pred = student.predicted_alignment(v, noise, th0, P["eta"])
         want.append(abs(sampled - tk.number(pred, "predicted_alignment")))
-        ref.append(abs(sampled - rv.expected_alignment_step(v, noise, th0, P["eta"])))
+        ref.append(abs(sampled - rv.energy_ratio_step(v, noise, th0, P["eta"])))
     tk.expect_close(gaps, want, "the four gaps, with your predicted_alignment", 1e-6)
     tk.expect_close(gaps, ref, "the four gaps", 1e-6)
