@@ -81,14 +81,16 @@ class PageLog:
 
 @pytest.fixture
 def open_page(browser, base_url):
-    """Open a page of the built book; returns ``(page, log)`` once the page has
-    settled."""
+    """Open a page of the built book (at ``viewport``, width and height in CSS pixels,
+    else 1280 x 900); returns ``(page, log)`` once the page has settled."""
     opened = []
     host = urlsplit(base_url).netloc
 
-    def _open(path: str):
+    def _open(path: str, viewport: tuple[int, int] | None = None):
         page = browser.new_page()
         opened.append(page)
+        if viewport is not None:
+            page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
         log = PageLog()
 
         offline(page, host, log.blocked_requests)

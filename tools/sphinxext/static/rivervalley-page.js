@@ -23,11 +23,10 @@
  *    @patch theme-button-names pip:pydata-sphinx-theme fixed-in:none checked-through:0.17.1
  *
  * Not patches, the book's own layout (see rivervalley.css):
- * - Scroll cues. A display equation, a wide inline formula, a table or a figure that is wider
- *   than the column scrolls sideways; the element gets the class "rv-scroll", which draws a
- *   shadow on the side where more is hidden, and is named and made focusable so that it can be
- *   scrolled from the keyboard. Inline formulas that would run past the column get
- *   "rv-scroll-inline" (they scroll instead of being cut).
+ * - Scroll cues. A display equation, an inline formula, a table or a figure that is wider than
+ *   the column scrolls sideways (rivervalley.css; the theme cut formulas off); the scroller gets
+ *   the class "rv-scroll", which draws a shadow on the side where more is hidden, and is named
+ *   and made focusable so that it can be scrolled from the keyboard.
  * - Figures on a phone. A figure drawn wider than the column is not shrunk below 70 % of its
  *   drawn size (its text would fall under 9 px): it scrolls sideways inside its output, and a tap
  *   opens the full-size image.
@@ -79,8 +78,12 @@
   // Scroll cues and figures.
   var MIN_FIGURE_SCALE = 0.7;
 
-  function markScroller(el, label) {
-    var wide = el.scrollWidth > el.clientWidth + 1;
+  // Overflow under this many pixels is a glyph's overhang (italic letters), not content.
+  var SLACK = 4;
+
+  // wide: whether el overflows; measured (scrollWidth against clientWidth) unless given.
+  function markScroller(el, label, wide) {
+    if (wide === undefined) wide = el.scrollWidth > el.clientWidth + SLACK;
     el.classList.toggle("rv-scroll", wide);
     if (wide) {
       if (!el.hasAttribute("tabindex")) {
@@ -102,20 +105,8 @@
     }
   }
 
-  function fitInline(math) {
-    // Undo first, so that a wider window can give the formula back its natural flow.
-    math.classList.remove("rv-scroll-inline");
-    var block = math.closest("p, li, dd, td, .admonition, section, article") || math.parentElement;
-    if (!block) return;
-    var limit = block.getBoundingClientRect().right + 1;
-    if (math.getBoundingClientRect().right > limit) {
-      math.classList.add("rv-scroll-inline");
-      markScroller(math, "formula, scrolls sideways");
-    }
-  }
-
   function fitFigure(img) {
-    var output = img.closest(".cell_output .output, figure, .figure") || img.parentElement;
+    var output = img.closest(".cell_output, figure, .figure") || img.parentElement;
     if (!output || !img.naturalWidth) return;
     output.classList.add("rv-figure");
     var column = output.clientWidth;
@@ -140,10 +131,16 @@
 
   function layout() {
     var main = document.querySelector("main") || document.body;
-    main.querySelectorAll('mjx-container[display="true"]').forEach(function (m) {
-      markScroller(m, "equation, scrolls sideways");
+    // The theme's wrappers of display (div.math) and inline (span.math) formulas. Measured on
+    // the typeset formula itself (mjx-math): the hidden MathML for screen readers beside it is
+    // wider and would count as overflow.
+    main.querySelectorAll("div.math, span.math").forEach(function (wrapper) {
+      var formula = wrapper.querySelector("mjx-math");
+      if (!formula) return;
+      var wide = formula.getBoundingClientRect().width > wrapper.clientWidth + SLACK;
+      var label = wrapper.tagName === "DIV" ? "equation" : "formula";
+      markScroller(wrapper, label + ", scrolls sideways", wide);
     });
-    main.querySelectorAll('mjx-container:not([display="true"])').forEach(fitInline);
     main.querySelectorAll("table").forEach(function (t) {
       var box = t.closest(".pst-scrollable-table-container, .table-wrapper, .output") || t.parentElement;
       if (box) markScroller(box, "table, scrolls sideways");
@@ -168,6 +165,10 @@
     schedule();
     window.addEventListener("resize", schedule);
     window.addEventListener("load", schedule);
+    // MathJax's fonts, figures and widgets change widths after load: measure again.
+    if (document.fonts && document.fonts.ready) document.fonts.ready.then(schedule);
+    var article = document.querySelector("article.bd-article") || document.querySelector("main");
+    if (article && window.ResizeObserver) new ResizeObserver(schedule).observe(article);
     // Equations exist only once MathJax has typeset them.
     var t0 = Date.now();
     (function waitForMathJax() {
