@@ -71,9 +71,12 @@ def test_axe_finds_no_serious_violation(open_page, path, size):
     assert not found, f"{path} at {size}:\n  " + "\n  ".join(found)
 
 
-def test_index_page_has_a_title_and_a_language(open_page, base_url):
-    page, _ = open_page("index.html")  # it redirects: read the file as served
-    text = page.request.get(base_url + "index.html").text()
+def test_index_page_has_a_title_and_a_language(browser, base_url):
+    page = browser.new_page()  # the page redirects: read the file as served
+    try:
+        text = page.request.get(base_url + "index.html").text()
+    finally:
+        page.close()
     assert '<html lang="en">' in text and "<title>River Valley" in text, text[:300]
 
 
@@ -291,6 +294,8 @@ _FOCUS_JS = """
           label: (el.getAttribute("aria-label") || el.textContent || "")
               .trim().slice(0, 40),
           ring, math: !!el.closest("mjx-container"),
+          where: el.outerHTML.slice(0, 120) + " in " +
+                 (el.parentElement ? el.parentElement.className : ""),
           visible: r.width > 0 && r.height > 0};
 }
 """
@@ -312,7 +317,7 @@ def check_keyboard(page, stops: int = 60) -> list[str]:
         if focus is None:
             break
         if focus["math"]:
-            problems.append("Tab reached a formula")
+            problems.append(f"Tab reached a formula: {focus['where']}")
         if focus["visible"] and not focus["ring"]:
             problems.append(
                 f"focus not visible on {focus['tag']}.{focus['cls']} {focus['label']!r}"
