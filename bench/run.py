@@ -10,6 +10,7 @@ medians of repeated runs; ratios are measured side by side in the same process.
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import pathlib
 import platform
@@ -541,6 +542,19 @@ def bench_static_book(presses: int = 12, html_dir: pathlib.Path | None = None) -
     return rows
 
 
+def markdown_cell(text: str) -> str:
+    r"""``text`` as the literal content of a Markdown table cell in ``RESULTS.md``.
+
+    The book includes that file, and Markdown passes raw HTML through: a target named
+    ``<input type=range>`` became a live slider on the Performance page. Escape ``&``,
+    ``<`` and ``>`` as HTML entities and ``|`` (a cell separator) with a backslash.
+
+    >>> markdown_cell("plain <input type=range> | x & y")
+    'plain &lt;input type=range&gt; \\| x &amp; y'
+    """
+    return html.escape(text, quote=False).replace("|", "\\|")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -613,8 +627,8 @@ def main(argv=None) -> int:
     )
     md = ["| target | measured | goal | met |", "|---|---|---|---|"]
     md += [
-        f"| {r['target']} | {r['measured']:.3g} {r['unit']} | {r['goal']} "
-        f"| {'yes' if r['met'] else '**no**'} |"
+        f"| {markdown_cell(r['target'])} | {r['measured']:.3g} {r['unit']} "
+        f"| {markdown_cell(r['goal'])} | {'yes' if r['met'] else '**no**'} |"
         for r in rows
     ]
     md.append("")

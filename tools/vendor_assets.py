@@ -44,10 +44,20 @@ COPIES: tuple[tuple[str, str], ...] = (
     (f"{MATHJAX}/input/tex/extensions", "mathjax/input/tex/extensions"),
     (f"{MATHJAX}/ui", "mathjax/ui"),
     (f"{MATHJAX}/a11y", "mathjax/a11y"),
+    # The speech rule engine's English rules (and its base and Nemeth braille tables):
+    # MathJax fetches them from [mathjax]/sre/mathmaps when a reader explores an
+    # equation with the keyboard or a screen reader. Without them speech fails offline.
+    *(
+        (f"{MATHJAX}/sre/mathmaps/{name}.json", f"mathjax/sre/mathmaps/{name}.json")
+        for name in ("base", "en", "nemeth")
+    ),
     ("mathjax/LICENSE", "mathjax/LICENSE"),
     ("requirejs/require.js", "require.js"),  # its licence is in its header
     ("@jupyter-widgets/html-manager/LICENSE", "widgets/LICENSE"),
 )
+#: Not served with the book: the browser gate (tests/browser) injects it into every
+#: page to check WCAG 2.1 A/AA. It stays in the npm folder, at this path inside it.
+AXE = "axe-core/axe.min.js"
 # From the widget manager's dist/: the AMD entry point, its webpack chunks and the icon
 # fonts the chunks reference (relative to the entry point's URL).
 WIDGET_DIST = "@jupyter-widgets/html-manager/dist"
@@ -96,6 +106,8 @@ def copy_assets(modules: Path, out: Path) -> list[Path]:
     """Copy the pruned assets from ``modules`` into a fresh ``out`` folder; return the
     files."""
     missing = [src for src, _ in COPIES if not (modules / src).exists()]
+    if not (modules / AXE).is_file():
+        missing.append(AXE)
     if not (modules / WIDGET_DIST / WIDGET_ENTRY).is_file():
         missing.append(f"{WIDGET_DIST}/{WIDGET_ENTRY}")
     if missing:

@@ -33,7 +33,12 @@ def test_npm_assets_are_pinned_exactly_and_locked():
     pkg = json.loads((ASSETS / "package.json").read_text())
     lock = json.loads((ASSETS / "package-lock.json").read_text())
     deps = pkg["dependencies"]
-    assert set(deps) == {"mathjax", "requirejs", "@jupyter-widgets/html-manager"}
+    assert set(deps) == {
+        "mathjax",
+        "requirejs",
+        "@jupyter-widgets/html-manager",
+        "axe-core",  # not served: the browser gate's accessibility check
+    }
     for name, version in deps.items():
         assert re.fullmatch(r"\d+\.\d+\.\d+", version), (
             f"{name} must be pinned exactly, got {version}"
@@ -77,7 +82,9 @@ def test_vendor_copy_prunes_and_fails_loudly(tmp_path):
         "libembed-amd.js",
     ):
         (dist / name).write_text("x")
-    for name in ("mathjax", "requirejs", "@jupyter-widgets/html-manager"):
+    (modules / "axe-core").mkdir(parents=True)
+    (modules / vendor.AXE).write_text("x")
+    for name in ("mathjax", "requirejs", "@jupyter-widgets/html-manager", "axe-core"):
         (modules / name / "package.json").write_text(json.dumps({"version": "9.9.9"}))
     out = tmp_path / "out"
     files = {p.relative_to(out).as_posix() for p in vendor.copy_assets(modules, out)}
@@ -90,6 +97,9 @@ def test_vendor_copy_prunes_and_fails_loudly(tmp_path):
     assert (
         "widgets/embed.js.map" not in files and "widgets/libembed-amd.js" not in files
     )
+    # MathJax's English speech rules are served (speech works offline); axe-core is not.
+    assert "mathjax/sre/mathmaps/en.json" in files
+    assert not any(f.startswith("axe-core") or "axe" in f for f in files)
     assert json.loads((out / "VERSIONS.json").read_text())["mathjax"] == "9.9.9"
     (modules / "requirejs" / "require.js").unlink()
     with pytest.raises(SystemExit, match="requirejs/require.js"):

@@ -21,6 +21,12 @@ manager: it points the manager at its icon fonts and gives MathJax 3 the
 ``MathJax.Hub.Queue`` that the manager (written for MathJax 2) calls to typeset widget
 labels. See the comments in that file.
 
+**Phone and keyboard.** ``static/rivervalley-page.js`` (deferred, every page) makes
+the theme's header buttons work on narrow screens and marks whatever is wider than the
+column (display equations, wide inline formulas, tables, figures) as a sideways scroller
+with a visible cue; ``static/rivervalley.css`` holds the styles it relies on, visible
+focus rings, link contrast inside proof and exercise boxes and 44 px slider targets.
+
 **Inline scripts.** Some extensions (sphinx-thebe, sphinx-togglebutton) register their
 inline ``<script>`` bodies after the HTML builder has started, so Sphinx holds each
 twice (once with the file name ``None``, once with ``''``) and writes both. The second
@@ -30,6 +36,7 @@ scripts are dropped as each page is written.
 
 from __future__ import annotations
 
+import html
 import os
 from pathlib import Path
 from typing import Any
@@ -43,6 +50,8 @@ MODES = ("local", "cdn")
 VENDOR = "_vendor"
 STATIC = Path(__file__).resolve().parent / "static"
 WIDGETS_FIX_JS = "rivervalley-widgets.js"
+PAGE_JS = "rivervalley-page.js"
+PAGE_CSS = "rivervalley.css"
 
 #: Paths relative to the static root, as the pages request them.
 MATHJAX_PATH = "mathjax/tex-mml-chtml.js"
@@ -81,6 +90,8 @@ def _configure(app: Sphinx, config: Config) -> None:
     widget_assets = _cdn_widget_assets(config) if cdn else "widgets/"
     attributes = {"data-widgets-assets": widget_assets} if widget_assets else {}
     app.add_js_file(WIDGETS_FIX_JS, priority=200, **attributes)
+    app.add_js_file(PAGE_JS, loading_method="defer")
+    app.add_css_file(PAGE_CSS)
     if cdn:
         return
     vendor = Path(app.confdir) / VENDOR
@@ -118,10 +129,63 @@ def _drop_duplicate_scripts(
     scripts[:] = kept
 
 
+def _list_items_in_citation_lists(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Give each entry of a citation list the role its list requires.
+
+    docutils writes the bibliography as ``<div role="list" class="citation-list">``
+    holding ``<div class="citation" role="doc-biblioentry">`` entries; a list may only
+    own list items (axe-core: aria-required-children, critical). ``listitem`` is the
+    entry's role inside that list.
+    """
+    body = context.get("body")
+    if body and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+INDEX_HTML = """<!DOCTYPE html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<title>{title}</title>
+<meta http-equiv="Refresh" content="0; url={target}">
+<link rel="canonical" href="{target}">
+</head>
+<body>
+<main><p><a href="{target}">{title}</a></p></main>
+</body>
+</html>
+"""
+
+
+def _write_index(app: Sphinx, exception: Exception | None) -> None:
+    """Write ``index.html`` as a redirect page with a title and a language.
+
+    sphinx-external-toc writes a bare ``<meta http-equiv="Refresh">`` there (no
+    ``<html lang>``, no ``<title>``: two WCAG failures), and only when the file does not
+    exist yet. This runs first, on every build.
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    root = app.config.root_doc
+    if root == "index":
+        return
+    title = app.config.html_title or app.config.project
+    lang = (app.config.language or "en").replace("_", "-")
+    page = INDEX_HTML.format(
+        lang=html.escape(lang), title=html.escape(title), target=f"{root}.html"
+    )
+    (Path(app.outdir) / "index.html").write_text(page, encoding="utf-8")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     # Run before myst-nb reads nb_ipywidgets_js (builder-inited) and after config
     # overrides.
     app.connect("config-inited", _configure, priority=400)
     # Run after every extension has added its per-page scripts.
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
+    app.connect("html-page-context", _list_items_in_citation_lists)
+    # Before sphinx-external-toc's handler (priority 500), which then leaves the file.
+    app.connect("build-finished", _write_index, priority=400)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
