@@ -6,7 +6,13 @@ from typing import Literal
 
 import numpy as np
 
-from .._validation import validate_array, validate_int, validate_real
+from .._validation import (
+    check_memory,
+    validate_array,
+    validate_choice,
+    validate_int,
+    validate_real,
+)
 
 
 class RiverValley:
@@ -137,6 +143,7 @@ class RiverValley:
         array([10. , 10. ,  0.1,  0.1,  0.1])
         """
         d = validate_int("d", d, low=2)
+        check_memory(8.0 * d, f"d = {d}")
         k = validate_int("k", k, low=1, high=d - 1)
         lam = validate_real("dominant", dominant, low=0.0, low_inclusive=False)
         mu = validate_real("bulk", bulk, low=0.0, high=lam, high_inclusive=False)
@@ -197,10 +204,17 @@ class RiverValley:
         [40.0, 40.0, 1.0, 1.0, 0.01, 0.01, 0.01]
         """
         d = validate_int("d", d, low=2)
+        check_memory(8.0 * d, f"d = {d}")
         k = validate_int("k", k, low=1, high=d - 1)
-        if spacing not in ("geometric", "linear"):
-            raise ValueError(
-                f"spacing must be 'geometric' or 'linear', got {spacing!r}"
+        validate_choice("spacing", spacing, ("geometric", "linear"))
+        if levels is not None and (
+            isinstance(levels, (str, bytes))
+            or not hasattr(levels, "__len__")
+            or len(levels) != 2
+        ):
+            raise TypeError(
+                "levels must be None or a pair (dominant levels, bulk levels) of "
+                f"integers, got {type(levels).__name__}"
             )
         d_lo, d_hi = _range_pair("dominant", dominant, positive=True)
         b_lo, b_hi = _range_pair("bulk", bulk, positive=spacing == "geometric")
@@ -279,6 +293,7 @@ class RiverValley:
         array([[2., 0.],
                [0., 1.]])
         """
+        check_memory(8.0 * self.d**2, f"the valley's dimension d = {self.d} (d x d)")
         return np.diag(self._eigenvalues)
 
     def projector(self, block: Literal["dominant", "bulk"]) -> np.ndarray:
@@ -296,15 +311,14 @@ class RiverValley:
                [0., 1., 0.],
                [0., 0., 1.]])
         """
-        return np.diag(self._block_mask(block).astype(float))
+        mask = self._block_mask(block)
+        check_memory(8.0 * self.d**2, f"the valley's dimension d = {self.d} (d x d)")
+        return np.diag(mask.astype(float))
 
     # ------------------------------------------------------------------ maps
     def _block_mask(self, block: str) -> np.ndarray:
-        if block == "dominant":
-            return self._mask
-        if block == "bulk":
-            return ~self._mask
-        raise ValueError(f"block must be 'dominant' or 'bulk', got {block!r}")
+        block = validate_choice("block", block, ("dominant", "bulk"))
+        return self._mask if block == "dominant" else ~self._mask
 
     def project(self, v, block: Literal["dominant", "bulk"]) -> np.ndarray:
         r"""Project vectors onto a block.

@@ -12,7 +12,13 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from .._validation import validate_int, validate_real
+from .._validation import (
+    check_memory,
+    validate_array,
+    validate_int,
+    validate_real,
+    validate_rng,
+)
 from ._landscape import RiverValley, as_state, validate_landscape
 
 
@@ -23,6 +29,23 @@ def validate_noise(noise) -> NoiseModel:
             f"RegressionNoise), got {type(noise).__name__}"
         )
     return noise
+
+
+def _grad_sq(valley: RiverValley, grad_sq) -> np.ndarray:
+    """Second moments u_i >= 0 of the gradient, shape (..., d)."""
+    return validate_array("grad_sq", grad_sq, ndim_min=1, last_dim=valley.d, low=0.0)
+
+
+def _stationary_eta(valley: RiverValley, eta) -> float:
+    """A constant step size in (0, 2/lambda_1), where a stationary law exists."""
+    return validate_real(
+        "eta",
+        eta,
+        low=0.0,
+        high=valley.stability_limit,
+        low_inclusive=False,
+        high_inclusive=False,
+    )
 
 
 class NoiseModel(ABC):
@@ -109,16 +132,27 @@ class AdditiveNoise(NoiseModel):
     def sample(self, valley, theta, rng):
         validate_landscape(valley)
         theta = as_state(valley, theta)
+        rng = validate_rng(rng)
         return self.scale(valley) * rng.standard_normal(theta.shape)
 
     def covariance(self, valley, theta=None):
+        validate_landscape(valley)
+        check_memory(
+            8.0 * valley.d**2, "the valley's dimension d (a dense d x d matrix)"
+        )
+        if theta is not None:
+            as_state(valley, theta)
         return np.diag(self.diagonal(valley))
 
     def mean_diagonal(self, valley, grad_sq):
-        return np.broadcast_to(self.diagonal(valley), np.shape(grad_sq))
+        validate_landscape(valley)
+        grad_sq = _grad_sq(valley, grad_sq)
+        return np.broadcast_to(self.diagonal(valley), grad_sq.shape)
 
     def stationary_gradient_energy(self, valley, eta):
+        validate_landscape(valley)
         lam = valley.eigenvalues
+        eta = _stationary_eta(valley, eta)
         return eta * lam * self.diagonal(valley) / (2.0 - eta * lam)
 
     def __repr__(self) -> str:
@@ -157,6 +191,7 @@ class IsotropicNoise(AdditiveNoise):
     """
 
     def scale(self, valley):
+        validate_landscape(valley)
         return np.full(valley.d, self.sigma)
 
 
@@ -185,6 +220,7 @@ class CurvatureNoise(AdditiveNoise):
     """
 
     def scale(self, valley):
+        validate_landscape(valley)
         return self.sigma * np.sqrt(valley.eigenvalues)
 
 
@@ -249,6 +285,9 @@ class RegressionNoise(NoiseModel):
 
     def covariance(self, valley, theta=None):
         validate_landscape(valley)
+        check_memory(
+            8.0 * valley.d**2, "the valley's dimension d (a dense d x d matrix)"
+        )
         if theta is None:
             raise ValueError("theta is required: RegressionNoise depends on the state")
         theta = as_state(valley, theta)
@@ -265,8 +304,14 @@ class RegressionNoise(NoiseModel):
     def sample(self, valley, theta, rng):
         validate_landscape(valley)
         theta = as_state(valley, theta)
+        rng = validate_rng(rng)
         lam = valley.eigenvalues
         b = self.batch_size
+        check_memory(
+            8.0 * b * theta.size,
+            f"batch_size = {b} with theta of shape {theta.shape} (one feature matrix "
+            "per minibatch)",
+        )
         x = rng.standard_normal(theta.shape[:-1] + (b, valley.d)) * np.sqrt(lam)
         y = self.label_noise * rng.standard_normal(theta.shape[:-1] + (b,))
         resid = np.einsum("...bd,...d->...b", x, theta) - y
@@ -274,6 +319,8 @@ class RegressionNoise(NoiseModel):
         return grad - lam * theta
 
     def mean_diagonal(self, valley, grad_sq):
+        validate_landscape(valley)
+        grad_sq = _grad_sq(valley, grad_sq)
         lam = valley.eigenvalues
         pos = lam > 0
         two_loss = np.sum(
@@ -292,6 +339,8 @@ class RegressionNoise(NoiseModel):
         :math:`u_i^\infty = \eta\lambda_i^2\sigma_\varepsilon^2 / (b\,c_i(1-q))`, valid
         when every :math:`c_i > 0` and :math:`q < 1`.
         """
+        validate_landscape(valley)
+        eta = validate_real("eta", eta, low=0.0, low_inclusive=False)
         lam = valley.eigenvalues
         b = self.batch_size
         c = 2.0 - eta * lam * (1.0 + 1.0 / b)

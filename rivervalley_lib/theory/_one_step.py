@@ -11,11 +11,12 @@ from typing import NamedTuple
 import numpy as np
 
 from .._docstrings import state_doc
-from .._validation import validate_array, validate_step_size
-from ..model._landscape import RiverValley, validate_landscape
+from .._validation import validate_array, validate_bool, validate_step_size
+from ..model._landscape import RiverValley, as_state, validate_landscape
 from ..model._noise import NoiseModel
 from ._exact import exact_critical_step_size
 from ._moments import BlockMoments, block_moments, scalarize
+from ._scale import scale_free, unit_rows
 
 
 class ExpectedEnergies(NamedTuple):
@@ -78,9 +79,8 @@ def gradient_alignment(valley: RiverValley, g, *, squared: bool = True):
     (0.36, 0.6)
     """
     validate_landscape(valley)
-    g = validate_array("g", g, ndim_min=1, last_dim=valley.d)
-    if not isinstance(squared, bool):
-        raise TypeError(f"squared must be a bool, got {type(squared).__name__}")
+    g = unit_rows(validate_array("g", g, ndim_min=1, last_dim=valley.d))
+    squared = validate_bool("squared", squared)
     k = valley.k
     dom = np.einsum("...i,...i->...", g[..., :k], g[..., :k])
     total = np.einsum("...i,...i->...", g, g)
@@ -135,6 +135,7 @@ def alignment(valley: RiverValley, theta, *, squared: bool = True):
     array([0.5, 1. ])
     """
     validate_landscape(valley)
+    theta = unit_rows(as_state(valley, theta))
     return gradient_alignment(valley, valley.gradient(theta), squared=squared)
 
 
@@ -304,8 +305,8 @@ def critical_step_size(
     >>> round(eta, 9)
     0.5
     """
-    if not isinstance(exact, bool):
-        raise TypeError(f"exact must be a bool, got {type(exact).__name__}")
+    exact = validate_bool("exact", exact)
+    theta, noise = scale_free(valley, noise, theta)
     if exact:
         return exact_critical_step_size(valley, noise, theta)
     return eta_star_from_moments(block_moments(valley, noise, theta))
@@ -356,6 +357,7 @@ def alignment_regime(valley: RiverValley, noise: NoiseModel, theta):
     >>> alignment_regime(valley, IsotropicNoise(0.1), [1.0, 1.0] + [1e-3] * 98)
     'always-falls'
     """
+    theta, noise = scale_free(valley, noise, theta)
     m = block_moments(valley, noise, theta)
     _, C = threshold_terms(m)
     out = np.where(C > 0, "threshold", "always-falls")

@@ -15,6 +15,7 @@ from .._validation import validate_projection, validate_step_size
 from ..model._landscape import RiverValley
 from ..model._noise import NoiseModel
 from ._moments import BlockMoments, block_moments, scalarize
+from ._scale import scale_free
 
 
 class ProjectionThresholds(NamedTuple):
@@ -79,6 +80,7 @@ def projection_thresholds(valley: RiverValley, noise: NoiseModel, theta):
     >>> projection_thresholds(valley, IsotropicNoise(0.0), [1.0, 1.0])
     ProjectionThresholds(dominant=0.5, bulk=2.0)
     """
+    theta, noise = scale_free(valley, noise, theta)
     return projection_thresholds_from_moments(block_moments(valley, noise, theta))
 
 
