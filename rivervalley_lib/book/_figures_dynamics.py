@@ -8,7 +8,6 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from .._docstrings import fill_doc
 from .._validation import validate_array, validate_int, validate_real
 from ..model._landscape import RiverValley
 from ..simulation._measure import measured_phase_lengths
@@ -26,14 +25,6 @@ C = plotting.COLORS
 
 
 # Parameter descriptions shared by the dynamics figures.
-_doc = fill_doc(
-    eta=r"""eta : float
-    Step size :math:`\eta > 0`.""",
-    steps=r"""steps : int
-    Number of steps, :math:`\ge 2`.""",
-)
-
-
 def _typical_state(valley: RiverValley, energies: np.ndarray) -> np.ndarray:
     """The deterministic state with the expected squared gradient coordinates."""
     lam = valley.eigenvalues
@@ -171,7 +162,6 @@ def paradox_figure(
     "Expected alignment of constant-step SGD from a large initialization over time, "
     "with the ends of the collapse and rise phases marked."
 )
-@_doc
 def two_phase_figure(
     init_scale: float = HEADLINE_INIT, eta: float = 1.0, steps: int = 20000
 ) -> Figure:
@@ -189,8 +179,10 @@ def two_phase_figure(
     ----------
     init_scale : float
         Initial scale :math:`c > 0`.
-    %(eta)s
-    %(steps)s
+    eta : float
+        Step size :math:`\eta > 0`.
+    steps : int
+        Number of steps, :math:`\ge 2`.
 
     Returns
     -------
@@ -321,7 +313,6 @@ def spectrum_history_figure(
     "Expected alignment and expected loss over time on the headline valley for one "
     "constant step size."
 )
-@_doc
 def step_size_choice_figure(eta: float = 1.0, steps: int = 20000) -> Figure:
     r"""What a constant step size does on the headline valley: alignment and loss.
 
@@ -331,8 +322,10 @@ def step_size_choice_figure(eta: float = 1.0, steps: int = 20000) -> Figure:
 
     Parameters
     ----------
-    %(eta)s
-    %(steps)s
+    eta : float
+        Step size :math:`\eta > 0`.
+    steps : int
+        Number of steps, :math:`\ge 2`.
 
     Returns
     -------

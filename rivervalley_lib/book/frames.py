@@ -39,7 +39,6 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from .._docstrings import fill_doc
 from .._validation import validate_int
 from . import plotting
 from .figures import describe
@@ -149,13 +148,6 @@ def _jsonable(value: Any) -> Any:
     raise TypeError
 
 
-_FIGURE_FIXED = """figure : callable
-    One of the ``*_figure`` functions of :mod:`rivervalley_lib.book.figures`.
-fixed : mapping, optional
-    Arguments passed unchanged to every call."""
-
-
-@fill_doc(figure_fixed=_FIGURE_FIXED)
 def render_frames(
     figure: Callable[..., Figure],
     fixed: Mapping[str, Any] | None = None,
@@ -168,7 +160,10 @@ def render_frames(
 
     Parameters
     ----------
-    %(figure_fixed)s
+    figure : callable
+        One of the ``*_figure`` functions of :mod:`rivervalley_lib.book.figures`.
+    fixed : mapping, optional
+        Arguments passed unchanged to every call.
     dpi : int
         Resolution of the PNGs, in :math:`[30, 300]`.
     max_frames : int
@@ -262,7 +257,6 @@ def frame_html(frame: Frame) -> str:
     return f'<img class="rv-frame" src="{src}" alt="{alt}" data-call="{call}"/>'
 
 
-@fill_doc(figure_fixed=_FIGURE_FIXED)
 def static_explorer(
     figure: Callable[..., Figure],
     fixed: Mapping[str, Any] | None = None,
@@ -282,7 +276,10 @@ def static_explorer(
 
     Parameters
     ----------
-    %(figure_fixed)s
+    figure : callable
+        One of the ``*_figure`` functions of :mod:`rivervalley_lib.book.figures`.
+    fixed : mapping, optional
+        Arguments passed unchanged to every call.
     labels : mapping, optional
         Slider descriptions by grid name (default: the name).
     start : mapping, optional

@@ -198,6 +198,7 @@ def figure_bundle(fig, alt: str, *, dpi: int = 110) -> dict[str, str]:
     Parameters
     ----------
     fig : matplotlib Figure
+        The figure to render.
     alt : str
         A non-empty description of the figure.
     dpi : int
@@ -240,6 +241,7 @@ def show(fig, *, dpi: int = 110, alt: str | None = None) -> None:
     Parameters
     ----------
     fig : matplotlib Figure
+        The figure to show.
     dpi : int
         Resolution of the PNG.
     alt : str, optional
@@ -280,10 +282,15 @@ def seed_band(
     Parameters
     ----------
     ax : matplotlib Axes
+        The axes to draw on.
     x : array_like, shape (n,)
+        The abscissae (steps), finite.
     values : array_like, shape (seeds, n)
+        One row per seed; the band spans the quantiles ``q`` over the seeds.
     color : str
+        A matplotlib color for the median line and the band.
     label : str, optional
+        Legend label of the median line.
     q : (float, float)
         Lower and upper quantiles of the band.
     log : bool

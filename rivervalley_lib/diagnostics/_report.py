@@ -10,7 +10,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._docstrings import fill_doc
 from .._validation import (
     validate_array,
     validate_int,
@@ -52,14 +51,6 @@ class OneStepPrediction(NamedTuple):
 
 
 # Shared by the report's prediction methods: the step size and an example report.
-_doc = fill_doc(
-    eta="eta : float\n    Step size, ``> 0``.",
-    report=""">>> import numpy as np
->>> H = np.diag([4.0, 1.0])
->>> rep = measure_alignment(H @ np.ones(2), lambda v: H @ v, k=1)""",
-)
-
-
 @dataclass(frozen=True)
 class AlignmentReport:
     r"""What :func:`measure_alignment` found at one point.
@@ -109,13 +100,13 @@ class AlignmentReport:
     noise_samples: int
     moments: BlockMoments = field(repr=False, compare=False)
 
-    @_doc
     def predicts_rise(self, eta: float) -> bool:
         """Whether the expected alignment rises after one step of size ``eta``.
 
         Parameters
         ----------
-        %(eta)s
+        eta : float
+            Step size, ``> 0``.
 
         Returns
         -------
@@ -124,14 +115,15 @@ class AlignmentReport:
 
         Examples
         --------
-        %(report)s
+        >>> import numpy as np
+        >>> H = np.diag([4.0, 1.0])
+        >>> rep = measure_alignment(H @ np.ones(2), lambda v: H @ v, k=1)
         >>> rep.predicts_rise(0.3), rep.predicts_rise(0.45)
         (False, True)
         """
         eta = validate_real("eta", eta, low=0.0, low_inclusive=False)
         return eta > self.eta_star
 
-    @_doc
     def predict(self, eta: float) -> OneStepPrediction:
         r"""Predicted one-step changes of the alignment and of the loss at step ``eta``.
 
@@ -143,7 +135,8 @@ class AlignmentReport:
 
         Parameters
         ----------
-        %(eta)s
+        eta : float
+            Step size, ``> 0``.
 
         Returns
         -------
@@ -151,7 +144,9 @@ class AlignmentReport:
 
         Examples
         --------
-        %(report)s
+        >>> import numpy as np
+        >>> H = np.diag([4.0, 1.0])
+        >>> rep = measure_alignment(H @ np.ones(2), lambda v: H @ v, k=1)
         >>> p = rep.predict(0.25)
         >>> p.loss_change_dominant, p.loss_change_bulk, p.loss_change_sgd
         (-2.0, -0.21875, -2.21875)
@@ -170,7 +165,6 @@ class AlignmentReport:
             )
         return OneStepPrediction(ED / total - self.alignment, dom + blk, dom, blk)
 
-    @_doc
     def sample_step(
         self,
         theta,
@@ -201,7 +195,8 @@ class AlignmentReport:
         ----------
         theta : array_like, shape (dim,)
             The parameters the report was measured at.
-        %(eta)s
+        eta : float
+            Step size, ``> 0``.
         gradient : callable
             ``gradient(theta)``: the full-batch gradient, shape ``(dim,)``.
         stochastic_gradient : callable
@@ -221,7 +216,9 @@ class AlignmentReport:
 
         Examples
         --------
-        %(report)s
+        >>> import numpy as np
+        >>> H = np.diag([4.0, 1.0])
+        >>> rep = measure_alignment(H @ np.ones(2), lambda v: H @ v, k=1)
         >>> s = rep.sample_step(np.ones(2), 0.25, lambda w: H @ w, lambda w: H @ w,
         ...                     samples=2, loss=lambda w: 0.5 * w @ H @ w)
         >>> float(s.loss_change[0]), rep.predict(0.25).loss_change_sgd

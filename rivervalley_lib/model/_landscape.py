@@ -304,6 +304,17 @@ class RiverValley:
             P_{\mathcal D} = \sum_{i \le k} e_i e_i^\top,
             \qquad P_{\mathcal B} = I - P_{\mathcal D}.
 
+        Parameters
+        ----------
+        block : {"dominant", "bulk"}
+            ``"dominant"`` (:math:`\mathcal D`) or ``"bulk"`` (:math:`\mathcal B`).
+
+        Raises
+        ------
+        ValueError
+            If ``block`` is neither, or the ``(d, d)`` matrix would exceed the memory
+            limit (2 GiB).
+
         Examples
         --------
         >>> RiverValley([2.0, 1.0, 0.5], k=1).projector("bulk")
@@ -330,6 +341,7 @@ class RiverValley:
         v : array_like, shape (..., d)
             Vectors in the eigenbasis; leading axes are batch axes.
         block : {"dominant", "bulk"}
+            ``"dominant"`` (:math:`\mathcal D`) or ``"bulk"`` (:math:`\mathcal B`).
 
         Returns
         -------
@@ -348,6 +360,11 @@ class RiverValley:
 
         Over leading batch axes.
 
+        Parameters
+        ----------
+        theta : array_like, shape (..., d)
+            State(s) in the eigenbasis; leading axes are batch axes.
+
         Examples
         --------
         >>> float(RiverValley([4.0, 1.0], k=1).loss([1.0, 2.0]))
@@ -360,6 +377,11 @@ class RiverValley:
         r"""The dominant block loss :math:`L_{\mathcal D}(\theta)`.
 
         .. math:: L_{\mathcal D}(\theta) = \tfrac12 \sum_{i\le k} \lambda_i\theta_i^2
+
+        Parameters
+        ----------
+        theta : array_like, shape (..., d)
+            State(s) in the eigenbasis; leading axes are batch axes.
 
         Examples
         --------
@@ -374,6 +396,11 @@ class RiverValley:
 
         .. math:: L_{\mathcal B}(\theta) = \tfrac12 \sum_{j>k} \lambda_j\theta_j^2
 
+        Parameters
+        ----------
+        theta : array_like, shape (..., d)
+            State(s) in the eigenbasis; leading axes are batch axes.
+
         Examples
         --------
         >>> float(RiverValley([4.0, 1.0], k=1).loss_bulk([1.0, 2.0]))
@@ -386,6 +413,11 @@ class RiverValley:
         r"""The full-batch gradient :math:`\nabla L(\theta) = H\theta`.
 
         Over leading batch axes.
+
+        Parameters
+        ----------
+        theta : array_like, shape (..., d)
+            State(s) in the eigenbasis; leading axes are batch axes.
 
         Examples
         --------

@@ -74,7 +74,17 @@ class NoiseModel(ABC):
     ) -> np.ndarray:
         r"""The covariance diagonal :math:`s_i = \Sigma_{ii}(\theta)` in the eigenbasis.
 
-        Shape ``(..., d)``.
+        Parameters
+        ----------
+        valley : RiverValley
+            The valley: the eigenvalues of :math:`H`, dominant block first.
+        theta : array_like, shape (..., d), optional
+            State(s); required by state-dependent models (:class:`RegressionNoise`).
+
+        Returns
+        -------
+        ndarray, shape (..., d)
+            :math:`s_i` per state (shape ``(d,)`` without ``theta``).
         """
 
     @abstractmethod
@@ -83,14 +93,41 @@ class NoiseModel(ABC):
     ) -> np.ndarray:
         r"""Draw :math:`\xi` with the model's law at each state in ``theta``.
 
-        Shape ``(..., d)``.
+        Parameters
+        ----------
+        valley : RiverValley
+            The valley: the eigenvalues of :math:`H`, dominant block first.
+        theta : array_like, shape (..., d)
+            State(s); one draw per state.
+        rng : numpy.random.Generator or int
+            Source of randomness; an int is a seed.
+
+        Returns
+        -------
+        ndarray, shape (..., d)
+            The noise draws.
         """
 
     @abstractmethod
     def covariance(self, valley: RiverValley, theta=None) -> np.ndarray:
         r"""The full covariance :math:`\Sigma(\theta)` at one state.
 
-        A ``(d, d)`` matrix.
+        Parameters
+        ----------
+        valley : RiverValley
+            The valley: the eigenvalues of :math:`H`, dominant block first.
+        theta : array_like, shape (d,), optional
+            The state; required by state-dependent models.
+
+        Returns
+        -------
+        ndarray, shape (d, d)
+            :math:`\Sigma(\theta)`.
+
+        Raises
+        ------
+        ValueError
+            If the ``(d, d)`` matrix would exceed the memory limit (2 GiB).
         """
 
     @abstractmethod
@@ -101,6 +138,18 @@ class NoiseModel(ABC):
 
         This closes the second-moment recursion: for every model here :math:`s_i` is
         linear in the :math:`g_j^2`, so its mean depends on the :math:`u_j` only.
+
+        Parameters
+        ----------
+        valley : RiverValley
+            The valley: the eigenvalues of :math:`H`, dominant block first.
+        grad_sq : array_like, shape (..., d)
+            The second moments :math:`u_i \ge 0`.
+
+        Returns
+        -------
+        ndarray, shape (..., d)
+            :math:`\mathbb E[s_i]`.
         """
 
     @abstractmethod
@@ -108,6 +157,18 @@ class NoiseModel(ABC):
         r"""The stationary gradient energies of constant-step SGD.
 
         :math:`u_i^\infty = \lim_t \mathbb E g_{i,t}^2`.
+
+        Parameters
+        ----------
+        valley : RiverValley
+            The valley: the eigenvalues of :math:`H`, dominant block first.
+        eta : float
+            Constant step size in :math:`(0, 2/\lambda_1)` (the stable range).
+
+        Returns
+        -------
+        ndarray, shape (d,)
+            :math:`u_i^\infty \ge 0`.
         """
 
 
@@ -119,7 +180,18 @@ class AdditiveNoise(NoiseModel):
 
     @abstractmethod
     def scale(self, valley: RiverValley) -> np.ndarray:
-        """Per-coordinate standard deviation, shape (d,)."""
+        r"""Per-coordinate standard deviation.
+
+        Parameters
+        ----------
+        valley : RiverValley
+            The valley: the eigenvalues of :math:`H`, dominant block first.
+
+        Returns
+        -------
+        ndarray, shape (d,)
+            :math:`\sqrt{s_i}`.
+        """
 
     def diagonal(self, valley, theta=None):
         validate_landscape(valley)
@@ -338,6 +410,24 @@ class RegressionNoise(NoiseModel):
         recursion is
         :math:`u_i^\infty = \eta\lambda_i^2\sigma_\varepsilon^2 / (b\,c_i(1-q))`, valid
         when every :math:`c_i > 0` and :math:`q < 1`.
+
+        Parameters
+        ----------
+        valley : RiverValley
+            The valley: the eigenvalues of :math:`H`, dominant block first.
+        eta : float
+            Constant step size :math:`\eta > 0` with every :math:`c_i > 0` and
+            :math:`q < 1`.
+
+        Returns
+        -------
+        ndarray, shape (d,)
+            :math:`u_i^\infty`.
+
+        Raises
+        ------
+        ValueError
+            If ``eta`` makes the second moment diverge.
         """
         validate_landscape(valley)
         eta = validate_real("eta", eta, low=0.0, low_inclusive=False)

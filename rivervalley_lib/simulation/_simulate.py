@@ -9,6 +9,9 @@ import numpy as np
 
 from .._validation import (
     eta_schedule,
+    validate_array,
+    validate_bool,
+    validate_choice,
     validate_int,
     validate_projection,
     validate_real,
@@ -18,6 +21,7 @@ from ..model._blocks import block_partition
 from ..model._landscape import RiverValley, as_state, moving_mask, validate_landscape
 from ..model._noise import AdditiveNoise, NoiseModel, validate_noise
 from ._blocks import sample_final, simulate_blocks
+from ._checks import check_simulation_memory, check_start
 from ._trace import DivergenceError, Trace, make_trace
 
 Projection = Literal["none", "dominant", "bulk"]
@@ -65,7 +69,9 @@ def simulate(
     Parameters
     ----------
     valley : RiverValley
+        The valley: the eigenvalues of :math:`H`, dominant block first.
     noise : NoiseModel
+        The gradient-noise model (its diagonal :math:`s_i = \Sigma_{ii}`).
     eta : float, array of shape (steps,), or callable ``t -> float``
         Constant step size or schedule, positive and finite at every step.
     steps : int
@@ -151,26 +157,20 @@ def simulate(
     record_every = validate_int("record_every", record_every, low=1)
     beta = validate_real("momentum", momentum, low=0.0, high=1.0, high_inclusive=False)
     validate_projection(projection)
-    if not isinstance(record_theta, bool):
-        raise TypeError(
-            f"record_theta must be a bool, got {type(record_theta).__name__}"
-        )
-    if on_divergence not in ("raise", "mark"):
-        raise ValueError(
-            f"on_divergence must be 'raise' or 'mark', got {on_divergence!r}"
-        )
-    if method not in ("auto", "coordinate", "block"):
-        raise ValueError(
-            f"method must be 'auto', 'coordinate' or 'block', got {method!r}"
-        )
-    etas = eta_schedule(eta, steps)
-    rng = validate_rng(rng)
-    theta0 = as_state(valley, theta0, "theta0")
+    record_theta = validate_bool("record_theta", record_theta)
+    validate_choice("on_divergence", on_divergence, ("raise", "mark"))
+    validate_choice("method", method, ("auto", "coordinate", "block"))
+    # theta0 is copied: the block path draws the final state from it after the call
+    theta0 = validate_array("theta0", theta0, ndim_min=1, last_dim=valley.d, copy=True)
     if not (theta0.ndim == 1 or (theta0.ndim == 2 and theta0.shape[0] == seeds)):
         raise ValueError(
             f"theta0 must have shape (d,) or (seeds, d) = ({seeds}, {valley.d}), "
             f"got {theta0.shape}"
         )
+    check_start(valley, theta0)
+    check_simulation_memory(valley, noise, steps, seeds, record_every, record_theta)
+    etas = eta_schedule(eta, steps)
+    rng = validate_rng(rng)
 
     lam = valley.eigenvalues
     k = valley.k
@@ -390,7 +390,9 @@ def sample_gradient(
     Parameters
     ----------
     valley : RiverValley
+        The valley: the eigenvalues of :math:`H`, dominant block first.
     noise : NoiseModel
+        The gradient-noise model (its diagonal :math:`s_i = \Sigma_{ii}`).
     theta : array_like, shape (d,)
         The state :math:`\theta`.
     samples : int
@@ -452,7 +454,9 @@ def sample_step(
     Parameters
     ----------
     valley : RiverValley
+        The valley: the eigenvalues of :math:`H`, dominant block first.
     noise : NoiseModel
+        The gradient-noise model (its diagonal :math:`s_i = \Sigma_{ii}`).
     theta : array_like, shape (d,)
         The current state :math:`\theta_t`.
     eta : float

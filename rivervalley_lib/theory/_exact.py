@@ -134,6 +134,7 @@ def expected_alignment(valley: RiverValley, noise: NoiseModel, theta, eta):
     Parameters
     ----------
     valley : RiverValley
+        The valley: the eigenvalues of :math:`H`, dominant block first.
     noise : IsotropicNoise or CurvatureNoise
         Gaussian noise with a diagonal covariance.
     theta : array_like, shape (..., d)
@@ -225,8 +226,11 @@ def exact_critical_step_size(valley: RiverValley, noise: NoiseModel, theta):
     Parameters
     ----------
     valley : RiverValley
+        The valley: the eigenvalues of :math:`H`, dominant block first.
     noise : IsotropicNoise or CurvatureNoise
+        The gradient-noise model (its diagonal :math:`s_i = \Sigma_{ii}`).
     theta : array_like, shape (..., d)
+        State(s) in the eigenbasis; leading axes are batch axes.
 
     Returns
     -------

@@ -10,7 +10,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._docstrings import state_doc
 from .._validation import validate_array, validate_bool, validate_step_size
 from ..model._landscape import RiverValley, as_state, validate_landscape
 from ..model._noise import NoiseModel
@@ -50,6 +49,7 @@ def gradient_alignment(valley: RiverValley, g, *, squared: bool = True):
     Parameters
     ----------
     valley : RiverValley
+        The valley: the eigenvalues of :math:`H`, dominant block first.
     g : array_like, shape (..., d)
         Vectors in the eigenbasis; leading axes are batch axes. None may be zero.
     squared : bool
@@ -107,6 +107,7 @@ def alignment(valley: RiverValley, theta, *, squared: bool = True):
     Parameters
     ----------
     valley : RiverValley
+        The valley: the eigenvalues of :math:`H`, dominant block first.
     theta : array_like, shape (..., d)
         States; leading axes are batch axes.
     squared : bool
@@ -157,7 +158,9 @@ def expected_next(valley: RiverValley, noise: NoiseModel, theta, eta):
     Parameters
     ----------
     valley : RiverValley
+        The valley: the eigenvalues of :math:`H`, dominant block first.
     noise : NoiseModel
+        The gradient-noise model (its diagonal :math:`s_i = \Sigma_{ii}`).
     theta : array_like, shape (..., d)
         Current state(s).
     eta : float or array_like
@@ -187,7 +190,6 @@ def expected_next(valley: RiverValley, noise: NoiseModel, theta, eta):
     return ExpectedEnergies(scalarize(ED), scalarize(EB))
 
 
-@state_doc
 def expected_alignment_step(valley: RiverValley, noise: NoiseModel, theta, eta):
     r"""The predicted next alignment, as a ratio of expectations.
 
@@ -201,8 +203,14 @@ def expected_alignment_step(valley: RiverValley, noise: NoiseModel, theta, eta):
 
     Parameters
     ----------
-    %(state)s
-    %(step)s
+    valley : RiverValley
+        The valley: eigenvalues :math:`\lambda_i \ge 0` of :math:`H`, dominant first.
+    noise : NoiseModel
+        The gradient-noise model (diagonal :math:`s_i = \Sigma_{ii}`).
+    theta : array_like, shape (..., d)
+        State(s) :math:`\theta_t` with non-zero gradient; leading axes are batch axes.
+    eta : float or array_like
+        Step size(s) :math:`\eta > 0`, broadcast against the leading axes of ``theta``.
 
     Returns
     -------
@@ -275,8 +283,11 @@ def critical_step_size(
     Parameters
     ----------
     valley : RiverValley
+        The valley: the eigenvalues of :math:`H`, dominant block first.
     noise : NoiseModel
+        The gradient-noise model (its diagonal :math:`s_i = \Sigma_{ii}`).
     theta : array_like, shape (..., d)
+        State(s) in the eigenbasis; leading axes are batch axes.
     exact : bool
         ``False`` (default): the book's :math:`\eta^*_t` above (ratio of expectations).
         ``True``: the smallest :math:`\eta \in (0, 2/\lambda_1)` at which the exact
@@ -321,7 +332,6 @@ def eta_star_from_moments(m: BlockMoments):
     return math.inf if isinstance(out, float) and math.isinf(out) else out
 
 
-@state_doc
 def alignment_regime(valley: RiverValley, noise: NoiseModel, theta):
     r"""Name the regime of the state: ``"threshold"`` or ``"always-falls"``.
 
@@ -336,7 +346,12 @@ def alignment_regime(valley: RiverValley, noise: NoiseModel, theta):
 
     Parameters
     ----------
-    %(state)s
+    valley : RiverValley
+        The valley: eigenvalues :math:`\lambda_i \ge 0` of :math:`H`, dominant first.
+    noise : NoiseModel
+        The gradient-noise model (diagonal :math:`s_i = \Sigma_{ii}`).
+    theta : array_like, shape (..., d)
+        State(s) :math:`\theta_t` with non-zero gradient; leading axes are batch axes.
 
     Returns
     -------
