@@ -180,6 +180,8 @@ def validate_array(
             "unconvertible sequence was given)"
         )
     kind = raw.dtype.kind
+    if kind == "O" and isinstance(value, np.ndarray):
+        raise TypeError(f"{name} must be an array of real numbers, got an object array")
     if kind == "O":
         if not all(
             isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))

@@ -25,6 +25,11 @@ C = plotting.COLORS
 
 
 # Parameter descriptions shared by the dynamics figures.
+#: The most steps a figure simulates: its run time and memory grow with ``steps``
+#: (10**6 steps take about ten seconds).
+MAX_STEPS = 10**6
+
+
 def _typical_state(valley: RiverValley, energies: np.ndarray) -> np.ndarray:
     """The deterministic state with the expected squared gradient coordinates."""
     lam = valley.eigenvalues
@@ -77,8 +82,8 @@ def paradox_figure(
     """
     eta = validate_real("eta", eta, low=0.0, low_inclusive=False)
     eta_train = validate_real("eta_train", eta_train, low=0.0, low_inclusive=False)
-    branch_step = validate_int("branch_step", branch_step, low=1)
-    steps = validate_int("steps", steps, low=1)
+    steps = validate_int("steps", steps, low=1, high=MAX_STEPS)
+    branch_step = validate_int("branch_step", branch_step, low=1, high=MAX_STEPS)
     valley, noise = HEADLINE_VALLEY, HEADLINE_NOISE
     fig, axes = plotting.new_figure(2, width=4.2, height=3.3)
     if max(eta, eta_train) >= valley.stability_limit:
@@ -182,7 +187,7 @@ def two_phase_figure(
     eta : float
         Step size :math:`\eta > 0`.
     steps : int
-        Number of steps, :math:`\ge 2`.
+        Number of steps, from 2 to :data:`MAX_STEPS` (:math:`10^6`).
 
     Returns
     -------
@@ -201,7 +206,7 @@ def two_phase_figure(
     """
     eta = validate_real("eta", eta, low=0.0, low_inclusive=False)
     init_scale = validate_real("init_scale", init_scale, low=0.0, low_inclusive=False)
-    steps = validate_int("steps", steps, low=2)
+    steps = validate_int("steps", steps, low=2, high=MAX_STEPS)
     valley, noise = HEADLINE_VALLEY, HEADLINE_NOISE
     fig, ax = plotting.new_figure(width=6.4, height=3.3)
     if eta >= valley.stability_limit:
@@ -325,7 +330,7 @@ def step_size_choice_figure(eta: float = 1.0, steps: int = 20000) -> Figure:
     eta : float
         Step size :math:`\eta > 0`.
     steps : int
-        Number of steps, :math:`\ge 2`.
+        Number of steps, from 2 to :data:`MAX_STEPS` (:math:`10^6`).
 
     Returns
     -------
@@ -338,7 +343,7 @@ def step_size_choice_figure(eta: float = 1.0, steps: int = 20000) -> Figure:
     'expected loss, eta = 1'
     """
     eta = validate_real("eta", eta, low=0.0, low_inclusive=False)
-    steps = validate_int("steps", steps, low=2)
+    steps = validate_int("steps", steps, low=2, high=MAX_STEPS)
     valley, noise = HEADLINE_VALLEY, HEADLINE_NOISE
     fig, axes = plotting.new_figure(2, width=3.9, height=3.1)
     if eta >= valley.stability_limit:

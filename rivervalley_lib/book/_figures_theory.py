@@ -68,7 +68,7 @@ def valley_2d_figure(
     eta = validate_real("eta", eta, low=0.0, low_inclusive=False)
     condition = validate_real("condition", condition, low=1.0, low_inclusive=False)
     sigma = validate_real("sigma", sigma, low=0.0)
-    steps = validate_int("steps", steps, low=1)
+    steps = validate_int("steps", steps, low=1, high=10**5)
     rng = validate_rng(rng)
     valley = two_d_valley(condition)
     fig, axes = plotting.new_figure(3, width=3.6, height=3.3)
@@ -178,7 +178,7 @@ def noise_figure(
     """
     sigma = validate_real("sigma", sigma, low=0.0)
     batch_size = validate_int("batch_size", batch_size, low=1)
-    samples = validate_int("samples", samples, low=2)
+    samples = validate_int("samples", samples, low=2, high=10**6)
     rng = validate_rng(rng)
     valley = NOISE_VALLEY
     noise = {

@@ -192,7 +192,7 @@ def render_frames(
     describe(
         figure, {}
     )  # ValueError for a function that is not one of the widget figures
-    fixed = dict(fixed or {})
+    fixed = dict(_mapping("fixed", fixed))
     dpi = validate_int("dpi", dpi, low=30, high=300)
     max_frames = validate_int("max_frames", max_frames, low=1)
     grids = _check_grids(figure, fixed, grids)
@@ -251,6 +251,8 @@ def frame_html(frame: Frame) -> str:
     >>> frame_html(f)[:36], 'alt="A figure. Settings: eta = 0.1."' in frame_html(f)
     ('<img class="rv-frame" src="data:imag', True)
     """
+    if not isinstance(frame, Frame):
+        raise TypeError(f"frame must be a Frame, got {type(frame).__name__}")
     src = "data:image/png;base64," + base64.b64encode(frame.png).decode("ascii")
     call = html.escape(json.dumps(frame.call, sort_keys=True), quote=True)
     alt = html.escape(frame.alt, quote=True)
@@ -308,6 +310,7 @@ def static_explorer(
     """
     import ipywidgets as w
 
+    labels, start = _mapping("labels", labels), _mapping("start", start)
     frames = render_frames(figure, fixed, dpi=dpi, max_frames=max_frames, **grids)
     names = list(grids)
     values = {
@@ -389,4 +392,24 @@ def sliders(explorer) -> list:
     >>> [type(s).__name__ for s in sliders(box)]
     ['SelectionSlider']
     """
+    import ipywidgets as w
+
+    if not (
+        isinstance(explorer, w.Box)
+        and EXPLORER_CLASS in explorer._dom_classes
+        and explorer.children
+    ):
+        raise TypeError(
+            "explorer must be a box made by static_explorer, "
+            f"got {type(explorer).__name__}"
+        )
     return list(explorer.children[0].children)
+
+
+def _mapping(name: str, value: Any) -> Mapping:
+    """``value`` if it is a mapping, ``{}`` for None; anything else is a TypeError."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name} must be a mapping or None, got {type(value).__name__}")
+    return value

@@ -212,8 +212,8 @@ def bisection_bracket(
         return False
     theta = np.asarray(theta, dtype=float)
     chi = theory.alignment(valley, theta)
-    if not 0 < a < b:
-        return verdict(False, what, "the bracket should satisfy 0 < lo < hi.")
+    if not 0 < a < b < math.inf:
+        return verdict(False, what, "the bracket should satisfy 0 < lo < hi < inf.")
     # Evaluated just outside the bracket: at the root itself the sign is rounding noise.
     pad = 0.1 * rtol * b
 

@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from .. import theory
-from .._validation import validate_int
+from .._validation import validate_array, validate_int
 from ..model._landscape import RiverValley
 from ..model._noise import NoiseModel
 from ..simulation import Trace
@@ -333,6 +333,10 @@ def expected_loss_change(
         rtol=rtol,
         projection=projection,
     )
+    if samples is not None:
+        samples = validate_array("samples", samples, ndim_min=1, ndim_max=1)
+        if samples.size < 2:
+            raise ValueError(f"samples must hold at least 2 values, got {samples.size}")
     what = "expected loss change"
     value = number(answer, what)
     if value is None:
@@ -350,7 +354,7 @@ def expected_loss_change(
         )
     if samples is None:
         return verdict(close(value, expected, rtol), what, hint)
-    x = np.asarray(samples, dtype=float).ravel()
+    x = validate_array("samples", samples, ndim_min=1).ravel()
     if x.size < 2 or not close(value, x.mean(), 1e-9):
         return verdict(
             False,

@@ -320,6 +320,9 @@ def measure_alignment(
     ValueError
         If the gradient is zero or non-finite, or a shape does not match (naming the
         argument or the callable).
+    scipy.sparse.linalg.ArpackNoConvergence
+        If Lanczos does not converge within ``lanczos_maxiter`` iterations (raise it,
+        or ``lanczos_tol``).
 
     References
     ----------
@@ -362,6 +365,8 @@ def measure_alignment(
     if g.ndim != 1:
         raise ValueError(f"gradient must be a flat vector (dim,), got shape {g.shape}")
     dim = g.shape[0]
+    if dim < 2:
+        raise ValueError(f"gradient must have at least 2 entries, got {dim}")
     k = validate_int("k", k, low=1, high=dim - 1)
     gg = float(g @ g)
     if gg == 0:
@@ -378,8 +383,16 @@ def measure_alignment(
             H, dim, k, tol=lanczos_tol, maxiter=lanczos_maxiter, rng=rng
         )
     else:
-        lam = validate_array("eigen[0]", eigen[0], ndim_min=1, last_dim=k)
-        U = validate_array("eigen[1]", eigen[1], ndim_min=2, last_dim=k)
+        if isinstance(eigen, (str, bytes)) or not (
+            hasattr(eigen, "__len__") and len(eigen) == 2
+        ):
+            raise TypeError(
+                "eigen must be a pair (eigenvalues, eigenvectors), "
+                f"got {type(eigen).__name__}"
+            )
+        # copies: the report keeps them after the call
+        lam = validate_array("eigen[0]", eigen[0], ndim_min=1, last_dim=k, copy=True)
+        U = validate_array("eigen[1]", eigen[1], ndim_min=2, last_dim=k, copy=True)
         if U.shape != (dim, k):
             raise ValueError(
                 f"eigen[1] must have shape (dim, k) = ({dim}, {k}), got {U.shape}"

@@ -52,8 +52,8 @@ def gaussian_mixture(
     >>> X.shape, Y.sum(axis=0).tolist()
     ((10, 3), [5.0, 5.0])
     """
-    k = validate_int("k", k, low=2)
-    n = validate_int("n", n, low=k)
+    n = validate_int("n", n, low=2)
+    k = validate_int("k", k, low=2, high=n)
     dim = validate_int("dim", dim, low=1)
     separation = validate_real("separation", separation, low=0.0, low_inclusive=False)
     spread = validate_real("spread", spread, low=0.0, low_inclusive=False)

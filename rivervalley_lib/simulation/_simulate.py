@@ -8,6 +8,7 @@ from typing import Literal
 import numpy as np
 
 from .._validation import (
+    check_memory,
     eta_schedule,
     validate_array,
     validate_bool,
@@ -423,6 +424,11 @@ def sample_gradient(
             f"theta must have shape (d,) = ({valley.d},), got {theta.shape}"
         )
     samples = validate_int("samples", samples, low=1)
+    check_memory(
+        8.0 * 3 * samples * valley.d * getattr(noise, "batch_size", 1),
+        f"samples = {samples} with d = {valley.d}"
+        + (f" and the noise {noise!r}" if hasattr(noise, "batch_size") else ""),
+    )
     rng = validate_rng(rng)
     th = np.broadcast_to(theta, (samples, valley.d))
     return valley.gradient(th) + noise.sample(valley, th, rng)

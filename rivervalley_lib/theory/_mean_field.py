@@ -333,9 +333,10 @@ def expected_trajectory(
         keep_steps = np.array([], dtype=int)
     else:
         keep = validate_array("record_energies", record_energies, ndim_min=1)
-        if keep.ndim != 1 or np.any(keep != np.round(keep)):
+        if keep.ndim != 1 or keep.size == 0 or np.any(keep != np.round(keep)):
             raise ValueError(
-                "record_energies must be a sequence of integer steps, got "
+                "record_energies must be None or a non-empty sequence of integer "
+                "steps, got "
                 f"{np.asarray(record_energies)!r}"
             )
         if keep.size and (keep.min() < 0 or keep.max() > steps):

@@ -256,7 +256,7 @@ OVERRIDES: dict[str, dict[str, Any]] = {
     },
     "one_step_gaps": {"gaps": [0.1], "ks": (1,), "samples": 200},
     "collapse_scale": {"steps": 50},
-    "decreasing": {"values": [3.0, 2.0, 1.0], "reference": 3.5},
+    "decreasing": {"values": [3.0, 2.0, 1.0], "reference": [3.0, 2.0, 1.0]},
 }
 
 
@@ -287,9 +287,9 @@ RANGES: dict[str, list[Any]] = {
     "rtol": [-0.1],
     "tolerance": [-1.0],
     "factor": [0.0, -1.0],
-    "lanczos_tol": [0.0, -1.0],
+    "lanczos_tol": [-1.0],
     "lanczos_maxiter": [0],
-    "tol": [0.0, -1.0],
+    "tol": [-1.0],
     "maxiter": [0],
     "dpi": [0, 10**6],
     "width": [0.0, -1.0],
@@ -441,6 +441,12 @@ def _is_numeric_array(v) -> bool:
     )
 
 
+def _size(v) -> int:
+    """The length tied to the valley (d) or the network (its parameter count)."""
+    n = np.shape(v)[-1]
+    return n if n in (D, 17) else -1
+
+
 def bad_values(
     fname: str, param: inspect.Parameter, v: Any, sized: bool
 ) -> list[tuple[str, Any]]:
@@ -469,7 +475,12 @@ def bad_values(
             ("dtype", arr.astype(object).tolist() and np.array(arr, dtype=object)),
             ("dtype", arr.astype(str)),
         ]
-        if sized and arr.ndim >= 1 and not isinstance(v, tuple):
+        if (
+            sized
+            and arr.ndim >= 1
+            and arr.shape[-1] == _size(v)
+            and not isinstance(v, tuple)
+        ):
             cases.append(("shape", arr[..., :-1]))
         cases.append(("shape", np.empty((0,))))
         bad = arr.copy()
