@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import matplotlib as mpl
+import numpy as np
 
 from .._validation import validate_real
 
@@ -138,6 +139,8 @@ def check_axes(ax) -> None:
 def quantile_pair(q) -> tuple[float, float]:
     if isinstance(q, (str, bytes)) or not hasattr(q, "__len__") or len(q) != 2:
         raise TypeError(f"q must be a pair (low, high) of quantiles, got {q!r}")
+    if isinstance(q, np.ndarray) and q.dtype.kind not in "iuf":
+        raise TypeError(f"q must be a pair (low, high) of real quantiles, got {q!r}")
     lo = validate_real("q[0]", q[0], low=0.0, high=1.0)
     hi = validate_real("q[1]", q[1], low=lo, high=1.0)
     if hi == lo:

@@ -264,6 +264,8 @@ def seed_band(
     """
     check_axes(ax)
     x = validate_array("x", x, ndim_min=1, ndim_max=1)
+    if x.size == 0:
+        raise ValueError("x must hold at least one abscissa")
     values = validate_array("values", values, shape=(None, x.shape[0]))
     validate_text("color", color)
     if label is not None:

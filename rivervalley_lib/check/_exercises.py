@@ -55,6 +55,8 @@ def decreasing(values, what: str = "trend", *, reference, tolerance) -> bool:
     """
     what = validate_text("what", what)
     ref = validate_array("reference", reference, ndim_min=1, ndim_max=1)
+    if ref.size < 2:
+        raise ValueError(f"reference must hold at least 2 values, got {ref.size}")
     tol = validate_array("tolerance", tolerance, ndim_min=0, ndim_max=1, low=0.0)
     if tol.ndim == 1 and tol.shape != ref.shape:
         raise ValueError(

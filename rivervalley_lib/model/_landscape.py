@@ -479,6 +479,8 @@ def _range_pair(name: str, value, *, positive: bool) -> tuple[float, float]:
         or len(value) != 2
     ):
         raise TypeError(f"{name} must be a (low, high) pair of numbers")
+    if isinstance(value, np.ndarray) and value.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be a (low, high) pair of real numbers")
     lo = validate_real(f"{name}[0]", value[0], low=0.0, low_inclusive=not positive)
     hi = validate_real(f"{name}[1]", value[1], low=lo)
     return lo, hi

@@ -30,6 +30,8 @@ from ..model._noise import AdditiveNoise, NoiseModel, validate_noise
 _EPSABS = 1e-12
 _EPSREL = 1e-10
 _GRID = 128
+#: A change of the expected alignment smaller than this is within the quadrature error.
+_DECIDED = 10 * _EPSABS
 _GRID_NEAR_ZERO = 12
 
 
@@ -239,6 +241,12 @@ def exact_critical_step_size(valley: RiverValley, noise: NoiseModel, theta):
         step size (e.g. :math:`\chi_t = 0` with a noisy dominant block); ``math.inf``
         if it never crosses :math:`\chi_t` from below in :math:`(0, 2/\lambda_1)`.
 
+    Raises
+    ------
+    ValueError
+        If the exact change of the alignment is below the quadrature tolerance at
+        every scanned step size (the sign is undecidable there).
+
     References
     ----------
     - Deng et al., ALT 2026, arXiv:2601.11789 (the adaptive critical step size, which
@@ -282,14 +290,20 @@ def exact_critical_step_size(valley: RiverValley, noise: NoiseModel, theta):
 
         m2, v = coords.moments(etas)
         diff = _ratio_expectation(m2, v, coords.count, coords.dom) - c
-        rising = np.nonzero(diff > 0)[0]
+        if not np.any(np.abs(diff) > _DECIDED):
+            raise ValueError(
+                "theta gives an exact alignment change below the quadrature tolerance "
+                f"{_DECIDED:g} at every step size scanned: the sign, hence the exact "
+                "threshold, is undecidable there (use exact=False, the book's eta*)"
+            )
+        rising = np.nonzero(diff > _DECIDED)[0]
         if rising.size == 0:
             out[j] = math.inf
         elif rising[0] == 0:
             out[j] = 0.0
         else:
             p = rising[0]
-            if diff[p - 1] == 0:
+            if diff[p - 1] >= 0:  # the crossing lies within the tolerance
                 out[j] = etas[p - 1]
             else:
                 out[j] = brentq(f, etas[p - 1], etas[p], xtol=1e-12, rtol=1e-12)

@@ -299,6 +299,16 @@ def critical_step_size(
     float or ndarray
         :math:`\eta^*_t \ge 0`, with ``math.inf`` in the self-correcting regime.
 
+    Raises
+    ------
+    TypeError
+        If an argument has the wrong type (``exact=True`` needs Gaussian diagonal
+        noise: :class:`IsotropicNoise` or :class:`CurvatureNoise`).
+    ValueError
+        If ``theta`` has the wrong shape, non-finite values or a zero gradient, or,
+        with ``exact=True``, if the exact alignment change is below the quadrature
+        tolerance at every step size (its sign undecidable).
+
     References
     ----------
     - Deng et al., ALT 2026, arXiv:2601.11789 (the adaptive critical step size; the
