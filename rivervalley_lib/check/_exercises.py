@@ -86,9 +86,11 @@ def decreasing(values, what: str = "trend", *, reference, tolerance) -> bool:
 
 
 def _ks(ks) -> list[int]:
-    """The block sizes of :func:`one_step_gaps`: a non-empty sequence of ints >= 1."""
-    if isinstance(ks, (str, bytes)) or not hasattr(ks, "__len__") or len(ks) == 0:
-        raise TypeError(f"ks must be a non-empty sequence of integers, got {ks!r}")
+    """The block sizes of :func:`one_step_gaps`: at least two ints >= 1."""
+    if isinstance(ks, (str, bytes)) or not hasattr(ks, "__len__"):
+        raise TypeError(f"ks must be a sequence of integers, got {ks!r}")
+    if len(ks) < 2:
+        raise ValueError(f"ks must hold at least two block sizes, got {len(ks)}")
     return [validate_int(f"ks[{i}]", k, low=1, high=10**4) for i, k in enumerate(ks)]
 
 

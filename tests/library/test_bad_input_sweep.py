@@ -254,7 +254,7 @@ OVERRIDES: dict[str, dict[str, Any]] = {
         "update": rv.figures.step_size_choice_figure,
         "settings": {"eta": 0.5},
     },
-    "one_step_gaps": {"gaps": [0.1], "ks": (1,), "samples": 200},
+    "one_step_gaps": {"gaps": [0.1, 0.05], "ks": (1, 2), "samples": 200},
     "collapse_scale": {"steps": 50},
     "decreasing": {"values": [3.0, 2.0, 1.0], "reference": [3.0, 2.0, 1.0]},
 }
@@ -319,7 +319,7 @@ RANGES: dict[str, list[Any]] = {
     "on_divergence": ["warn"],
     "record_energies": [[-1], [10**6]],
     "chis": [(1.5,), ()],
-    "ks": [(0,), ()],
+    "ks": [(0, 1), (), (1,)],
     "sizes": [[2], [2, 0, 2]],
     "last": [0],
 }
