@@ -187,7 +187,7 @@ def two_phase_figure(
     eta : float
         Step size :math:`\eta > 0`.
     steps : int
-        Number of steps, from 2 to :data:`MAX_STEPS` (:math:`10^6`).
+        Number of steps, from 2 to :math:`10^6` (a cap: the run time grows with it).
 
     Returns
     -------
@@ -330,7 +330,7 @@ def step_size_choice_figure(eta: float = 1.0, steps: int = 20000) -> Figure:
     eta : float
         Step size :math:`\eta > 0`.
     steps : int
-        Number of steps, from 2 to :data:`MAX_STEPS` (:math:`10^6`).
+        Number of steps, from 2 to :math:`10^6` (a cap: the run time grows with it).
 
     Returns
     -------

@@ -123,6 +123,11 @@ def simulate(
     DivergenceError
         If the iterates overflow and ``on_divergence="raise"``; the message compares
         :math:`\eta` with the stability limit :math:`2/\lambda_1`.
+    TypeError, ValueError
+        If an argument has the wrong type or range (naming it), if ``theta0`` has a
+        gradient energy outside the float range (below about :math:`10^{-308}` or
+        overflowing), or if the run would take more than 2 GiB of memory (the
+        message names ``seeds``, ``d``, ``steps``, ``record_every`` and the estimate).
 
     References
     ----------

@@ -316,6 +316,15 @@ def expected_trajectory(
         Arrays of shape ``(..., steps + 1)``; ``energies`` has shape
         ``(len(record_energies), ..., d)``.
 
+    Raises
+    ------
+    ValueError
+        If an argument is out of range (naming it), if the trajectory diverges (an
+        unstable step size), if its arrays would take more than 2 GiB, or if the
+        per-coordinate recursion (taken with ``record_energies`` or state-dependent
+        noise) would run more than :math:`2\cdot 10^9` coordinate updates
+        (``steps`` times the size of ``theta0``), minutes of work.
+
     Examples
     --------
     >>> from rivervalley_lib import RiverValley, IsotropicNoise, expected_trajectory
