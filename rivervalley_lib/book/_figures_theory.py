@@ -12,7 +12,8 @@ from matplotlib.figure import Figure
 from .._validation import validate_int, validate_real, validate_rng
 from ..model._landscape import RiverValley
 from ..model._noise import CurvatureNoise, IsotropicNoise, RegressionNoise
-from ..simulation._simulate import sample_step, simulate
+from ..simulation._sampling import sample_step
+from ..simulation._simulate import simulate
 from ..theory._one_step import alignment, critical_step_size, expected_alignment_step
 from ..theory._states import state_with_alignment
 from . import plotting
