@@ -52,6 +52,17 @@ class BookStyle:
     """The book's style applied to ``matplotlib.rcParams`` by :func:`use_book_style`.
 
     Used as a context manager, it restores the previous settings on exit.
+
+    Examples
+    --------
+    >>> import matplotlib as mpl
+    >>> before = mpl.rcParams["lines.linewidth"]
+    >>> style = use_book_style()
+    >>> mpl.rcParams["lines.linewidth"]
+    1.8
+    >>> style.restore()
+    >>> mpl.rcParams["lines.linewidth"] == before
+    True
     """
 
     def __init__(self) -> None:

@@ -21,9 +21,13 @@ def check_start(valley: RiverValley, theta0: np.ndarray) -> None:
             "theta0 is too large: its gradient energy |H theta0|^2 overflows a float "
             "(keep |lambda_i theta0_i| below about 1e150)"
         )
-    if np.any(energy < np.finfo(float).tiny):
+    # a start at exactly zero is allowed (the noise moves it); a non-zero start whose
+    # energy underflows would give a NaN alignment at step 0
+    moving = np.any(valley.eigenvalues * theta0 != 0, axis=-1)
+    if np.any((energy < np.finfo(float).tiny) & moving):
         raise ValueError(
-            "theta0 must have a gradient energy |H theta0|^2 >= 2.2e-308 (keep "
+            "theta0 must be zero or have a gradient energy |H theta0|^2 >= 2.2e-308 "
+            "(keep "
             "|lambda_i theta0_i| above about 1e-150 somewhere); at zero or below the "
             "float range the alignment is undefined"
         )

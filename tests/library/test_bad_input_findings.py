@@ -82,7 +82,9 @@ def test_3_integers_too_large_for_a_float_are_a_clear_error():
 
 # 4. underflow
 def test_4_simulate_refuses_a_start_whose_energy_underflows():
-    with pytest.raises(ValueError, match="theta0 must have a gradient energy"):
+    with pytest.raises(
+        ValueError, match="theta0 must be zero or have a gradient energy"
+    ):
         rv.simulate(V2, Z, 0.1, 3, [1e-200, 1e-200])
 
 
