@@ -13,7 +13,7 @@ Examples
 >>> valley = model.RiverValley.two_level(d=10, k=2, dominant=5.0, bulk=0.5)
 >>> trace = simulation.simulate(valley, model.IsotropicNoise(0.0), 0.1, 3, np.ones(10))
 >>> trace.alignment.shape
-(4,)
+(1, 4)
 """
 
 from ._measure import MeasuredPhases, measured_phase_lengths
