@@ -9,7 +9,6 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from .._docstrings import fill_doc
 from .._validation import validate_array, validate_int, validate_real
 from ..model._landscape import RiverValley
 from ..simulation._measure import measured_phase_lengths
@@ -28,12 +27,9 @@ C = plotting.COLORS
 
 
 # Parameter descriptions shared by the dynamics figures.
-_doc = fill_doc(
-    eta=r"""eta : float
-    Step size :math:`\eta > 0`.""",
-    steps=r"""steps : int
-    Number of steps, :math:`\ge 2`.""",
-)
+#: The most steps a figure simulates: its run time and memory grow with ``steps``
+#: (10**6 steps take about ten seconds).
+MAX_STEPS = 10**6
 
 
 def _typical_state(valley: RiverValley, energies: np.ndarray) -> np.ndarray:
@@ -104,8 +100,8 @@ def paradox_figure(
     """
     eta = validate_real("eta", eta, low=0.0, low_inclusive=False)
     eta_train = validate_real("eta_train", eta_train, low=0.0, low_inclusive=False)
-    branch_step = validate_int("branch_step", branch_step, low=1)
-    steps = validate_int("steps", steps, low=1)
+    steps = validate_int("steps", steps, low=1, high=MAX_STEPS)
+    branch_step = validate_int("branch_step", branch_step, low=1, high=MAX_STEPS)
     valley, noise = HEADLINE_VALLEY, HEADLINE_NOISE
     fig, axes = plotting.new_figure(
         1, 3, width=5.2, height=2.0, gridspec_kw={"height_ratios": [1, 2, 2]}
@@ -227,7 +223,6 @@ def paradox_figure(
     "SGD from a large initialization over time, "
     "with the ends of the collapse and rise phases marked."
 )
-@_doc
 def two_phase_figure(
     init_scale: float = HEADLINE_INIT, eta: float = 1.0, steps: int = 20000
 ) -> Figure:
@@ -245,8 +240,10 @@ def two_phase_figure(
     ----------
     init_scale : float
         Initial scale :math:`c > 0`.
-    %(eta)s
-    %(steps)s
+    eta : float
+        Step size :math:`\eta > 0`.
+    steps : int
+        Number of steps, from 2 to :math:`10^6` (a cap: the run time grows with it).
 
     Returns
     -------
@@ -268,7 +265,7 @@ def two_phase_figure(
     """
     eta = validate_real("eta", eta, low=0.0, low_inclusive=False)
     init_scale = validate_real("init_scale", init_scale, low=0.0, low_inclusive=False)
-    steps = validate_int("steps", steps, low=2)
+    steps = validate_int("steps", steps, low=2, high=MAX_STEPS)
     valley, noise = HEADLINE_VALLEY, HEADLINE_NOISE
     fig, (ax, bars) = plotting.new_figure(
         1, 2, width=5.2, height=2.2, gridspec_kw={"height_ratios": [2.2, 1]}
@@ -422,7 +419,6 @@ def spectrum_history_figure(
     "over time on the headline valley for one "
     "constant step size."
 )
-@_doc
 def step_size_choice_figure(eta: float = 1.0, steps: int = 20000) -> Figure:
     r"""What a constant step size does on the headline valley: alignment and loss.
 
@@ -433,8 +429,10 @@ def step_size_choice_figure(eta: float = 1.0, steps: int = 20000) -> Figure:
 
     Parameters
     ----------
-    %(eta)s
-    %(steps)s
+    eta : float
+        Step size :math:`\eta > 0`.
+    steps : int
+        Number of steps, from 2 to :math:`10^6` (a cap: the run time grows with it).
 
     Returns
     -------
@@ -447,7 +445,7 @@ def step_size_choice_figure(eta: float = 1.0, steps: int = 20000) -> Figure:
     expected loss, $\eta = 1$
     """
     eta = validate_real("eta", eta, low=0.0, low_inclusive=False)
-    steps = validate_int("steps", steps, low=2)
+    steps = validate_int("steps", steps, low=2, high=MAX_STEPS)
     valley, noise = HEADLINE_VALLEY, HEADLINE_NOISE
     fig, axes = plotting.new_figure(1, 2, width=5.2, height=2.6)
     axes[0].set_title(rf"alignment, $\eta = {eta:g}$")

@@ -10,7 +10,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from .._validation import validate_array, validate_int, validate_real
+from .._validation import check_memory, validate_array, validate_int, validate_real
 from ..model._landscape import RiverValley
 from ..model._noise import IsotropicNoise
 from ..theory._exact import expected_alignment
@@ -110,6 +110,9 @@ def regime_map_figure(
     k = validate_int("k", k, low=1, high=d - 1)
     sigma = validate_real("sigma", sigma, low=0.0)
     energy = validate_real("energy", energy, low=0.0, low_inclusive=False)
+    check_memory(8.0 * d * 150 * 4, f"d = {d} (four arrays of 150 states of size d)")
+    if dots is not None:
+        dots = validate_array("dots", dots, shape=(None, 3))
     valley, noise = RiverValley.two_level(d, k, lam, mu), IsotropicNoise(sigma)
     chis = np.linspace(0.005, 0.995, 150)
     etas = np.linspace(0.002, 1.25 * valley.stability_limit, 160)
@@ -165,7 +168,6 @@ def regime_map_figure(
         Patch(color=C["bulk"], alpha=0.35, label="energy ratio falls"),
     ]
     if dots is not None:
-        dots = np.asarray(dots, dtype=float)
         up = dots[:, 2] > 0
         for sel, marker, color, label in (
             (up, "^", C["dominant"], "simulated: rose"),
@@ -250,6 +252,9 @@ def self_correction_figure(
     """
     sigma = validate_real("sigma", sigma, low=0.0)
     energy = validate_real("energy", energy, low=0.0, low_inclusive=False)
+    chis = validate_array("chis", chis, ndim_min=1, ndim_max=1, low=0.0, high=1.0)
+    if chis.size == 0:
+        raise ValueError("chis must hold at least one alignment in [0, 1]")
     valley, noise = ONE_STEP_VALLEY, IsotropicNoise(sigma)
     chi_sc = self_correction_threshold(valley, noise, energy)
     etas = np.linspace(1e-3, 1.2 * valley.stability_limit, 200)

@@ -12,7 +12,8 @@ from matplotlib.figure import Figure
 from .._validation import validate_int, validate_real, validate_rng
 from ..model._landscape import RiverValley
 from ..model._noise import CurvatureNoise, IsotropicNoise, RegressionNoise
-from ..simulation._simulate import sample_step, simulate
+from ..simulation._sampling import sample_step
+from ..simulation._simulate import simulate
 from ..theory._exact import expected_alignment
 from ..theory._one_step import alignment, critical_step_size, energy_ratio_step
 from ..theory._states import state_with_alignment
@@ -87,7 +88,7 @@ def valley_2d_figure(
     eta = validate_real("eta", eta, low=0.0, low_inclusive=False)
     condition = validate_real("condition", condition, low=1.0, low_inclusive=False)
     sigma = validate_real("sigma", sigma, low=0.0)
-    steps = validate_int("steps", steps, low=1)
+    steps = validate_int("steps", steps, low=1, high=10**5)
     rng = validate_rng(rng)
     valley = two_d_valley(condition)
     # stacked, so that on a phone each panel keeps the column's full width
@@ -252,7 +253,7 @@ def noise_figure(
     """
     sigma = validate_real("sigma", sigma, low=0.0)
     batch_size = validate_int("batch_size", batch_size, low=1)
-    samples = validate_int("samples", samples, low=2)
+    samples = validate_int("samples", samples, low=2, high=10**6)
     rng = validate_rng(rng)
     valley = NOISE_VALLEY
     noise = _noise_model(model, sigma, batch_size)

@@ -28,7 +28,7 @@ diverges: $\eta = 0.25 > 2/\lambda_{\max} = 0.2$
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -83,6 +83,8 @@ def describe(update: Callable[..., Figure], settings: dict[str, Any]) -> str:
     >>> describe(one_step_figure, {"eta": 0.1, "chi": 0.3}).split("Settings: ")[1]
     'eta = 0.1, chi = 0.3.'
     """
+    if not isinstance(settings, Mapping):
+        raise TypeError(f"settings must be a mapping, got {type(settings).__name__}")
     text = getattr(update, "alt_text", None)
     if not isinstance(text, str):
         raise ValueError(

@@ -193,7 +193,7 @@ def render_frames(
             f"figure must be a callable *_figure function, got {type(figure).__name__}"
         )
     describe(figure, {})  # ValueError for a function that is not a figure function
-    fixed = dict(fixed or {})
+    fixed = dict(_mapping("fixed", fixed))
     dpi = validate_int("dpi", dpi, low=30, high=300)
     max_frames = validate_int("max_frames", max_frames, low=1)
     grids = _check_grids(figure, fixed, grids)
@@ -400,7 +400,7 @@ def static_explorer(
     >>> [c.name for c in ex.controls], len(ex.frames), ex.values[0][ex.start[0]]
     (['eta'], 6, 1.0)
     """
-    fixed = dict(fixed or {})
+    fixed = dict(_mapping("fixed", fixed))
     declared = {c.name: c for c in getattr(figure, "controls", ())}
     if not grids:
         grids = {
@@ -432,3 +432,12 @@ def static_explorer(
     return StaticExplorer(
         figure.__name__, tuple(controls), tuple(values), tuple(start), tuple(frames)
     )
+
+
+def _mapping(name: str, value: Any) -> Mapping:
+    """``value`` if it is a mapping, ``{}`` for None; anything else is a TypeError."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name} must be a mapping or None, got {type(value).__name__}")
+    return value

@@ -12,13 +12,19 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import functools
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import matplotlib as mpl
 import numpy as np
 
+from .._validation import (
+    validate_array,
+    validate_bool,
+    validate_int,
+    validate_real,
+    validate_text,
+)
 from ._readable import (
     DISPLAY_WIDTH_PX,
     MIN_TEXT_PX,
@@ -29,6 +35,16 @@ from ._readable import (
     shown_text_px,
     smallest_text_px,
 )
+from ._style import (
+    COLORS,
+    RC,
+    BookStyle,
+    book_style,
+    check_axes,
+    check_figure,
+    quantile_pair,
+    use_book_style,
+)
 
 if TYPE_CHECKING:
     import sympy
@@ -37,6 +53,7 @@ if TYPE_CHECKING:
 __all__ = [
     "COLORS",
     "RC",
+    "BookStyle",
     "book_style",
     "use_book_style",
     "new_figure",
@@ -58,83 +75,6 @@ __all__ = [
     "annotated_heatmap",
     "contrast_ratio",
 ]
-
-#: Okabe-Ito colours, by role.
-COLORS: dict[str, str] = {
-    "dominant": "#D55E00",  # vermillion: the river (steep directions)
-    "bulk": "#0072B2",  # blue: the floodplain (flat directions)
-    "sgd": "#000000",
-    "theory": "#009E73",  # bluish green
-    "threshold": "#CC79A7",  # reddish purple
-    "accent": "#E69F00",  # orange
-    "muted": "#999999",
-    "sky": "#56B4E9",
-}
-
-#: The rcParams the book uses.
-RC: dict[str, object] = {
-    "figure.facecolor": "white",
-    "axes.facecolor": "white",
-    "savefig.facecolor": "white",
-    "figure.dpi": 100,
-    "font.size": 11,
-    "axes.titlesize": 11,
-    "axes.labelsize": 11,
-    "xtick.labelsize": 11,
-    "ytick.labelsize": 11,
-    "legend.fontsize": 10,
-    "legend.framealpha": 0.9,
-    "axes.grid": True,
-    "grid.alpha": 0.3,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "lines.linewidth": 1.8,
-    "axes.prop_cycle": mpl.cycler(
-        color=[
-            COLORS[c]
-            for c in ("dominant", "bulk", "theory", "accent", "threshold", "sky", "sgd")
-        ]
-    ),
-}
-
-
-def use_book_style() -> None:
-    """Apply the book's style globally (chapters call this once at the top).
-
-    Updates ``matplotlib.rcParams`` with ``RC``.
-
-    Returns
-    -------
-    None
-
-    Examples
-    --------
-    >>> import matplotlib as mpl
-    >>> use_book_style(); mpl.rcParams["figure.facecolor"]
-    'white'
-    """
-    mpl.rcParams.update(RC)
-
-
-@contextmanager
-def book_style() -> Iterator[None]:
-    """Apply the book's style inside a ``with`` block only.
-
-    Yields
-    ------
-    None
-        Inside the block ``matplotlib.rcParams`` holds ``RC``; the previous
-        settings are restored on exit.
-
-    Examples
-    --------
-    >>> import matplotlib as mpl
-    >>> with book_style():
-    ...     mpl.rcParams["axes.spines.top"]
-    False
-    """
-    with mpl.rc_context(RC):
-        yield
 
 
 def new_figure(
@@ -172,6 +112,10 @@ def new_figure(
     ((2,), (1.0, 1.0, 1.0))
     >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
+    ncols = validate_int("ncols", ncols, low=1, high=20)
+    nrows = validate_int("nrows", nrows, low=1, high=20)
+    width = validate_real("width", width, low=0.0, low_inclusive=False, high=50.0)
+    height = validate_real("height", height, low=0.0, low_inclusive=False, high=50.0)
     from matplotlib.figure import Figure
 
     with book_style():
@@ -201,10 +145,13 @@ def figure_png(fig, *, dpi: int = 110) -> bytes:
     >>> figure_png(fig)[1:4]
     b'PNG'
     """
+    check_figure(fig)
+    dpi = validate_int("dpi", dpi, low=10, high=600)
     import io
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
+    with book_style():
+        fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
     return buf.getvalue()
 
 
@@ -218,6 +165,7 @@ def figure_bundle(fig, alt: str, *, dpi: int = 110) -> dict[str, str]:
     Parameters
     ----------
     fig : matplotlib Figure
+        The figure to render.
     alt : str
         A non-empty description of the figure.
     dpi : int
@@ -260,6 +208,7 @@ def show(fig, *, dpi: int = 110, alt: str | None = None) -> None:
     Parameters
     ----------
     fig : matplotlib Figure
+        The figure to show.
     dpi : int
         Resolution of the PNG.
     alt : str, optional
@@ -277,6 +226,10 @@ def show(fig, *, dpi: int = 110, alt: str | None = None) -> None:
     >>> show(fig)  # doctest: +ELLIPSIS
     <IPython.core.display.Image object>
     """
+    check_figure(fig)
+    dpi = validate_int("dpi", dpi, low=10, high=600)
+    if alt is not None:
+        validate_text("alt", alt)
     from IPython.display import Image, display
 
     if alt is None:
@@ -300,10 +253,15 @@ def seed_band(
     Parameters
     ----------
     ax : matplotlib Axes
+        The axes to draw on.
     x : array_like, shape (n,)
+        The abscissae (steps), finite.
     values : array_like, shape (seeds, n)
+        One row per seed; the band spans the quantiles ``q`` over the seeds.
     color : str
+        A matplotlib color for the median line and the band.
     label : str, optional
+        Legend label of the median line.
     q : (float, float)
         Lower and upper quantiles of the band.
     log : bool
@@ -321,7 +279,16 @@ def seed_band(
     >>> line = seed_band(ax, np.arange(3), np.ones((4, 3)), color=COLORS["sgd"])
     >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
-    values = np.asarray(values, dtype=float)
+    check_axes(ax)
+    x = validate_array("x", x, ndim_min=1, ndim_max=1)
+    if x.size == 0:
+        raise ValueError("x must hold at least one abscissa")
+    values = validate_array("values", values, shape=(None, x.shape[0]))
+    validate_text("color", color)
+    if label is not None:
+        validate_text("label", label)
+    q = quantile_pair(q)
+    log = validate_bool("log", log)
     lo, med, hi = np.quantile(values, [q[0], 0.5, q[1]], axis=0)
     ax.fill_between(x, lo, hi, color=color, alpha=0.2, linewidth=0)
     (line,) = ax.plot(x, med, color=color, label=label)
@@ -359,6 +326,11 @@ def hatch_divergent(ax, limit: float, top: float, *, across=None) -> None:
     >>> [c.get_hatch() for c in ax.collections]
     ['//']
     """
+    check_axes(ax)
+    limit = validate_real("limit", limit, low=0.0, low_inclusive=False)
+    top = validate_real("top", top, low=limit)
+    if across is not None:
+        across = validate_array("across", across, ndim_min=1, ndim_max=1)
     style = dict(facecolor="none", hatch="//", edgecolor=COLORS["muted"], lw=0)
     if across is None:
         ax.axvspan(limit, top, **style)
@@ -393,6 +365,9 @@ def diverged_message(ax, eta: float, limit: float) -> None:
     diverges: $\eta = 0.3 > 2/\lambda_{\max} = 0.2$
     >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
+    check_axes(ax)
+    eta = validate_real("eta", eta, low=0.0, low_inclusive=False)
+    limit = validate_real("limit", limit, low=0.0, low_inclusive=False)
     ax.clear()
     ax.set_axis_off()
     ax.text(
@@ -433,12 +408,18 @@ def alt_text(text: str) -> Callable[[Callable[..., Figure]], Callable[..., Figur
     >>> rising.alt_text
     'A line rising from left to right.'
     """
-    if not isinstance(text, str) or not text.strip():
+    if not validate_text("text", text).strip():
         raise ValueError("text must be a non-empty str")
 
     def attach(fn: Callable[..., Figure]) -> Callable[..., Figure]:
-        fn.alt_text = text  # type: ignore[attr-defined]
-        return fn
+        @functools.wraps(fn)
+        def in_book_style(*args, **kwargs):
+            # every figure draws in the book's style, whatever the session's rcParams
+            with book_style():
+                return fn(*args, **kwargs)
+
+        in_book_style.alt_text = text  # type: ignore[attr-defined]
+        return in_book_style
 
     return attach
 
@@ -467,6 +448,8 @@ def equation_latex(lhs: str, expr: sympy.Expr) -> str:
         raise TypeError(f"lhs must be a str of LaTeX, got {type(lhs).__name__}")
     import sympy as sp
 
+    if not isinstance(expr, sp.Basic):
+        raise TypeError(f"expr must be a sympy expression, got {type(expr).__name__}")
     return lhs + " = " + sp.latex(expr)
 
 

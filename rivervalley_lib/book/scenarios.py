@@ -10,6 +10,7 @@ Examples
 
 from __future__ import annotations
 
+from .._validation import validate_real
 from ..model._landscape import RiverValley
 from ..model._noise import IsotropicNoise
 
@@ -35,7 +36,7 @@ def two_d_valley(condition: float) -> RiverValley:
     Parameters
     ----------
     condition : float
-        The condition number :math:`\kappa = \lambda/\mu > 0`, with :math:`\lambda` =
+        The condition number :math:`\kappa = \lambda/\mu > 1`, with :math:`\lambda` =
         :data:`STEEP`.
 
     Returns
@@ -48,6 +49,7 @@ def two_d_valley(condition: float) -> RiverValley:
     >>> two_d_valley(20.0).eigenvalues.tolist()
     [10.0, 0.5]
     """
+    condition = validate_real("condition", condition, low=1.0, low_inclusive=False)
     return RiverValley([STEEP, STEEP / condition], k=1)
 
 

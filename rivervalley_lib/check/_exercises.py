@@ -7,9 +7,15 @@ import math
 import numpy as np
 
 from .. import simulation, theory
+from .._validation import (
+    validate_array,
+    validate_int,
+    validate_real,
+    validate_text,
+)
 from ..model._landscape import RiverValley
 from ..model._noise import IsotropicNoise, NoiseModel
-from ._grading import MODEL, compare, doc, number, verdict
+from ._grading import compare, exercise, number, numbers_array, verdict
 
 
 def decreasing(values, what: str = "trend", *, reference, tolerance) -> bool:
@@ -47,9 +53,20 @@ def decreasing(values, what: str = "trend", *, reference, tolerance) -> bool:
     for: recompute them as the exercise states.
     False
     """
-    arr = np.asarray(values, dtype=float)
-    ref = np.asarray(reference, dtype=float)
-    tol = np.broadcast_to(np.asarray(tolerance, dtype=float), ref.shape)
+    what = validate_text("what", what)
+    ref = validate_array("reference", reference, ndim_min=1, ndim_max=1)
+    if ref.size < 2:
+        raise ValueError(f"reference must hold at least 2 values, got {ref.size}")
+    tol = validate_array("tolerance", tolerance, ndim_min=0, ndim_max=1, low=0.0)
+    if tol.ndim == 1 and tol.shape != ref.shape:
+        raise ValueError(
+            f"tolerance must be a number or have the shape {ref.shape} of reference, "
+            f"got {tol.shape}"
+        )
+    tol = np.broadcast_to(tol, ref.shape)
+    arr = numbers_array(values, what)
+    if arr is None:
+        return False
     if arr.shape != ref.shape:
         print(f"✗ {what}: expected {ref.size} values, got {arr.size}.")
         return False
@@ -66,6 +83,15 @@ def decreasing(values, what: str = "trend", *, reference, tolerance) -> bool:
         "them as the exercise states."
     )
     return verdict(bool(np.all(np.abs(arr - ref) <= tol)), what, hint)
+
+
+def _ks(ks) -> list[int]:
+    """The block sizes of :func:`one_step_gaps`: at least two ints >= 1."""
+    if isinstance(ks, (str, bytes)) or not hasattr(ks, "__len__"):
+        raise TypeError(f"ks must be a sequence of integers, got {ks!r}")
+    if len(ks) < 2:
+        raise ValueError(f"ks must hold at least two block sizes, got {len(ks)}")
+    return [validate_int(f"ks[{i}]", k, low=1, high=10**4) for i, k in enumerate(ks)]
 
 
 def one_step_gaps(
@@ -118,6 +144,14 @@ def one_step_gaps(
     exercise states.
     False
     """
+    exercise(eta=eta)
+    ks = _ks(ks)
+    lam = validate_real("lam", lam, low=0.0, low_inclusive=False)
+    mu = validate_real("mu", mu, low=0.0, high=lam, high_inclusive=False)
+    chi = validate_real("chi", chi, low=0.0, high=1.0)
+    samples = validate_int("samples", samples, low=2, high=10**7)
+    if noise is not None:
+        exercise(noise=noise)
     noise = IsotropicNoise(0.3) if noise is None else noise
     reference, tolerance = [], []
     for i, k in enumerate(ks):
@@ -135,11 +169,6 @@ def one_step_gaps(
     return decreasing(gaps, what, reference=reference, tolerance=tolerance)
 
 
-@doc(
-    lo=("float", "The lower end of the student's final bracket, ``0 < lo < hi``."),
-    hi=("float", "The upper end of the student's final bracket."),
-    rtol=("float, optional", "The largest relative bracket width ``(hi - lo) / hi``."),
-)
 def bisection_bracket(
     lo, hi, valley: RiverValley, noise: NoiseModel, theta, *, rtol: float = 1e-6
 ) -> bool:
@@ -150,7 +179,26 @@ def bisection_bracket(
     the bracket, where the sign is not rounding noise), and the bracket must be
     narrower than ``rtol * hi``: the evidence of a bisection, not a single value.
 
-    %(sections)s
+    Parameters
+    ----------
+    lo : float
+        The lower end of the student's final bracket, ``0 < lo < hi``.
+    hi : float
+        The upper end of the student's final bracket.
+    valley : RiverValley
+        The river valley of the exercise.
+    noise : NoiseModel
+        The gradient-noise model of the exercise.
+    theta : array_like, shape (d,)
+        The state (coordinates in the Hessian's eigenbasis) the answer refers to.
+    rtol : float, optional
+        The largest relative bracket width ``(hi - lo) / hi``.
+
+    Returns
+    -------
+    bool
+        ``True`` if the answer passes. One line is printed: ``✓`` and what was checked,
+        or ``✗`` with a hint about where to look; the expected value is never printed.
 
     Examples
     --------
@@ -161,14 +209,15 @@ def bisection_bracket(
     halvings reach double precision).
     False
     """
+    exercise(valley=valley, noise=noise, theta=theta, rtol=rtol)
     what = "eta* bracket"
     a, b = number(lo, what + " (lo)"), number(hi, what + " (hi)")
     if a is None or b is None:
         return False
     theta = np.asarray(theta, dtype=float)
     chi = theory.alignment(valley, theta)
-    if not 0 < a < b:
-        return verdict(False, what, "the bracket should satisfy 0 < lo < hi.")
+    if not 0 < a < b < math.inf:
+        return verdict(False, what, "the bracket should satisfy 0 < lo < hi < inf.")
     # Evaluated just outside the bracket: at the root itself the sign is rounding noise.
     pad = 0.1 * rtol * b
 
@@ -190,14 +239,6 @@ def bisection_bracket(
     )
 
 
-@doc(
-    answer=("float", "The student's smallest scale :math:`c`."),
-    steps=("int, optional", "How many steps of the expected trajectory are scanned."),
-    factor=(
-        "float, optional",
-        "The accepted ratio between the answer and the library's value, either way.",
-    ),
-)
 def collapse_scale(
     answer,
     valley: RiverValley,
@@ -214,7 +255,26 @@ def collapse_scale(
     :math:`\chi_\infty/2`. The answer is accepted within a factor ``factor`` of the
     library's value (found on a fine grid).
 
-    %(sections)s
+    Parameters
+    ----------
+    answer : float
+        The student's smallest scale :math:`c`.
+    valley : RiverValley
+        The river valley of the exercise.
+    noise : NoiseModel
+        The gradient-noise model of the exercise.
+    eta : float
+        The constant step size the answer refers to.
+    steps : int, optional
+        How many steps of the expected trajectory are scanned.
+    factor : float, optional
+        The accepted ratio between the answer and the library's value, either way.
+
+    Returns
+    -------
+    bool
+        ``True`` if the answer passes. One line is printed: ``✓`` and what was checked,
+        or ``✗`` with a hint about where to look; the expected value is never printed.
 
     Examples
     --------
@@ -227,6 +287,9 @@ def collapse_scale(
     minimum of the expected trajectory.
     False
     """
+    exercise(valley=valley, noise=noise, eta=eta)
+    steps = validate_int("steps", steps, low=2, high=10**6)
+    factor = validate_real("factor", factor, low=1.0, low_inclusive=False, high=100.0)
     what = "initialization scale of the collapse"
     value = number(answer, what)
     if value is None:
@@ -257,16 +320,30 @@ def _local(answer, gradient, hvp, k, *, field, what, hint, rtol) -> bool:
     return compare(answer, what, expected, hint, rtol)
 
 
-@doc(
-    answer=("float", "The student's noise-free critical step size at the point."),
-    **MODEL,
-)
 def local_critical_step_size(
     answer, gradient, hvp, k: int, *, rtol: float = 1e-6
 ) -> bool:
     r"""Check a noise-free :math:`\eta^*_t` of any model from its gradient and HVP.
 
-    %(sections)s
+    Parameters
+    ----------
+    answer : float
+        The student's noise-free critical step size at the point.
+    gradient : array_like, shape (p,)
+        The model's full-batch gradient at the point the answer refers to.
+    hvp : callable
+        ``hvp(v)``: the model's Hessian-vector product at that point, as for
+        :func:`~rivervalley_lib.diagnostics.measure_alignment`.
+    k : int
+        The dimension of the top Hessian eigenspace (the dominant block).
+    rtol : float, optional
+        Relative tolerance of the comparison with the library's value.
+
+    Returns
+    -------
+    bool
+        ``True`` if the answer passes. One line is printed: ``✓`` and what was checked,
+        or ``✗`` with a hint about where to look; the expected value is never printed.
 
     Examples
     --------
@@ -277,6 +354,7 @@ def local_critical_step_size(
     ✓ local critical step size: correct.
     True
     """
+    exercise(gradient=gradient, hvp=hvp, k=k, rtol=rtol)
     hint = (
         "rotate into the Hessian's eigenbasis (theta = Q^T (w - w*)) and use the "
         "river-valley formula there."
@@ -287,14 +365,31 @@ def local_critical_step_size(
     )
 
 
-@doc(answer=("float", "The student's alignment, a number in :math:`[0, 1]`."), **MODEL)
 def local_alignment(answer, gradient, hvp, k: int, *, rtol: float = 1e-4) -> bool:
     r"""Check the alignment :math:`\chi_k` of any model's full gradient.
 
     :math:`\chi_k` is the squared share of the gradient in the top-:math:`k` Hessian
     eigenspace.
 
-    %(sections)s
+    Parameters
+    ----------
+    answer : float
+        The student's alignment, a number in :math:`[0, 1]`.
+    gradient : array_like, shape (p,)
+        The model's full-batch gradient at the point the answer refers to.
+    hvp : callable
+        ``hvp(v)``: the model's Hessian-vector product at that point, as for
+        :func:`~rivervalley_lib.diagnostics.measure_alignment`.
+    k : int
+        The dimension of the top Hessian eigenspace (the dominant block).
+    rtol : float, optional
+        Relative tolerance of the comparison with the library's value.
+
+    Returns
+    -------
+    bool
+        ``True`` if the answer passes. One line is printed: ``✓`` and what was checked,
+        or ``✗`` with a hint about where to look; the expected value is never printed.
 
     Examples
     --------
@@ -304,6 +399,7 @@ def local_alignment(answer, gradient, hvp, k: int, *, rtol: float = 1e-4) -> boo
     ✓ alignment: correct.
     True
     """
+    exercise(gradient=gradient, hvp=hvp, k=k, rtol=rtol)
     hint = (
         "project the full-batch gradient on the top-k eigenvectors U: "
         "|U^T g|^2 / |g|^2 (squared, not the norm ratio)."

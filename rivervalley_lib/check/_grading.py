@@ -1,8 +1,10 @@
 r"""The grading internals of :mod:`rivervalley_lib.check`: verdicts and shared docs.
 
 A check prints one line, ``✓`` and what was checked or ``✗`` with a hint, and returns
-the verdict as a ``bool``; the expected value is never printed. :func:`doc` writes the
-Parameters and Returns sections of the checks (see :mod:`rivervalley_lib._docstrings`).
+the verdict as a ``bool``; the expected value is never printed. Every check validates
+the exercise's own inputs (the valley, the noise, the state, the tolerance) with a
+``TypeError`` or ``ValueError`` naming the argument; only the student's answer is judged
+with a printed verdict.
 
 Examples
 --------
@@ -16,82 +18,58 @@ True
 
 from __future__ import annotations
 
-import inspect
 import math
 import numbers
-import textwrap
 from collections.abc import Callable
 
 import numpy as np
 
-from .._docstrings import fill_doc
-
-SHARED = {
-    "valley": ("RiverValley", "The river valley of the exercise."),
-    "noise": ("NoiseModel", "The gradient-noise model of the exercise."),
-    "theta": (
-        "array_like, shape (d,)",
-        "The state (coordinates in the Hessian's eigenbasis) the answer refers to.",
-    ),
-    "eta": ("float", "The constant step size the answer refers to."),
-    "rtol": (
-        "float, optional",
-        "Relative tolerance of the comparison with the library's value.",
-    ),
-}
-"""Type and description of the parameters many checks share."""
-
-MODEL = {
-    "gradient": (
-        "array_like, shape (p,)",
-        "The model's full-batch gradient at the point the answer refers to.",
-    ),
-    "hvp": (
-        "callable",
-        "``hvp(v)``: the model's Hessian-vector product at that point, as for "
-        ":func:`~rivervalley_lib.diagnostics.measure_alignment`.",
-    ),
-    "k": ("int", "The dimension of the top Hessian eigenspace (the dominant block)."),
-}
-"""The parameters of the checks on any model (gradient and Hessian-vector product)."""
-
-VERDICT = (
-    "``True`` if the answer passes. One line is printed: ``✓`` and what was "
-    "checked, or ``✗`` with a hint about where to look; the expected value is "
-    "never printed."
+from .._validation import (
+    validate_array,
+    validate_callable,
+    validate_int,
+    validate_projection,
+    validate_real,
 )
+from ..model._landscape import as_state, validate_landscape
+from ..model._noise import validate_noise
+
+_GIVEN = object()
 
 
-def _fill(text: str) -> str:
-    """Wrap ``text`` at 80 columns, indented by four, never inside a ``literal``."""
-    parts = text.split("``")
-    parts[1::2] = [p.replace(" ", "\0") for p in parts[1::2]]
-    wrapped = textwrap.fill("``".join(parts), 80, break_on_hyphens=False)
-    return textwrap.indent(wrapped.replace("\0", " "), "    ")
-
-
-def doc(**own: tuple[str, str]) -> Callable[[Callable], Callable]:
-    """Decorator writing a check's Parameters and Returns sections at ``%(sections)s``.
-
-    Every parameter of the decorated function is described, in signature order, by
-    ``own[name]`` or else :data:`SHARED` (a ``(type, description)`` pair); the return
-    value is the printed verdict (:data:`VERDICT`).
-    """
-
-    def decorate(func: Callable) -> Callable:
-        entries = []
-        for name in inspect.signature(func).parameters:
-            kind, text = own.get(name) or SHARED[name]
-            entries.append(f"{name} : {kind}\n" + _fill(text))
-        sections = (
-            "Parameters\n----------\n"
-            + "\n".join(entries)
-            + "\n\nReturns\n-------\nbool\n"
-            + _fill(VERDICT)
-        )
-        return fill_doc(sections=sections)(func)
-
-    return decorate
+def exercise(
+    *,
+    valley=_GIVEN,
+    noise=_GIVEN,
+    theta=_GIVEN,
+    eta=_GIVEN,
+    rtol=_GIVEN,
+    projection=_GIVEN,
+    gradient=_GIVEN,
+    hvp=_GIVEN,
+    k=_GIVEN,
+) -> None:
+    """Validate the exercise's own inputs (not the student's answer): a ``TypeError`` or
+    ``ValueError`` naming the argument and its range. ``rtol`` must lie in ``[0, 1)``:
+    ``rtol = inf`` would pass any answer, a negative or NaN one none."""
+    if valley is not _GIVEN:
+        validate_landscape(valley)
+    if noise is not _GIVEN:
+        validate_noise(noise)
+    if theta is not _GIVEN:
+        as_state(valley, theta)
+    if eta is not _GIVEN:
+        validate_real("eta", eta, low=0.0, low_inclusive=False)
+    if rtol is not _GIVEN:
+        validate_real("rtol", rtol, low=0.0, high=1.0, high_inclusive=False)
+    if projection is not _GIVEN:
+        validate_projection(projection)
+    if gradient is not _GIVEN:
+        validate_array("gradient", gradient, ndim_min=1)
+    if hvp is not _GIVEN:
+        validate_callable("hvp", hvp)
+    if k is not _GIVEN:
+        validate_int("k", k, low=1)
 
 
 def verdict(ok: bool, what: str, hint: str) -> bool:
@@ -101,17 +79,35 @@ def verdict(ok: bool, what: str, hint: str) -> bool:
 
 
 def number(answer, what: str) -> float | None:
-    if isinstance(answer, bool) or not isinstance(answer, (numbers.Real, np.number)):
+    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, numbers.Real):
         print(
             f"✗ {what}: the answer should be a single real number, "
             f"got {type(answer).__name__}."
         )
         return None
-    value = float(answer)
+    try:
+        value = float(answer)
+    except OverflowError:
+        print(f"✗ {what}: the answer is an integer too large for a float.")
+        return None
     if math.isnan(value):
         print(f"✗ {what}: the answer is NaN; check for a division 0/0 or an overflow.")
         return None
     return value
+
+
+def numbers_array(answer, what: str) -> np.ndarray | None:
+    """The student's sequence of real numbers as a float array, or ``None`` after a
+    printed ``✗`` (a wrong answer is a verdict, not an error)."""
+    try:
+        arr = validate_array("answer", answer, ndim_min=1)
+    except (TypeError, ValueError) as exc:
+        print(
+            f"✗ {what}: the answer should be a sequence of finite real numbers "
+            f"({str(exc).removeprefix('answer ')})."
+        )
+        return None
+    return arr
 
 
 def close(answer: float, expected: float, rtol: float) -> bool:
@@ -136,6 +132,7 @@ def compare(
 
     ``expected`` is computed only for a valid answer; ``hint`` may depend on it.
     """
+    exercise(rtol=rtol)
     value = number(answer, what)
     if value is None:
         return False

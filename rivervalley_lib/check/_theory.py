@@ -18,23 +18,36 @@ import math
 import numpy as np
 
 from .. import theory
+from .._validation import validate_array, validate_int
 from ..model._landscape import RiverValley
 from ..model._noise import NoiseModel
-from ._grading import close, compare, doc, number, verdict
+from ..simulation import Trace
+from ._grading import close, compare, exercise, number, verdict
 
 
-@doc(
-    answer=(
-        "float",
-        "The student's :math:`\\eta^*_t`; ``math.inf`` in the self-correcting regime.",
-    )
-)
 def critical_step_size(
     answer, valley: RiverValley, noise: NoiseModel, theta, *, rtol: float = 1e-3
 ) -> bool:
     r"""Check a value of :math:`\eta^*_t` at ``theta``.
 
-    %(sections)s
+    Parameters
+    ----------
+    answer : float
+        The student's :math:`\eta^*_t`; ``math.inf`` in the self-correcting regime.
+    valley : RiverValley
+        The river valley of the exercise.
+    noise : NoiseModel
+        The gradient-noise model of the exercise.
+    theta : array_like, shape (d,)
+        The state (coordinates in the Hessian's eigenbasis) the answer refers to.
+    rtol : float, optional
+        Relative tolerance of the comparison with the library's value.
+
+    Returns
+    -------
+    bool
+        ``True`` if the answer passes. One line is printed: ``✓`` and what was checked,
+        or ``✗`` with a hint about where to look; the expected value is never printed.
 
     Examples
     --------
@@ -45,6 +58,7 @@ def critical_step_size(
     ✓ critical step size: correct.
     True
     """
+    exercise(valley=valley, noise=noise, theta=theta, rtol=rtol)
 
     def hint(expected: float) -> str:
         if math.isinf(expected):
@@ -71,18 +85,29 @@ def critical_step_size(
     )
 
 
-@doc(
-    answer=(
-        "float",
-        "The student's plateau :math:`\\chi_\\infty`, a number in :math:`[0, 1]`.",
-    )
-)
 def noise_floor_plateau(
     answer, valley: RiverValley, noise: NoiseModel, eta: float, *, rtol: float = 1e-3
 ) -> bool:
     r"""Check a closed-form plateau :math:`\chi_\infty` for constant step ``eta``.
 
-    %(sections)s
+    Parameters
+    ----------
+    answer : float
+        The student's plateau :math:`\chi_\infty`, a number in :math:`[0, 1]`.
+    valley : RiverValley
+        The river valley of the exercise.
+    noise : NoiseModel
+        The gradient-noise model of the exercise.
+    eta : float
+        The constant step size the answer refers to.
+    rtol : float, optional
+        Relative tolerance of the comparison with the library's value.
+
+    Returns
+    -------
+    bool
+        ``True`` if the answer passes. One line is printed: ``✓`` and what was checked,
+        or ``✗`` with a hint about where to look; the expected value is never printed.
 
     Examples
     --------
@@ -92,6 +117,7 @@ def noise_floor_plateau(
     ✓ plateau chi_inf: correct.
     True
     """
+    exercise(valley=valley, noise=noise, eta=eta, rtol=rtol)
     return compare(
         answer,
         "plateau chi_inf",
@@ -102,22 +128,6 @@ def noise_floor_plateau(
     )
 
 
-@doc(
-    answer=(
-        "float",
-        r"The student's plateau :math:`\bar D/(\bar D + \bar B)` measured on ``run``.",
-    ),
-    run=(
-        "Trace",
-        "The simulation the answer was measured on (from "
-        ":func:`rivervalley_lib.simulate`), with ``D`` and ``B`` of shape "
-        "``(seeds, steps + 1)``.",
-    ),
-    last=(
-        "int",
-        "How many final recorded steps the averages cover, from 1 to the run's length.",
-    ),
-)
 def simulated_plateau(
     answer,
     valley: RiverValley,
@@ -135,7 +145,30 @@ def simulated_plateau(
     and that simulated plateau must agree with :math:`\chi_\infty` to ``rtol`` (so a run
     too short or too noisy does not pass either).
 
-    %(sections)s
+    Parameters
+    ----------
+    answer : float
+        The student's plateau :math:`\bar D/(\bar D + \bar B)` measured on ``run``.
+    valley : RiverValley
+        The river valley of the exercise.
+    noise : NoiseModel
+        The gradient-noise model of the exercise.
+    eta : float
+        The constant step size the answer refers to.
+    run : Trace
+        The simulation the answer was measured on (from
+        :func:`rivervalley_lib.simulate`), with ``D`` and ``B`` of shape
+        ``(seeds, steps + 1)``.
+    last : int
+        How many final recorded steps the averages cover, from 1 to the run's length.
+    rtol : float, optional
+        Relative tolerance of the comparison with the library's value.
+
+    Returns
+    -------
+    bool
+        ``True`` if the answer passes. One line is printed: ``✓`` and what was checked,
+        or ``✗`` with a hint about where to look; the expected value is never printed.
 
     Examples
     --------
@@ -149,6 +182,10 @@ def simulated_plateau(
     seeds first, then take D/(D+B).
     False
     """
+    exercise(valley=valley, noise=noise, eta=eta, rtol=rtol)
+    if not isinstance(run, Trace):
+        raise TypeError(f"run must be a Trace from simulate, got {type(run).__name__}")
+    last = validate_int("last", last, low=1, high=run.D.shape[-1])
     what = "simulated plateau"
     value = number(answer, what)
     if value is None:
@@ -177,15 +214,29 @@ def simulated_plateau(
     return verdict(close(own, expected, rtol), what, hint)
 
 
-@doc(
-    answer=("tuple of float", "The student's pair ``(eta_D, eta_B)``; both must match.")
-)
 def projection_thresholds(
     answer, valley: RiverValley, noise: NoiseModel, theta, *, rtol: float = 1e-3
 ) -> bool:
     r"""Check a pair :math:`(\eta_{\mathcal D}, \eta_{\mathcal B})` at ``theta``.
 
-    %(sections)s
+    Parameters
+    ----------
+    answer : tuple of float
+        The student's pair ``(eta_D, eta_B)``; both must match.
+    valley : RiverValley
+        The river valley of the exercise.
+    noise : NoiseModel
+        The gradient-noise model of the exercise.
+    theta : array_like, shape (d,)
+        The state (coordinates in the Hessian's eigenbasis) the answer refers to.
+    rtol : float, optional
+        Relative tolerance of the comparison with the library's value.
+
+    Returns
+    -------
+    bool
+        ``True`` if the answer passes. One line is printed: ``✓`` and what was checked,
+        or ``✗`` with a hint about where to look; the expected value is never printed.
 
     Examples
     --------
@@ -195,6 +246,7 @@ def projection_thresholds(
     ✓ projection thresholds: correct.
     True
     """
+    exercise(valley=valley, noise=noise, theta=theta, rtol=rtol)
     what = "projection thresholds"
     try:
         eta_D, eta_B = answer
@@ -222,21 +274,6 @@ def projection_thresholds(
     return verdict(close(vD, eD, rtol) and close(vB, eB, rtol), what, hint)
 
 
-@doc(
-    answer=(
-        "float",
-        "The student's :math:`\\mathbb E[L(\\theta_{t+1})] - L(\\theta_t)`.",
-    ),
-    eta=("float", "The step size of the one step."),
-    projection=(
-        '{"none", "dominant", "bulk"}, optional',
-        "Which step: SGD, Dom-SGD or Bulk-SGD.",
-    ),
-    samples=(
-        "array_like, optional",
-        "The Monte Carlo loss changes the answer is the mean of (at least two).",
-    ),
-)
 def expected_loss_change(
     answer,
     valley: RiverValley,
@@ -254,7 +291,30 @@ def expected_loss_change(
     be their mean, and it must lie within five standard errors of the expectation: a
     closed-form value does not pass, and ``rtol`` is not used.
 
-    %(sections)s
+    Parameters
+    ----------
+    answer : float
+        The student's :math:`\mathbb E[L(\theta_{t+1})] - L(\theta_t)`.
+    valley : RiverValley
+        The river valley of the exercise.
+    noise : NoiseModel
+        The gradient-noise model of the exercise.
+    theta : array_like, shape (d,)
+        The state (coordinates in the Hessian's eigenbasis) the answer refers to.
+    eta : float
+        The step size of the one step.
+    projection : {"none", "dominant", "bulk"}, optional
+        Which step: SGD, Dom-SGD or Bulk-SGD.
+    rtol : float, optional
+        Relative tolerance of the comparison with the library's value.
+    samples : array_like, optional
+        The Monte Carlo loss changes the answer is the mean of (at least two).
+
+    Returns
+    -------
+    bool
+        ``True`` if the answer passes. One line is printed: ``✓`` and what was checked,
+        or ``✗`` with a hint about where to look; the expected value is never printed.
 
     Examples
     --------
@@ -265,6 +325,18 @@ def expected_loss_change(
     ✓ expected loss change: correct.
     True
     """
+    exercise(
+        valley=valley,
+        noise=noise,
+        theta=theta,
+        eta=eta,
+        rtol=rtol,
+        projection=projection,
+    )
+    if samples is not None:
+        samples = validate_array("samples", samples, ndim_min=1, ndim_max=1)
+        if samples.size < 2:
+            raise ValueError(f"samples must hold at least 2 values, got {samples.size}")
     what = "expected loss change"
     value = number(answer, what)
     if value is None:
@@ -282,7 +354,7 @@ def expected_loss_change(
         )
     if samples is None:
         return verdict(close(value, expected, rtol), what, hint)
-    x = np.asarray(samples, dtype=float).ravel()
+    x = validate_array("samples", samples, ndim_min=1).ravel()
     if x.size < 2 or not close(value, x.mean(), 1e-9):
         return verdict(
             False,
@@ -298,9 +370,6 @@ def expected_loss_change(
     return verdict(se > 0 and abs(value - expected) < 5 * se, what, hint)
 
 
-@doc(
-    answer=("float", "The student's ratio of expectations, a number in :math:`[0, 1]`.")
-)
 def stochastic_alignment(
     answer, valley: RiverValley, noise: NoiseModel, theta, *, rtol: float = 1e-3
 ) -> bool:
@@ -309,7 +378,24 @@ def stochastic_alignment(
     The quantity is
     :math:`\mathbb E\lVert P_{\mathcal D}\hat g\rVert^2/\mathbb E\lVert\hat g\rVert^2`.
 
-    %(sections)s
+    Parameters
+    ----------
+    answer : float
+        The student's ratio of expectations, a number in :math:`[0, 1]`.
+    valley : RiverValley
+        The river valley of the exercise.
+    noise : NoiseModel
+        The gradient-noise model of the exercise.
+    theta : array_like, shape (d,)
+        The state (coordinates in the Hessian's eigenbasis) the answer refers to.
+    rtol : float, optional
+        Relative tolerance of the comparison with the library's value.
+
+    Returns
+    -------
+    bool
+        ``True`` if the answer passes. One line is printed: ``✓`` and what was checked,
+        or ``✗`` with a hint about where to look; the expected value is never printed.
 
     Examples
     --------
@@ -319,6 +405,7 @@ def stochastic_alignment(
     ✓ stochastic alignment: correct.
     True
     """
+    exercise(valley=valley, noise=noise, theta=theta, rtol=rtol)
 
     def expected() -> float:
         th = np.asarray(theta, dtype=float)

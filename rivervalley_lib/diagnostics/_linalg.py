@@ -63,6 +63,15 @@ def top_eigenspace(
     eigenvectors : ndarray, shape (dim, k)
         Orthonormal columns.
 
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or range, or ``hvp`` returns a wrong shape,
+        non-finite values, or an operator ARPACK cannot iterate on (a zero Hessian).
+    scipy.sparse.linalg.ArpackNoConvergence
+        If Lanczos does not converge within ``maxiter`` iterations (raise ``maxiter``
+        or ``tol``).
+
     References
     ----------
     - C. Lanczos, "An iteration method for the solution of the eigenvalue problem of
@@ -78,7 +87,7 @@ def top_eigenspace(
     >>> vals.round(6).tolist()
     [5.0, 3.0]
     """
-    from scipy.sparse.linalg import LinearOperator, eigsh
+    from scipy.sparse.linalg import LinearOperator
 
     if not callable(hvp):
         raise TypeError("hvp must be a callable v -> H v")
@@ -101,9 +110,30 @@ def top_eigenspace(
         vals, vecs = np.linalg.eigh(0.5 * (dense + dense.T))
         vals, vecs = vals[::-1][:k], vecs[:, ::-1][:, :k]
     else:
-        vals, vecs = eigsh(op, k=k, which="LA", tol=tol, v0=v0, maxiter=maxiter)
+        vals, vecs = _lanczos(op, k, tol, v0, maxiter)
         order = np.argsort(vals)[::-1]
         vals, vecs = vals[order], vecs[:, order]
     if not np.all(np.isfinite(vals)):
         raise ValueError("the operator returned non-finite values")
     return vals, vecs
+
+
+def _lanczos(op, k: int, tol: float, v0: np.ndarray, maxiter: int | None):
+    """ARPACK's Lanczos, its failures named: non-convergence stays
+    ``ArpackNoConvergence`` (documented), with the arguments to change."""
+    from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, eigsh
+
+    try:
+        return eigsh(op, k=k, which="LA", tol=tol, v0=v0, maxiter=maxiter)
+    except ArpackNoConvergence as exc:
+        raise ArpackNoConvergence(
+            f"Lanczos did not converge (tol = {tol:g}, maxiter = {maxiter}): raise "
+            "maxiter (lanczos_maxiter) or tol (lanczos_tol)",
+            exc.eigenvalues,
+            exc.eigenvectors,
+        ) from None
+    except ArpackError as exc:
+        raise ValueError(
+            f"hvp gave an operator Lanczos cannot iterate on ({exc}); is the Hessian "
+            "zero at this point?"
+        ) from None

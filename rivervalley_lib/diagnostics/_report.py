@@ -10,7 +10,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._docstrings import fill_doc
 from .._validation import (
     validate_array,
     validate_int,
@@ -52,14 +51,6 @@ class OneStepPrediction(NamedTuple):
 
 
 # Shared by the report's prediction methods: the step size and an example report.
-_doc = fill_doc(
-    eta="eta : float\n    Step size, ``> 0``.",
-    report=""">>> import numpy as np
->>> H = np.diag([4.0, 1.0])
->>> rep = measure_alignment(H @ np.ones(2), lambda v: H @ v, k=1)""",
-)
-
-
 @dataclass(frozen=True)
 class AlignmentReport:
     r"""What :func:`measure_alignment` found at one point.
@@ -109,7 +100,6 @@ class AlignmentReport:
     noise_samples: int
     moments: BlockMoments = field(repr=False, compare=False)
 
-    @_doc
     def predicts_rise(self, eta: float) -> bool:
         r"""Whether the energy ratio rises above the alignment after one step ``eta``.
 
@@ -119,7 +109,8 @@ class AlignmentReport:
 
         Parameters
         ----------
-        %(eta)s
+        eta : float
+            Step size, ``> 0``.
 
         Returns
         -------
@@ -128,14 +119,15 @@ class AlignmentReport:
 
         Examples
         --------
-        %(report)s
+        >>> import numpy as np
+        >>> H = np.diag([4.0, 1.0])
+        >>> rep = measure_alignment(H @ np.ones(2), lambda v: H @ v, k=1)
         >>> rep.predicts_rise(0.3), rep.predicts_rise(0.45)
         (False, True)
         """
         eta = validate_real("eta", eta, low=0.0, low_inclusive=False)
         return eta > self.eta_star
 
-    @_doc
     def predict(self, eta: float) -> OneStepPrediction:
         r"""Predicted one-step change of the energy ratio and of the loss at ``eta``.
 
@@ -153,7 +145,8 @@ class AlignmentReport:
 
         Parameters
         ----------
-        %(eta)s
+        eta : float
+            Step size, ``> 0``.
 
         Returns
         -------
@@ -161,7 +154,9 @@ class AlignmentReport:
 
         Examples
         --------
-        %(report)s
+        >>> import numpy as np
+        >>> H = np.diag([4.0, 1.0])
+        >>> rep = measure_alignment(H @ np.ones(2), lambda v: H @ v, k=1)
         >>> p = rep.predict(0.25)
         >>> p.loss_change_dominant, p.loss_change_bulk, p.loss_change_sgd
         (-2.0, -0.21875, -2.21875)
@@ -180,7 +175,6 @@ class AlignmentReport:
             )
         return OneStepPrediction(ED / total - self.alignment, dom + blk, dom, blk)
 
-    @_doc
     def sample_step(
         self,
         theta,
@@ -211,7 +205,8 @@ class AlignmentReport:
         ----------
         theta : array_like, shape (dim,)
             The parameters the report was measured at.
-        %(eta)s
+        eta : float
+            Step size, ``> 0``.
         gradient : callable
             ``gradient(theta)``: the full-batch gradient, shape ``(dim,)``.
         stochastic_gradient : callable
@@ -231,7 +226,9 @@ class AlignmentReport:
 
         Examples
         --------
-        %(report)s
+        >>> import numpy as np
+        >>> H = np.diag([4.0, 1.0])
+        >>> rep = measure_alignment(H @ np.ones(2), lambda v: H @ v, k=1)
         >>> s = rep.sample_step(np.ones(2), 0.25, lambda w: H @ w, lambda w: H @ w,
         ...                     samples=2, loss=lambda w: 0.5 * w @ H @ w)
         >>> float(s.loss_change[0]), rep.predict(0.25).loss_change_sgd
@@ -333,6 +330,9 @@ def measure_alignment(
     ValueError
         If the gradient is zero or non-finite, or a shape does not match (naming the
         argument or the callable).
+    scipy.sparse.linalg.ArpackNoConvergence
+        If Lanczos does not converge within ``lanczos_maxiter`` iterations (raise it,
+        or ``lanczos_tol``).
 
     References
     ----------
@@ -375,6 +375,8 @@ def measure_alignment(
     if g.ndim != 1:
         raise ValueError(f"gradient must be a flat vector (dim,), got shape {g.shape}")
     dim = g.shape[0]
+    if dim < 2:
+        raise ValueError(f"gradient must have at least 2 entries, got {dim}")
     k = validate_int("k", k, low=1, high=dim - 1)
     gg = float(g @ g)
     if gg == 0:
@@ -391,8 +393,16 @@ def measure_alignment(
             H, dim, k, tol=lanczos_tol, maxiter=lanczos_maxiter, rng=rng
         )
     else:
-        lam = validate_array("eigen[0]", eigen[0], ndim_min=1, last_dim=k)
-        U = validate_array("eigen[1]", eigen[1], ndim_min=2, last_dim=k)
+        if isinstance(eigen, (str, bytes)) or not (
+            hasattr(eigen, "__len__") and len(eigen) == 2
+        ):
+            raise TypeError(
+                "eigen must be a pair (eigenvalues, eigenvectors), "
+                f"got {type(eigen).__name__}"
+            )
+        # copies: the report keeps them after the call
+        lam = validate_array("eigen[0]", eigen[0], ndim_min=1, last_dim=k, copy=True)
+        U = validate_array("eigen[1]", eigen[1], ndim_min=2, last_dim=k, copy=True)
         if U.shape != (dim, k):
             raise ValueError(
                 f"eigen[1] must have shape (dim, k) = ({dim}, {k}), got {U.shape}"

@@ -6,7 +6,13 @@ from typing import Literal
 
 import numpy as np
 
-from .._validation import validate_array, validate_int, validate_real
+from .._validation import (
+    check_memory,
+    validate_array,
+    validate_choice,
+    validate_int,
+    validate_real,
+)
 
 
 class RiverValley:
@@ -137,6 +143,7 @@ class RiverValley:
         array([10. , 10. ,  0.1,  0.1,  0.1])
         """
         d = validate_int("d", d, low=2)
+        check_memory(8.0 * d, f"d = {d}")
         k = validate_int("k", k, low=1, high=d - 1)
         lam = validate_real("dominant", dominant, low=0.0, low_inclusive=False)
         mu = validate_real("bulk", bulk, low=0.0, high=lam, high_inclusive=False)
@@ -197,10 +204,17 @@ class RiverValley:
         [40.0, 40.0, 1.0, 1.0, 0.01, 0.01, 0.01]
         """
         d = validate_int("d", d, low=2)
+        check_memory(8.0 * d, f"d = {d}")
         k = validate_int("k", k, low=1, high=d - 1)
-        if spacing not in ("geometric", "linear"):
-            raise ValueError(
-                f"spacing must be 'geometric' or 'linear', got {spacing!r}"
+        validate_choice("spacing", spacing, ("geometric", "linear"))
+        if levels is not None and (
+            isinstance(levels, (str, bytes))
+            or not hasattr(levels, "__len__")
+            or len(levels) != 2
+        ):
+            raise TypeError(
+                "levels must be None or a pair (dominant levels, bulk levels) of "
+                f"integers, got {type(levels).__name__}"
             )
         d_lo, d_hi = _range_pair("dominant", dominant, positive=True)
         b_lo, b_hi = _range_pair("bulk", bulk, positive=spacing == "geometric")
@@ -279,6 +293,7 @@ class RiverValley:
         array([[2., 0.],
                [0., 1.]])
         """
+        check_memory(8.0 * self.d**2, f"the valley's dimension d = {self.d} (d x d)")
         return np.diag(self._eigenvalues)
 
     def projector(self, block: Literal["dominant", "bulk"]) -> np.ndarray:
@@ -289,6 +304,17 @@ class RiverValley:
             P_{\mathcal D} = \sum_{i \le k} e_i e_i^\top,
             \qquad P_{\mathcal B} = I - P_{\mathcal D}.
 
+        Parameters
+        ----------
+        block : {"dominant", "bulk"}
+            ``"dominant"`` (:math:`\mathcal D`) or ``"bulk"`` (:math:`\mathcal B`).
+
+        Raises
+        ------
+        ValueError
+            If ``block`` is neither, or the ``(d, d)`` matrix would exceed the memory
+            limit (2 GiB).
+
         Examples
         --------
         >>> RiverValley([2.0, 1.0, 0.5], k=1).projector("bulk")
@@ -296,15 +322,14 @@ class RiverValley:
                [0., 1., 0.],
                [0., 0., 1.]])
         """
-        return np.diag(self._block_mask(block).astype(float))
+        mask = self._block_mask(block)
+        check_memory(8.0 * self.d**2, f"the valley's dimension d = {self.d} (d x d)")
+        return np.diag(mask.astype(float))
 
     # ------------------------------------------------------------------ maps
     def _block_mask(self, block: str) -> np.ndarray:
-        if block == "dominant":
-            return self._mask
-        if block == "bulk":
-            return ~self._mask
-        raise ValueError(f"block must be 'dominant' or 'bulk', got {block!r}")
+        block = validate_choice("block", block, ("dominant", "bulk"))
+        return self._mask if block == "dominant" else ~self._mask
 
     def project(self, v, block: Literal["dominant", "bulk"]) -> np.ndarray:
         r"""Project vectors onto a block.
@@ -316,6 +341,7 @@ class RiverValley:
         v : array_like, shape (..., d)
             Vectors in the eigenbasis; leading axes are batch axes.
         block : {"dominant", "bulk"}
+            ``"dominant"`` (:math:`\mathcal D`) or ``"bulk"`` (:math:`\mathcal B`).
 
         Returns
         -------
@@ -334,6 +360,11 @@ class RiverValley:
 
         Over leading batch axes.
 
+        Parameters
+        ----------
+        theta : array_like, shape (..., d)
+            State(s) in the eigenbasis; leading axes are batch axes.
+
         Examples
         --------
         >>> float(RiverValley([4.0, 1.0], k=1).loss([1.0, 2.0]))
@@ -346,6 +377,11 @@ class RiverValley:
         r"""The dominant block loss :math:`L_{\mathcal D}(\theta)`.
 
         .. math:: L_{\mathcal D}(\theta) = \tfrac12 \sum_{i\le k} \lambda_i\theta_i^2
+
+        Parameters
+        ----------
+        theta : array_like, shape (..., d)
+            State(s) in the eigenbasis; leading axes are batch axes.
 
         Examples
         --------
@@ -360,6 +396,11 @@ class RiverValley:
 
         .. math:: L_{\mathcal B}(\theta) = \tfrac12 \sum_{j>k} \lambda_j\theta_j^2
 
+        Parameters
+        ----------
+        theta : array_like, shape (..., d)
+            State(s) in the eigenbasis; leading axes are batch axes.
+
         Examples
         --------
         >>> float(RiverValley([4.0, 1.0], k=1).loss_bulk([1.0, 2.0]))
@@ -372,6 +413,11 @@ class RiverValley:
         r"""The full-batch gradient :math:`\nabla L(\theta) = H\theta`.
 
         Over leading batch axes.
+
+        Parameters
+        ----------
+        theta : array_like, shape (..., d)
+            State(s) in the eigenbasis; leading axes are batch axes.
 
         Examples
         --------
@@ -465,6 +511,8 @@ def _range_pair(name: str, value, *, positive: bool) -> tuple[float, float]:
         or len(value) != 2
     ):
         raise TypeError(f"{name} must be a (low, high) pair of numbers")
+    if isinstance(value, np.ndarray) and value.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be a (low, high) pair of real numbers")
     lo = validate_real(f"{name}[0]", value[0], low=0.0, low_inclusive=not positive)
     hi = validate_real(f"{name}[1]", value[1], low=lo)
     return lo, hi

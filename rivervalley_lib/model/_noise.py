@@ -12,7 +12,13 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from .._validation import validate_int, validate_real
+from .._validation import (
+    check_memory,
+    validate_array,
+    validate_int,
+    validate_real,
+    validate_rng,
+)
 from ._landscape import RiverValley, as_state, validate_landscape
 
 
@@ -23,6 +29,23 @@ def validate_noise(noise) -> NoiseModel:
             f"RegressionNoise), got {type(noise).__name__}"
         )
     return noise
+
+
+def _grad_sq(valley: RiverValley, grad_sq) -> np.ndarray:
+    """Second moments u_i >= 0 of the gradient, shape (..., d)."""
+    return validate_array("grad_sq", grad_sq, ndim_min=1, last_dim=valley.d, low=0.0)
+
+
+def _stationary_eta(valley: RiverValley, eta) -> float:
+    """A constant step size in (0, 2/lambda_1), where a stationary law exists."""
+    return validate_real(
+        "eta",
+        eta,
+        low=0.0,
+        high=valley.stability_limit,
+        low_inclusive=False,
+        high_inclusive=False,
+    )
 
 
 class NoiseModel(ABC):
@@ -51,7 +74,17 @@ class NoiseModel(ABC):
     ) -> np.ndarray:
         r"""The covariance diagonal :math:`s_i = \Sigma_{ii}(\theta)` in the eigenbasis.
 
-        Shape ``(..., d)``.
+        Parameters
+        ----------
+        valley : RiverValley
+            The valley: the eigenvalues of :math:`H`, dominant block first.
+        theta : array_like, shape (..., d), optional
+            State(s); required by state-dependent models (:class:`RegressionNoise`).
+
+        Returns
+        -------
+        ndarray, shape (..., d)
+            :math:`s_i` per state (shape ``(d,)`` without ``theta``).
         """
 
     @abstractmethod
@@ -60,14 +93,41 @@ class NoiseModel(ABC):
     ) -> np.ndarray:
         r"""Draw :math:`\xi` with the model's law at each state in ``theta``.
 
-        Shape ``(..., d)``.
+        Parameters
+        ----------
+        valley : RiverValley
+            The valley: the eigenvalues of :math:`H`, dominant block first.
+        theta : array_like, shape (..., d)
+            State(s); one draw per state.
+        rng : numpy.random.Generator or int
+            Source of randomness; an int is a seed.
+
+        Returns
+        -------
+        ndarray, shape (..., d)
+            The noise draws.
         """
 
     @abstractmethod
     def covariance(self, valley: RiverValley, theta=None) -> np.ndarray:
         r"""The full covariance :math:`\Sigma(\theta)` at one state.
 
-        A ``(d, d)`` matrix.
+        Parameters
+        ----------
+        valley : RiverValley
+            The valley: the eigenvalues of :math:`H`, dominant block first.
+        theta : array_like, shape (d,), optional
+            The state; required by state-dependent models.
+
+        Returns
+        -------
+        ndarray, shape (d, d)
+            :math:`\Sigma(\theta)`.
+
+        Raises
+        ------
+        ValueError
+            If the ``(d, d)`` matrix would exceed the memory limit (2 GiB).
         """
 
     @abstractmethod
@@ -78,6 +138,18 @@ class NoiseModel(ABC):
 
         This closes the second-moment recursion: for every model here :math:`s_i` is
         linear in the :math:`g_j^2`, so its mean depends on the :math:`u_j` only.
+
+        Parameters
+        ----------
+        valley : RiverValley
+            The valley: the eigenvalues of :math:`H`, dominant block first.
+        grad_sq : array_like, shape (..., d)
+            The second moments :math:`u_i \ge 0`.
+
+        Returns
+        -------
+        ndarray, shape (..., d)
+            :math:`\mathbb E[s_i]`.
         """
 
     @abstractmethod
@@ -85,6 +157,18 @@ class NoiseModel(ABC):
         r"""The stationary gradient energies of constant-step SGD.
 
         :math:`u_i^\infty = \lim_t \mathbb E g_{i,t}^2`.
+
+        Parameters
+        ----------
+        valley : RiverValley
+            The valley: the eigenvalues of :math:`H`, dominant block first.
+        eta : float
+            Constant step size in :math:`(0, 2/\lambda_1)` (the stable range).
+
+        Returns
+        -------
+        ndarray, shape (d,)
+            :math:`u_i^\infty \ge 0`.
         """
 
 
@@ -96,7 +180,18 @@ class AdditiveNoise(NoiseModel):
 
     @abstractmethod
     def scale(self, valley: RiverValley) -> np.ndarray:
-        """Per-coordinate standard deviation, shape (d,)."""
+        r"""Per-coordinate standard deviation.
+
+        Parameters
+        ----------
+        valley : RiverValley
+            The valley: the eigenvalues of :math:`H`, dominant block first.
+
+        Returns
+        -------
+        ndarray, shape (d,)
+            :math:`\sqrt{s_i}`.
+        """
 
     def diagonal(self, valley, theta=None):
         validate_landscape(valley)
@@ -109,16 +204,27 @@ class AdditiveNoise(NoiseModel):
     def sample(self, valley, theta, rng):
         validate_landscape(valley)
         theta = as_state(valley, theta)
+        rng = validate_rng(rng)
         return self.scale(valley) * rng.standard_normal(theta.shape)
 
     def covariance(self, valley, theta=None):
+        validate_landscape(valley)
+        check_memory(
+            8.0 * valley.d**2, "the valley's dimension d (a dense d x d matrix)"
+        )
+        if theta is not None:
+            as_state(valley, theta)
         return np.diag(self.diagonal(valley))
 
     def mean_diagonal(self, valley, grad_sq):
-        return np.broadcast_to(self.diagonal(valley), np.shape(grad_sq))
+        validate_landscape(valley)
+        grad_sq = _grad_sq(valley, grad_sq)
+        return np.broadcast_to(self.diagonal(valley), grad_sq.shape)
 
     def stationary_gradient_energy(self, valley, eta):
+        validate_landscape(valley)
         lam = valley.eigenvalues
+        eta = _stationary_eta(valley, eta)
         return eta * lam * self.diagonal(valley) / (2.0 - eta * lam)
 
     def __repr__(self) -> str:
@@ -157,6 +263,7 @@ class IsotropicNoise(AdditiveNoise):
     """
 
     def scale(self, valley):
+        validate_landscape(valley)
         return np.full(valley.d, self.sigma)
 
 
@@ -185,6 +292,7 @@ class CurvatureNoise(AdditiveNoise):
     """
 
     def scale(self, valley):
+        validate_landscape(valley)
         return self.sigma * np.sqrt(valley.eigenvalues)
 
 
@@ -249,6 +357,9 @@ class RegressionNoise(NoiseModel):
 
     def covariance(self, valley, theta=None):
         validate_landscape(valley)
+        check_memory(
+            8.0 * valley.d**2, "the valley's dimension d (a dense d x d matrix)"
+        )
         if theta is None:
             raise ValueError("theta is required: RegressionNoise depends on the state")
         theta = as_state(valley, theta)
@@ -265,8 +376,14 @@ class RegressionNoise(NoiseModel):
     def sample(self, valley, theta, rng):
         validate_landscape(valley)
         theta = as_state(valley, theta)
+        rng = validate_rng(rng)
         lam = valley.eigenvalues
         b = self.batch_size
+        check_memory(
+            8.0 * b * theta.size,
+            f"batch_size = {b} with theta of shape {theta.shape} (one feature matrix "
+            "per minibatch)",
+        )
         x = rng.standard_normal(theta.shape[:-1] + (b, valley.d)) * np.sqrt(lam)
         y = self.label_noise * rng.standard_normal(theta.shape[:-1] + (b,))
         resid = np.einsum("...bd,...d->...b", x, theta) - y
@@ -274,6 +391,8 @@ class RegressionNoise(NoiseModel):
         return grad - lam * theta
 
     def mean_diagonal(self, valley, grad_sq):
+        validate_landscape(valley)
+        grad_sq = _grad_sq(valley, grad_sq)
         lam = valley.eigenvalues
         pos = lam > 0
         two_loss = np.sum(
@@ -291,7 +410,27 @@ class RegressionNoise(NoiseModel):
         recursion is
         :math:`u_i^\infty = \eta\lambda_i^2\sigma_\varepsilon^2 / (b\,c_i(1-q))`, valid
         when every :math:`c_i > 0` and :math:`q < 1`.
+
+        Parameters
+        ----------
+        valley : RiverValley
+            The valley: the eigenvalues of :math:`H`, dominant block first.
+        eta : float
+            Constant step size :math:`\eta > 0` with every :math:`c_i > 0` and
+            :math:`q < 1`.
+
+        Returns
+        -------
+        ndarray, shape (d,)
+            :math:`u_i^\infty`.
+
+        Raises
+        ------
+        ValueError
+            If ``eta`` makes the second moment diverge.
         """
+        validate_landscape(valley)
+        eta = validate_real("eta", eta, low=0.0, low_inclusive=False)
         lam = valley.eigenvalues
         b = self.batch_size
         c = 2.0 - eta * lam * (1.0 + 1.0 / b)

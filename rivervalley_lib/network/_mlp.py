@@ -38,6 +38,7 @@ def gaussian_mixture(
     spread : float
         Within-class standard deviation :math:`\tau > 0`.
     rng : numpy.random.Generator, int or None
+        Source of randomness; an int is a seed, ``None`` fresh entropy.
 
     Returns
     -------
@@ -51,8 +52,8 @@ def gaussian_mixture(
     >>> X.shape, Y.sum(axis=0).tolist()
     ((10, 3), [5.0, 5.0])
     """
-    k = validate_int("k", k, low=2)
-    n = validate_int("n", n, low=k)
+    n = validate_int("n", n, low=2)
+    k = validate_int("k", k, low=2, high=n)
     dim = validate_int("dim", dim, low=1)
     separation = validate_real("separation", separation, low=0.0, low_inclusive=False)
     spread = validate_real("spread", spread, low=0.0, low_inclusive=False)
@@ -108,6 +109,11 @@ class MLP:
     def unpack(self, theta: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         """Split a flat vector into ``[(W_1, b_1), ..., (W_L, b_L)]`` (views, no copy).
 
+        Parameters
+        ----------
+        theta : array_like, shape (n_params,)
+            The flat parameter vector.
+
         Examples
         --------
         >>> [(W.shape, b.shape) for W, b in MLP([2, 3, 1]).unpack(np.zeros(13))]
@@ -137,6 +143,13 @@ class MLP:
 
         :math:`W_{ij} \sim \mathcal N(0, s^2/\text{fan-in})` with :math:`s` = ``scale``.
 
+        Parameters
+        ----------
+        scale : float
+            Multiplier :math:`s > 0` of the standard deviation.
+        rng : numpy.random.Generator, int or None
+            Source of randomness; an int is a seed, ``None`` fresh entropy.
+
         Examples
         --------
         >>> MLP([4, 5, 2]).init(rng=0).shape
@@ -160,6 +173,13 @@ class MLP:
 
     def predict(self, theta, X) -> np.ndarray:
         """Network outputs :math:`f_\\theta(x_j)`, shape ``(n, k)``.
+
+        Parameters
+        ----------
+        theta : array_like, shape (n_params,)
+            The flat parameter vector.
+        X : array_like, shape (n, sizes[0])
+            Inputs, one per row.
 
         Examples
         --------
@@ -186,6 +206,15 @@ class MLP:
     def loss(self, theta, X, Y) -> float:
         r"""Mean squared error :math:`\frac1{2n}\sum_j\lVert f_\theta(x_j)-y_j\rVert^2`.
 
+        Parameters
+        ----------
+        theta : array_like, shape (n_params,)
+            The flat parameter vector.
+        X : array_like, shape (n, sizes[0])
+            Inputs, one per row.
+        Y : array_like, shape (n, sizes[-1])
+            Targets (one-hot labels), one per row.
+
         Examples
         --------
         >>> X, Y = np.ones((2, 1)), np.ones((2, 1))
@@ -198,6 +227,15 @@ class MLP:
 
     def gradient(self, theta, X, Y) -> np.ndarray:
         r"""Backpropagated gradient :math:`\nabla L(\theta)` as a flat vector.
+
+        Parameters
+        ----------
+        theta : array_like, shape (n_params,)
+            The flat parameter vector.
+        X : array_like, shape (n, sizes[0])
+            Inputs, one per row.
+        Y : array_like, shape (n, sizes[-1])
+            Targets (one-hot labels), one per row.
 
         Examples
         --------
@@ -234,6 +272,17 @@ class MLP:
         - 2a_{l-1}(1-a_{l-1}^2)\odot(W_l^\top\delta_l)\odot\mathcal R z_{l-1}`, and
         :math:`\mathcal R(\partial L/\partial W_l)
         = \mathcal R\delta_l\,a_{l-1}^\top + \delta_l\,\mathcal R a_{l-1}^\top`.
+
+        Parameters
+        ----------
+        theta : array_like, shape (n_params,)
+            The flat parameter vector.
+        v : array_like, shape (n_params,)
+            The direction :math:`v`.
+        X : array_like, shape (n, sizes[0])
+            Inputs, one per row.
+        Y : array_like, shape (n, sizes[-1])
+            Targets (one-hot labels), one per row.
 
         Examples
         --------

@@ -17,7 +17,8 @@ Examples
 """
 
 from ._measure import MeasuredPhases, measured_phase_lengths, window_median
-from ._simulate import DivergenceError, Trace, sample_gradient, sample_step, simulate
+from ._sampling import sample_gradient, sample_step
+from ._simulate import DivergenceError, Trace, simulate
 
 __all__ = [
     "simulate",

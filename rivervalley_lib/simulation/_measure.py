@@ -68,8 +68,10 @@ def measured_phase_lengths(
     MeasuredPhases(T1=2, T2=5)
     """
     chi = validate_array("chi", chi, ndim_min=1)
-    if chi.ndim != 1:
-        raise ValueError(f"chi must be one-dimensional, got shape {chi.shape}")
+    if chi.ndim != 1 or chi.size == 0:
+        raise ValueError(
+            f"chi must be a non-empty one-dimensional series, got shape {chi.shape}"
+        )
     chi_inf = validate_real("chi_inf", chi_inf, low=0.0, high=1.0)
     rise = validate_real(
         "rise", rise, low=0.0, high=1.0, low_inclusive=False, high_inclusive=False

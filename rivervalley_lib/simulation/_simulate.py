@@ -9,15 +9,19 @@ import numpy as np
 
 from .._validation import (
     eta_schedule,
+    validate_array,
+    validate_bool,
+    validate_choice,
     validate_int,
     validate_projection,
     validate_real,
     validate_rng,
 )
 from ..model._blocks import block_partition
-from ..model._landscape import RiverValley, as_state, moving_mask, validate_landscape
+from ..model._landscape import RiverValley, moving_mask, validate_landscape
 from ..model._noise import AdditiveNoise, NoiseModel, validate_noise
 from ._blocks import sample_final, simulate_blocks
+from ._checks import check_simulation_memory, check_start
 from ._trace import DivergenceError, Trace, make_trace
 
 Projection = Literal["none", "dominant", "bulk"]
@@ -65,7 +69,9 @@ def simulate(
     Parameters
     ----------
     valley : RiverValley
+        The valley: the eigenvalues of :math:`H`, dominant block first.
     noise : NoiseModel
+        The gradient-noise model (its diagonal :math:`s_i = \Sigma_{ii}`).
     eta : float, array of shape (steps,), or callable ``t -> float``
         Constant step size or schedule, positive and finite at every step.
     steps : int
@@ -116,6 +122,11 @@ def simulate(
     DivergenceError
         If the iterates overflow and ``on_divergence="raise"``; the message compares
         :math:`\eta` with the stability limit :math:`2/\lambda_1`.
+    TypeError, ValueError
+        If an argument has the wrong type or range (naming it), if ``theta0`` has a
+        gradient energy outside the float range (below about :math:`10^{-308}` or
+        overflowing), or if the run would take more than 2 GiB of memory (the
+        message names ``seeds``, ``d``, ``steps``, ``record_every`` and the estimate).
 
     References
     ----------
@@ -151,26 +162,20 @@ def simulate(
     record_every = validate_int("record_every", record_every, low=1)
     beta = validate_real("momentum", momentum, low=0.0, high=1.0, high_inclusive=False)
     validate_projection(projection)
-    if not isinstance(record_theta, bool):
-        raise TypeError(
-            f"record_theta must be a bool, got {type(record_theta).__name__}"
-        )
-    if on_divergence not in ("raise", "mark"):
-        raise ValueError(
-            f"on_divergence must be 'raise' or 'mark', got {on_divergence!r}"
-        )
-    if method not in ("auto", "coordinate", "block"):
-        raise ValueError(
-            f"method must be 'auto', 'coordinate' or 'block', got {method!r}"
-        )
-    etas = eta_schedule(eta, steps)
-    rng = validate_rng(rng)
-    theta0 = as_state(valley, theta0, "theta0")
+    record_theta = validate_bool("record_theta", record_theta)
+    validate_choice("on_divergence", on_divergence, ("raise", "mark"))
+    validate_choice("method", method, ("auto", "coordinate", "block"))
+    # theta0 is copied: the block path draws the final state from it after the call
+    theta0 = validate_array("theta0", theta0, ndim_min=1, last_dim=valley.d, copy=True)
     if not (theta0.ndim == 1 or (theta0.ndim == 2 and theta0.shape[0] == seeds)):
         raise ValueError(
             f"theta0 must have shape (d,) or (seeds, d) = ({seeds}, {valley.d}), "
             f"got {theta0.shape}"
         )
+    check_start(valley, theta0)
+    check_simulation_memory(valley, noise, steps, seeds, record_every, record_theta)
+    etas = eta_schedule(eta, steps)
+    rng = validate_rng(rng)
 
     lam = valley.eigenvalues
     k = valley.k
@@ -367,125 +372,3 @@ def _simulate_by_blocks(
         projection,
         lambda: sample_final(chain, final_rng),
     )
-
-
-def sample_gradient(
-    valley: RiverValley,
-    noise: NoiseModel,
-    theta,
-    samples: int,
-    *,
-    rng: np.random.Generator | int | None = None,
-) -> np.ndarray:
-    r"""Draw ``samples`` independent stochastic gradients at the same state.
-
-    .. math::
-
-        \hat g^{(j)} = \nabla L(\theta) + \xi^{(j)}, \qquad j = 1, \dots, n,
-
-    with independent noise draws :math:`\xi^{(j)}` from ``noise`` at :math:`\theta`
-    (mean zero, variances :math:`s_i`). The chapters use them to compare the alignment
-    of a stochastic gradient with that of the full gradient.
-
-    Parameters
-    ----------
-    valley : RiverValley
-    noise : NoiseModel
-    theta : array_like, shape (d,)
-        The state :math:`\theta`.
-    samples : int
-        Number of independent draws :math:`n \ge 1`.
-    rng : numpy.random.Generator, int or None
-        Source of randomness; an int is a seed.
-
-    Returns
-    -------
-    ndarray, shape (samples, d)
-        The stochastic gradients, one per row.
-
-    Examples
-    --------
-    >>> from rivervalley_lib import RiverValley, IsotropicNoise, sample_gradient
-    >>> valley = RiverValley([4.0, 1.0], k=1)
-    >>> sample_gradient(valley, IsotropicNoise(0.0), [1.0, 1.0], 2).tolist()
-    [[4.0, 1.0], [4.0, 1.0]]
-    >>> g = sample_gradient(valley, IsotropicNoise(1.0), [1.0, 1.0], 100_000, rng=0)
-    >>> g.mean(axis=0).round(1).tolist(), g.var(axis=0).round(1).tolist()
-    ([4.0, 1.0], [1.0, 1.0])
-    """
-    validate_landscape(valley)
-    validate_noise(noise)
-    theta = as_state(valley, theta)
-    if theta.ndim != 1:
-        raise ValueError(
-            f"theta must have shape (d,) = ({valley.d},), got {theta.shape}"
-        )
-    samples = validate_int("samples", samples, low=1)
-    rng = validate_rng(rng)
-    th = np.broadcast_to(theta, (samples, valley.d))
-    return valley.gradient(th) + noise.sample(valley, th, rng)
-
-
-def sample_step(
-    valley: RiverValley,
-    noise: NoiseModel,
-    theta,
-    eta: float,
-    samples: int,
-    *,
-    projection: Projection = "none",
-    rng: np.random.Generator | int | None = None,
-) -> np.ndarray:
-    r"""Draw ``samples`` independent next states of one SGD step from the same state.
-
-    .. math::
-
-        \theta_{t+1}^{(j)} = \theta_t - \eta\,P\big(\nabla L(\theta_t) + \xi^{(j)}\big),
-        \qquad j = 1, \dots, n,
-
-    with independent noise draws :math:`\xi^{(j)}` from ``noise`` at :math:`\theta_t`
-    (the stochastic gradients of :func:`sample_gradient`) and :math:`P = I`,
-    :math:`P_{\mathcal D}` or :math:`P_{\mathcal B}` (``projection``). This is the
-    Monte Carlo counterpart of the one-step laws
-    (:func:`expected_next`, :func:`expected_loss_change`): the chapters compare the two.
-
-    Parameters
-    ----------
-    valley : RiverValley
-    noise : NoiseModel
-    theta : array_like, shape (d,)
-        The current state :math:`\theta_t`.
-    eta : float
-        Step size :math:`\eta > 0`.
-    samples : int
-        Number of independent draws :math:`n \ge 1`.
-    projection : {"none", "dominant", "bulk"}
-        SGD, Dom-SGD or Bulk-SGD.
-    rng : numpy.random.Generator, int or None
-        Source of randomness; an int is a seed.
-
-    Returns
-    -------
-    ndarray, shape (samples, d)
-        The next states.
-
-    References
-    ----------
-    - Song, Ahn, Yun, ICLR 2025 (Dom-SGD and Bulk-SGD).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from rivervalley_lib import RiverValley, IsotropicNoise, sample_step
-    >>> valley = RiverValley([4.0, 1.0], k=1)
-    >>> nxt = sample_step(valley, IsotropicNoise(0.0), [1.0, 1.0], 0.25, 3)
-    >>> nxt.tolist()
-    [[0.0, 0.75], [0.0, 0.75], [0.0, 0.75]]
-    >>> sample_step(valley, IsotropicNoise(1.0), [1.0, 1.0], 0.25, 5, rng=0).shape
-    (5, 2)
-    """
-    eta = validate_real("eta", eta, low=0.0, low_inclusive=False)
-    validate_projection(projection)
-    step = sample_gradient(valley, noise, theta, samples, rng=rng)
-    theta = as_state(valley, theta)
-    return theta - eta * np.where(moving_mask(valley, projection), step, 0.0)

@@ -74,6 +74,14 @@ def expectation(expr: sp.Expr, xi: sp.Symbol, variance: sp.Expr) -> sp.Expr:
     >>> expectation((x + xi) ** 2, xi, s)
     s + x**2
     """
+    if not isinstance(expr, sp.Expr):
+        raise TypeError(f"expr must be a sympy expression, got {type(expr).__name__}")
+    if not isinstance(xi, sp.Symbol):
+        raise TypeError(f"xi must be a sympy Symbol, got {type(xi).__name__}")
+    if not isinstance(variance, sp.Expr):
+        raise TypeError(
+            f"variance must be a sympy expression, got {type(variance).__name__}"
+        )
     poly = sp.Poly(sp.expand(expr), xi)
     if poly.degree() > 2:
         raise ValueError(

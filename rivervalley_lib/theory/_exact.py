@@ -242,6 +242,7 @@ def expected_alignment(valley: RiverValley, noise: NoiseModel, theta, eta):
     Parameters
     ----------
     valley : RiverValley
+        The valley: the eigenvalues of :math:`H`, dominant block first.
     noise : IsotropicNoise or CurvatureNoise
         Gaussian noise with a diagonal covariance.
     theta : array_like, shape (..., d)
@@ -339,8 +340,11 @@ def exact_critical_step_size(valley: RiverValley, noise: NoiseModel, theta):
     Parameters
     ----------
     valley : RiverValley
+        The valley: the eigenvalues of :math:`H`, dominant block first.
     noise : IsotropicNoise or CurvatureNoise
+        The gradient-noise model (its diagonal :math:`s_i = \Sigma_{ii}`).
     theta : array_like, shape (..., d)
+        State(s) in the eigenbasis; leading axes are batch axes.
 
     Returns
     -------
@@ -358,6 +362,12 @@ def exact_critical_step_size(valley: RiverValley, noise: NoiseModel, theta):
     ArithmeticError
         If :math:`0 < \chi_t < 1` but the expected alignment rises down to
         :math:`10^{-300}\cdot 2/\lambda_1` (only possible through rounding).
+
+    Raises
+    ------
+    ValueError
+        If the exact change of the alignment is below the quadrature tolerance at
+        every scanned step size (the sign is undecidable there).
 
     References
     ----------

@@ -9,7 +9,15 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-from .._validation import eta_schedule, validate_int, validate_projection, validate_real
+from .._validation import (
+    check_memory,
+    check_work,
+    eta_schedule,
+    validate_array,
+    validate_int,
+    validate_projection,
+    validate_real,
+)
 from ..model._blocks import block_partition
 from ..model._landscape import RiverValley, as_state, moving_mask, validate_landscape
 from ..model._noise import NoiseModel, validate_noise
@@ -68,7 +76,9 @@ def noise_floor(valley: RiverValley, noise: NoiseModel, eta: float) -> NoiseFloo
     Parameters
     ----------
     valley : RiverValley
+        The valley: the eigenvalues of :math:`H`, dominant block first.
     noise : NoiseModel
+        The gradient-noise model (its diagonal :math:`s_i = \Sigma_{ii}`).
     eta : float
         Constant step size, ``0 < eta < 2/lambda_1``.
 
@@ -152,7 +162,10 @@ def phase_lengths(
 
     Parameters
     ----------
-    valley, noise : RiverValley, NoiseModel
+    valley : RiverValley
+        The valley: the eigenvalues of :math:`H`, dominant block first.
+    noise : NoiseModel
+        The gradient-noise model (its diagonal :math:`s_i = \Sigma_{ii}`).
     eta : float
         Constant step size below the stability limit.
     theta0 : array_like, shape (d,)
@@ -180,25 +193,33 @@ def phase_lengths(
         raise ValueError(f"theta0 must have shape (d,), got {theta0.shape}")
     m = block_moments(valley, noise, theta0)
     lam_D = valley.eigenvalues[: valley.k]
-    slowest = float(
-        np.max(np.abs(1 - eta * lam_D))
-    )  # the dominant mode that contracts least
+    # -log|1 - eta lambda| per mode, with log1p so that a tiny eta keeps its rate
+    rate_D = float(np.min(_log_contraction(eta * lam_D)))  # the slowest dominant mode
     if m.D > D_inf > 0:
-        T1 = (
-            math.log(float(m.D) / D_inf) / (2 * abs(math.log(slowest)))
-            if slowest > 0
-            else 1.0
-        )
+        T1 = math.log(float(m.D) / D_inf) / (2 * rate_D) if rate_D > 0 else math.inf
+        T1 = 1.0 if math.isinf(rate_D) else T1
     else:
         T1 = 0.0
     if m.B > 0 and B_inf > 0:
         mu = float(m.aB / m.B)
-        rate_B = 2 * abs(math.log(abs(1 - eta * mu)))
-        T2 = max(0.0, math.log(float(m.B) / B_inf) / rate_B) if rate_B > 0 else math.inf
+        rate_B = float(_log_contraction(np.array(eta * mu)))
+        if math.isinf(rate_B):  # eta mu = 1: the bulk reaches its floor in one step
+            T2 = 1.0 if m.B > B_inf else 0.0
+        elif rate_B > 0:
+            T2 = max(0.0, math.log(float(m.B) / B_inf) / (2 * rate_B))
+        else:
+            T2 = math.inf
     else:
         T2 = 0.0
     chi_min = D_inf / (D_inf + max(float(m.B), B_inf))
     return PhaseLengths(T1=T1, T2=T2, chi_min=chi_min, chi_inf=chi_inf)
+
+
+def _log_contraction(x: np.ndarray) -> np.ndarray:
+    """-log|1 - x| for x = eta * lambda >= 0: inf where x = 1, accurate for tiny x."""
+    x = np.asarray(x, dtype=float)
+    with np.errstate(divide="ignore"):
+        return np.where(x < 1, -np.log1p(-np.minimum(x, 1.0)), -np.log(np.abs(x - 1.0)))
 
 
 @dataclass(frozen=True)
@@ -275,7 +296,10 @@ def expected_trajectory(
 
     Parameters
     ----------
-    valley, noise : RiverValley, NoiseModel
+    valley : RiverValley
+        The valley: the eigenvalues of :math:`H`, dominant block first.
+    noise : NoiseModel
+        The gradient-noise model (its diagonal :math:`s_i = \Sigma_{ii}`).
     eta : float, array of shape (steps,), or callable t -> float
         Step size or schedule.
     steps : int
@@ -295,6 +319,15 @@ def expected_trajectory(
         Arrays of shape ``(..., steps + 1)``; ``energies`` has shape
         ``(len(record_energies), ..., d)``.
 
+    Raises
+    ------
+    ValueError
+        If an argument is out of range (naming it), if the trajectory diverges (an
+        unstable step size), if its arrays would take more than 2 GiB, or if the
+        per-coordinate recursion (taken with ``record_energies`` or state-dependent
+        noise) would run more than :math:`2\cdot 10^9` coordinate updates
+        (``steps`` times the size of ``theta0``), minutes of work.
+
     Examples
     --------
     >>> from rivervalley_lib import RiverValley, IsotropicNoise, expected_trajectory
@@ -308,13 +341,33 @@ def expected_trajectory(
     steps = validate_int("steps", steps, low=1)
     etas = eta_schedule(eta, steps)
     theta0 = as_state(valley, theta0, "theta0")
-    keep_steps = (
-        np.array([], dtype=int)
-        if record_energies is None
-        else np.unique(np.asarray(record_energies, dtype=int))
+    if record_energies is None:
+        keep_steps = np.array([], dtype=int)
+    else:
+        keep = validate_array("record_energies", record_energies, ndim_min=1)
+        if keep.ndim != 1 or keep.size == 0 or np.any(keep != np.round(keep)):
+            raise ValueError(
+                "record_energies must be None or a non-empty sequence of integer "
+                "steps, got "
+                f"{np.asarray(record_energies)!r}"
+            )
+        if keep.size and (keep.min() < 0 or keep.max() > steps):
+            raise ValueError(f"record_energies must hold steps in [0, {steps}]")
+        keep_steps = np.unique(keep.astype(int))
+    batch_size = theta0.size // valley.d
+    check_memory(
+        8.0 * (3 * batch_size * (steps + 1) + keep_steps.size * theta0.size),
+        f"steps = {steps}, theta0 of shape {theta0.shape} and record_energies "
+        f"({keep_steps.size} steps)",
     )
-    if keep_steps.size and (keep_steps.min() < 0 or keep_steps.max() > steps):
-        raise ValueError(f"record_energies must hold steps in [0, {steps}]")
+    if keep_steps.size or not noise.state_independent:
+        # the per-coordinate recursion: steps x d updates
+        check_work(
+            float(steps) * theta0.size,
+            f"steps = {steps} with theta0 of shape {theta0.shape} (the "
+            "per-coordinate recursion, taken with record_energies or state-dependent "
+            "noise)",
+        )
     validate_projection(projection)
     lam = valley.eigenvalues
     k = valley.k
@@ -356,12 +409,9 @@ def expected_trajectory(
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for t0 in range(0, steps + 1, chunk):
                 t = np.arange(t0, min(steps + 1, t0 + chunk), dtype=float)
-                ct = c ** t[:, None] if u.ndim == 1 else c ** t[:, None, None]
-                geo = np.where(
-                    c == 1.0,
-                    t[:, None] if u.ndim == 1 else t[:, None, None],
-                    (1 - ct) / np.where(c == 1.0, 2.0, 1 - c),
-                )
+                t = t.reshape((-1,) + (1,) * u.ndim)  # (chunk, 1, ..., 1)
+                ct = c**t
+                geo = np.where(c == 1.0, t, (1 - ct) / np.where(c == 1.0, 2.0, 1 - c))
                 ut = ct * u + q * geo  # (chunk, [batch,] blocks)
                 sl = slice(t0, t0 + t.size)
                 D[..., sl] = np.moveaxis(ut[..., :k].sum(-1), 0, -1)

@@ -10,12 +10,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._docstrings import state_doc
-from .._validation import validate_array, validate_step_size
-from ..model._landscape import RiverValley, validate_landscape
+from .._validation import validate_array, validate_bool, validate_step_size
+from ..model._landscape import RiverValley, as_state, validate_landscape
 from ..model._noise import NoiseModel
 from ._exact import exact_critical_step_size
 from ._moments import BlockMoments, block_moments, scalarize
+from ._scale import scale_free, unit_rows
 
 
 class ExpectedEnergies(NamedTuple):
@@ -49,6 +49,7 @@ def gradient_alignment(valley: RiverValley, g, *, squared: bool = True):
     Parameters
     ----------
     valley : RiverValley
+        The valley: the eigenvalues of :math:`H`, dominant block first.
     g : array_like, shape (..., d)
         Vectors in the eigenbasis; leading axes are batch axes. None may be zero.
     squared : bool
@@ -78,9 +79,8 @@ def gradient_alignment(valley: RiverValley, g, *, squared: bool = True):
     (0.36, 0.6)
     """
     validate_landscape(valley)
-    g = validate_array("g", g, ndim_min=1, last_dim=valley.d)
-    if not isinstance(squared, bool):
-        raise TypeError(f"squared must be a bool, got {type(squared).__name__}")
+    g = unit_rows(validate_array("g", g, ndim_min=1, last_dim=valley.d))
+    squared = validate_bool("squared", squared)
     k = valley.k
     dom = np.einsum("...i,...i->...", g[..., :k], g[..., :k])
     total = np.einsum("...i,...i->...", g, g)
@@ -107,6 +107,7 @@ def alignment(valley: RiverValley, theta, *, squared: bool = True):
     Parameters
     ----------
     valley : RiverValley
+        The valley: the eigenvalues of :math:`H`, dominant block first.
     theta : array_like, shape (..., d)
         States; leading axes are batch axes.
     squared : bool
@@ -135,6 +136,7 @@ def alignment(valley: RiverValley, theta, *, squared: bool = True):
     array([0.5, 1. ])
     """
     validate_landscape(valley)
+    theta = unit_rows(as_state(valley, theta))
     return gradient_alignment(valley, valley.gradient(theta), squared=squared)
 
 
@@ -156,7 +158,9 @@ def expected_next(valley: RiverValley, noise: NoiseModel, theta, eta):
     Parameters
     ----------
     valley : RiverValley
+        The valley: the eigenvalues of :math:`H`, dominant block first.
     noise : NoiseModel
+        The gradient-noise model (its diagonal :math:`s_i = \Sigma_{ii}`).
     theta : array_like, shape (..., d)
         Current state(s).
     eta : float or array_like
@@ -186,7 +190,6 @@ def expected_next(valley: RiverValley, noise: NoiseModel, theta, eta):
     return ExpectedEnergies(scalarize(ED), scalarize(EB))
 
 
-@state_doc
 def energy_ratio_step(valley: RiverValley, noise: NoiseModel, theta, eta):
     r"""The energy ratio after one step: the ratio of the expected block energies.
 
@@ -206,8 +209,14 @@ def energy_ratio_step(valley: RiverValley, noise: NoiseModel, theta, eta):
 
     Parameters
     ----------
-    %(state)s
-    %(step)s
+    valley : RiverValley
+        The valley: eigenvalues :math:`\lambda_i \ge 0` of :math:`H`, dominant first.
+    noise : NoiseModel
+        The gradient-noise model (diagonal :math:`s_i = \Sigma_{ii}`).
+    theta : array_like, shape (..., d)
+        State(s) :math:`\theta_t` with non-zero gradient; leading axes are batch axes.
+    eta : float or array_like
+        Step size(s) :math:`\eta > 0`, broadcast against the leading axes of ``theta``.
 
     Returns
     -------
@@ -287,8 +296,11 @@ def critical_step_size(
     Parameters
     ----------
     valley : RiverValley
+        The valley: the eigenvalues of :math:`H`, dominant block first.
     noise : NoiseModel
+        The gradient-noise model (its diagonal :math:`s_i = \Sigma_{ii}`).
     theta : array_like, shape (..., d)
+        State(s) in the eigenbasis; leading axes are batch axes.
     exact : bool
         ``False`` (default): the book's :math:`\eta^*_t` above (ratio of expectations).
         ``True``: the smallest :math:`\eta \in (0, 2/\lambda_1)` at which the exact
@@ -299,6 +311,16 @@ def critical_step_size(
     -------
     float or ndarray
         :math:`\eta^*_t \ge 0`, with ``math.inf`` in the self-correcting regime.
+
+    Raises
+    ------
+    TypeError
+        If an argument has the wrong type (``exact=True`` needs Gaussian diagonal
+        noise: :class:`IsotropicNoise` or :class:`CurvatureNoise`).
+    ValueError
+        If ``theta`` has the wrong shape, non-finite values or a zero gradient, or,
+        with ``exact=True``, if the exact alignment change is below the quadrature
+        tolerance at every step size (its sign undecidable).
 
     References
     ----------
@@ -317,8 +339,8 @@ def critical_step_size(
     >>> round(eta, 9)
     0.5
     """
-    if not isinstance(exact, bool):
-        raise TypeError(f"exact must be a bool, got {type(exact).__name__}")
+    exact = validate_bool("exact", exact)
+    theta, noise = scale_free(valley, noise, theta)
     if exact:
         return exact_critical_step_size(valley, noise, theta)
     return eta_star_from_moments(block_moments(valley, noise, theta))
@@ -333,7 +355,6 @@ def eta_star_from_moments(m: BlockMoments):
     return math.inf if isinstance(out, float) and math.isinf(out) else out
 
 
-@state_doc
 def alignment_regime(valley: RiverValley, noise: NoiseModel, theta):
     r"""Name the regime of the state: ``"threshold"`` or ``"always-falls"``.
 
@@ -351,7 +372,12 @@ def alignment_regime(valley: RiverValley, noise: NoiseModel, theta):
 
     Parameters
     ----------
-    %(state)s
+    valley : RiverValley
+        The valley: eigenvalues :math:`\lambda_i \ge 0` of :math:`H`, dominant first.
+    noise : NoiseModel
+        The gradient-noise model (diagonal :math:`s_i = \Sigma_{ii}`).
+    theta : array_like, shape (..., d)
+        State(s) :math:`\theta_t` with non-zero gradient; leading axes are batch axes.
 
     Returns
     -------
@@ -372,6 +398,7 @@ def alignment_regime(valley: RiverValley, noise: NoiseModel, theta):
     >>> alignment_regime(valley, IsotropicNoise(0.1), [1.0, 1.0] + [1e-3] * 98)
     'always-falls'
     """
+    theta, noise = scale_free(valley, noise, theta)
     m = block_moments(valley, noise, theta)
     _, C = threshold_terms(m)
     out = np.where(C > 0, "threshold", "always-falls")

@@ -10,11 +10,11 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-from .._docstrings import state_doc
 from .._validation import validate_projection, validate_step_size
 from ..model._landscape import RiverValley
 from ..model._noise import NoiseModel
 from ._moments import BlockMoments, block_moments, scalarize
+from ._scale import scale_free
 
 
 class ProjectionThresholds(NamedTuple):
@@ -38,7 +38,6 @@ class ProjectionThresholds(NamedTuple):
     bulk: float | np.ndarray
 
 
-@state_doc
 def projection_thresholds(valley: RiverValley, noise: NoiseModel, theta):
     r"""The step-size thresholds of the projected updates (Dom-SGD and Bulk-SGD).
 
@@ -58,7 +57,12 @@ def projection_thresholds(valley: RiverValley, noise: NoiseModel, theta):
 
     Parameters
     ----------
-    %(state)s
+    valley : RiverValley
+        The valley: eigenvalues :math:`\lambda_i \ge 0` of :math:`H`, dominant first.
+    noise : NoiseModel
+        The gradient-noise model (diagonal :math:`s_i = \Sigma_{ii}`).
+    theta : array_like, shape (..., d)
+        State(s) :math:`\theta_t` with non-zero gradient; leading axes are batch axes.
 
     Returns
     -------
@@ -79,6 +83,7 @@ def projection_thresholds(valley: RiverValley, noise: NoiseModel, theta):
     >>> projection_thresholds(valley, IsotropicNoise(0.0), [1.0, 1.0])
     ProjectionThresholds(dominant=0.5, bulk=2.0)
     """
+    theta, noise = scale_free(valley, noise, theta)
     return projection_thresholds_from_moments(block_moments(valley, noise, theta))
 
 
@@ -99,7 +104,6 @@ def projection_thresholds_from_moments(m: BlockMoments):
     return ProjectionThresholds(scalarize(eta_D), scalarize(eta_B))
 
 
-@state_doc
 def expected_loss_change(
     valley: RiverValley,
     noise: NoiseModel,
@@ -119,8 +123,14 @@ def expected_loss_change(
 
     Parameters
     ----------
-    %(state)s
-    %(step)s
+    valley : RiverValley
+        The valley: eigenvalues :math:`\lambda_i \ge 0` of :math:`H`, dominant first.
+    noise : NoiseModel
+        The gradient-noise model (diagonal :math:`s_i = \Sigma_{ii}`).
+    theta : array_like, shape (..., d)
+        State(s) :math:`\theta_t` with non-zero gradient; leading axes are batch axes.
+    eta : float or array_like
+        Step size(s) :math:`\eta > 0`, broadcast against the leading axes of ``theta``.
     projection : {"none", "dominant", "bulk"}
         Plain SGD (``"none"``), Dom-SGD (``"dominant"``: the update projected on
         :math:`\mathcal D`) or Bulk-SGD (``"bulk"``: projected on :math:`\mathcal B`).

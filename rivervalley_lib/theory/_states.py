@@ -26,6 +26,7 @@ def state_with_alignment(valley: RiverValley, chi, energy: float = 1.0) -> np.nd
     Parameters
     ----------
     valley : RiverValley
+        The valley: the eigenvalues of :math:`H`, dominant block first.
     chi : float or array_like
         Target alignment(s) in :math:`[0, 1]`; an array gives a batch of states.
     energy : float

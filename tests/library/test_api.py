@@ -17,7 +17,7 @@ LIB = pathlib.Path(rv.__file__).parent
 
 PACKAGE = "rivervalley_lib"
 #: Private base modules every subpackage may import.
-BASE = {"_validation", "_docstrings"}
+BASE = {"_validation"}
 
 
 def _architecture() -> dict[str, set[str]]:
