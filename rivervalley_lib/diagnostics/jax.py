@@ -31,6 +31,24 @@ import numpy as np
 
 from ._adapters import FlatModel
 
+# Compiled (loss, gradient, hvp) per loss function and parameter layout: a new batch of
+# the same shapes (a minibatch for each noise sample) reuses them.
+_COMPILED: dict = {}
+
+
+def _compile(jax, loss_fn, unravel):
+    """jit-compiled loss, gradient and forward-over-reverse HVP of ``(flat, batch)``."""
+
+    def flat_loss(flat, batch):
+        return loss_fn(unravel(flat), batch)
+
+    grad = jax.grad(flat_loss)
+    return (
+        jax.jit(flat_loss),
+        jax.jit(grad),
+        jax.jit(lambda x, v, batch: jax.jvp(lambda y: grad(y, batch), (x,), (v,))[1]),
+    )
+
 
 def from_function(loss_fn: Callable[[Any, Any], Any], params: Any, batch) -> FlatModel:
     r"""Flat-vector loss, gradient and HVP of a JAX loss on one batch.
@@ -39,7 +57,8 @@ def from_function(loss_fn: Callable[[Any, Any], Any], params: Any, batch) -> Fla
     ``jax.flatten_util.ravel_pytree`` and :math:`L(\theta) =`
     ``loss_fn(params, batch)``, the gradient is ``jax.grad`` and
     :math:`Hv = \mathrm{jvp}(\nabla L, \theta, v)` (forward-over-reverse), each
-    compiled once.
+    compiled once per ``loss_fn`` and parameter layout (the batch is an argument of the
+    compiled functions, so one minibatch after another reuses them).
 
     Parameters
     ----------
@@ -87,13 +106,11 @@ def from_function(loss_fn: Callable[[Any, Any], Any], params: Any, batch) -> Fla
     dim = int(flat0.size)
     dtype = flat0.dtype
     theta0 = np.asarray(flat0, dtype=np.float64).copy()
-
-    def flat_loss(flat):
-        return loss_fn(unravel(flat), batch)
-
-    loss_jit = jax.jit(flat_loss)
-    grad_jit = jax.jit(jax.grad(flat_loss))
-    hvp_jit = jax.jit(lambda x, v: jax.jvp(jax.grad(flat_loss), (x,), (v,))[1])
+    leaves, tree = jax.tree_util.tree_flatten(params)
+    key = (loss_fn, tree, tuple((np.shape(x), str(np.result_type(x))) for x in leaves))
+    if key not in _COMPILED:
+        _COMPILED[key] = _compile(jax, loss_fn, unravel)
+    loss_jit, grad_jit, hvp_jit = _COMPILED[key]
 
     def to_array(name: str, x):
         arr = np.asarray(x, dtype=np.float64)
@@ -102,14 +119,14 @@ def from_function(loss_fn: Callable[[Any, Any], Any], params: Any, batch) -> Fla
         return jax.numpy.asarray(arr, dtype=dtype)
 
     def loss(theta) -> float:
-        return float(loss_jit(to_array("theta", theta)))
+        return float(loss_jit(to_array("theta", theta), batch))
 
     def gradient_fn(theta) -> np.ndarray:
-        return np.asarray(grad_jit(to_array("theta", theta)), dtype=np.float64)
+        return np.asarray(grad_jit(to_array("theta", theta), batch), dtype=np.float64)
 
     point = to_array("theta", theta0)
 
     def hvp(v) -> np.ndarray:
-        return np.asarray(hvp_jit(point, to_array("v", v)), dtype=np.float64)
+        return np.asarray(hvp_jit(point, to_array("v", v), batch), dtype=np.float64)
 
     return FlatModel(theta0, loss, gradient_fn, hvp)

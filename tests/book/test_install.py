@@ -86,3 +86,21 @@ def test_core_install_runs_measure_alignment_and_book_extra_adds_figures(tmp_pat
         timeout=1500,
     )
     assert run(py, env, BOOK_CODE, tmp_path).startswith("ok "), "[book] extra"
+
+
+def test_frameworks_are_pinned_apart_from_binder_and_run_in_ci():
+    """torch and jax are pinned in requirements-frameworks.txt (the CPU build of torch
+    2.13.0), not in Binder's requirements.txt or the core; CI runs make
+    test-frameworks."""
+    pins = [
+        ln.strip()
+        for ln in (ROOT / "requirements-frameworks.txt").read_text().splitlines()
+        if ln.strip() and not ln.startswith("#")
+    ]
+    assert pins == ["torch==2.13.0", "jax==0.10.2", "jaxlib==0.10.2"]
+    binder = (ROOT / "requirements.txt").read_text().lower()
+    assert "torch" not in binder and "jax" not in binder
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    core = pyproject[pyproject.index("dependencies = [") :].split("]", 1)[0]
+    assert "torch" not in core and "jax" not in core and "matplotlib" not in core
+    assert "make test-frameworks" in (ROOT / ".ci" / "run").read_text().splitlines()
