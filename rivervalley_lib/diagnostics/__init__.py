@@ -16,8 +16,8 @@ of noise samples (:class:`ReportStderr`). For a quadratic loss they are exact up
 that error; for a network they are one-step predictions that ignore third-order
 effects, and :meth:`AlignmentReport.quadratic_check` says when those matter.
 
-The optional modules :mod:`rivervalley_lib.diagnostics.torch` and
-:mod:`rivervalley_lib.diagnostics.jax` build the gradient and ``hvp`` callables from a
+The optional modules ``rivervalley_lib.diagnostics.torch`` and
+``rivervalley_lib.diagnostics.jax`` build the gradient and ``hvp`` callables from a
 PyTorch module or a JAX loss function (they import their framework only when called).
 
 Examples

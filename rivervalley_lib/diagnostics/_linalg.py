@@ -12,7 +12,7 @@ from .._validation import validate_int, validate_real, validate_rng
 class LanczosNoConvergence(RuntimeError):
     """Lanczos spent its budget of Hessian-vector products before converging.
 
-    Raised by :func:`top_eigenspace` and
+    Raised by :func:`~rivervalley_lib.network.top_eigenspace` and
     :func:`~rivervalley_lib.diagnostics.measure_alignment` when ``maxiter`` (or
     ``lanczos_maxiter``) HVPs did not bring all ``k`` residuals below the tolerance.
 
@@ -119,7 +119,7 @@ def top_eigenspace(
 
     Raises
     ------
-    LanczosNoConvergence
+    ~rivervalley_lib.diagnostics.LanczosNoConvergence
         If the budget ran out first; the converged pairs are attached.
 
     References

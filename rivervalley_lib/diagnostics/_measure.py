@@ -129,7 +129,7 @@ def measure_alignment(
         If the gradient is zero or non-finite, or a shape does not match (naming the
         argument or the callable). Every argument is checked before ``hvp`` is
         first called.
-    LanczosNoConvergence
+    ~rivervalley_lib.diagnostics.LanczosNoConvergence
         If Lanczos spends ``lanczos_maxiter`` HVPs before converging (the converged
         eigenpairs are attached).
 

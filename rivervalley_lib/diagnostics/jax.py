@@ -67,9 +67,9 @@ def from_function(loss_fn: Callable[[Any, Any], Any], params: Any, batch) -> Fla
     params : pytree
         The current parameters (arrays in dicts, lists, tuples, ...).
     batch : any
-        Passed to ``loss_fn`` as it is: the full training set for
-        :func:`measure_alignment`'s gradient, a minibatch of the training batch size
-        for its noise samples.
+        Passed to ``loss_fn`` as it is: the full training set for the gradient of
+        :func:`~rivervalley_lib.diagnostics.measure_alignment`, a minibatch of the
+        training batch size for its noise samples.
 
     Returns
     -------
@@ -107,7 +107,8 @@ def from_function(loss_fn: Callable[[Any, Any], Any], params: Any, batch) -> Fla
     dtype = flat0.dtype
     theta0 = np.asarray(flat0, dtype=np.float64).copy()
     leaves, tree = jax.tree_util.tree_flatten(params)
-    key = (loss_fn, tree, tuple((np.shape(x), str(np.result_type(x))) for x in leaves))
+    layout = tuple((np.shape(x), str(getattr(x, "dtype", type(x)))) for x in leaves)
+    key = (loss_fn, tree, layout)
     if key not in _COMPILED:
         _COMPILED[key] = _compile(jax, loss_fn, unravel)
     loss_jit, grad_jit, hvp_jit = _COMPILED[key]

@@ -54,8 +54,9 @@ def from_module(model: Any, loss_fn: Callable[..., Any], batch) -> FlatModel:
         ``loss_fn(outputs, targets) -> scalar tensor``, e.g.
         ``torch.nn.functional.cross_entropy``.
     batch : (inputs, targets)
-        Tensors; the full training set for :func:`measure_alignment`'s gradient, a
-        minibatch of the training batch size for its noise samples.
+        Tensors; the full training set for the gradient of
+        :func:`~rivervalley_lib.diagnostics.measure_alignment`, a minibatch of the
+        training batch size for its noise samples.
 
     Returns
     -------

@@ -285,7 +285,8 @@ class MLP:
 
         The ``hvp(v)`` convention of
         :func:`~rivervalley_lib.diagnostics.measure_alignment` and
-        :func:`top_eigenspace`: ``theta``, ``X`` and ``Y`` are checked once and bound.
+        :func:`~rivervalley_lib.network.top_eigenspace`: ``theta``, ``X`` and ``Y`` are
+        checked once and bound.
 
         Parameters
         ----------
@@ -300,7 +301,7 @@ class MLP:
         -------
         callable
             ``hvp(v)`` for ``v`` of shape ``(n_params,)``, equal to
-            :meth:`hvp` ``(theta, v, X, Y)``.
+            ``MLP.hvp(theta, v, X, Y)``.
 
         Examples
         --------
