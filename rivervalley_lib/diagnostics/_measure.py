@@ -69,9 +69,12 @@ def measure_alignment(
     the delta method. They shrink as :math:`1/\sqrt m`, so the report itself says how
     many samples a precision needs: quadruple :math:`m` to halve them. As a guide, for
     Gaussian-like noise spread over :math:`r` effective directions the noise moments
-    have relative standard error about :math:`\sqrt{2/(rm)}`, often a few percent at
-    :math:`m = 32`. The samples must be minibatch gradients **at the training batch
-    size**: the noise moments scale with the inverse batch size.
+    have relative standard error about :math:`\sqrt{2/(rm)}`. The intervals
+    :math:`\pm 1.96` standard errors are calibrated from about :math:`m = 100`: on a
+    quadratic with Gaussian noise they covered the truth in 92.5-95% of repetitions at
+    :math:`m = 100` and 94-97% at :math:`m = 400` (the test suite checks this). The
+    samples must be minibatch gradients **at the training batch size**: the noise
+    moments scale with the inverse batch size.
 
     **Cost**, in HVPs (calls of ``hvp``): Lanczos (at most ``lanczos_maxiter``; none
     with ``eigen``), :math:`k` to measure the residuals, one for :math:`Hg`, and one
