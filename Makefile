@@ -8,6 +8,8 @@
 # book (run them after make book); make test-jupyterlab checks the notebooks in JupyterLab;
 # make bench measures the performance targets.
 # make assignments builds the otter-grader coursework; make test-coursework grades it.
+# make test-frameworks installs PyTorch and JAX (requirements-frameworks.txt) and runs the
+# adapters of rivervalley_lib.diagnostics and chapter 9's two recipes.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -22,7 +24,7 @@ VENDOR_STAMP  := _vendor/.stamp
 LIB_STAMP     := _build/.library-stamp
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test lint test-lib test-notebooks test-html test-browser test-jupyterlab test-coursework assignments student bench mutate env clean
+.PHONY: book test lint test-lib test-notebooks test-html test-browser test-jupyterlab test-coursework test-frameworks assignments student bench mutate env clean
 
 env: $(STAMP)
 
@@ -63,8 +65,24 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 
+# The framework adapters' doctests need torch and jax: make test-frameworks runs them.
 test-lib: $(STAMP)
-	$(BIN)/python -m pytest tests/library tests/book rivervalley_lib -n 2
+	$(BIN)/python -m pytest tests/library tests/book rivervalley_lib -n 2 \
+		--ignore=rivervalley_lib/diagnostics/torch.py \
+		--ignore=rivervalley_lib/diagnostics/jax.py
+
+# PyTorch (CPU) and JAX, for the framework adapters only: kept out of requirements.txt so
+# that the Binder environment stays small (about 1.1 GB more on disk).
+FRAMEWORKS_STAMP := $(VENV)/.frameworks-installed
+$(FRAMEWORKS_STAMP): $(STAMP) requirements-frameworks.txt
+	$(BIN)/python -m pip install --quiet -r requirements-frameworks.txt
+	@touch $@
+
+# The adapters' doctests, their end-to-end check against a dense float64 Hessian, and
+# chapter 9's PyTorch and JAX recipes (extracted from the notebook and run).
+test-frameworks: $(FRAMEWORKS_STAMP)
+	$(BIN)/python -m pytest -p no:cacheprovider -n 0 tests/frameworks \
+		rivervalley_lib/diagnostics/torch.py rivervalley_lib/diagnostics/jax.py
 
 test-notebooks: $(STAMP)
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider \

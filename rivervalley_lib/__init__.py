@@ -73,7 +73,15 @@ _LAZY = {
 
 def __getattr__(name: str) -> ModuleType:
     if name in _LAZY:
-        return importlib.import_module(f"{__name__}.{_LAZY[name]}")
+        try:
+            return importlib.import_module(f"{__name__}.{_LAZY[name]}")
+        except ModuleNotFoundError as err:
+            if err.name in ("matplotlib", "sympy", "ipywidgets", "IPython"):
+                raise ImportError(
+                    f"rv.{name} needs {err.name}, one of the book's extras: "
+                    "pip install 'rivervalley_lib[book]'"
+                ) from err
+            raise
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -8,11 +8,17 @@ alignment :math:`\chi`, and the book's local estimates of the critical step size
 :math:`\eta^*_t` and of the projection thresholds
 :math:`(\eta_{\mathcal D}, \eta_{\mathcal B})`.
 
-The estimates apply the river-valley formulas to the **local quadratic model** at
+The estimates apply the river-valley laws (the methods of
+:class:`~rivervalley_lib.BlockMoments`) to the **local quadratic model** at
 :math:`\theta`: the Hessian there and the gradient-noise covariance estimated from the
-supplied stochastic gradients. For a quadratic loss they are exact (up to the Monte
-Carlo error of the noise estimate); for a network they are one-step predictions that
-ignore third-order effects.
+supplied stochastic gradients. Each comes with a standard error from the finite number
+of noise samples (:class:`ReportStderr`). For a quadratic loss they are exact up to
+that error; for a network they are one-step predictions that ignore third-order
+effects, and :meth:`AlignmentReport.quadratic_check` says when those matter.
+
+The optional modules ``rivervalley_lib.diagnostics.torch`` and
+``rivervalley_lib.diagnostics.jax`` build the gradient and ``hvp`` callables from a
+PyTorch module or a JAX loss function (they import their framework only when called).
 
 Examples
 --------
@@ -25,14 +31,18 @@ Examples
 (0.9983, 'threshold')
 """
 
+from ._adapters import FlatModel
+from ._estimates import (
+    OneStepPrediction,
+    QuadraticCheck,
+    ReportStderr,
+)
 from ._linalg import (
+    LanczosNoConvergence,
     top_eigenspace,
 )
-from ._report import (
-    AlignmentReport,
-    OneStepPrediction,
-    measure_alignment,
-)
+from ._measure import measure_alignment
+from ._report import AlignmentReport
 from ._sampled_step import (
     SampledStep,
     z_score,
@@ -40,7 +50,11 @@ from ._sampled_step import (
 
 __all__ = [
     "AlignmentReport",
+    "FlatModel",
+    "LanczosNoConvergence",
     "OneStepPrediction",
+    "QuadraticCheck",
+    "ReportStderr",
     "SampledStep",
     "measure_alignment",
     "top_eigenspace",

@@ -1,6 +1,6 @@
 r"""One SGD step of any model, sampled: the Monte Carlo counterpart of a report.
 
-:meth:`rivervalley_lib.diagnostics.AlignmentReport.sample_step` calls
+:meth:`rivervalley_lib.diagnostics.AlignmentReport.draw_steps` calls
 :func:`sample_model_step`, and :func:`z_score` (public in ``diagnostics``) says how far
 the draws' mean lies from a reference; they live here so that ``diagnostics`` stays one
 concept (the measurement and its closed-form predictions).
@@ -34,7 +34,7 @@ class SampledStep(NamedTuple):
     alignment : ndarray, shape (samples,)
         :math:`\chi' = D'/\lVert g'\rVert^2`.
     loss_change : ndarray, shape (samples,), or None
-        :math:`L(\theta') - L(\theta)`, when a ``loss`` was given.
+        :math:`L(\theta') - L(\theta)`, when a ``loss_fn`` was given.
 
     Examples
     --------
@@ -54,15 +54,15 @@ def sample_model_step(
     basis: np.ndarray,
     theta,
     eta: float,
-    gradient: Callable[[np.ndarray], np.ndarray],
-    stochastic_gradient: Callable[[np.ndarray], np.ndarray],
+    gradient_fn: Callable[[np.ndarray], np.ndarray],
+    stochastic_gradient_fn: Callable[[np.ndarray], np.ndarray],
     samples: int,
     projection: str,
-    loss: Callable[[np.ndarray], float] | None,
+    loss_fn: Callable[[np.ndarray], float] | None,
 ) -> SampledStep:
     """Take ``samples`` independent steps from ``theta`` (internal API of the report).
 
-    ``stochastic_gradient`` is called ``samples`` times in a row, so a generator it
+    ``stochastic_gradient_fn`` is called ``samples`` times in a row, so a generator it
     closes over is drawn from in the same order as in a hand-written loop.
     """
     U = np.asarray(basis, dtype=float)
@@ -74,42 +74,44 @@ def sample_model_step(
     samples = validate_int("samples", samples, low=2)
     projection = validate_projection(projection)
     for name, func in (
-        ("gradient", gradient),
-        ("stochastic_gradient", stochastic_gradient),
-        ("loss", loss),
+        ("gradient_fn", gradient_fn),
+        ("stochastic_gradient_fn", stochastic_gradient_fn),
+        ("loss_fn", loss_fn),
     ):
-        if not callable(func) and not (name == "loss" and func is None):
+        if not callable(func) and not (name == "loss_fn" and func is None):
             raise TypeError(
                 f"{name} must be a callable of theta, got {type(func).__name__}"
             )
-    base = _loss_value(loss, theta) if loss is not None else 0.0
+    base = _loss_value(loss_fn, theta) if loss_fn is not None else 0.0
     D, total, dl = np.empty(samples), np.empty(samples), np.empty(samples)
     for j in range(samples):
-        g_hat = flat_result("stochastic_gradient", stochastic_gradient(theta), dim)
+        g_hat = flat_result(
+            "stochastic_gradient_fn", stochastic_gradient_fn(theta), dim
+        )
         if projection == "dominant":
             g_hat = U @ (U.T @ g_hat)
         elif projection == "bulk":
             g_hat = g_hat - U @ (U.T @ g_hat)
         nxt = theta - eta * g_hat
-        g = flat_result("gradient", gradient(nxt), dim)
+        g = flat_result("gradient_fn", gradient_fn(nxt), dim)
         c = U.T @ g
         D[j], total[j] = c @ c, g @ g
         if not total[j] > 0:
             raise ValueError(
-                f"gradient returned a zero vector after draw {j}: the alignment is "
+                f"gradient_fn returned a zero vector after draw {j}: the alignment is "
                 "undefined there"
             )
-        if loss is not None:
-            dl[j] = _loss_value(loss, nxt) - base
-    return SampledStep(D, total - D, D / total, dl if loss is not None else None)
+        if loss_fn is not None:
+            dl[j] = _loss_value(loss_fn, nxt) - base
+    return SampledStep(D, total - D, D / total, dl if loss_fn is not None else None)
 
 
-def _loss_value(loss: Callable[[np.ndarray], float], theta: np.ndarray) -> float:
-    value = np.asarray(loss(theta), dtype=float)
+def _loss_value(loss_fn: Callable[[np.ndarray], float], theta: np.ndarray) -> float:
+    value = np.asarray(loss_fn(theta), dtype=float)
     if value.shape != ():
-        raise ValueError(f"loss must return a scalar, got shape {value.shape}")
+        raise ValueError(f"loss_fn must return a scalar, got shape {value.shape}")
     if not np.isfinite(value):
-        raise ValueError(f"loss returned {float(value)} (it must be finite)")
+        raise ValueError(f"loss_fn returned {float(value)} (it must be finite)")
     return float(value)
 
 

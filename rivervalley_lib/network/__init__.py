@@ -10,9 +10,11 @@ outputs and is trained with the mean squared error against one-hot labels,
 All parameters live in one flat vector, so the framework-agnostic tools of
 :mod:`rivervalley_lib.diagnostics` apply directly. :meth:`MLP.gradient` is
 backpropagation and :meth:`MLP.hvp` is an exact Hessian-vector product by Pearlmutter's
-:math:`\mathcal R`-operator (forward-over-reverse), so the top-:math:`k` Hessian
-eigenspace can be found by Lanczos (:func:`top_eigenspace`) without ever forming the
-Hessian.
+:math:`\mathcal R`-operator (forward-over-reverse); :meth:`MLP.hvp_fn` binds it at
+one point as the ``hvp(v)`` closure that
+:func:`~rivervalley_lib.diagnostics.measure_alignment` takes. So the top-:math:`k`
+Hessian eigenspace can be found by Lanczos (:func:`top_eigenspace`) without ever
+forming the Hessian.
 
 References
 ----------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -329,6 +329,45 @@ class MLP:
             flat.extend([dW.ravel(), db])
         return np.concatenate(flat)
 
+    def hvp_fn(self, theta, X, Y) -> Callable[[np.ndarray], np.ndarray]:
+        r"""The closure :math:`v \mapsto \nabla^2 L(\theta)\,v` at one point.
+
+        The ``hvp(v)`` convention of
+        :func:`~rivervalley_lib.diagnostics.measure_alignment` and
+        :func:`~rivervalley_lib.network.top_eigenspace`: ``theta``, ``X`` and ``Y`` are
+        checked once and bound.
+
+        Parameters
+        ----------
+        theta : array_like, shape (n_params,)
+            The point.
+        X : array_like, shape (n, p)
+            Inputs.
+        Y : array_like, shape (n, k)
+            Targets.
+
+        Returns
+        -------
+        callable
+            ``hvp(v)`` for ``v`` of shape ``(n_params,)``, equal to
+            ``MLP.hvp(theta, v, X, Y)``.
+
+        Examples
+        --------
+        >>> net = MLP([2, 1])
+        >>> X = np.array([[1.0, 0.0], [0.0, 2.0]])
+        >>> hvp = net.hvp_fn(np.zeros(3), X, np.zeros((2, 1)))
+        >>> hvp(np.array([1.0, 0.0, 0.0]))
+        array([0.5, 0. , 0.5])
+        """
+        X, Y = self._check_data(X, Y)
+        theta = self._check_theta(theta).copy()
+
+        def hvp(v: np.ndarray) -> np.ndarray:
+            return self.hvp(theta, v, X, Y)
+
+        return hvp
+
     def __repr__(self) -> str:
         return f"MLP(sizes={list(self.sizes)}, n_params={self.n_params})"
 
@@ -455,9 +494,7 @@ def train(
     n = X.shape[0]
 
     def eig(th):
-        return top_eigenspace(
-            lambda v: net.hvp(th, v, X, Y), net.n_params, k, tol=1e-6, rng=0
-        )[1]
+        return top_eigenspace(net.hvp_fn(th, X, Y), net.n_params, k, tol=1e-6, rng=0)[1]
 
     U = None
     rec_step, rec_loss, rec_chi = [], [], []

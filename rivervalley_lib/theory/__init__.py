@@ -4,7 +4,9 @@ For a state :math:`\theta` with dominant and bulk gradient energies
 :math:`D = \lVert P_{\mathcal D} g\rVert^2` and
 :math:`B = \lVert P_{\mathcal B} g\rVert^2`, one SGD step of size :math:`\eta` gives
 :math:`\mathbb E X' = X - 2\eta a_X + \eta^2 (b_X + n_X)` for
-:math:`X \in \{D, B\}`. This subpackage turns that law into thresholds
+:math:`X \in \{D, B\}`. The block sums of a state form a :class:`BlockMoments`, whose
+methods are the one-step laws; the functions here build it from a state of the valley
+and call them. This subpackage turns the laws into thresholds
 (:func:`critical_step_size`, :func:`projection_thresholds`), the exact expectation
 :func:`expected_alignment`, and the mean-field recursion over many steps
 (:func:`expected_trajectory`, :func:`noise_floor`, :func:`phase_lengths`). It imports
@@ -28,8 +30,8 @@ from ._mean_field import (
     noise_floor,
     phase_lengths,
 )
+from ._moments import BlockMoments, ExpectedEnergies, ProjectionThresholds
 from ._one_step import (
-    ExpectedEnergies,
     alignment,
     alignment_regime,
     critical_step_size,
@@ -37,14 +39,11 @@ from ._one_step import (
     expected_next,
     gradient_alignment,
 )
-from ._projections import (
-    ProjectionThresholds,
-    expected_loss_change,
-    projection_thresholds,
-)
+from ._projections import expected_loss_change, projection_thresholds
 from ._states import self_correction_threshold, state_with_alignment
 
 __all__ = [
+    "BlockMoments",
     "alignment",
     "gradient_alignment",
     "expected_next",

@@ -5,36 +5,14 @@ The notation of the block sums :math:`a_X, b_X, n_X, t_X` is that of :mod:`._mom
 
 from __future__ import annotations
 
-import math
-from typing import NamedTuple
-
 import numpy as np
 
 from .._validation import validate_array, validate_bool, validate_step_size
 from ..model._landscape import RiverValley, as_state, validate_landscape
 from ..model._noise import NoiseModel
 from ._exact import exact_critical_step_size
-from ._moments import BlockMoments, block_moments, scalarize
+from ._moments import BlockMoments, ExpectedEnergies, block_moments, scalarize
 from ._scale import scale_free, unit_rows
-
-
-class ExpectedEnergies(NamedTuple):
-    r"""The expected block gradient energies after one step (see :func:`expected_next`).
-
-    Attributes
-    ----------
-    D, B : float or ndarray
-        :math:`\mathbb E[D_{t+1}\mid\theta_t]` and
-        :math:`\mathbb E[B_{t+1}\mid\theta_t]`.
-
-    Examples
-    --------
-    >>> ExpectedEnergies(D=1.0, B=3.0).B
-    3.0
-    """
-
-    D: float | np.ndarray
-    B: float | np.ndarray
 
 
 def gradient_alignment(valley: RiverValley, g, *, squared: bool = True):
@@ -140,7 +118,9 @@ def alignment(valley: RiverValley, theta, *, squared: bool = True):
     return gradient_alignment(valley, valley.gradient(theta), squared=squared)
 
 
-def expected_next(valley: RiverValley, noise: NoiseModel, theta, eta):
+def expected_next(
+    valley: RiverValley, noise: NoiseModel, theta, eta
+) -> ExpectedEnergies:
     r"""The one-step recursion of the block gradient energies.
 
     With :math:`g' = (I-\eta H)g - \eta H\xi` and, per coordinate,
@@ -184,10 +164,7 @@ def expected_next(valley: RiverValley, noise: NoiseModel, theta, eta):
     ExpectedEnergies(D=0.0, B=0.5625)
     """
     eta = validate_step_size("eta", eta)
-    m = block_moments(valley, noise, theta)
-    ED = m.D - 2 * eta * m.aD + eta**2 * (m.bD + m.nD)
-    EB = m.B - 2 * eta * m.aB + eta**2 * (m.bB + m.nB)
-    return ExpectedEnergies(scalarize(ED), scalarize(EB))
+    return block_moments(valley, noise, theta).expected_next(eta)
 
 
 def energy_ratio_step(valley: RiverValley, noise: NoiseModel, theta, eta):
@@ -244,24 +221,13 @@ def energy_ratio_step(valley: RiverValley, noise: NoiseModel, theta, eta):
     >>> round(energy_ratio_step(valley, IsotropicNoise(0.0), [1.0, 1.0], eta=0.1), 4)
     0.8767
     """
-    ED, EB = expected_next(valley, noise, theta, eta)
-    total = np.asarray(ED) + np.asarray(EB)
-    if np.any(total == 0):
-        raise ValueError(
-            "the expected next gradient energy is zero; the energy ratio is undefined"
-        )
-    return scalarize(np.asarray(ED) / total)
+    eta = validate_step_size("eta", eta)
+    return block_moments(valley, noise, theta).ratio_of_expectations(eta)
 
 
 def threshold_terms(m: BlockMoments) -> tuple[np.ndarray, np.ndarray]:
-    """A, C with sign(E[D']B - E[B']D) = sign(eta C - 2A), after dividing by eta > 0."""
-    A = m.aD * m.B - m.aB * m.D
-    C = (m.bD + m.nD) * m.B - (m.bB + m.nB) * m.D
-    if np.any((m.D + m.B) == 0):
-        raise ValueError(
-            "theta has a zero gradient somewhere: the alignment is undefined there"
-        )
-    return A, C
+    """A, C with sign(E[D']B - E[B']D) = sign(eta C - 2A) (see BlockMoments)."""
+    return m.threshold_terms()
 
 
 def critical_step_size(
@@ -343,16 +309,7 @@ def critical_step_size(
     theta, noise = scale_free(valley, noise, theta)
     if exact:
         return exact_critical_step_size(valley, noise, theta)
-    return eta_star_from_moments(block_moments(valley, noise, theta))
-
-
-def eta_star_from_moments(m: BlockMoments):
-    """eta* from block sums (shared with :mod:`rivervalley_lib.diagnostics`)."""
-    A, C = threshold_terms(m)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        eta_star = np.where(C > 0, 2 * A / np.where(C > 0, C, 1.0), np.inf)
-    out = scalarize(eta_star)
-    return math.inf if isinstance(out, float) and math.isinf(out) else out
+    return block_moments(valley, noise, theta).critical_step_size()
 
 
 def alignment_regime(valley: RiverValley, noise: NoiseModel, theta):
@@ -399,7 +356,4 @@ def alignment_regime(valley: RiverValley, noise: NoiseModel, theta):
     'always-falls'
     """
     theta, noise = scale_free(valley, noise, theta)
-    m = block_moments(valley, noise, theta)
-    _, C = threshold_terms(m)
-    out = np.where(C > 0, "threshold", "always-falls")
-    return str(out) if out.ndim == 0 else out
+    return block_moments(valley, noise, theta).regime()

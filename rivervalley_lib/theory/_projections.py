@@ -6,39 +6,18 @@ The block sums :math:`X, a_X, t_X` are those of :mod:`._moments`.
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple
-
-import numpy as np
+from typing import Literal
 
 from .._validation import validate_projection, validate_step_size
 from ..model._landscape import RiverValley
 from ..model._noise import NoiseModel
-from ._moments import BlockMoments, block_moments, scalarize
+from ._moments import ProjectionThresholds, block_moments
 from ._scale import scale_free
 
 
-class ProjectionThresholds(NamedTuple):
-    r"""The step-size thresholds of the projected updates (Dom-SGD and Bulk-SGD).
-
-    Attributes
-    ----------
-    dominant : float or ndarray
-        :math:`\eta_{\mathcal D}`: Dom-SGD raises the expected loss above it.
-    bulk : float or ndarray
-        :math:`\eta_{\mathcal B}`: Bulk-SGD lowers the expected loss below it.
-
-    Examples
-    --------
-    >>> t = ProjectionThresholds(dominant=0.5, bulk=2.0)
-    >>> t.dominant < t.bulk
-    True
-    """
-
-    dominant: float | np.ndarray
-    bulk: float | np.ndarray
-
-
-def projection_thresholds(valley: RiverValley, noise: NoiseModel, theta):
+def projection_thresholds(
+    valley: RiverValley, noise: NoiseModel, theta
+) -> ProjectionThresholds:
     r"""The step-size thresholds of the projected updates (Dom-SGD and Bulk-SGD).
 
     A projected update changes only its own block loss, and
@@ -84,24 +63,7 @@ def projection_thresholds(valley: RiverValley, noise: NoiseModel, theta):
     ProjectionThresholds(dominant=0.5, bulk=2.0)
     """
     theta, noise = scale_free(valley, noise, theta)
-    return projection_thresholds_from_moments(block_moments(valley, noise, theta))
-
-
-def projection_thresholds_from_moments(m: BlockMoments):
-    """(eta_D, eta_B) from block sums (also for :mod:`rivervalley_lib.diagnostics`)."""
-    den_D = m.aD + m.tD
-    den_B = m.aB + m.tB
-    with np.errstate(divide="ignore", invalid="ignore"):
-        eta_D = np.where(den_D > 0, 2 * m.D / np.where(den_D > 0, den_D, 1.0), np.inf)
-        # den_B < 0 (negative bulk curvature, measured on a network): Bulk-SGD lowers
-        # the expected loss at every step size, so eta_B = inf; den_B = 0: it never
-        # moves it.
-        eta_B = np.where(
-            den_B > 0,
-            2 * m.B / np.where(den_B > 0, den_B, 1.0),
-            np.where(den_B < 0, np.inf, 0.0),
-        )
-    return ProjectionThresholds(scalarize(eta_D), scalarize(eta_B))
+    return block_moments(valley, noise, theta).projection_thresholds()
 
 
 def expected_loss_change(
@@ -156,11 +118,4 @@ def expected_loss_change(
     """
     eta = validate_step_size("eta", eta)
     validate_projection(projection)
-    m = block_moments(valley, noise, theta)
-    dom = -eta * m.D + 0.5 * eta**2 * (m.aD + m.tD)
-    blk = -eta * m.B + 0.5 * eta**2 * (m.aB + m.tB)
-    if projection == "none":
-        return scalarize(dom + blk)
-    if projection == "dominant":
-        return scalarize(dom)
-    return scalarize(blk)
+    return block_moments(valley, noise, theta).expected_loss_change(eta, projection)

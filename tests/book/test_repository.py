@@ -45,7 +45,7 @@ def test_requirements_are_pinned_and_install_the_library():
         for ln in (ROOT / "requirements.txt").read_text().splitlines()
         if ln.strip() and not ln.startswith("#")
     ]
-    assert lines[-1] == "-e ."
+    assert lines[-1] == "-e .[book]"  # the library with the book's extras
     for ln in lines[:-1]:
         assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][A-Za-z0-9_.]*", ln), (
             f"not an exact pin: {ln}"

@@ -39,8 +39,8 @@ def test_diagnostics_recover_the_exact_quadratic_thresholds(noise):
         rv.critical_step_size(valley, noise, theta_eig), rel=0.05
     )
     eta_D, eta_B = rv.projection_thresholds(valley, noise, theta_eig)
-    assert rep.eta_D == pytest.approx(eta_D, rel=0.05)
-    assert rep.eta_B == pytest.approx(eta_B, rel=0.05)
+    assert rep.thresholds.dominant == pytest.approx(eta_D, rel=0.05)
+    assert rep.thresholds.bulk == pytest.approx(eta_B, rel=0.05)
     assert rep.noise_samples == 20_000
 
 
@@ -54,7 +54,7 @@ def test_noise_free_diagnostics_are_exact():
     assert rep.eta_star == pytest.approx(
         rv.critical_step_size(valley, gd, theta), rel=1e-9
     )
-    assert (rep.eta_D, rep.eta_B) == pytest.approx(
+    assert rep.thresholds == pytest.approx(
         rv.projection_thresholds(valley, gd, theta), rel=1e-9
     )
     assert rep.predicts_rise(1.1 * rep.eta_star) and not rep.predicts_rise(
@@ -133,8 +133,8 @@ def test_diagnostics_on_a_second_model_match_dense_linear_algebra():
     C = (bD + nD) * B - (bB + nB) * D
     eta_star = 2 * (aD * B - aB * D) / C if C > 0 else math.inf
     assert rep.eta_star == pytest.approx(eta_star, rel=1e-6)
-    assert rep.eta_D == pytest.approx(2 * D / (aD + tD), rel=1e-6)
-    assert rep.eta_B == pytest.approx(2 * B / (aB + tB), rel=1e-6)
+    assert rep.thresholds.dominant == pytest.approx(2 * D / (aD + tD), rel=1e-6)
+    assert rep.thresholds.bulk == pytest.approx(2 * B / (aB + tB), rel=1e-6)
 
 
 def test_diagnostics_bad_input():
@@ -176,7 +176,7 @@ def test_bulk_curvature_is_not_clipped():
     g = H @ np.array([0.1, 1.0, 1.0])
     rep = measure_alignment(g, lambda v: H @ v, k=1)
     assert rep.moments.aB == pytest.approx(-(0.5**3) - 0.2**3)
-    assert rep.eta_B == math.inf
+    assert rep.thresholds.bulk == math.inf
     for eta in (0.01, 0.1, 1.0):
         assert rep.predict(eta).loss_change_bulk < 0
 
@@ -193,11 +193,11 @@ def test_predict_matches_the_library_one_step_laws():
     for eta in (0.05, 0.2, 0.3):
         p = rep.predict(eta)
         chi_next = rv.energy_ratio_step(valley, gd, theta, eta)
-        assert p.alignment_change == pytest.approx(chi_next - rep.alignment, abs=1e-12)
+        assert p.ratio_change == pytest.approx(chi_next - rep.alignment, abs=1e-12)
         for name, proj in (("sgd", "none"), ("dominant", "dominant"), ("bulk", "bulk")):
             exact = rv.expected_loss_change(valley, gd, theta, eta, projection=proj)
             assert getattr(p, f"loss_change_{name}") == pytest.approx(exact, rel=1e-9)
-        assert rep.predicts_rise(eta) == (p.alignment_change > 0)
+        assert rep.predicts_rise(eta) == (p.ratio_change > 0)
 
 
 def test_lanczos_options_are_passed_through():
@@ -218,7 +218,7 @@ def _quadratic(dim: int = 6):
     return H, theta, rep
 
 
-def test_sample_step_without_noise_is_the_quadratic_prediction():
+def test_draw_steps_without_noise_is_the_quadratic_prediction():
     """On a quadratic loss with exact gradients, every draw is the one deterministic
     step, and predict() is exact: loss changes and the next alignment agree."""
     H, theta, rep = _quadratic()
@@ -231,20 +231,26 @@ def test_sample_step_without_noise_is_the_quadratic_prediction():
             ("dominant", p.loss_change_dominant),
             ("bulk", p.loss_change_bulk),
         ):
-            s = rep.sample_step(
-                theta, eta, grad, grad, samples=3, projection=projection, loss=loss
+            s = rep.draw_steps(
+                eta,
+                grad,
+                grad,
+                samples=3,
+                projection=projection,
+                loss_fn=loss,
+                theta=theta,
             )
             np.testing.assert_allclose(s.loss_change, want, rtol=1e-12, atol=1e-14)
-        s = rep.sample_step(theta, eta, grad, grad, samples=2)
+        s = rep.draw_steps(eta, grad, grad, samples=2, theta=theta)
         np.testing.assert_allclose(
-            s.alignment - rep.alignment, p.alignment_change, rtol=1e-10, atol=1e-14
+            s.alignment - rep.alignment, p.ratio_change, rtol=1e-10, atol=1e-14
         )
         np.testing.assert_allclose(
             s.D + s.B, [np.sum((H @ (theta - eta * H @ theta)) ** 2)] * 2
         )
 
 
-def test_sample_step_with_noise_matches_the_exact_expectation():
+def test_draw_steps_with_noise_matches_the_exact_expectation():
     """Isotropic gradient noise of level sigma: the mean loss change of Dom-SGD is
     -eta g^T P g + eta^2/2 (g^T P H P g + sigma^2 tr(P H)) within 5 standard errors, and
     the draws are those of a hand-written loop over the same generator."""
@@ -253,14 +259,14 @@ def test_sample_step_with_noise_matches_the_exact_expectation():
     grad = lambda w: H @ w  # noqa: E731
     loss = lambda w: 0.5 * w @ H @ w  # noqa: E731
     rng = np.random.default_rng(4)
-    s = rep.sample_step(
-        theta,
+    s = rep.draw_steps(
         eta,
         grad,
         lambda w: H @ w + sigma * rng.standard_normal(6),
         samples=n,
         projection="dominant",
-        loss=loss,
+        loss_fn=loss,
+        theta=theta,
     )
     P = np.diag([1.0, 1.0, 0, 0, 0, 0])
     g = H @ theta
@@ -276,14 +282,16 @@ def test_sample_step_with_noise_matches_the_exact_expectation():
     np.testing.assert_allclose(s.loss_change[:5], ref, rtol=1e-12)
 
 
-def test_sample_step_projections_split_the_next_gradient():
+def test_draw_steps_projections_split_the_next_gradient():
     """Without noise, Dom-SGD and Bulk-SGD draws are the one projected step: D', B' and
     chi' of the next full gradient, split by the report's basis."""
     H, theta, rep = _quadratic()
     grad = lambda w: H @ w  # noqa: E731
     P = np.diag([1.0, 1.0, 0, 0, 0, 0])
     for projection, proj in (("dominant", P), ("bulk", np.eye(6) - P)):
-        s = rep.sample_step(theta, 0.1, grad, grad, samples=2, projection=projection)
+        s = rep.draw_steps(
+            0.1, grad, grad, samples=2, projection=projection, theta=theta
+        )
         g = H @ (theta - 0.1 * proj @ H @ theta)
         want_D, want_B = g[:2] @ g[:2], g[2:] @ g[2:]
         np.testing.assert_allclose(s.D, want_D, rtol=1e-10)
@@ -292,34 +300,34 @@ def test_sample_step_projections_split_the_next_gradient():
         assert s.loss_change is None
 
 
-def test_sample_step_bad_input():
+def test_draw_steps_bad_input():
     """Every bad argument or callable result raises, naming it."""
     H, theta, rep = _quadratic()
     grad = lambda w: H @ w  # noqa: E731
-    with pytest.raises(TypeError, match="gradient must be a callable"):
-        rep.sample_step(theta, 0.1, None, grad)
-    with pytest.raises(TypeError, match="loss must be a callable"):
-        rep.sample_step(theta, 0.1, grad, grad, loss=1.0)
-    with pytest.raises(ValueError, match=r"gradient must return a flat"):
-        rep.sample_step(theta, 0.1, lambda w: (H @ w)[:3], grad)
+    with pytest.raises(TypeError, match="gradient_fn must be a callable"):
+        rep.draw_steps(0.1, None, grad, theta=theta)
+    with pytest.raises(TypeError, match="loss_fn must be a callable"):
+        rep.draw_steps(0.1, grad, grad, loss_fn=1.0, theta=theta)
+    with pytest.raises(ValueError, match=r"gradient_fn must return a flat"):
+        rep.draw_steps(0.1, lambda w: (H @ w)[:3], grad, theta=theta)
     with pytest.raises(ValueError, match="zero vector after draw 0"):
-        rep.sample_step(theta, 0.1, lambda w: 0 * w, grad)
-    with pytest.raises(ValueError, match="loss returned nan"):
-        rep.sample_step(theta, 0.1, grad, grad, loss=lambda w: np.nan)
-    with pytest.raises(ValueError, match="loss must return a scalar"):
-        rep.sample_step(theta, 0.1, grad, grad, loss=lambda w: w)
+        rep.draw_steps(0.1, lambda w: 0 * w, grad, theta=theta)
+    with pytest.raises(ValueError, match="loss_fn returned nan"):
+        rep.draw_steps(0.1, grad, grad, loss_fn=lambda w: np.nan, theta=theta)
+    with pytest.raises(ValueError, match="loss_fn must return a scalar"):
+        rep.draw_steps(0.1, grad, grad, loss_fn=lambda w: w, theta=theta)
     with pytest.raises(ValueError, match="samples must be"):
-        rep.sample_step(theta, 0.1, grad, grad, samples=1)
+        rep.draw_steps(0.1, grad, grad, samples=1, theta=theta)
     with pytest.raises(ValueError, match="projection must be"):
-        rep.sample_step(theta, 0.1, grad, grad, projection="top")
+        rep.draw_steps(0.1, grad, grad, projection="top", theta=theta)
     with pytest.raises(ValueError, match="eta must be"):
-        rep.sample_step(theta, 0.0, grad, grad)
-    with pytest.raises(ValueError, match="theta must"):
-        rep.sample_step(theta[:3], 0.1, grad, grad)
-    with pytest.raises(TypeError, match="stochastic_gradient must be a callable"):
-        rep.sample_step(theta, 0.1, grad, H @ theta)
-    with pytest.raises(ValueError, match=r"stochastic_gradient must return a flat"):
-        rep.sample_step(theta, 0.1, grad, lambda w: (H @ w)[None, :])
+        rep.draw_steps(0.0, grad, grad, theta=theta)
+    with pytest.raises(ValueError, match="theta is not the point|theta must"):
+        rep.draw_steps(0.1, grad, grad, theta=theta[:3])
+    with pytest.raises(TypeError, match="stochastic_gradient_fn must be a callable"):
+        rep.draw_steps(0.1, grad, H @ theta, theta=theta)
+    with pytest.raises(ValueError, match=r"stochastic_gradient_fn must return a flat"):
+        rep.draw_steps(0.1, grad, lambda w: (H @ w)[None, :], theta=theta)
 
 
 def test_z_score_is_the_mean_in_standard_errors():

@@ -67,9 +67,7 @@ def test_top_eigenspace_matches_dense_eigh():
     theta = net.init(rng=2)
     H = np.column_stack([net.hvp(theta, e, X, Y) for e in np.eye(net.n_params)])
     w, V = np.linalg.eigh(H)
-    vals, vecs = top_eigenspace(
-        lambda v: net.hvp(theta, v, X, Y), net.n_params, 3, rng=rng
-    )
+    vals, vecs = top_eigenspace(net.hvp_fn(theta, X, Y), net.n_params, 3, rng=rng)
     np.testing.assert_allclose(vals, w[::-1][:3], rtol=1e-7)
     P_lanczos, P_dense = vecs @ vecs.T, V[:, -3:] @ V[:, -3:].T
     np.testing.assert_allclose(P_lanczos, P_dense, atol=1e-6)
@@ -176,3 +174,18 @@ def test_network_bad_input(call, exc, fragment):
     with pytest.raises(exc) as info:
         call()
     assert fragment in str(info.value)
+
+
+def test_hvp_fn_is_the_hvp_bound_at_one_point():
+    """net.hvp_fn(theta, X, Y) is v -> net.hvp(theta, v, X, Y), with theta copied (a
+    later change of the caller's array does not move the point) and bad data named."""
+    net = MLP([3, 4, 2])
+    X, Y = gaussian_mixture(n=12, k=2, dim=3, rng=0)
+    theta = net.init(rng=1)
+    hvp = net.hvp_fn(theta, X, Y)
+    v = np.random.default_rng(2).standard_normal(net.n_params)
+    want = net.hvp(theta, v, X, Y)
+    theta += 1.0
+    np.testing.assert_array_equal(hvp(v), want)
+    with pytest.raises(ValueError, match="X"):
+        net.hvp_fn(theta, X[:, :2], Y)
