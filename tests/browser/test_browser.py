@@ -177,12 +177,12 @@ def test_static_fallback_figure(open_page, name):
     assert imgs.count() >= 1, f"{name}: the static fallback has no figure"
     for i in range(imgs.count()):
         img = imgs.nth(i)
-        assert img.is_visible()
         img.scroll_into_view_if_needed()  # a lazy image loads near the viewport
         img.evaluate(
             "el => el.complete ? null"
             " : new Promise(r => el.addEventListener('load', r))"
         )
+        assert img.is_visible()
         assert img.evaluate("el => el.naturalWidth") > 0
         assert len(img.get_attribute("alt") or "") > 40, (
             f"{name}: the fallback figure needs real alt text"
