@@ -296,14 +296,21 @@ def exact_critical_step_size(valley: RiverValley, noise: NoiseModel, theta):
                 f"{_DECIDED:g} at every step size scanned: the sign, hence the exact "
                 "threshold, is undecidable there (use exact=False, the book's eta*)"
             )
-        rising = np.nonzero(diff > _DECIDED)[0]
+        rising = np.nonzero(diff > 0)[0]
         if rising.size == 0:
             out[j] = math.inf
         elif rising[0] == 0:
+            if c > 0 and diff[0] <= _DECIDED:  # chi_t = 0 rises at once for certain
+                raise ValueError(
+                    "theta gives an exact alignment change below the quadrature "
+                    f"tolerance {_DECIDED:g} at the smallest step size scanned: "
+                    "whether it rises at every step size is undecidable there (use "
+                    "exact=False, the book's eta*)"
+                )
             out[j] = 0.0
         else:
             p = rising[0]
-            if diff[p - 1] >= 0:  # the crossing lies within the tolerance
+            if diff[p - 1] == 0:
                 out[j] = etas[p - 1]
             else:
                 out[j] = brentq(f, etas[p - 1], etas[p], xtol=1e-12, rtol=1e-12)
