@@ -88,7 +88,7 @@ def test_noisy_predict_is_the_library_one_step_law(noisy_report):
     for eta in (0.05, 0.15, 0.3):
         p = rep.predict(eta)
         chi_bar = rv.energy_ratio_step(valley, noise, theta, eta)
-        assert p.alignment_change == pytest.approx(
+        assert p.ratio_change == pytest.approx(
             chi_bar - rep.alignment, rel=EXACT, abs=1e-13
         )
         for field, proj in (
@@ -114,10 +114,10 @@ def test_noisy_thresholds_of_the_report_are_the_library_ones(noisy_report):
     assert rep.eta_star == pytest.approx(eta_star, rel=EXACT)
     assert rep.regime == rv.alignment_regime(valley, noise, theta) == "threshold"
     eta_D, eta_B = rv.projection_thresholds(valley, noise, theta)
-    assert (rep.eta_D, rep.eta_B) == pytest.approx((eta_D, eta_B), rel=EXACT)
+    assert tuple(rep.thresholds) == pytest.approx((eta_D, eta_B), rel=EXACT)
     # eta* separates falling from rising: the predicted change flips sign across it.
-    assert rep.predict(0.99 * eta_star).alignment_change < 0
-    assert rep.predict(1.01 * eta_star).alignment_change > 0
+    assert rep.predict(0.99 * eta_star).ratio_change < 0
+    assert rep.predict(1.01 * eta_star).ratio_change > 0
     assert not rep.predicts_rise(0.99 * eta_star) and rep.predicts_rise(1.01 * eta_star)
 
 
@@ -414,14 +414,20 @@ def test_sample_step_over_exact_noise_is_predict_exactly(noisy_report):
         ("bulk", p.loss_change_bulk),
     ):
         draws = iter(exact_noise_samples(g, SIGMA))
-        s = rep.sample_step(
-            w, eta, grad, stochastic, samples=n, projection=projection, loss=loss
+        s = rep.draw_steps(
+            eta,
+            grad,
+            stochastic,
+            theta=w,
+            samples=n,
+            projection=projection,
+            loss_fn=loss,
         )
         assert s.loss_change.mean() == pytest.approx(want, rel=EXACT)
         if projection == "none":
             ratio = s.D.mean() / (s.D.mean() + s.B.mean())
             assert ratio - rep.alignment == pytest.approx(
-                p.alignment_change, rel=EXACT, abs=1e-13
+                p.ratio_change, rel=EXACT, abs=1e-13
             )
         np.testing.assert_allclose(s.alignment, s.D / (s.D + s.B), rtol=1e-12)
 
@@ -445,6 +451,6 @@ def test_predicts_rise_is_strict_at_eta_star():
     H = np.diag([4.0, 1.0])
     rep = measure_alignment(H @ np.ones(2), lambda v: H @ v, k=1)
     assert rep.eta_star == pytest.approx(0.4, rel=EXACT)
-    assert rep.predict(rep.eta_star).alignment_change == pytest.approx(0.0, abs=1e-12)
+    assert rep.predict(rep.eta_star).ratio_change == pytest.approx(0.0, abs=1e-12)
     assert not rep.predicts_rise(rep.eta_star)
     assert rep.predicts_rise(rep.eta_star * (1 + 1e-9))
