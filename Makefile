@@ -23,10 +23,19 @@ VENDOR_STAMP  := _vendor/.stamp
 # The executed-notebook cache only knows the notebooks' code: a change to the library must clear it.
 LIB_STAMP     := _build/.library-stamp
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# matplotlib's configuration and font cache live in the venv, built before any notebook runs: a
+# cache that another installation left in ~/.cache cannot make a notebook print findfont
+# warnings, and no notebook prints "building the font cache".
+export MPLCONFIGDIR := $(CURDIR)/$(VENV)/mplconfig
+MPL_STAMP     := $(MPLCONFIGDIR)/.built
 
 .PHONY: book test lint test-lib test-notebooks test-html test-browser test-jupyterlab test-coursework test-frameworks assignments student bench mutate env clean
 
-env: $(STAMP)
+env: $(STAMP) $(MPL_STAMP)
+
+$(MPL_STAMP): $(STAMP)
+	$(BIN)/python -c "import matplotlib.font_manager"
+	@touch $@
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,7 +57,7 @@ else
 ASSETS := $(VENDOR_STAMP)
 endif
 
-book: $(STAMP) $(ASSETS) $(LIB_STAMP)
+book: $(STAMP) $(ASSETS) $(LIB_STAMP) $(MPL_STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 test: lint test-lib test-notebooks
@@ -66,7 +75,7 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff format --check $(LINTED)
 
 # The framework adapters' doctests need torch and jax: make test-frameworks runs them.
-test-lib: $(STAMP)
+test-lib: $(STAMP) $(MPL_STAMP)
 	$(BIN)/python -m pytest tests/library tests/book rivervalley_lib -n 2 \
 		--ignore=rivervalley_lib/diagnostics/torch.py \
 		--ignore=rivervalley_lib/diagnostics/jax.py
@@ -84,7 +93,7 @@ test-frameworks: $(FRAMEWORKS_STAMP)
 	$(BIN)/python -m pytest -p no:cacheprovider -n 0 tests/frameworks \
 		rivervalley_lib/diagnostics/torch.py rivervalley_lib/diagnostics/jax.py
 
-test-notebooks: $(STAMP)
+test-notebooks: $(STAMP) $(MPL_STAMP)
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider \
 		-n 2 --dist loadscope --durations=0 -o addopts="" chapters appendix
 
@@ -121,14 +130,14 @@ assignments: $(COURSEWORK_STAMP)
 student: assignments
 
 # The assignments graded by otter: solutions full marks, untouched or library-call answers less.
-test-coursework: $(COURSEWORK_STAMP)
+test-coursework: $(COURSEWORK_STAMP) $(MPL_STAMP)
 	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="" -n 2 --dist loadgroup --durations=5 tests/coursework
 
 # The notebooks as Binder users and students see them: JupyterLab (with jupyterlab-myst) from .venv,
 # in headless Chromium, offline. Every chapter, appendix and student (assignment) notebook renders
 # with no math error, no raw MyST and no unresolved citation; one chapter runs with live widgets.
 # Screenshots in _build/screenshots/jupyterlab/. Needs no built book.
-test-jupyterlab: $(BROWSER_STAMP) assignments
+test-jupyterlab: $(BROWSER_STAMP) assignments $(MPL_STAMP)
 	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="" tests/jupyterlab
 
 # Performance targets, measured as ratios side by side in one run (see appendix/performance.md).
