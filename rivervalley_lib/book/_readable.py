@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .._validation import validate_array, validate_int, validate_real, validate_text
+from ._style import check_axes, check_figure
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -59,11 +62,10 @@ def shown_text_px(
     >>> round(shown_text_px(fig, 10, width_px=350.0), 2)
     9.72
     """
-    if not fontsize > 0 or not width_px > 0 or not dpi > 0:
-        raise ValueError(
-            "fontsize, width_px and dpi must be > 0, got "
-            f"{fontsize!r}, {width_px!r}, {dpi!r}"
-        )
+    check_figure(fig)
+    fontsize = validate_real("fontsize", fontsize, low=0.0, low_inclusive=False)
+    width_px = validate_real("width_px", width_px, low=0.0, low_inclusive=False)
+    dpi = validate_int("dpi", dpi, low=1)
     width_in = float(fig.get_figwidth())
     return fontsize / 72.0 * min(float(dpi), width_px / width_in)
 
@@ -97,6 +99,9 @@ def smallest_text_px(fig: Figure, *, width_px: float, dpi: int = 110) -> float:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.text import Text
 
+    check_figure(fig)
+    width_px = validate_real("width_px", width_px, low=0.0, low_inclusive=False)
+    dpi = validate_int("dpi", dpi, low=1)
     FigureCanvasAgg(fig).draw()  # tick labels exist only once drawn
     sizes = [
         t.get_fontsize()
@@ -137,7 +142,16 @@ def contrast_ratio(a, b) -> float:
     """
     from matplotlib.colors import to_rgba
 
-    la, lb = _relative_luminance(to_rgba(a)), _relative_luminance(to_rgba(b))
+    def rgba(name: str, colour):
+        try:
+            return to_rgba(colour)
+        except (ValueError, TypeError):
+            raise ValueError(
+                f"{name} must be a matplotlib colour (a name, '#rrggbb' or an RGB "
+                f"tuple in [0, 1]), got {colour!r}"
+            ) from None
+
+    la, lb = _relative_luminance(rgba("a", a)), _relative_luminance(rgba("b", b))
     return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
 
 
@@ -172,7 +186,9 @@ def annotated_heatmap(ax, values, *, fmt: str = "{:.0f}", cmap: str = "viridis")
     >>> [t.get_color() for t in ax.texts]
     ['white', 'white', 'black', 'black']
     """
-    values = np.asarray(values, dtype=float)
+    check_axes(ax)
+    fmt, cmap = validate_text("fmt", fmt), validate_text("cmap", cmap)
+    values = validate_array("values", values, ndim_min=2)
     if values.ndim != 2:
         raise ValueError(f"values must be a 2-D array, got shape {values.shape}")
     im = ax.imshow(values, cmap=cmap, origin="lower", aspect="auto")
@@ -267,6 +283,13 @@ def label_line_end(ax, line, text: str, *, dy: float = 0.0, **kwargs):
     >>> label_line_end(ax, ln, "SGD").xy
     (1.0, 2.0)
     """
+    from matplotlib.lines import Line2D
+
+    check_axes(ax)
+    if not isinstance(line, Line2D):
+        raise TypeError(f"line must be a matplotlib Line2D, got {type(line).__name__}")
+    text = validate_text("text", text)
+    dy = validate_real("dy", dy)
     x = np.asarray(line.get_xdata(), dtype=float)
     y = np.asarray(line.get_ydata(), dtype=float)
     ok = np.isfinite(x) & np.isfinite(y)

@@ -256,6 +256,8 @@ def frame_html(frame: Frame) -> str:
     >>> frame_html(f)[:36], 'alt="A figure. Settings: eta = 0.1."' in frame_html(f)
     ('<img class="rv-frame" src="data:imag', True)
     """
+    if not isinstance(frame, Frame):
+        raise TypeError(f"frame must be a Frame, got {type(frame).__name__}")
     call = html.escape(json.dumps(frame.call, sort_keys=True), quote=True)
     alt = html.escape(frame.alt, quote=True)
     return (

@@ -31,8 +31,9 @@ from .._validation import (
     validate_projection,
     validate_real,
 )
-from ..model._landscape import as_state, validate_landscape
+from ..model._landscape import as_state
 from ..model._noise import validate_noise
+from ..model._state import validate_landscape
 
 _GIVEN = object()
 

@@ -178,6 +178,8 @@ def measure_alignment(
     if g.ndim != 1:
         raise ValueError(f"gradient must be a flat vector (dim,), got shape {g.shape}")
     dim = g.shape[0]
+    if dim < 2:
+        raise ValueError(f"gradient must have at least 2 entries, got {dim}")
     if theta is not None:
         theta = validate_array("theta", theta, ndim_min=1)
         if theta.shape != (dim,):

@@ -486,24 +486,6 @@ def as_state(valley: RiverValley, theta, name: str = "theta") -> np.ndarray:
     return validate_array(name, theta, ndim_min=1, last_dim=valley.d)
 
 
-def moving_mask(valley: RiverValley, projection: str) -> np.ndarray:
-    """The (d,) mask of the coordinates that SGD (``"none"``), Dom-SGD (``"dominant"``)
-    or Bulk-SGD (``"bulk"``) updates.
-
-    Internal API of the simulator and the mean field.
-    """
-    if projection == "none":
-        return np.ones(valley.d, dtype=bool)
-    return valley.dominant_mask if projection == "dominant" else ~valley.dominant_mask
-
-
-def validate_landscape(valley) -> RiverValley:
-    """Return ``valley`` if it is a :class:`RiverValley`, else raise TypeError."""
-    if not isinstance(valley, RiverValley):
-        raise TypeError(f"valley must be a RiverValley, got {type(valley).__name__}")
-    return valley
-
-
 def _range_pair(name: str, value, *, positive: bool) -> tuple[float, float]:
     if (
         isinstance(value, (str, bytes))

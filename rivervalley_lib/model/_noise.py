@@ -19,7 +19,8 @@ from .._validation import (
     validate_real,
     validate_rng,
 )
-from ._landscape import RiverValley, as_state, validate_landscape
+from ._landscape import RiverValley, as_state
+from ._state import validate_landscape
 
 
 def validate_noise(noise) -> NoiseModel:

@@ -37,11 +37,7 @@ Examples
 from ..diagnostics import (
     top_eigenspace,
 )
-from ._mlp import (
-    MLP,
-    TrainingRun,
-    gaussian_mixture,
-    train,
-)
+from ._mlp import MLP, gaussian_mixture
+from ._train import TrainingRun, train
 
 __all__ = ["MLP", "gaussian_mixture", "top_eigenspace", "train", "TrainingRun"]

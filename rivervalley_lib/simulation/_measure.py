@@ -137,6 +137,8 @@ def window_median(step, values, at, half: int = 50) -> np.ndarray:
             f"{step.shape} and {values.shape}"
         )
     at = validate_array("at", at, ndim_min=0)
+    if at.size == 0:
+        raise ValueError("at must hold at least one step, got an empty array")
     half = validate_int("half", half, low=0)
     # window of each t (rows), the starting point alone at t = 0
     gap = np.abs(step[None, :] - at.reshape(-1, 1))

@@ -11,8 +11,9 @@ from .._validation import (
     validate_real,
     validate_rng,
 )
-from ..model._landscape import RiverValley, as_state, moving_mask, validate_landscape
+from ..model._landscape import RiverValley, as_state
 from ..model._noise import NoiseModel, validate_noise
+from ..model._state import moving_mask, validate_landscape
 from ._simulate import Projection
 
 

@@ -18,8 +18,9 @@ from .._validation import (
     validate_rng,
 )
 from ..model._blocks import block_partition
-from ..model._landscape import RiverValley, moving_mask, validate_landscape
+from ..model._landscape import RiverValley
 from ..model._noise import AdditiveNoise, NoiseModel, validate_noise
+from ..model._state import moving_mask, validate_landscape
 from ._blocks import sample_final, simulate_blocks
 from ._checks import check_simulation_memory, check_start
 from ._trace import DivergenceError, Trace, make_trace

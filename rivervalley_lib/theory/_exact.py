@@ -23,8 +23,9 @@ import math
 import numpy as np
 
 from .._validation import validate_step_size
-from ..model._landscape import RiverValley, as_state, validate_landscape
+from ..model._landscape import RiverValley, as_state
 from ..model._noise import AdditiveNoise, NoiseModel, validate_noise
+from ..model._state import validate_landscape
 
 # The trapezoidal rule in x = ln(tau): node spacing, margins (in units of x) left and
 # right of the integrand's scale, the relative size of the last node's term below which

@@ -19,8 +19,9 @@ from .._validation import (
     validate_real,
 )
 from ..model._blocks import block_partition
-from ..model._landscape import RiverValley, as_state, moving_mask, validate_landscape
+from ..model._landscape import RiverValley, as_state
 from ..model._noise import NoiseModel, validate_noise
+from ..model._state import moving_mask, validate_landscape
 from ._moments import block_moments
 
 

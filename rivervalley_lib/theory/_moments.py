@@ -30,8 +30,9 @@ from typing import Literal, NamedTuple
 import numpy as np
 
 from .._validation import validate_projection, validate_step_size
-from ..model._landscape import RiverValley, as_state, validate_landscape
+from ..model._landscape import RiverValley, as_state
 from ..model._noise import NoiseModel, validate_noise
+from ..model._state import validate_landscape
 
 
 class ExpectedEnergies(NamedTuple):

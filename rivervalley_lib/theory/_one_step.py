@@ -8,8 +8,9 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import validate_array, validate_bool, validate_step_size
-from ..model._landscape import RiverValley, as_state, validate_landscape
+from ..model._landscape import RiverValley, as_state
 from ..model._noise import NoiseModel
+from ..model._state import validate_landscape
 from ._exact import exact_critical_step_size
 from ._moments import BlockMoments, ExpectedEnergies, block_moments, scalarize
 from ._scale import scale_free, unit_rows

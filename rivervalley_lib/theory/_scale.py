@@ -8,7 +8,8 @@ noise sums :math:`n_X, t_X` scale as :math:`c^2` when the noise scale
 state of size :math:`10^{160}` overflows and one of size :math:`10^{-200}` underflows,
 so the thresholds are computed for :math:`\theta/c` and :math:`\sigma/c`, with
 :math:`c` the power of two nearest the largest :math:`|\theta_i|`: the division is
-exact in floating point, so states of ordinary size give bitwise the same answer.
+exact in floating point; states of ordinary size (within :math:`2^{\pm 100}`) are not
+rescaled at all, so they give bitwise the answer of the plain computation.
 
 When the noise dominates the gradient by more than the float range (:math:`\sigma/c`
 beyond :math:`10^{150}`), :math:`c` is raised until :math:`\sigma/c = 10^{150}`: the
@@ -21,7 +22,7 @@ import math
 
 import numpy as np
 
-from ..model._landscape import RiverValley, as_state, validate_landscape
+from ..model._landscape import RiverValley, as_state
 from ..model._noise import (
     CurvatureNoise,
     IsotropicNoise,
@@ -29,9 +30,14 @@ from ..model._noise import (
     RegressionNoise,
     validate_noise,
 )
+from ..model._state import validate_landscape
 
 #: Largest rescaled noise scale (its square, times the eigenvalues, stays finite).
 _NOISE_CAP = 1e150
+#: States whose largest entry is within 2**(+-_ORDINARY) are not rescaled at all, so a
+#: batch and its rows are computed identically (the exact threshold's quadrature is not
+#: invariant to the scale to the last digit).
+_ORDINARY = 100
 
 
 def scale_free(
@@ -52,8 +58,8 @@ def scale_free(
     exponent = math.frexp(top)[1]
     if sigma > 0:
         exponent = max(exponent, math.frexp(sigma / _NOISE_CAP)[1])
-    if exponent == 0:
-        return theta, noise
+    if abs(exponent) <= _ORDINARY:  # squares of such states neither overflow nor
+        return theta, noise  # underflow: computed as given, bitwise
     return np.ldexp(theta, -exponent), _with_scale(noise, math.ldexp(sigma, -exponent))
 
 

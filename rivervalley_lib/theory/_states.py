@@ -8,8 +8,9 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import validate_array, validate_real
-from ..model._landscape import RiverValley, validate_landscape
+from ..model._landscape import RiverValley
 from ..model._noise import NoiseModel, validate_noise
+from ..model._state import validate_landscape
 from ._moments import block_moments
 from ._one_step import threshold_terms
 

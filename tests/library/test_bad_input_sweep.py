@@ -211,6 +211,22 @@ def _valid() -> dict[str, Any]:
 #: Per callable, the arguments whose valid value differs from the shared vocabulary
 #: (same name, another meaning or shape there).
 OVERRIDES: dict[str, dict[str, Any]] = {
+    "window_median": {
+        "step": np.arange(0, 200, 10),
+        "values": np.linspace(0.0, 1.0, 20),
+        "at": [50, 100],
+    },
+    "MLP.hvp_fn": {"theta": np.zeros(_net().n_params)},
+    "shown_text_px": {"fontsize": 10.0, "width_px": 600.0},
+    "smallest_text_px": {"width_px": 600.0},
+    "label_line_end": {
+        "line": rv.plotting.new_figure()[1].plot([0.0, 1.0], [0.0, 1.0])[0],
+        "text": "a",
+    },
+    "annotated_heatmap": {"values": np.ones((2, 3))},
+    "contrast_ratio": {"a": "#000000", "b": "#ffffff"},
+    "explore": {"figure": rv.figures.step_size_choice_figure},
+    "Explorer": {"live": None, "static": None},
     "RiverValley.spread": {"dominant": (3.0, 4.0), "bulk": (0.5, 1.0)},
     "measured_phase_lengths": {"chi": np.linspace(0.1, 0.9, 20)},
     "AlignmentReport.sample_step": {
