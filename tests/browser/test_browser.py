@@ -107,17 +107,21 @@ def inspect(page) -> dict:
     return page.evaluate(_INSPECT_JS)
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_page_renders_offline(open_page, path):
-    """Math typeset, images loaded with alt text, no console errors and no failed
-    requests."""
-    page, log = open_page(path)
-    # The book's images load lazily (near the viewport): load every one of them now.
+def load_all_images(page) -> None:
+    """The book's images load lazily (near the viewport): load every one of them now."""
     page.evaluate(
         "() => Promise.all(Array.from(document.images).map(img => {"
         " img.loading = 'eager'; return img.complete ? null : new Promise(r => {"
         " img.addEventListener('load', r); img.addEventListener('error', r); }); }))"
     )
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_renders_offline(open_page, path):
+    """Math typeset, images loaded with alt text, no console errors and no failed
+    requests."""
+    page, log = open_page(path)
+    load_all_images(page)
     info = inspect(page)
     problems = log.problems()
     problems += [f"math left untypeset: {m!r}" for m in info["mathUnrendered"]]
@@ -144,6 +148,7 @@ def test_chapter_screenshot_and_content(open_page, name):
     """A full-page screenshot per chapter, with typeset equations and loaded figures on
     it."""
     page, log = open_page(f"chapters/{name}.html")
+    load_all_images(page)
     info = inspect(page)
     assert not log.problems(), log.problems()
     figures = [
