@@ -116,6 +116,7 @@ def train(
 
     Examples
     --------
+    >>> from rivervalley_lib.network import gaussian_mixture
     >>> X, Y = gaussian_mixture(n=40, k=2, dim=3, rng=0)
     >>> net = MLP([3, 4, 2])
     >>> theta0 = net.init(rng=1)
