@@ -59,6 +59,12 @@
 
   // 6. Button names.
   function nameButtons() {
+    // myst-nb's folded cells label their summary "Toggle hidden content" while it shows
+    // "Show code cell source" (axe-core: label-content-name-mismatch): let the visible
+    // text name it.
+    document.querySelectorAll("details.hide > summary[aria-label]").forEach(function (s) {
+      s.removeAttribute("aria-label");
+    });
     document.querySelectorAll(".search-button-field").forEach(function (button) {
       var text = button.querySelector(".search-button__default-text");
       var keys = button.querySelector(".search-button__kbd-shortcut");
