@@ -151,6 +151,11 @@
       var box = t.closest(".pst-scrollable-table-container, .table-wrapper, .output") || t.parentElement;
       if (box) markScroller(box, "table, scrolls sideways");
     });
+    // Any other HTML output (an explorer, a wide table of numbers) that overflows the column
+    // scrolls sideways with the same cue and keyboard access.
+    main.querySelectorAll(".cell_output .output.text_html").forEach(function (box) {
+      markScroller(box, "output, scrolls sideways");
+    });
     main.querySelectorAll(".cell_output img, figure img").forEach(function (img) {
       // The explorers' frames size themselves (their own control swaps them).
       if (img.closest(".jupyter-widgets, .widget-area, .rv-explorer") || img.classList.contains("rv-frame")) return;
