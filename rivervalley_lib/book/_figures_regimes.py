@@ -37,7 +37,7 @@ _SIGN_CMAP = ListedColormap([C["bulk"], C["dominant"]])
     Control("k", "dominant directions k", 1, 20, 1, 4),
     Control("d", "dimension d", 50, 2000, 50, 400),
     Control(
-        "sigma", "noise level σ", 0.0, 0.3, 0.01, 0.05, frames=(0.0, 0.05, 0.1, 0.2)
+        "sigma", "noise level σ", 0.0, 0.3, 0.01, 0.0, frames=(0.0, 0.05, 0.1, 0.2)
     ),
     Control(
         "energy",
@@ -202,7 +202,7 @@ def regime_map_figure(
         1e-3,
         10.0,
         0.25,
-        0.01,
+        0.001,
         log=True,
         frames=(0.001, 0.01, 0.1, 1.0, 10.0),
     ),
