@@ -17,10 +17,10 @@ or require.js is loaded). One switch, the environment variable ``RIVERVALLEY_ASS
 for every ``.js`` file in the static paths when a ``_static/`` folder exists.
 
 **Icons.** pydata-sphinx-theme 0.17.1 loads ``scripts/fontawesome.js`` (1.49 MB) on
-every page, only to turn each ``<i class="fa-...">`` icon into an inline SVG and to offer
-an API for custom icons, which the book has none of. Its own stylesheet already draws
-those icons from the Font Awesome webfonts, so the script is dropped from every page
-(:func:`_drop_fontawesome_script`): a chapter loads 1.5 MB less.
+every page, only to turn each ``<i class="fa-...">`` icon into an inline SVG and to
+offer an API for custom icons, which the book has none of. Its own stylesheet already
+draws those icons from the Font Awesome webfonts, so the script is dropped from every
+page (:func:`_drop_fontawesome_script`): a chapter loads 1.5 MB less.
 
 **Phone and keyboard.** ``static/rivervalley-page.js`` (deferred, every page) makes
 the theme's header buttons work on narrow screens and marks whatever is wider than the
@@ -120,7 +120,7 @@ def _list_items_in_citation_lists(
 #: The theme's Font Awesome script tag (and the comment above it) in every page's head.
 #: Upstream: pydata/pydata-sphinx-theme#2379 (the 1.5 MB script; PR #2494 replaces it
 #: with a 90 kB core and the webfonts). No release has it yet.
-#: @patch fontawesome-script pip:pydata-sphinx-theme fixed-in:none checked-through:0.17.1
+# @patch fontawesome-script pip:pydata-sphinx-theme fixed-in:none checked-through:0.17.1
 _FONTAWESOME = re.compile(
     r"[ \t]*(?:<!-- So that users can add custom icons -->\s*)?"
     r'<script defer src="[^"]*_static/scripts/fontawesome\.js(?:\?[^"]*)?"></script>\n?'
