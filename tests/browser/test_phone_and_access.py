@@ -103,7 +103,7 @@ def check_icons(page) -> list[str]:
     icon = button.evaluate(
         """async b => {
           await document.fonts.ready;
-          const i = b.querySelector("i, svg");
+          const i = b.querySelector("[class*='fa-']");
           const style = getComputedStyle(i, "::before");
           return {tag: i.tagName, family: style.fontFamily, content: style.content,
                   width: i.getBoundingClientRect().width,
@@ -111,7 +111,7 @@ def check_icons(page) -> list[str]:
         }"""
     )
     ok = (
-        icon["tag"] == "I"
+        icon["tag"] in ("I", "SPAN")
         and "Font Awesome" in icon["family"]
         and icon["content"] not in ("none", "normal", "")
         and icon["width"] >= 10
