@@ -286,12 +286,14 @@ def self_correction_figure(
         xlabel=r"step size $\eta$",
         ylabel=r"$\bar\chi_{t+1} - \chi_t$",
     )
+    # in the hatched band, from the bottom of the axes up (clear of the tick labels)
     ax.text(
         valley.stability_limit * 1.04,
-        -0.3,
+        0.03,
         "diverges",
         rotation=90,
-        va="center",
+        va="bottom",
+        transform=ax.get_xaxis_transform(),
         fontsize=10,
         bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none"),
     )
