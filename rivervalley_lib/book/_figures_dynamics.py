@@ -298,7 +298,7 @@ def two_phase_figure(
     ax.set_xscale("symlog", linthresh=10)
     ax.set(
         xlabel="step $t$ (linear to 10, then log)",
-        ylabel=r"alignment",
+        ylabel="energy ratio",
         ylim=(0, 1.02),
         xlim=(0, steps),
     )
@@ -318,6 +318,8 @@ def two_phase_figure(
         xlabel="step $t$ (linear)",
     )
     bars.set_yticks([0, 1], ["phase 2", "phase 1"])
+    # three ticks: five-digit step labels side by side would run into each other
+    bars.xaxis.set_major_locator(MaxNLocator(nbins=2))
     bars.grid(axis="y", visible=False)
     return fig
 
@@ -454,7 +456,7 @@ def step_size_choice_figure(eta: float = 1.0, steps: int = 20000) -> Figure:
     steps = validate_int("steps", steps, low=2, high=MAX_STEPS)
     valley, noise = HEADLINE_VALLEY, HEADLINE_NOISE
     fig, axes = plotting.new_figure(1, 2, width=5.2, height=2.6)
-    axes[0].set_title(rf"alignment, $\eta = {eta:g}$")
+    axes[0].set_title(rf"energy ratio, $\eta = {eta:g}$")
     if eta >= valley.stability_limit:
         axes[1].set_axis_off()
         plotting.diverged_message(axes[0], eta, valley.stability_limit)
@@ -464,7 +466,12 @@ def step_size_choice_figure(eta: float = 1.0, steps: int = 20000) -> Figure:
     chi_inf = noise_floor(valley, noise, eta).alignment
     u_inf = noise.stationary_gradient_energy(valley, eta)
     floor = 0.5 * float(np.sum(u_inf / valley.eigenvalues))
-    axes[0].plot(mf.step, mf.alignment, color=C["sgd"], label="expected alignment")
+    axes[0].plot(
+        mf.step,
+        mf.alignment,
+        color=C["sgd"],
+        label=r"$\mathbb{E}D_t/(\mathbb{E}D_t+\mathbb{E}B_t)$",
+    )
     axes[0].axhline(
         chi_inf, color=C["muted"], ls=":", label=rf"$\chi_\infty = {chi_inf:.3f}$"
     )
