@@ -28,7 +28,7 @@ def gradient_alignment(valley: RiverValley, g, *, squared: bool = True):
     Parameters
     ----------
     valley : RiverValley
-        The valley: the eigenvalues of :math:`H`, dominant block first.
+        The valley whose first ``k`` coordinates span :math:`\mathcal D`.
     g : array_like, shape (..., d)
         Vectors in the eigenbasis; leading axes are batch axes. None may be zero.
     squared : bool
@@ -86,7 +86,7 @@ def alignment(valley: RiverValley, theta, *, squared: bool = True):
     Parameters
     ----------
     valley : RiverValley
-        The valley: the eigenvalues of :math:`H`, dominant block first.
+        The valley: :math:`H` gives the gradient :math:`H\theta`, ``k`` the split.
     theta : array_like, shape (..., d)
         States; leading axes are batch axes.
     squared : bool
@@ -139,11 +139,11 @@ def expected_next(
     Parameters
     ----------
     valley : RiverValley
-        The valley: the eigenvalues of :math:`H`, dominant block first.
+        The valley whose eigenvalues weight the sums :math:`a_X, b_X, n_X`.
     noise : NoiseModel
-        The gradient-noise model (its diagonal :math:`s_i = \Sigma_{ii}`).
+        The noise model; its variances enter only through :math:`n_X`.
     theta : array_like, shape (..., d)
-        Current state(s).
+        The state(s) :math:`\theta_t` the step starts from; leading axes are batch axes.
     eta : float or array_like
         Step size(s) > 0, broadcast against the leading axes of ``theta``.
 
@@ -188,9 +188,9 @@ def energy_ratio_step(valley: RiverValley, noise: NoiseModel, theta, eta):
     Parameters
     ----------
     valley : RiverValley
-        The valley: eigenvalues :math:`\lambda_i \ge 0` of :math:`H`, dominant first.
+        The valley whose curvatures shrink (or grow) each block's energy.
     noise : NoiseModel
-        The gradient-noise model (diagonal :math:`s_i = \Sigma_{ii}`).
+        The noise model whose variances add :math:`\eta^2 n_X` to each block.
     theta : array_like, shape (..., d)
         State(s) :math:`\theta_t` with non-zero gradient; leading axes are batch axes.
     eta : float or array_like
@@ -263,11 +263,11 @@ def critical_step_size(
     Parameters
     ----------
     valley : RiverValley
-        The valley: the eigenvalues of :math:`H`, dominant block first.
+        The valley whose eigenvalues give the quotients :math:`\rho^X_1, \rho^X_2`.
     noise : NoiseModel
-        The gradient-noise model (its diagonal :math:`s_i = \Sigma_{ii}`).
+        The noise model whose variances give :math:`\nu_X = n_X/X` in :math:`\Delta_t`.
     theta : array_like, shape (..., d)
-        State(s) in the eigenbasis; leading axes are batch axes.
+        State(s) :math:`\theta_t` at which the threshold is asked; leading axes batch.
     exact : bool
         ``False`` (default): the book's :math:`\eta^*_t` above (ratio of expectations).
         ``True``: the smallest :math:`\eta \in (0, 2/\lambda_1)` at which the exact
@@ -331,11 +331,11 @@ def alignment_regime(valley: RiverValley, noise: NoiseModel, theta):
     Parameters
     ----------
     valley : RiverValley
-        The valley: eigenvalues :math:`\lambda_i \ge 0` of :math:`H`, dominant first.
+        The valley whose curvature moments enter :math:`\Delta_t`.
     noise : NoiseModel
-        The gradient-noise model (diagonal :math:`s_i = \Sigma_{ii}`).
+        The noise model: dominant noise raises :math:`\Delta_t`, bulk noise lowers it.
     theta : array_like, shape (..., d)
-        State(s) :math:`\theta_t` with non-zero gradient; leading axes are batch axes.
+        State(s) whose regime is named; leading axes are batch axes.
 
     Returns
     -------
