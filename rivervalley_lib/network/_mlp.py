@@ -415,8 +415,7 @@ class MLP:
         >>> from rivervalley_lib.network import gaussian_mixture
         >>> X, Y = gaussian_mixture(n=40, k=2, dim=3, rng=0)
         >>> net = MLP([3, 4, 2])
-        >>> theta = net.init(rng=1)
-        >>> full = net.gradient_fn(X, Y)
+        >>> theta, full = net.init(rng=1), net.gradient_fn(X, Y)
         >>> bool(np.allclose(full(theta), net.gradient(theta, X, Y)))
         True
         >>> sgd = net.gradient_fn(X, Y, batch_size=8, rng=2)
