@@ -367,6 +367,34 @@ class MLP:
 
         return hvp
 
+    def loss_fn(self, X, Y) -> Callable[[np.ndarray], float]:
+        r"""The closure :math:`\theta \mapsto L(\theta)` on the data ``X, Y``.
+
+        The ``loss_fn`` of
+        :meth:`~rivervalley_lib.diagnostics.AlignmentReport.draw_steps`, which records
+        each drawn step's loss change with it.
+
+        Parameters
+        ----------
+        X : array_like, shape (n, sizes[0])
+            The inputs the loss averages over (checked once and bound).
+        Y : array_like, shape (n, sizes[-1])
+            Their targets, row for row.
+
+        Returns
+        -------
+        callable
+            ``loss(theta)``, equal to ``MLP.loss(theta, X, Y)``.
+
+        Examples
+        --------
+        >>> net, X, Y = MLP([1, 1]), np.ones((2, 1)), np.ones((2, 1))
+        >>> net.loss_fn(X, Y)(np.zeros(2))
+        0.5
+        """
+        X, Y = self._check_data(X, Y)
+        return lambda theta: self.loss(theta, X, Y)
+
     def gradient_fn(
         self, X, Y, *, batch_size: int | None = None, rng=None
     ) -> Callable[[np.ndarray], np.ndarray]:
