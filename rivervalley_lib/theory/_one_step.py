@@ -136,6 +136,9 @@ def expected_next(
         \mathbb E[B_{t+1}\mid\theta_t]
         = B_t - 2\eta a_{\mathcal B} + \eta^2 (b_{\mathcal B} + n_{\mathcal B}).
 
+    The law itself is :meth:`~rivervalley_lib.BlockMoments.expected_next`, applied to
+    the block sums of ``theta``.
+
     Parameters
     ----------
     valley : RiverValley
@@ -183,7 +186,9 @@ def energy_ratio_step(valley: RiverValley, noise: NoiseModel, theta, eta):
     with few dominant directions (the book's :math:`k = 4`) they can lie on opposite
     sides of :math:`\chi_t` near :math:`\eta^*_t` (chapter 3). The book's
     :math:`\eta^*_t` (:func:`critical_step_size`) is where this ratio crosses
-    :math:`\chi_t`.
+    :math:`\chi_t`. It evaluates
+    :meth:`~rivervalley_lib.BlockMoments.ratio_of_expectations` on the block sums of
+    ``theta``.
 
     Parameters
     ----------
@@ -258,7 +263,8 @@ def critical_step_size(
     The function uses the equivalent form
     :math:`\eta^* = 2(a_{\mathcal D}B - a_{\mathcal B}D)
     /((b_{\mathcal D}+n_{\mathcal D})B - (b_{\mathcal B}+n_{\mathcal B})D)`,
-    which stays finite when :math:`D` or :math:`B` is zero.
+    which stays finite when :math:`D` or :math:`B` is zero: see
+    :meth:`~rivervalley_lib.BlockMoments.critical_step_size`, which this function calls.
 
     Parameters
     ----------

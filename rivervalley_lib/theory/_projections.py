@@ -32,7 +32,9 @@ def projection_thresholds(
     :math:`\eta > \eta_{\mathcal D}`; a bulk-projected step (Bulk-SGD) lowers it iff
     :math:`\eta < \eta_{\mathcal B}`. On :math:`(\eta_{\mathcal D}, \eta_{\mathcal B})`
     both happen. When a block has neither gradient nor noise, its step never changes the
-    loss: :math:`\eta_{\mathcal D} = \infty` and :math:`\eta_{\mathcal B} = 0` there.
+    loss: :math:`\eta_{\mathcal D} = \infty` and :math:`\eta_{\mathcal B} = 0` there
+    (the edge cases of
+    :meth:`~rivervalley_lib.BlockMoments.projection_thresholds`).
 
     Parameters
     ----------
@@ -81,7 +83,9 @@ def expected_loss_change(
         \mathbb E[\Delta L]
         = \sum_{X} \Big(-\eta X_t + \tfrac{\eta^2}{2}(a_X + t_X)\Big),
 
-    summed over both blocks (``"none"``) or only over the projected block.
+    summed over both blocks (``"none"``) or only over the projected block: the law of
+    :meth:`~rivervalley_lib.BlockMoments.expected_loss_change` on the block sums of
+    ``theta``.
 
     Parameters
     ----------
