@@ -18,8 +18,10 @@ STAMP  := $(VENV)/.installed
 BROWSER_STAMP := $(VENV)/.browser-installed
 DEV_STAMP     := $(VENV)/.dev-installed
 COURSEWORK_STAMP := $(VENV)/.coursework-installed
-# MathJax, require.js and the widget manager, installed from npm and served with the book.
+# MathJax, installed from npm and served with the book (and axe-core, which the browser gate
+# injects into each page), by tools/vendor_assets.py.
 VENDOR_STAMP  := _vendor/.stamp
+AXE_JS        := _build/npm/node_modules/axe-core/axe.min.js
 # The executed-notebook cache only knows the notebooks' code: a change to the library must clear it.
 LIB_STAMP     := _build/.library-stamp
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
@@ -46,11 +48,15 @@ $(STAMP): requirements.txt pyproject.toml
 $(VENDOR_STAMP): tools/assets/package.json tools/assets/package-lock.json tools/vendor_assets.py
 	$(PYTHON) tools/vendor_assets.py
 
-$(LIB_STAMP): $(wildcard rivervalley_lib/*.py rivervalley_lib/*/*.py) tools/sphinxext/rivervalley_book.py tools/sphinxext/static/rivervalley-widgets.js
+# axe-core stays in _build/npm: installed again when _build was removed after vendoring.
+$(AXE_JS):
+	$(PYTHON) tools/vendor_assets.py
+
+$(LIB_STAMP): $(wildcard rivervalley_lib/*.py rivervalley_lib/*/*.py) tools/sphinxext/rivervalley_book.py
 	rm -rf _build/.jupyter_cache _build/.doctrees _build/html
 	@mkdir -p _build && touch $@
 
-# RIVERVALLEY_ASSETS=cdn make book: load MathJax and the widget scripts from CDNs instead (no npm).
+# RIVERVALLEY_ASSETS=cdn make book: load MathJax from a CDN instead (no npm).
 ifeq ($(RIVERVALLEY_ASSETS),cdn)
 ASSETS :=
 else
@@ -107,7 +113,7 @@ $(BROWSER_STAMP): $(STAMP) requirements-browser.txt tools/install_browser.sh
 	@touch $@
 
 # The built book in headless Chromium, offline: every page, screenshots in _build/screenshots/.
-test-browser: $(BROWSER_STAMP)
+test-browser: $(BROWSER_STAMP) | $(AXE_JS)
 	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="" tests/browser
 
 # Coursework: one otter-grader assignment per chapter in assignments/<build>/<chapter>/

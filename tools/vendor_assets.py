@@ -1,16 +1,16 @@
 """Install the book's browser assets from npm and copy the pieces the pages load into
 ``_vendor/``.
 
-The built book loads three scripts when it is *viewed*: MathJax 3 (the equations),
-require.js and the Jupyter widgets HTML manager (the embedded static widgets). By
-default Sphinx and myst-nb take them from public CDNs, so an offline reader sees raw TeX
-and empty widget areas. ``make book`` runs this script first;
+The built book loads one third-party script when it is *viewed*: MathJax 3 (the
+equations). By default Sphinx takes it from a public CDN, so an offline reader sees raw
+TeX. (The pages have no live widgets, hence no widget manager and no require.js: the
+kernel-less explorers need neither.) ``make book`` runs this script first;
 ``tools/sphinxext/rivervalley_book.py`` then serves ``_vendor/`` as a static path. Set
 ``RIVERVALLEY_ASSETS=cdn`` to build a book that uses the CDNs instead (one switch).
 
 The versions are pinned in ``tools/assets/package.json`` and its lockfile, both
 committed. The installed packages live in ``_build/npm/`` and the pruned copy in
-``_vendor/`` (about 11 MB); both are build products and are git-ignored.
+``_vendor/`` (about 4 MB); both are build products and are git-ignored.
 
 Usage::
 
@@ -52,17 +52,10 @@ COPIES: tuple[tuple[str, str], ...] = (
         for name in ("base", "en", "nemeth")
     ),
     ("mathjax/LICENSE", "mathjax/LICENSE"),
-    ("requirejs/require.js", "require.js"),  # its licence is in its header
-    ("@jupyter-widgets/html-manager/LICENSE", "widgets/LICENSE"),
 )
 #: Not served with the book: the browser gate (tests/browser) injects it into every
 #: page to check WCAG 2.1 A/AA. It stays in the npm folder, at this path inside it.
 AXE = "axe-core/axe.min.js"
-# From the widget manager's dist/: the AMD entry point, its webpack chunks and the icon
-# fonts the chunks reference (relative to the entry point's URL).
-WIDGET_DIST = "@jupyter-widgets/html-manager/dist"
-WIDGET_SUFFIXES = (".embed.js", ".woff", ".woff2", ".ttf", ".eot", ".svg")
-WIDGET_ENTRY = "embed-amd.js"
 STAMP = ".stamp"
 
 
@@ -83,7 +76,7 @@ def npm_install(work: Path) -> Path:
         sys.exit(
             "vendor_assets: `npm` was not found. Install Node.js and npm, or build "
             "with "
-            "RIVERVALLEY_ASSETS=cdn to load MathJax and the widget scripts from CDNs."
+            "RIVERVALLEY_ASSETS=cdn to load MathJax from a CDN."
         )
     work.mkdir(parents=True, exist_ok=True)
     wanted = spec_digest()
@@ -108,8 +101,6 @@ def copy_assets(modules: Path, out: Path) -> list[Path]:
     missing = [src for src, _ in COPIES if not (modules / src).exists()]
     if not (modules / AXE).is_file():
         missing.append(AXE)
-    if not (modules / WIDGET_DIST / WIDGET_ENTRY).is_file():
-        missing.append(f"{WIDGET_DIST}/{WIDGET_ENTRY}")
     if missing:
         sys.exit(f"vendor_assets: expected files are missing from {modules}: {missing}")
     if out.exists():
@@ -122,10 +113,6 @@ def copy_assets(modules: Path, out: Path) -> list[Path]:
             shutil.copytree(modules / src, target)
         else:
             shutil.copy2(modules / src, target)
-    widgets = out / "widgets"
-    for f in sorted((modules / WIDGET_DIST).iterdir()):
-        if f.name == WIDGET_ENTRY or f.name.endswith(WIDGET_SUFFIXES):
-            shutil.copy2(f, widgets / f.name)
     pinned = json.loads((SPEC / "package.json").read_text())["dependencies"]
     versions = {
         name: json.loads((modules / name / "package.json").read_text())["version"]

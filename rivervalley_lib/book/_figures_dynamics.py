@@ -45,7 +45,7 @@ def _typical_state(valley: RiverValley, energies: np.ndarray) -> np.ndarray:
         0.05,
         1.6,
         0.05,
-        1.3,
+        0.9,
         frames=(0.5, 0.9, 1.0, 1.1, 1.3, 1.5),
     ),
     Control("eta_train", "step size η before branching", 0.1, 1.4, 0.05, 1.0),
@@ -204,7 +204,7 @@ def paradox_figure(
 
 @controls(
     Control(
-        "eta", "step size η", 0.1, 1.6, 0.05, 1.0, frames=(0.2, 0.5, 0.7, 1.0, 1.4, 1.5)
+        "eta", "step size η", 0.1, 1.6, 0.05, 0.5, frames=(0.2, 0.5, 0.7, 1.0, 1.4, 1.5)
     ),
     Control(
         "init_scale", "initial scale", 10**-0.5, 100.0, 0.1, HEADLINE_INIT, log=True
@@ -317,7 +317,13 @@ def two_phase_figure(
 
 @controls(
     Control(
-        "index", "checkpoint", 0, lambda fixed: len(fixed["steps"]) - 1, 1, frames="all"
+        "index",
+        "checkpoint",
+        0,
+        lambda fixed: len(fixed["steps"]) - 1,
+        1,
+        0,
+        frames="all",
     ),
 )
 @_alt_text(
@@ -403,7 +409,7 @@ def spectrum_history_figure(
         0.05,
         1.6,
         0.05,
-        1.0,
+        0.3,
         frames=(0.1, 0.3, 0.8, 1.0, 1.3, 1.5),
     ),
 )

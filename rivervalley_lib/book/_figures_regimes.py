@@ -31,9 +31,9 @@ C = plotting.COLORS
 _SIGN_CMAP = ListedColormap([C["bulk"], C["dominant"]])
 
 
-def _sigma_control(frames: tuple = ()) -> Control:
+def _sigma_control(default: float, frames: tuple = ()) -> Control:
     """The noise level σ of the regime figures (chapters 4 and 5): one label, range."""
-    return Control("sigma", "noise level σ", 0.0, 0.3, 0.01, 0.05, frames=frames)
+    return Control("sigma", "noise level σ", 0.0, 0.3, 0.01, default, frames=frames)
 
 
 def _energy_control(default: float, frames: tuple) -> Control:
@@ -63,7 +63,7 @@ def _shade_regions(ax, x, y, codes, cmap, *, alpha: float, shading: str) -> None
     Control("mu", "bulk curvature μ", 0.01, 1.5, 0.05, 0.2),
     Control("k", "dominant directions k", 1, 20, 1, 4),
     Control("d", "dimension d", 50, 2000, 50, 400),
-    _sigma_control(frames=(0.0, 0.05, 0.1, 0.2)),
+    _sigma_control(0.0, frames=(0.0, 0.05, 0.1, 0.2)),
     _energy_control(0.05, frames=(0.0125, 0.05, 0.2)),
 )
 @_alt_text(
@@ -202,8 +202,8 @@ def regime_map_figure(
 
 
 @controls(
-    _sigma_control(),
-    _energy_control(0.01, frames=(0.001, 0.01, 0.1, 1.0, 10.0)),
+    _sigma_control(0.05),
+    _energy_control(0.001, frames=(0.001, 0.01, 0.1, 1.0, 10.0)),
 )
 @_alt_text(
     "One-step change of the energy ratio (the ratio of the expected block energies) "

@@ -23,9 +23,9 @@ Examples
 --------
 >>> from rivervalley_lib import figures, frames
 >>> ex = frames.static_explorer(figures.step_size_choice_figure, {"steps": 200},
-...                             eta=[0.5, 1.0], dpi=30)
+...                             eta=[1.0, 0.3], dpi=30)
 >>> [f.settings for f in ex.frames], ex.index
-([{'eta': 0.5}, {'eta': 1.0}], 1)
+([{'eta': 1.0}, {'eta': 0.3}], 1)
 """
 
 from __future__ import annotations
@@ -291,9 +291,9 @@ class StaticExplorer:
     --------
     >>> from rivervalley_lib import figures
     >>> ex = static_explorer(figures.step_size_choice_figure, {"steps": 100},
-    ...                      eta=[0.5, 1.0], dpi=30)
+    ...                      eta=[1.0, 0.3], dpi=30)
     >>> ex.index, ex.frames[ex.index].settings
-    (1, {'eta': 1.0})
+    (1, {'eta': 0.3})
     """
 
     figure: str
@@ -400,7 +400,7 @@ def static_explorer(
     >>> from rivervalley_lib import figures
     >>> ex = static_explorer(figures.step_size_choice_figure, {"steps": 100}, dpi=30)
     >>> [c.name for c in ex.controls], len(ex.frames), ex.values[0][ex.start[0]]
-    (['eta'], 6, 1.0)
+    (['eta'], 6, 0.3)
     """
     fixed = dict(_mapping("fixed", fixed))
     declared = {c.name: c for c in getattr(figure, "controls", ())}

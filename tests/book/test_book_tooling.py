@@ -33,10 +33,9 @@ def test_npm_assets_are_pinned_exactly_and_locked():
     pkg = json.loads((ASSETS / "package.json").read_text())
     lock = json.loads((ASSETS / "package-lock.json").read_text())
     deps = pkg["dependencies"]
+    # No widget manager and no require.js: the pages have no live widgets.
     assert set(deps) == {
         "mathjax",
-        "requirejs",
-        "@jupyter-widgets/html-manager",
         "axe-core",  # not served: the browser gate's accessibility check
     }
     for name, version in deps.items():
@@ -50,17 +49,6 @@ def test_npm_assets_are_pinned_exactly_and_locked():
     )
 
 
-def test_html_manager_pin_matches_myst_nb_default():
-    """Local and CDN builds load the same widget manager version."""
-    from myst_nb.core.config import NbParserConfig
-
-    default = next(u for u in NbParserConfig().ipywidgets_js if "html-manager@" in u)
-    pinned = json.loads((ASSETS / "package.json").read_text())["dependencies"][
-        "@jupyter-widgets/html-manager"
-    ]
-    assert f"html-manager@{pinned}/" in default
-
-
 def test_vendor_copy_prunes_and_fails_loudly(tmp_path):
     vendor = _load("rv_vendor_assets", ROOT / "tools" / "vendor_assets.py")
     modules = tmp_path / "node_modules"
@@ -72,41 +60,32 @@ def test_vendor_copy_prunes_and_fails_loudly(tmp_path):
         else:
             target.mkdir(parents=True, exist_ok=True)
             (target / "part.js").write_text("x")
-    dist = modules / vendor.WIDGET_DIST
-    dist.mkdir(parents=True)
-    for name in (
-        "embed-amd.js",
-        "106.embed.js",
-        "abc.woff2",
-        "embed.js.map",
-        "libembed-amd.js",
-    ):
-        (dist / name).write_text("x")
+    (modules / "mathjax" / "es5" / "unused.js.map").write_text("x")
     (modules / "axe-core").mkdir(parents=True)
     (modules / vendor.AXE).write_text("x")
-    for name in ("mathjax", "requirejs", "@jupyter-widgets/html-manager", "axe-core"):
+    for name in ("mathjax", "axe-core"):
         (modules / name / "package.json").write_text(json.dumps({"version": "9.9.9"}))
     out = tmp_path / "out"
     files = {p.relative_to(out).as_posix() for p in vendor.copy_assets(modules, out)}
-    assert "mathjax/tex-mml-chtml.js" in files and "require.js" in files
-    assert {
-        "widgets/embed-amd.js",
-        "widgets/106.embed.js",
-        "widgets/abc.woff2",
-    } <= files
-    assert (
-        "widgets/embed.js.map" not in files and "widgets/libembed-amd.js" not in files
-    )
+    assert "mathjax/tex-mml-chtml.js" in files
+    # Only the listed pieces are copied, not the rest of the package.
+    assert not any(f.endswith(".map") for f in files)
     # MathJax's English speech rules are served (speech works offline); axe-core is not.
     assert "mathjax/sre/mathmaps/en.json" in files
     assert not any(f.startswith("axe-core") or "axe" in f for f in files)
     assert json.loads((out / "VERSIONS.json").read_text())["mathjax"] == "9.9.9"
-    (modules / "requirejs" / "require.js").unlink()
-    with pytest.raises(SystemExit, match="requirejs/require.js"):
+    (modules / "mathjax" / "es5" / "tex-mml-chtml.js").unlink()
+    with pytest.raises(SystemExit, match="mathjax/es5/tex-mml-chtml.js"):
         vendor.copy_assets(modules, out)
 
 
-def _build(tmp_path: pathlib.Path, monkeypatch, mode: str | None, vendor: bool = True):
+def _build(
+    tmp_path: pathlib.Path,
+    monkeypatch,
+    mode: str | None,
+    vendor: bool = True,
+    theme: str = "basic",
+):
     """Build a tiny project with the extension; return the HTML of its page with
     math."""
     from sphinx.application import Sphinx
@@ -115,15 +94,12 @@ def _build(tmp_path: pathlib.Path, monkeypatch, mode: str | None, vendor: bool =
     src.mkdir(parents=True)
     (src / "conf.py").write_text(
         f"import sys\nsys.path.insert(0, {str(EXT_DIR)!r})\n"
-        "extensions = ['myst_nb', 'rivervalley_book']\nhtml_theme = 'basic'\n"
+        f"extensions = ['myst_nb', 'rivervalley_book']\nhtml_theme = {theme!r}\n"
     )
     (src / "index.rst").write_text("Math\n====\n\nInline :math:`\\eta^*_t`.\n")
     if vendor:
         (src / "_vendor" / "mathjax").mkdir(parents=True)
-        (src / "_vendor" / "widgets").mkdir()
         (src / "_vendor" / "mathjax" / "tex-mml-chtml.js").write_text("/* mathjax */")
-        (src / "_vendor" / "widgets" / "embed-amd.js").write_text("/* widgets */")
-        (src / "_vendor" / "require.js").write_text("/* require */")
     if mode is None:
         monkeypatch.delenv("RIVERVALLEY_ASSETS", raising=False)
     else:
@@ -148,29 +124,23 @@ def test_local_assets_are_the_default(tmp_path, monkeypatch):
     html, config, out = _build(tmp_path, monkeypatch, None)
     assert 'src="_static/mathjax/tex-mml-chtml.js' in html
     assert "cdn.jsdelivr.net" not in html
-    assert config.nb_ipywidgets_js == {
-        "require.js": {},
-        "widgets/embed-amd.js": {"data-jupyter-widgets-cdn": "widgets/"},
-    }
     assert (out / "_static" / "mathjax" / "tex-mml-chtml.js").is_file()
-    assert (out / "_static" / "widgets" / "embed-amd.js").is_file()
-    # The widget fix script comes first and points the manager at the local fonts.
-    assert re.search(
-        r'<script data-widgets-assets="widgets/" src="_static/rivervalley-widgets\.js',
-        html,
-    )
-    assert html.index("rivervalley-widgets.js") < html.index("tex-mml-chtml.js")
+    assert 'src="_static/rivervalley-page.js' in html
+
+
+def test_theme_icons_come_from_its_stylesheet_not_its_script(tmp_path, monkeypatch):
+    """The theme's 1.5 MB fontawesome.js is not loaded; its webfont icons still are."""
+    html, _, out = _build(tmp_path, monkeypatch, None, theme="pydata_sphinx_theme")
+    assert "fontawesome.js" not in html
+    assert 'class="fa-solid fa-bars"' in html  # an icon the header shows
+    css = (out / "_static" / "styles" / "pydata-sphinx-theme.css").read_text()
+    assert "fa-solid-900.woff2" in css and ".fa-bars:before" in css.replace(",", " ")
 
 
 def test_cdn_switch(tmp_path, monkeypatch):
     html, config, out = _build(tmp_path, monkeypatch, "cdn", vendor=False)
     assert 'src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"' in html
     assert "_static/mathjax" not in html and not (out / "_static" / "mathjax").exists()
-    assert any("cdn.jsdelivr.net" in url for url in config.nb_ipywidgets_js)
-    assert re.search(
-        r'data-widgets-assets="https://cdn\.jsdelivr\.net/npm/@jupyter-widgets/html-manager@[\d.]+/dist/"',
-        html,
-    )
 
 
 def test_missing_vendor_folder_and_bad_mode_are_errors(tmp_path, monkeypatch):

@@ -1,8 +1,9 @@
 """The page scripts' workarounds for upstream bugs, each with its way out.
 
-Every fix in ``tools/sphinxext/static/*.js`` that works around a defect of a package the
-book uses carries an ``@patch`` line: its name, the package (``npm:`` pinned in
-``tools/assets/package-lock.json``, ``pip:`` pinned in ``requirements.txt``), the first
+Every fix in ``tools/sphinxext/static/*.js`` and ``tools/sphinxext/*.py`` that works
+around a defect of a package the book uses carries an ``@patch`` line: its name, the
+package (``npm:`` pinned in ``tools/assets/package-lock.json``, ``pip:`` pinned in
+``requirements.txt``), the first
 release that makes it unnecessary (``fixed-in``, or ``none``) and the newest release
 checked to still need it (``checked-through``). These tests fail when the pin reaches
 ``fixed-in`` (delete the fix) or moves past ``checked-through`` (check the new release:
@@ -20,7 +21,7 @@ import sys
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-STATIC = ROOT / "tools" / "sphinxext" / "static"
+SPHINXEXT = ROOT / "tools" / "sphinxext"
 LOCK = ROOT / "tools" / "assets" / "package-lock.json"
 REQUIREMENTS = ROOT / "requirements.txt"
 
@@ -31,12 +32,9 @@ _PATCH = re.compile(
 )
 #: The workarounds issue 21 names, and the file each lives in.
 EXPECTED = {
-    "icon-fonts": "rivervalley-widgets.js",
-    "mathjax2-hub": "rivervalley-widgets.js",
-    "slider-names": "rivervalley-widgets.js",
-    "lumino-late-message": "rivervalley-widgets.js",
     "header-toggles": "rivervalley-page.js",
     "theme-button-names": "rivervalley-page.js",
+    "fontawesome-script": "rivervalley_book.py",
 }
 
 
@@ -46,9 +44,10 @@ def _version(text: str) -> tuple[int, ...]:
 
 def _patches() -> list[dict[str, str]]:
     found = []
-    for path in sorted(STATIC.glob("*.js")):
+    files = [*SPHINXEXT.glob("static/*.js"), *SPHINXEXT.glob("*.py")]
+    for path in sorted(files, key=lambda p: p.name):
         for m in _PATCH.finditer(path.read_text()):
-            found.append({**m.groupdict(), "file": path.name})
+            found.append({**m.groupdict(), "file": path.name, "path": path})
     return found
 
 
@@ -75,8 +74,10 @@ def test_every_named_workaround_is_declared_once():
 @pytest.mark.parametrize("patch", _patches(), ids=lambda p: p["name"])
 def test_workaround_names_its_upstream_issue(patch):
     """The comment block of each fix links the upstream issue or says none was found."""
-    text = (STATIC / patch["file"]).read_text()
-    block = text[: text.index(f"@patch {patch['name']} ")].rsplit("\n *\n", 1)[-1]
+    text = patch["path"].read_text()
+    # The comment paragraph that ends with the @patch line (a JS block comment's
+    # " *" line or a blank line separates paragraphs).
+    block = re.split(r"\n[ *]*\n", text[: text.index(f"@patch {patch['name']} ")])[-1]
     assert "Upstream:" in block, block
     assert re.search(r"[\w.-]+/[\w.-]+#\d+|no issue found", block), block
 

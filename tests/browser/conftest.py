@@ -143,10 +143,3 @@ r); })));
 
 def settle(page) -> None:
     page.evaluate(_SETTLE_JS)
-    # Widgets render asynchronously after require.js has loaded the manager.
-    if page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count():
-        page.wait_for_function(
-            "() => document.querySelectorAll('.jupyter-widgets, .widget-slider, "
-            ".widget-dropdown').length > 0",
-            timeout=20000,
-        )

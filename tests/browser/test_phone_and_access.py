@@ -93,6 +93,33 @@ def _visible_button(page, selector: str):
     return None
 
 
+def check_icons(page) -> list[str]:
+    """The theme's icons draw from its webfont (the page loads no fontawesome.js): the
+    chapter-list button's icon is a glyph of the Font Awesome font, at least 10 px
+    wide, and that font has loaded."""
+    button = _visible_button(page, "button.primary-toggle")
+    if button is None:
+        return ["no visible chapter-list button"]
+    icon = button.evaluate(
+        """async b => {
+          await document.fonts.ready;
+          const i = b.querySelector("[class*='fa-']");
+          const style = getComputedStyle(i, "::before");
+          return {tag: i.tagName, family: style.fontFamily, content: style.content,
+                  width: i.getBoundingClientRect().width,
+                  loaded: document.fonts.check('900 16px "Font Awesome 6 Free"')};
+        }"""
+    )
+    ok = (
+        icon["tag"] in ("I", "SPAN")
+        and "Font Awesome" in icon["family"]
+        and icon["content"] not in ("none", "normal", "")
+        and icon["width"] >= 10
+        and icon["loaded"]
+    )
+    return [] if ok else [f"the header's icon does not draw from the webfont: {icon}"]
+
+
 def check_header_buttons(page, name: str, size: str) -> list[str]:
     """The chapter-list and contents buttons open their panels (phone); the chapter-list
     button collapses and restores the sidebar (desktop)."""
@@ -344,6 +371,7 @@ def test_chapter_on_this_screen(open_page, name, size):
     problems += check_touch_targets(page, name)
     problems += check_keyboard(page)
     problems += serious(axe_results(page))
+    problems += check_icons(page)
     problems += check_header_buttons(page, name, size)
     problems += log.problems()
     assert not problems, f"{name} at {size}:\n  " + "\n  ".join(problems)

@@ -9,8 +9,9 @@ arrow keys) the slider's readout, its ``aria-valuetext`` and the frame (an image
 not inline data) change together, the frame's alt text names the readout's value, the
 frame's bytes are the library's figure for that value (redrawn in this process), the
 live region announces the new frame, and the focused slider shows a focus ring. The
-explorer has a "run it live" Binder link. Screenshots of a moved state go to
-``_build/screenshots/<chapter>-explorer-<desktop|phone>.png``.
+explorer has a "run it live" Binder link. Screenshots of the opening frame and of the
+last one (every slider at its end) go to
+``_build/screenshots/<chapter>-explorer-<desktop|phone>-<first|last>.png``.
 """
 
 from __future__ import annotations
@@ -134,6 +135,8 @@ def test_explorer_answers_the_keyboard(open_page, base_url, name, view):
     assert all(state["valuetexts"]), f"{name}: a slider without aria-valuetext"
     byte_checks: list = []
     _check(state, name, base, byte_checks)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    box.screenshot(path=str(SCREENSHOTS / f"{name}-explorer-{view}-first.png"))
     moves = 0
     for i in range(n):
         slider = inputs.nth(i)
@@ -184,8 +187,18 @@ def test_explorer_answers_the_keyboard(open_page, base_url, name, view):
     assert byte_checks or "settings" in json.loads(state["call"]), (
         f"{name}: no frame was compared with the library's figure"
     )
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    box.screenshot(path=str(SCREENSHOTS / f"{name}-explorer-{view}.png"))
+    # The last frame: every slider at its end.
+    for i in range(n):
+        inputs.nth(i).focus()
+        page.keyboard.press("End")
+    page.wait_for_function(
+        "(b) => Array.from(b.querySelectorAll('input[type=range]')).every("
+        "s => Number(s.value) === Number(s.max)) && b.querySelector('img.rv-frame')"
+        ".complete && b.querySelector('img.rv-frame').naturalWidth > 0",
+        arg=box.element_handle(),
+        timeout=5000,
+    )
+    box.screenshot(path=str(SCREENSHOTS / f"{name}-explorer-{view}-last.png"))
     assert not log.problems(), log.problems()
 
 

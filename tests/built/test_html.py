@@ -26,3 +26,21 @@ def test_chapter_page_has_launch_and_download_buttons(name):
     ), binder
     assert f'href="../_sources/chapters/{name}.ipynb"' in page
     assert (HTML / "_sources" / "chapters" / f"{name}.ipynb").exists()
+
+
+def test_no_page_loads_a_widget_manager_or_the_theme_icon_script():
+    """Pages have no live widgets (their outputs are the kernel-less explorers), so no
+    widget manager, require.js or widget fix script; and not the theme's 1.5 MB
+    fontawesome.js, whose icons the theme's stylesheet already draws."""
+    pages = sorted(p for p in HTML.rglob("*.html") if "_static" not in p.parts)
+    assert len(pages) > 10, "run `make book` first"
+    for page in pages:
+        text = page.read_text()
+        for script in (
+            "fontawesome.js",
+            "embed-amd.js",
+            "require.js",
+            "rivervalley-widgets.js",
+        ):
+            assert script not in text, (page.relative_to(HTML), script)
+    assert not (HTML / "_static" / "widgets").exists()

@@ -3,6 +3,9 @@
 - Each explorer: its prompt is the prose right above it, its code is folded, and its
   answer is inside a closed "Check your prediction" dropdown after it, so the answer is
   not on screen with the figure.
+- Each explorer opens on the frame its prompt starts from ("when you move η from 0.9 to
+  1.1": the slider starts at 0.9; "from the first checkpoint to the last": at the
+  first), so the first frame poses the question instead of answering it.
 - Every figure PNG in a chapter is narrow enough that its 11-point tick labels are at
   least ``plotting.MIN_TEXT_PX`` high when a 390 px phone scales it to its column.
 """
@@ -10,6 +13,8 @@
 from __future__ import annotations
 
 import base64
+import html as html_lib
+import json
 import pathlib
 import re
 import struct
@@ -54,6 +59,43 @@ def test_explorer_prompt_folded_code_then_answer_in_a_dropdown(name):
         after,
     )
     assert drop, "no closed 'Check your prediction' dropdown after the explorer"
+
+
+#: Where a prompt starts: "from 0.9 to 1.1", or "from the first checkpoint to the last".
+_FROM = re.compile(r"\bfrom (\d+(?:\.\d+)?) to\b|\bfrom the first \w+ to the last\b")
+_RANGE = re.compile(r'<input type="range"[^>]*>')
+
+
+def _attr(tag: str, name: str) -> str:
+    m = re.search(rf'\b{name}=(["\'])(.*?)\1', tag, re.S)
+    assert m, (name, tag)
+    return html_lib.unescape(m.group(2))
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_explorer_opens_on_the_frame_its_prompt_starts_from(name):
+    html = page(name)
+    cell = re.search(r'<div class="cell[^"]*tag_static-explorer(?!-)[^"]*"', html)
+    assert cell, "no cell tagged static-explorer"
+    prompt = re.sub(r"<[^>]+>", "", html[: cell.start()][-3000:])
+    prompt = prompt[prompt.rindex("Predict first") :]
+    start = _FROM.search(prompt)
+    assert start, f"the prompt names no starting value: {prompt[:300]!r}"
+    explorer = html[cell.end() : html.index("rv-explorer-frames", cell.end())]
+    sliders = [
+        (
+            _attr(tag, "name"),
+            int(_attr(tag, "value")),
+            json.loads(_attr(tag, "data-readouts")),
+        )
+        for tag in _RANGE.findall(explorer)
+    ]
+    assert sliders, "the explorer has no slider"
+    if start.group(1) is None:  # "from the first ... to the last"
+        assert any(pos == 0 for _, pos, _ in sliders), sliders
+    else:
+        shown = [float(readouts[pos]) for _, pos, readouts in sliders]
+        assert float(start.group(1)) in shown, (start.group(0), sliders)
 
 
 def _png_widths(html: str) -> list[int]:

@@ -103,7 +103,7 @@ def test_explorer_html_is_native_ranges_named_and_described_from_first_render():
     assert inp["value"] == str(start)
     # named by its <label>, valued in words before any script runs
     assert part["labels"][inp["id"]] == eta.label == "step size η"
-    assert inp["aria-valuetext"] == eta.valuetext(eta.default) == "1"
+    assert inp["aria-valuetext"] == eta.valuetext(eta.default) == "0.3"
     assert inp["data-readouts"] == [controls.readout(v) for v in eta.frames]
     # disabled until the book's script makes it live: no control that does nothing
     assert re.search(r"<input [^>]*\bdisabled>", part["text"])

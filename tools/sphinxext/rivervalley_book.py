@@ -1,25 +1,26 @@
 """The book's own Sphinx glue: local browser assets, and fixes found by the browser
 gate.
 
-**Assets.** MathJax, require.js and the widget manager are served from the book itself.
-One switch, the environment variable ``RIVERVALLEY_ASSETS``:
+**Assets.** MathJax is served from the book itself (the pages have no live widgets:
+``rivervalley_explorers`` shows the kernel-less explorers instead, so no widget manager
+or require.js is loaded). One switch, the environment variable ``RIVERVALLEY_ASSETS``:
 
 ``local`` (default)
-    The pages load the copies that ``tools/vendor_assets.py`` put in ``_vendor/``
-    (``make book`` runs it). The built book then renders equations and widgets with no
-    network at all.
+    The pages load the copy that ``tools/vendor_assets.py`` put in ``_vendor/``
+    (``make book`` runs it). The built book then renders equations with no network at
+    all.
 ``cdn``
-    Leave Sphinx's and myst-nb's defaults alone: MathJax and the widget scripts come
-    from jsDelivr and cdnjs when a page is viewed (smaller site, needs a network to
-    read).
+    Leave Sphinx's default alone: MathJax comes from jsDelivr when a page is viewed
+    (smaller site, needs a network to read).
 
 ``_vendor/`` is deliberately not ``_static/``: Jupyter Book 1 adds a ``<script>`` tag
 for every ``.js`` file in the static paths when a ``_static/`` folder exists.
 
-**Widgets.** ``static/rivervalley-widgets.js`` is loaded on every page before the widget
-manager: it points the manager at its icon fonts and gives MathJax 3 the
-``MathJax.Hub.Queue`` that the manager (written for MathJax 2) calls to typeset widget
-labels. See the comments in that file.
+**Icons.** pydata-sphinx-theme 0.17.1 loads ``scripts/fontawesome.js`` (1.49 MB) on
+every page, only to turn each ``<i class="fa-...">`` icon into an inline SVG and to
+offer an API for custom icons, which the book has none of. Its own stylesheet already
+draws those icons from the Font Awesome webfonts, so the script is dropped from every
+page (:func:`_drop_fontawesome_script`): a chapter loads 1.5 MB less.
 
 **Phone and keyboard.** ``static/rivervalley-page.js`` (deferred, every page) makes
 the theme's header buttons work on narrow screens and marks whatever is wider than the
@@ -38,6 +39,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -49,20 +51,11 @@ ENV = "RIVERVALLEY_ASSETS"
 MODES = ("local", "cdn")
 VENDOR = "_vendor"
 STATIC = Path(__file__).resolve().parent / "static"
-WIDGETS_FIX_JS = "rivervalley-widgets.js"
 PAGE_JS = "rivervalley-page.js"
 PAGE_CSS = "rivervalley.css"
 
-#: Paths relative to the static root, as the pages request them.
+#: Path relative to the static root, as the pages request it.
 MATHJAX_PATH = "mathjax/tex-mml-chtml.js"
-WIDGETS_JS: dict[str, dict[str, str]] = {
-    "require.js": {},
-    # data-jupyter-widgets-cdn is where third-party widget modules would be fetched
-    # from. The book only uses the core ipywidgets controls, which the manager bundles,
-    # so nothing goes
-    # there.
-    "widgets/embed-amd.js": {"data-jupyter-widgets-cdn": "widgets/"},
-}
 
 
 def assets_mode() -> str:
@@ -73,41 +66,21 @@ def assets_mode() -> str:
     return mode
 
 
-def _cdn_widget_assets(config: Config) -> str | None:
-    """The folder of the CDN's widget manager (where its icon fonts are), from myst-nb's
-    setting."""
-    for url in getattr(config, "nb_ipywidgets_js", {}) or {}:
-        if url.endswith("/embed-amd.js") and "://" in url:
-            return url[: -len("embed-amd.js")]
-    return None
-
-
 def _configure(app: Sphinx, config: Config) -> None:
     cdn = assets_mode() == "cdn"
     config.html_static_path = [*config.html_static_path, str(STATIC)]
-    # In local mode the fonts sit in widgets/ relative to rivervalley-widgets.js
-    # (_static/widgets/).
-    widget_assets = _cdn_widget_assets(config) if cdn else "widgets/"
-    attributes = {"data-widgets-assets": widget_assets} if widget_assets else {}
-    app.add_js_file(WIDGETS_FIX_JS, priority=200, **attributes)
     app.add_js_file(PAGE_JS, loading_method="defer")
     app.add_css_file(PAGE_CSS)
     if cdn:
         return
     vendor = Path(app.confdir) / VENDOR
-    if (
-        not (vendor / MATHJAX_PATH).is_file()
-        or not (vendor / "widgets" / "embed-amd.js").is_file()
-    ):
+    if not (vendor / MATHJAX_PATH).is_file():
         raise ConfigError(
             f"{vendor} is missing or incomplete: run `python tools/vendor_assets.py` "
-            "(make book "
-            f"does), or build with {ENV}=cdn to load MathJax and the widget scripts "
-            "from CDNs."
+            f"(make book does), or build with {ENV}=cdn to load MathJax from a CDN."
         )
     config.html_static_path = [*config.html_static_path, str(vendor)]
     config.mathjax_path = MATHJAX_PATH
-    config.nb_ipywidgets_js = WIDGETS_JS
 
 
 def _drop_duplicate_scripts(
@@ -142,6 +115,34 @@ def _list_items_in_citation_lists(
     body = context.get("body")
     if body and 'role="doc-biblioentry"' in body:
         context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+#: The theme's Font Awesome script tag (and the comment above it) in every page's head.
+#: Upstream: pydata/pydata-sphinx-theme#2379 (the 1.5 MB script; PR #2494 replaces it
+#: with a 90 kB core and the webfonts). No release has it yet.
+# @patch fontawesome-script pip:pydata-sphinx-theme fixed-in:none checked-through:0.17.1
+_FONTAWESOME = re.compile(
+    r"[ \t]*(?:<!-- So that users can add custom icons -->\s*)?"
+    r'<script defer src="[^"]*_static/scripts/fontawesome\.js(?:\?[^"]*)?"></script>\n?'
+)
+
+
+def _drop_fontawesome_script(app: Sphinx) -> None:
+    """Render every HTML page without the theme's ``fontawesome.js``.
+
+    The theme writes the tag from its template macros, not through Sphinx's script
+    list, so the page's rendered HTML is filtered as the builder writes it. The icons
+    still draw: the theme's stylesheet declares them with the webfonts it ships.
+    """
+    templates = getattr(app.builder, "templates", None)
+    if app.builder.format != "html" or templates is None:
+        return
+    render = templates.render
+
+    def render_without_fontawesome(template: str, context: dict[str, Any]) -> str:
+        return _FONTAWESOME.sub("", render(template, context))
+
+    templates.render = render_without_fontawesome
 
 
 INDEX_HTML = """<!DOCTYPE html>
@@ -183,6 +184,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # Run before myst-nb reads nb_ipywidgets_js (builder-inited) and after config
     # overrides.
     app.connect("config-inited", _configure, priority=400)
+    app.connect("builder-inited", _drop_fontawesome_script)
     # Run after every extension has added its per-page scripts.
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     app.connect("html-page-context", _list_items_in_citation_lists)
