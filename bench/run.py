@@ -230,25 +230,23 @@ def bench_widgets() -> list[dict]:
     matplotlib.use("Agg")
     from rivervalley_lib import figures
 
+    # Every figure that declares its controls (the widgets), at its defaults; a figure
+    # of recorded data gets a small record.
     spectra = np.array([[5.0, 4.0, 3.0, 1.0, 0.5]] * 3)
-    cases = {
-        "valley_2d_figure": lambda: figures.valley_2d_figure(),
-        "noise_figure": lambda: figures.noise_figure(),
-        "one_step_figure": lambda: figures.one_step_figure(),
-        "regime_map_figure": lambda: figures.regime_map_figure(),
-        "self_correction_figure": lambda: figures.self_correction_figure(),
-        "paradox_figure": lambda: figures.paradox_figure(),
-        "two_phase_figure": lambda: figures.two_phase_figure(),
-        "spectrum_history_figure": lambda: figures.spectrum_history_figure(
-            [0, 1, 2], spectra, [0.2, 0.5, 0.9], k=3
-        ),
-        "step_size_choice_figure": lambda: figures.step_size_choice_figure(),
+    data = {
+        "spectrum_history_figure": ([0, 1, 2], spectra, [0.2, 0.5, 0.9], 3),
     }
+    names = [
+        n
+        for n in figures.__all__
+        if n.endswith("_figure") and hasattr(getattr(figures, n), "controls")
+    ]
     rows = []
-    for name, make in cases.items():
+    for name in names:
+        make, args = getattr(figures, name), data.get(name, ())
 
-        def update(make=make):
-            fig = make()
+        def update(make=make, args=args):
+            fig = make(*args)
             fig.canvas.draw()
 
         update()  # warm-up (imports, font cache)

@@ -155,15 +155,7 @@ def paradox_figure(
     ax.text(
         (valley.stability_limit + top) / 2, 0.6, "diverges", ha="center", fontsize=10
     )
-    ax.plot([eta], [0.3], "v", color=C["sgd"], ms=11)
-    ax.annotate(
-        rf"$\eta = {eta:.3g}$",
-        (eta, 0.3),
-        xytext=(8, 0),
-        textcoords="offset points",
-        va="center",
-        fontsize=10,
-    )
+    plotting.mark_value(ax, (eta, 0.3), rf"$\eta = {eta:.3g}$")
     ax.set(xlim=(0, top), ylim=(0, 1), yticks=[], xlabel=r"step size $\eta$")
     ax.grid(False)
     dom = (
@@ -241,7 +233,8 @@ def two_phase_figure(
     init_scale : float
         Initial scale :math:`c > 0`.
     eta : float
-        Step size :math:`\eta > 0`.
+        The constant step size :math:`\eta > 0` of the run; the phase lengths
+        shrink as it grows.
     steps : int
         Number of steps, from 2 to :math:`10^6` (a cap: the run time grows with it).
 
@@ -438,9 +431,10 @@ def step_size_choice_figure(eta: float = 1.0, steps: int = 20000) -> Figure:
     Parameters
     ----------
     eta : float
-        Step size :math:`\eta > 0`.
+        The constant step size :math:`\eta > 0` whose plateau and loss floor are drawn.
     steps : int
-        Number of steps, from 2 to :math:`10^6` (a cap: the run time grows with it).
+        Length of both panels' runs, from 2 to :math:`10^6` (the run time grows with
+        it).
 
     Returns
     -------

@@ -31,24 +31,40 @@ C = plotting.COLORS
 _SIGN_CMAP = ListedColormap([C["bulk"], C["dominant"]])
 
 
-@controls(
-    Control("lam", "dominant curvature λ", 2.0, 20.0, 0.5, 10.0),
-    Control("mu", "bulk curvature μ", 0.01, 1.5, 0.05, 0.2),
-    Control("k", "dominant directions k", 1, 20, 1, 4),
-    Control("d", "dimension d", 50, 2000, 50, 400),
-    Control(
-        "sigma", "noise level σ", 0.0, 0.3, 0.01, 0.0, frames=(0.0, 0.05, 0.1, 0.2)
-    ),
-    Control(
+def _sigma_control(default: float, frames: tuple = ()) -> Control:
+    """The noise level σ of the regime figures (chapters 4 and 5): one label, range."""
+    return Control("sigma", "noise level σ", 0.0, 0.3, 0.01, default, frames=frames)
+
+
+def _energy_control(default: float, frames: tuple) -> Control:
+    """The gradient energy G² of the regime figures, on a log slider from 1e-3 to 10."""
+    return Control(
         "energy",
         "gradient energy G²",
         1e-3,
         10.0,
         0.25,
-        0.05,
+        default,
         log=True,
-        frames=(0.0125, 0.05, 0.2),
-    ),
+        frames=frames,
+    )
+
+
+def _shade_regions(ax, x, y, codes, cmap, *, alpha: float, shading: str) -> None:
+    """Shade a grid of region codes ``0 .. cmap.N - 1``, one colour of ``cmap`` each."""
+    values = np.asarray(codes, dtype=float)
+    ax.pcolormesh(
+        x, y, values, cmap=cmap, vmin=0, vmax=cmap.N - 1, alpha=alpha, shading=shading
+    )
+
+
+@controls(
+    Control("lam", "dominant curvature λ", 2.0, 20.0, 0.5, 10.0),
+    Control("mu", "bulk curvature μ", 0.01, 1.5, 0.05, 0.2),
+    Control("k", "dominant directions k", 1, 20, 1, 4),
+    Control("d", "dimension d", 50, 2000, 50, 400),
+    _sigma_control(0.0, frames=(0.0, 0.05, 0.1, 0.2)),
+    _energy_control(0.05, frames=(0.0125, 0.05, 0.2)),
 )
 @_alt_text(
     "Regime map in the plane of alignment and step size: where the energy ratio after "
@@ -121,16 +137,7 @@ def regime_map_figure(
     rises = ED / (ED + EB) > chis[None, :]
     star = np.asarray(critical_step_size(valley, noise, thetas), dtype=float)
     fig, ax = plotting.new_figure(width=5.2, height=3.8)
-    ax.pcolormesh(
-        chis,
-        etas,
-        rises.astype(float),
-        cmap=_SIGN_CMAP,
-        vmin=0,
-        vmax=1,
-        alpha=0.35,
-        shading="auto",
-    )
+    _shade_regions(ax, chis, etas, rises, _SIGN_CMAP, alpha=0.35, shading="auto")
     ax.plot(
         chis,
         np.where(np.isfinite(star), star, np.nan),
@@ -195,17 +202,8 @@ def regime_map_figure(
 
 
 @controls(
-    Control("sigma", "noise level σ", 0.0, 0.3, 0.01, 0.05),
-    Control(
-        "energy",
-        "gradient energy G²",
-        1e-3,
-        10.0,
-        0.25,
-        0.001,
-        log=True,
-        frames=(0.001, 0.01, 0.1, 1.0, 10.0),
-    ),
+    _sigma_control(0.05),
+    _energy_control(0.001, frames=(0.001, 0.01, 0.1, 1.0, 10.0)),
 )
 @_alt_text(
     "One-step change of the energy ratio (the ratio of the expected block energies) "
@@ -312,15 +310,8 @@ def self_correction_figure(
     line.spines["left"].set_visible(False)
     gap = max(1 - chi_sc, tiny)
     line.axvspan(gap, tiny, color=C["muted"], alpha=0.25, lw=0)
-    line.plot(gap, 0.8, "v", color=C["sgd"], ms=11)
-    line.annotate(
-        rf"$\chi_{{\rm sc}} = {chi_sc:.5f}$",
-        (gap, 0.8),
-        xytext=(0, 8),
-        textcoords="offset points",
-        ha="center",
-        va="bottom",
-        fontsize=10,
+    plotting.mark_value(
+        line, (gap, 0.8), rf"$\chi_{{\rm sc}} = {chi_sc:.5f}$", offset=(0, 8)
     )
     line.set_xlabel(r"alignment $\chi$ (shaded: energy ratio falls at every $\eta$)")
     return fig
@@ -440,16 +431,7 @@ def sign_agreement_figure(
         exact_over_star.append(exact / star if np.isfinite(exact) else np.nan)
     fig, ax = plotting.new_figure(width=5.6, height=3.6)
     y = np.arange(len(ks))
-    ax.pcolormesh(
-        r,
-        y,
-        np.array(codes, dtype=float),
-        cmap=_AGREE_CMAP,
-        vmin=0,
-        vmax=3,
-        alpha=0.55,
-        shading="nearest",
-    )
+    _shade_regions(ax, r, y, codes, _AGREE_CMAP, alpha=0.55, shading="nearest")
     ax.plot(
         exact_over_star,
         y,

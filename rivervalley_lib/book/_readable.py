@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .._validation import validate_array, validate_int, validate_real, validate_text
-from ._style import check_axes, check_figure
+from ._style import COLORS, check_axes, check_figure
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -306,4 +306,53 @@ def label_line_end(ax, line, text: str, *, dy: float = 0.0, **kwargs):
         color=line.get_color(),
         annotation_clip=False,
         **kwargs,
+    )
+
+
+def mark_value(ax, xy, text: str, *, offset=(8.0, 0.0)):
+    """Mark one value in a panel: a ▼ at ``xy`` and its label ``offset`` points away.
+
+    The label is aligned away from the marker (left-aligned when it sits to the right,
+    bottom-aligned when above, centred on a zero offset), so it never covers the
+    marker. Figures use it for the chosen step size on a number line of step sizes and
+    for :math:`\\chi_{\\rm sc}` on a number line of alignments.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+        The panel to mark.
+    xy : (float, float)
+        The marked point, in data coordinates.
+    text : str
+        The label (mathtext allowed), e.g. ``r"$\\eta = 0.5$"``.
+    offset : (float, float)
+        Where the label starts relative to the marker, in points.
+
+    Returns
+    -------
+    matplotlib.text.Annotation
+        The label.
+
+    Examples
+    --------
+    >>> from rivervalley_lib.book.plotting import new_figure
+    >>> fig, ax = new_figure()
+    >>> label = mark_value(ax, (0.5, 0.3), "here", offset=(0, 8))
+    >>> label.get_horizontalalignment(), label.get_verticalalignment()
+    ('center', 'bottom')
+    """
+    check_axes(ax)
+    x, y = validate_array("xy", xy, shape=(2,))
+    text = validate_text("text", text)
+    dx, dy = validate_array("offset", offset, shape=(2,))
+    side = {-1: ("right", "top"), 0: ("center", "center"), 1: ("left", "bottom")}
+    ax.plot([x], [y], "v", color=COLORS["sgd"], ms=11)
+    return ax.annotate(
+        text,
+        (x, y),
+        xytext=(dx, dy),
+        textcoords="offset points",
+        ha=side[int(np.sign(dx))][0],
+        va=side[int(np.sign(dy))][1],
+        fontsize=10,
     )

@@ -137,7 +137,8 @@ class Control:
         Parameters
         ----------
         fixed : mapping
-            The figure's fixed arguments.
+            The figure's fixed arguments, passed to :meth:`bounds` when ``default`` is
+            ``None``.
 
         Returns
         -------
@@ -157,7 +158,7 @@ class Control:
         Parameters
         ----------
         fixed : mapping
-            The figure's fixed arguments.
+            The figure's fixed arguments, which set the range that ``"all"`` spans.
 
         Returns
         -------
@@ -180,7 +181,7 @@ class Control:
         Parameters
         ----------
         fixed : mapping
-            The figure's fixed arguments.
+            The figure's fixed arguments (a callable ``high`` reads them).
 
         Returns
         -------
@@ -225,7 +226,8 @@ class Control:
         Parameters
         ----------
         fixed : mapping
-            The figure's fixed arguments.
+            The figure's fixed arguments, from which the slider's range and start
+            follow.
 
         Returns
         -------

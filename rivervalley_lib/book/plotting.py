@@ -32,6 +32,7 @@ from ._readable import (
     contrast_ratio,
     label_line_end,
     legend_outside,
+    mark_value,
     shown_text_px,
     smallest_text_px,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "smallest_text_px",
     "legend_outside",
     "label_line_end",
+    "mark_value",
     "annotated_heatmap",
     "contrast_ratio",
 ]

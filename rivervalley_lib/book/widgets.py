@@ -90,12 +90,18 @@ class Explorer:
 
     Examples
     --------
-    >>> import io, contextlib
-    >>> from rivervalley_lib import figures
+    :func:`explore` builds one from a figure's declared controls; by hand:
+
+    >>> import io, contextlib, ipywidgets
+    >>> from rivervalley_lib import figures, frames
+    >>> eta = ipywidgets.FloatSlider(value=1.0, min=0.1, max=1.5, step=0.1)
     >>> with contextlib.redirect_stdout(io.StringIO()):
-    ...     ex = explore(figures.step_size_choice_figure, steps=100, dpi=30)
-    >>> sorted(ex._repr_mimebundle_())[0]
-    'application/vnd.jupyter.widget-view+json'
+    ...     live = interact(figures.step_size_choice_figure, steps=100, eta=eta)
+    >>> static = frames.static_explorer(
+    ...     figures.step_size_choice_figure, {"steps": 100}, dpi=30
+    ... )
+    >>> sorted(Explorer(live, static)._repr_mimebundle_())
+    ['application/vnd.jupyter.widget-view+json', 'text/html', 'text/plain']
     """
 
     def __init__(self, live: Any, static: frames.StaticExplorer) -> None:

@@ -186,19 +186,19 @@ def bisection_bracket(
     hi : float
         The upper end of the student's final bracket.
     valley : RiverValley
-        The river valley of the exercise.
+        The valley in which the energy ratio is evaluated at both ends.
     noise : NoiseModel
-        The gradient-noise model of the exercise.
+        The noise model of that energy ratio.
     theta : array_like, shape (d,)
-        The state (coordinates in the Hessian's eigenbasis) the answer refers to.
+        The state (Hessian eigenbasis) whose :math:`\eta^*_t` was bisected.
     rtol : float, optional
         The largest relative bracket width ``(hi - lo) / hi``.
 
     Returns
     -------
     bool
-        ``True`` if the answer passes. One line is printed: ``✓`` and what was checked,
-        or ``✗`` with a hint about where to look; the expected value is never printed.
+        Whether the bracket straddles :math:`\eta^*_t` and is narrow enough; the
+        printed hint says which of the two is missing.
 
     Examples
     --------
@@ -260,11 +260,11 @@ def collapse_scale(
     answer : float
         The student's smallest scale :math:`c`.
     valley : RiverValley
-        The river valley of the exercise.
+        The valley of the expected trajectory; its dimension sets :math:`(1, \dots, 1)`.
     noise : NoiseModel
-        The gradient-noise model of the exercise.
+        The noise model that sets the floor :math:`\chi_\infty` of the collapse.
     eta : float
-        The constant step size the answer refers to.
+        The constant step size of the expected trajectory.
     steps : int, optional
         How many steps of the expected trajectory are scanned.
     factor : float, optional
@@ -273,8 +273,8 @@ def collapse_scale(
     Returns
     -------
     bool
-        ``True`` if the answer passes. One line is printed: ``✓`` and what was checked,
-        or ``✗`` with a hint about where to look; the expected value is never printed.
+        Whether the answer lies within ``factor`` of the library's grid value;
+        the verdict line is printed as in :mod:`rivervalley_lib.check`.
 
     Examples
     --------
@@ -330,20 +330,20 @@ def local_critical_step_size(
     answer : float
         The student's noise-free critical step size at the point.
     gradient : array_like, shape (p,)
-        The model's full-batch gradient at the point the answer refers to.
+        The model's full-batch gradient at the point whose :math:`\eta^*_t` is asked.
     hvp : callable
-        ``hvp(v)``: the model's Hessian-vector product at that point, as for
-        :func:`~rivervalley_lib.diagnostics.measure_alignment`.
+        ``hvp(v)``, the Hessian-vector product at that point: its top-``k`` Lanczos
+        eigenpairs give the curvature sums :math:`a_X, b_X`.
     k : int
-        The dimension of the top Hessian eigenspace (the dominant block).
+        How many top Hessian eigenvectors span :math:`\mathcal D` (here, ``>= 1``).
     rtol : float, optional
-        Relative tolerance of the comparison with the library's value.
+        Tolerance relative to ``measure_alignment(gradient, hvp, k).eta_star``.
 
     Returns
     -------
     bool
-        ``True`` if the answer passes. One line is printed: ``✓`` and what was checked,
-        or ``✗`` with a hint about where to look; the expected value is never printed.
+        Whether the answer is the noise-free :math:`\eta^*_t` of the local quadratic
+        model; the printed hint suggests the rotation into the eigenbasis.
 
     Examples
     --------
@@ -376,20 +376,19 @@ def local_alignment(answer, gradient, hvp, k: int, *, rtol: float = 1e-4) -> boo
     answer : float
         The student's alignment, a number in :math:`[0, 1]`.
     gradient : array_like, shape (p,)
-        The model's full-batch gradient at the point the answer refers to.
+        The full-batch gradient :math:`g` whose share in :math:`\mathcal D` is asked.
     hvp : callable
-        ``hvp(v)``: the model's Hessian-vector product at that point, as for
-        :func:`~rivervalley_lib.diagnostics.measure_alignment`.
+        ``hvp(v)`` at the same point, from which Lanczos finds the top eigenvectors.
     k : int
-        The dimension of the top Hessian eigenspace (the dominant block).
+        The number :math:`k` of top eigenvectors in the projection :math:`U^\top g`.
     rtol : float, optional
-        Relative tolerance of the comparison with the library's value.
+        Tolerance relative to ``measure_alignment(gradient, hvp, k).alignment``.
 
     Returns
     -------
     bool
-        ``True`` if the answer passes. One line is printed: ``✓`` and what was checked,
-        or ``✗`` with a hint about where to look; the expected value is never printed.
+        Whether the answer is the squared share :math:`\lVert U^\top g\rVert^2/\lVert
+        g\rVert^2` to ``rtol``; the hint warns against the norm ratio.
 
     Examples
     --------

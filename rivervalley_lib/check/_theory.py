@@ -35,19 +35,19 @@ def critical_step_size(
     answer : float
         The student's :math:`\eta^*_t`; ``math.inf`` in the self-correcting regime.
     valley : RiverValley
-        The river valley of the exercise.
+        The valley whose eigenvalues enter the Rayleigh quotients of :math:`\eta^*_t`.
     noise : NoiseModel
-        The gradient-noise model of the exercise.
+        The noise model whose variances give :math:`n_{\mathcal D}, n_{\mathcal B}`.
     theta : array_like, shape (d,)
-        The state (coordinates in the Hessian's eigenbasis) the answer refers to.
+        The state, in the Hessian's eigenbasis, at which :math:`\eta^*_t` is asked.
     rtol : float, optional
-        Relative tolerance of the comparison with the library's value.
+        Tolerance relative to :func:`rivervalley_lib.critical_step_size` at ``theta``.
 
     Returns
     -------
     bool
-        ``True`` if the answer passes. One line is printed: ``✓`` and what was checked,
-        or ``✗`` with a hint about where to look; the expected value is never printed.
+        Whether the answer is within ``rtol`` of the library's :math:`\eta^*_t` (or both
+        are infinite); the verdict line is printed as in :mod:`rivervalley_lib.check`.
 
     Examples
     --------
@@ -95,19 +95,20 @@ def noise_floor_plateau(
     answer : float
         The student's plateau :math:`\chi_\infty`, a number in :math:`[0, 1]`.
     valley : RiverValley
-        The river valley of the exercise.
+        The valley whose eigenvalues :math:`\lambda_i` set each coordinate's floor.
     noise : NoiseModel
-        The gradient-noise model of the exercise.
+        The noise model whose variances :math:`s_i` feed the floors.
     eta : float
-        The constant step size the answer refers to.
+        The constant step size of the run whose plateau is asked, below
+        :math:`2/\lambda_1`.
     rtol : float, optional
-        Relative tolerance of the comparison with the library's value.
+        Tolerance relative to ``rivervalley_lib.noise_floor(...).alignment``.
 
     Returns
     -------
     bool
-        ``True`` if the answer passes. One line is printed: ``✓`` and what was checked,
-        or ``✗`` with a hint about where to look; the expected value is never printed.
+        Whether the answer matches the closed-form :math:`\chi_\infty` to ``rtol``;
+        the printed ``✗`` line names the per-coordinate floor to sum.
 
     Examples
     --------
@@ -150,11 +151,11 @@ def simulated_plateau(
     answer : float
         The student's plateau :math:`\bar D/(\bar D + \bar B)` measured on ``run``.
     valley : RiverValley
-        The river valley of the exercise.
+        The valley ``run`` was simulated in.
     noise : NoiseModel
-        The gradient-noise model of the exercise.
+        The noise model ``run`` was simulated with.
     eta : float
-        The constant step size the answer refers to.
+        The constant step size of ``run``, which fixes :math:`\chi_\infty`.
     run : Trace
         The simulation the answer was measured on (from
         :func:`rivervalley_lib.simulate`), with ``D`` and ``B`` of shape
@@ -162,13 +163,13 @@ def simulated_plateau(
     last : int
         How many final recorded steps the averages cover, from 1 to the run's length.
     rtol : float, optional
-        Relative tolerance of the comparison with the library's value.
+        How far, relative to :math:`\chi_\infty`, the run's own plateau may lie.
 
     Returns
     -------
     bool
-        ``True`` if the answer passes. One line is printed: ``✓`` and what was checked,
-        or ``✗`` with a hint about where to look; the expected value is never printed.
+        Whether the answer is the run's ratio of averages and that ratio agrees with
+        :math:`\chi_\infty`; the printed line says which of the two failed.
 
     Examples
     --------
@@ -224,19 +225,19 @@ def projection_thresholds(
     answer : tuple of float
         The student's pair ``(eta_D, eta_B)``; both must match.
     valley : RiverValley
-        The river valley of the exercise.
+        The valley whose block curvature sums :math:`a_X` enter both thresholds.
     noise : NoiseModel
-        The gradient-noise model of the exercise.
+        The noise model whose variances give the terms :math:`t_X`.
     theta : array_like, shape (d,)
-        The state (coordinates in the Hessian's eigenbasis) the answer refers to.
+        The state (Hessian eigenbasis) at which Dom-SGD and Bulk-SGD would step.
     rtol : float, optional
-        Relative tolerance of the comparison with the library's value.
+        Tolerance of each threshold, relative to the library's
+        :func:`rivervalley_lib.projection_thresholds`.
 
     Returns
     -------
     bool
-        ``True`` if the answer passes. One line is printed: ``✓`` and what was checked,
-        or ``✗`` with a hint about where to look; the expected value is never printed.
+        Whether both thresholds pass; the printed hint names the one that is off.
 
     Examples
     --------
@@ -296,25 +297,25 @@ def expected_loss_change(
     answer : float
         The student's :math:`\mathbb E[L(\theta_{t+1})] - L(\theta_t)`.
     valley : RiverValley
-        The river valley of the exercise.
+        The valley whose loss :math:`L` changes by the step.
     noise : NoiseModel
-        The gradient-noise model of the exercise.
+        The noise model of the step's stochastic gradient.
     theta : array_like, shape (d,)
-        The state (coordinates in the Hessian's eigenbasis) the answer refers to.
+        The checkpoint (Hessian eigenbasis) the one step starts from.
     eta : float
         The step size of the one step.
     projection : {"none", "dominant", "bulk"}, optional
         Which step: SGD, Dom-SGD or Bulk-SGD.
     rtol : float, optional
-        Relative tolerance of the comparison with the library's value.
+        Tolerance relative to the exact expectation (without ``samples`` only).
     samples : array_like, optional
         The Monte Carlo loss changes the answer is the mean of (at least two).
 
     Returns
     -------
     bool
-        ``True`` if the answer passes. One line is printed: ``✓`` and what was checked,
-        or ``✗`` with a hint about where to look; the expected value is never printed.
+        Whether the answer matches the exact expected change (to ``rtol``, or to five
+        standard errors of ``samples``); the hint points at the block's loss law.
 
     Examples
     --------
@@ -383,19 +384,19 @@ def stochastic_alignment(
     answer : float
         The student's ratio of expectations, a number in :math:`[0, 1]`.
     valley : RiverValley
-        The river valley of the exercise.
+        The valley whose full-batch gradient :math:`g = H\theta` enters both sums.
     noise : NoiseModel
-        The gradient-noise model of the exercise.
+        The noise model whose variances :math:`s_i` the stochastic gradient adds.
     theta : array_like, shape (d,)
-        The state (coordinates in the Hessian's eigenbasis) the answer refers to.
+        The state, in the eigenbasis, at which the stochastic gradient is drawn.
     rtol : float, optional
-        Relative tolerance of the comparison with the library's value.
+        Tolerance relative to the exact ratio of expected block energies.
 
     Returns
     -------
     bool
-        ``True`` if the answer passes. One line is printed: ``✓`` and what was checked,
-        or ``✗`` with a hint about where to look; the expected value is never printed.
+        Whether the answer equals the ratio of expectations to ``rtol``; the printed
+        hint spells out numerator and denominator.
 
     Examples
     --------

@@ -67,14 +67,16 @@ def from_function(loss_fn: Callable[[Any, Any], Any], params: Any, batch) -> Fla
     params : pytree
         The current parameters (arrays in dicts, lists, tuples, ...).
     batch : any
-        Passed to ``loss_fn`` as it is: the full training set for the gradient of
-        :func:`~rivervalley_lib.diagnostics.measure_alignment`, a minibatch of the
-        training batch size for its noise samples.
+        Passed to ``loss_fn`` as it is, as an argument of the compiled functions (a
+        new minibatch reuses them): the full training set for the gradient that
+        :func:`~rivervalley_lib.diagnostics.measure_alignment` takes, a minibatch of
+        the training batch size for each of its noise samples.
 
     Returns
     -------
     FlatModel
-        ``theta``, ``loss_fn``, ``gradient_fn`` and the bound ``hvp``.
+        ``theta`` (the raveled ``params``), the compiled ``loss_fn`` and
+        ``gradient_fn`` of a flat vector, and ``hvp`` bound at ``theta``.
 
     Raises
     ------

@@ -61,7 +61,8 @@ def from_module(model: Any, loss_fn: Callable[..., Any], batch) -> FlatModel:
     Returns
     -------
     FlatModel
-        ``theta``, ``loss_fn``, ``gradient_fn`` and the bound ``hvp``.
+        ``theta`` (the parameters, concatenated), ``loss_fn`` and ``gradient_fn``
+        evaluated through ``functional_call``, and ``hvp`` bound at ``theta``.
 
     Raises
     ------

@@ -381,7 +381,7 @@ class RiverValley:
         Parameters
         ----------
         theta : array_like, shape (..., d)
-            State(s) in the eigenbasis; leading axes are batch axes.
+            State(s); only the dominant coordinates :math:`\theta_i, i \le k`, count.
 
         Examples
         --------
@@ -389,7 +389,7 @@ class RiverValley:
         2.0
         """
         theta = as_state(self, theta)
-        return 0.5 * (theta[..., : self.k] ** 2) @ self._eigenvalues[: self.k]
+        return self.loss(self.project(theta, "dominant"))
 
     def loss_bulk(self, theta) -> np.ndarray:
         r"""The bulk block loss :math:`L_{\mathcal B}(\theta)`.
@@ -399,15 +399,15 @@ class RiverValley:
         Parameters
         ----------
         theta : array_like, shape (..., d)
-            State(s) in the eigenbasis; leading axes are batch axes.
+            State(s); only the bulk coordinates :math:`\theta_j, j > k`, count.
 
         Examples
         --------
-        >>> float(RiverValley([4.0, 1.0], k=1).loss_bulk([1.0, 2.0]))
-        2.0
+        >>> RiverValley([4.0, 1.0], k=1).loss_bulk([[1.0, 2.0], [3.0, 0.0]])
+        array([2., 0.])
         """
         theta = as_state(self, theta)
-        return 0.5 * (theta[..., self.k :] ** 2) @ self._eigenvalues[self.k :]
+        return self.loss(self.project(theta, "bulk"))
 
     def gradient(self, theta) -> np.ndarray:
         r"""The full-batch gradient :math:`\nabla L(\theta) = H\theta`.
@@ -417,7 +417,7 @@ class RiverValley:
         Parameters
         ----------
         theta : array_like, shape (..., d)
-            State(s) in the eigenbasis; leading axes are batch axes.
+            State(s) at which :math:`H\theta` is taken; leading axes are batch axes.
 
         Examples
         --------

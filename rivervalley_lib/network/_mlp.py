@@ -160,6 +160,17 @@ class MLP:
             parts.append(np.zeros(o))
         return np.concatenate(parts)
 
+    def _forward_checked(self, theta, X, Y):
+        """The checked data and the forward pass at the checked ``theta``."""
+        X, Y = self._check_data(X, Y)
+        layers, acts = self._forward(self._check_theta(theta), X)
+        return X, Y, layers, acts
+
+    @staticmethod
+    def _pack(parts) -> np.ndarray:
+        """Flatten ``[(db_1, dW_1), ...]`` in the order of :meth:`unpack`."""
+        return np.concatenate([x for db, dW in parts for x in (dW.ravel(), db)])
+
     def _forward(self, theta, X):
         layers = self.unpack(theta)
         acts = [X]
@@ -174,7 +185,7 @@ class MLP:
         Parameters
         ----------
         theta : array_like, shape (n_params,)
-            The flat parameter vector.
+            The parameters of the network applied to ``X``.
         X : array_like, shape (n, sizes[0])
             Inputs, one per row.
 
@@ -206,9 +217,9 @@ class MLP:
         Parameters
         ----------
         theta : array_like, shape (n_params,)
-            The flat parameter vector.
+            The parameters at which the loss is evaluated.
         X : array_like, shape (n, sizes[0])
-            Inputs, one per row.
+            Inputs :math:`x_j`, one per row; :math:`n` is their number.
         Y : array_like, shape (n, sizes[-1])
             Targets (one-hot labels), one per row.
 
@@ -228,11 +239,12 @@ class MLP:
         Parameters
         ----------
         theta : array_like, shape (n_params,)
-            The flat parameter vector.
+            The parameters at which backpropagation runs.
         X : array_like, shape (n, sizes[0])
-            Inputs, one per row.
+            Inputs of the batch the gradient averages over (all data or a
+            minibatch).
         Y : array_like, shape (n, sizes[-1])
-            Targets (one-hot labels), one per row.
+            The batch's targets, one row per row of ``X``.
 
         Examples
         --------
@@ -240,9 +252,7 @@ class MLP:
         >>> net.gradient(np.array([0.0, 0.0]), np.ones((2, 1)), np.ones((2, 1)))
         array([-1., -1.])
         """
-        X, Y = self._check_data(X, Y)
-        theta = self._check_theta(theta)
-        layers, acts = self._forward(theta, X)
+        X, Y, layers, acts = self._forward_checked(theta, X, Y)
         delta = (acts[-1] - Y) / X.shape[0]
         grads = []
         for li in range(len(layers) - 1, -1, -1):
@@ -250,10 +260,7 @@ class MLP:
             grads.append((delta.sum(0), delta.T @ acts[li]))
             if li > 0:
                 delta = (delta @ W) * (1 - acts[li] ** 2)
-        flat = []
-        for db, dW in reversed(grads):
-            flat.extend([dW.ravel(), db])
-        return np.concatenate(flat)
+        return self._pack(grads[::-1])
 
     def hvp(self, theta, v, X, Y) -> np.ndarray:
         r"""Exact Hessian-vector product :math:`\nabla^2L(\theta)\,v`.
@@ -273,11 +280,11 @@ class MLP:
         Parameters
         ----------
         theta : array_like, shape (n_params,)
-            The flat parameter vector.
+            The point :math:`\theta` whose loss Hessian multiplies ``v``.
         v : array_like, shape (n_params,)
             The direction :math:`v`.
         X : array_like, shape (n, sizes[0])
-            Inputs, one per row.
+            Inputs of the batch whose loss Hessian is taken.
         Y : array_like, shape (n, sizes[-1])
             Targets (one-hot labels), one per row.
 
@@ -291,10 +298,8 @@ class MLP:
         >>> net.hvp(np.zeros(3), np.array([1.0, 0.0, 0.0]), X, np.zeros((2, 1)))
         array([0.5, 0. , 0.5])
         """
-        X, Y = self._check_data(X, Y)
-        theta = self._check_theta(theta)
+        X, Y, layers, acts = self._forward_checked(theta, X, Y)
         v = self._check_theta(v, "v")
-        layers, acts = self._forward(theta, X)
         vlayers = self.unpack(v)
         L = len(layers)
         # Forward R-pass.
@@ -321,10 +326,7 @@ class MLP:
                     1 - a**2
                 ) * back * Rz[li - 1]
                 delta = back * (1 - a**2)
-        flat = []
-        for db, dW in reversed(out):
-            flat.extend([dW.ravel(), db])
-        return np.concatenate(flat)
+        return self._pack(out[::-1])
 
     def hvp_fn(self, theta, X, Y) -> Callable[[np.ndarray], np.ndarray]:
         r"""The closure :math:`v \mapsto \nabla^2 L(\theta)\,v` at one point.
@@ -364,6 +366,104 @@ class MLP:
             return self.hvp(theta, v, X, Y)
 
         return hvp
+
+    def loss_fn(self, X, Y) -> Callable[[np.ndarray], float]:
+        r"""The closure :math:`\theta \mapsto L(\theta)` on the data ``X, Y``.
+
+        The ``loss_fn`` of
+        :meth:`~rivervalley_lib.diagnostics.AlignmentReport.draw_steps`, which records
+        each drawn step's loss change with it.
+
+        Parameters
+        ----------
+        X : array_like, shape (n, sizes[0])
+            The inputs the loss averages over (checked once and bound).
+        Y : array_like, shape (n, sizes[-1])
+            Their targets, row for row.
+
+        Returns
+        -------
+        callable
+            ``loss(theta)``, equal to ``MLP.loss(theta, X, Y)``.
+
+        Examples
+        --------
+        >>> net, X, Y = MLP([1, 1]), np.ones((2, 1)), np.ones((2, 1))
+        >>> net.loss_fn(X, Y)(np.zeros(2))
+        0.5
+        """
+        X, Y = self._check_data(X, Y)
+        return lambda theta: self.loss(theta, X, Y)
+
+    def gradient_fn(
+        self, X, Y, *, batch_size: int | None = None, rng=None
+    ) -> Callable[[np.ndarray], np.ndarray]:
+        r"""The closure :math:`\theta \mapsto` gradient, full-batch or on minibatches.
+
+        Without ``batch_size`` it returns :math:`\nabla L(\theta)` on all of ``X, Y``
+        (:meth:`gradient`). With ``batch_size`` :math:`b`, every call draws a fresh
+        subset :math:`S` of :math:`b` rows, uniformly without replacement, and returns
+        the stochastic gradient that :func:`~rivervalley_lib.network.train` steps with,
+
+        .. math::
+
+            \hat g(\theta) = \nabla L_S(\theta), \qquad
+            L_S(\theta) = \frac{1}{2b}\sum_{j\in S}\lVert f_\theta(x_j)-y_j\rVert^2,
+            \qquad \mathbb E_S[\hat g(\theta)] = \nabla L(\theta).
+
+        Its draws are the ``stochastic_gradient_fn`` and, at one point, the
+        ``noise_samples`` of :func:`~rivervalley_lib.diagnostics.measure_alignment`.
+
+        Parameters
+        ----------
+        X : array_like, shape (n, sizes[0])
+            The training inputs the rows are drawn from (checked once and bound).
+        Y : array_like, shape (n, sizes[-1])
+            The training targets, row for row with ``X``.
+        batch_size : int, optional
+            Minibatch size :math:`b`, :math:`1 \le b \le n`; ``None`` (default): the
+            full batch, no sampling.
+        rng : numpy.random.Generator, int or None
+            Source of the minibatch draws (an int is a seed, ``None`` fresh entropy);
+            used only with ``batch_size``.
+
+        Returns
+        -------
+        callable
+            ``gradient(theta)`` for ``theta`` of shape ``(n_params,)``; with
+            ``batch_size``, each call advances ``rng`` by one draw.
+
+        References
+        ----------
+        - L. Bottou, F. E. Curtis, J. Nocedal, "Optimization Methods for Large-Scale
+          Machine Learning", SIAM Review 60(2), 2018 (minibatch stochastic gradients).
+
+        Examples
+        --------
+        >>> from rivervalley_lib.network import gaussian_mixture
+        >>> X, Y = gaussian_mixture(n=40, k=2, dim=3, rng=0)
+        >>> net = MLP([3, 4, 2])
+        >>> theta, full = net.init(rng=1), net.gradient_fn(X, Y)
+        >>> bool(np.allclose(full(theta), net.gradient(theta, X, Y)))
+        True
+        >>> sgd = net.gradient_fn(X, Y, batch_size=8, rng=2)
+        >>> bool(np.array_equal(sgd(theta), sgd(theta)))  # a fresh minibatch each call
+        False
+        >>> every_row = net.gradient_fn(X, Y, batch_size=40, rng=2)
+        >>> bool(np.allclose(every_row(theta), full(theta)))
+        True
+        """
+        X, Y = self._check_data(X, Y)
+        rng = validate_rng(rng)
+        if batch_size is None:
+            return lambda theta: self.gradient(theta, X, Y)
+        batch_size = validate_int("batch_size", batch_size, low=1, high=X.shape[0])
+
+        def minibatch_gradient(theta) -> np.ndarray:
+            rows = rng.choice(X.shape[0], size=batch_size, replace=False)
+            return self.gradient(theta, X[rows], Y[rows])
+
+        return minibatch_gradient
 
     def __repr__(self) -> str:
         return f"MLP(sizes={list(self.sizes)}, n_params={self.n_params})"

@@ -10,7 +10,6 @@ from .._validation import (
     validate_int,
     validate_projection,
     validate_real,
-    validate_rng,
 )
 from ..diagnostics._linalg import top_eigenspace
 from ._mlp import MLP
@@ -80,7 +79,8 @@ def train(
     steps : int
         Number of SGD steps, :math:`\ge 1`.
     batch_size : int
-        Minibatch size :math:`b`, :math:`1 \le b \le n`, drawn without replacement.
+        Minibatch size :math:`b`, :math:`1 \le b \le n`, drawn without replacement
+        (the stochastic gradient of :meth:`MLP.gradient_fn`).
     k : int
         Dimension of the dominant subspace (the number of classes),
         :math:`1 \le k <` ``net.n_params``.
@@ -135,8 +135,7 @@ def train(
     refresh_every = validate_int("refresh_every", refresh_every, low=1)
     record_every = validate_int("record_every", record_every, low=1)
     validate_projection(projection)
-    rng = validate_rng(rng)
-    n = X.shape[0]
+    minibatch_gradient = net.gradient_fn(X, Y, batch_size=batch_size, rng=rng)
 
     def eig(th):
         return top_eigenspace(net.hvp_fn(th, X, Y), net.n_params, k, tol=1e-6, rng=0)[1]
@@ -156,8 +155,7 @@ def train(
             U = eig(theta)
         if t == steps:
             break
-        idx = rng.choice(n, size=batch_size, replace=False)
-        g_hat = net.gradient(theta, X[idx], Y[idx])
+        g_hat = minibatch_gradient(theta)
         if projection == "dominant":
             g_hat = U @ (U.T @ g_hat)
         elif projection == "bulk":

@@ -38,9 +38,9 @@ def sample_gradient(
     Parameters
     ----------
     valley : RiverValley
-        The valley: the eigenvalues of :math:`H`, dominant block first.
+        The valley whose full-batch gradient :math:`H\theta` all draws share.
     noise : NoiseModel
-        The gradient-noise model (its diagonal :math:`s_i = \Sigma_{ii}`).
+        The noise model the draws :math:`\xi^{(j)}` come from, evaluated at ``theta``.
     theta : array_like, shape (d,)
         The state :math:`\theta`.
     samples : int
@@ -107,9 +107,9 @@ def sample_step(
     Parameters
     ----------
     valley : RiverValley
-        The valley: the eigenvalues of :math:`H`, dominant block first.
+        The valley of the step: its gradient and, for a projection, its blocks.
     noise : NoiseModel
-        The gradient-noise model (its diagonal :math:`s_i = \Sigma_{ii}`).
+        The noise model of each draw's stochastic gradient at :math:`\theta_t`.
     theta : array_like, shape (d,)
         The current state :math:`\theta_t`.
     eta : float

@@ -70,9 +70,9 @@ def simulate(
     Parameters
     ----------
     valley : RiverValley
-        The valley: the eigenvalues of :math:`H`, dominant block first.
+        The valley whose Hessian :math:`H` drives every run.
     noise : NoiseModel
-        The gradient-noise model (its diagonal :math:`s_i = \Sigma_{ii}`).
+        The noise model of :math:`\xi_t`, drawn afresh at every step and seed.
     eta : float, array of shape (steps,), or callable ``t -> float``
         Constant step size or schedule, positive and finite at every step.
     steps : int

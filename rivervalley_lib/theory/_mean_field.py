@@ -77,9 +77,9 @@ def noise_floor(valley: RiverValley, noise: NoiseModel, eta: float) -> NoiseFloo
     Parameters
     ----------
     valley : RiverValley
-        The valley: the eigenvalues of :math:`H`, dominant block first.
+        The valley whose eigenvalues set the per-coordinate floors :math:`u_i^\infty`.
     noise : NoiseModel
-        The gradient-noise model (its diagonal :math:`s_i = \Sigma_{ii}`).
+        The noise model whose variances :math:`s_i` feed the floors (zero: no floor).
     eta : float
         Constant step size, ``0 < eta < 2/lambda_1``.
 
@@ -164,9 +164,9 @@ def phase_lengths(
     Parameters
     ----------
     valley : RiverValley
-        The valley: the eigenvalues of :math:`H`, dominant block first.
+        The valley whose dominant and mean bulk contractions set :math:`T_1, T_2`.
     noise : NoiseModel
-        The gradient-noise model (its diagonal :math:`s_i = \Sigma_{ii}`).
+        The noise model that sets the floors :math:`D_\infty, B_\infty` (phase ends).
     eta : float
         Constant step size below the stability limit.
     theta0 : array_like, shape (d,)
@@ -298,9 +298,9 @@ def expected_trajectory(
     Parameters
     ----------
     valley : RiverValley
-        The valley: the eigenvalues of :math:`H`, dominant block first.
+        The valley: each coordinate's energy contracts by :math:`(1-\eta\lambda_i)^2`.
     noise : NoiseModel
-        The gradient-noise model (its diagonal :math:`s_i = \Sigma_{ii}`).
+        The noise model whose variances add :math:`\eta^2\lambda_i^2 s_i` each step.
     eta : float, array of shape (steps,), or callable t -> float
         Step size or schedule.
     steps : int

@@ -262,7 +262,7 @@ class BlockMoments:
         Returns
         -------
         ExpectedEnergies
-            Named ``(D, B)``.
+            :math:`\mathbb E D'` and :math:`\mathbb E B'`, named ``D`` and ``B``.
 
         Examples
         --------
@@ -398,7 +398,8 @@ class BlockMoments:
         Returns
         -------
         ProjectionThresholds
-            Named ``(dominant, bulk)``.
+            :math:`\eta_{\mathcal D}` and :math:`\eta_{\mathcal B}`, named
+            ``dominant`` and ``bulk``.
 
         Examples
         --------

@@ -28,7 +28,7 @@ def gradient_alignment(valley: RiverValley, g, *, squared: bool = True):
     Parameters
     ----------
     valley : RiverValley
-        The valley: the eigenvalues of :math:`H`, dominant block first.
+        The valley whose first ``k`` coordinates span :math:`\mathcal D`.
     g : array_like, shape (..., d)
         Vectors in the eigenbasis; leading axes are batch axes. None may be zero.
     squared : bool
@@ -86,7 +86,7 @@ def alignment(valley: RiverValley, theta, *, squared: bool = True):
     Parameters
     ----------
     valley : RiverValley
-        The valley: the eigenvalues of :math:`H`, dominant block first.
+        The valley: :math:`H` gives the gradient :math:`H\theta`, ``k`` the split.
     theta : array_like, shape (..., d)
         States; leading axes are batch axes.
     squared : bool
@@ -136,14 +136,17 @@ def expected_next(
         \mathbb E[B_{t+1}\mid\theta_t]
         = B_t - 2\eta a_{\mathcal B} + \eta^2 (b_{\mathcal B} + n_{\mathcal B}).
 
+    The law itself is :meth:`~rivervalley_lib.BlockMoments.expected_next`, applied to
+    the block sums of ``theta``.
+
     Parameters
     ----------
     valley : RiverValley
-        The valley: the eigenvalues of :math:`H`, dominant block first.
+        The valley whose eigenvalues weight the sums :math:`a_X, b_X, n_X`.
     noise : NoiseModel
-        The gradient-noise model (its diagonal :math:`s_i = \Sigma_{ii}`).
+        The noise model; its variances enter only through :math:`n_X`.
     theta : array_like, shape (..., d)
-        Current state(s).
+        The state(s) :math:`\theta_t` the step starts from; leading axes are batch axes.
     eta : float or array_like
         Step size(s) > 0, broadcast against the leading axes of ``theta``.
 
@@ -183,14 +186,16 @@ def energy_ratio_step(valley: RiverValley, noise: NoiseModel, theta, eta):
     with few dominant directions (the book's :math:`k = 4`) they can lie on opposite
     sides of :math:`\chi_t` near :math:`\eta^*_t` (chapter 3). The book's
     :math:`\eta^*_t` (:func:`critical_step_size`) is where this ratio crosses
-    :math:`\chi_t`.
+    :math:`\chi_t`. It evaluates
+    :meth:`~rivervalley_lib.BlockMoments.ratio_of_expectations` on the block sums of
+    ``theta``.
 
     Parameters
     ----------
     valley : RiverValley
-        The valley: eigenvalues :math:`\lambda_i \ge 0` of :math:`H`, dominant first.
+        The valley whose curvatures shrink (or grow) each block's energy.
     noise : NoiseModel
-        The gradient-noise model (diagonal :math:`s_i = \Sigma_{ii}`).
+        The noise model whose variances add :math:`\eta^2 n_X` to each block.
     theta : array_like, shape (..., d)
         State(s) :math:`\theta_t` with non-zero gradient; leading axes are batch axes.
     eta : float or array_like
@@ -258,16 +263,17 @@ def critical_step_size(
     The function uses the equivalent form
     :math:`\eta^* = 2(a_{\mathcal D}B - a_{\mathcal B}D)
     /((b_{\mathcal D}+n_{\mathcal D})B - (b_{\mathcal B}+n_{\mathcal B})D)`,
-    which stays finite when :math:`D` or :math:`B` is zero.
+    which stays finite when :math:`D` or :math:`B` is zero: see
+    :meth:`~rivervalley_lib.BlockMoments.critical_step_size`, which this function calls.
 
     Parameters
     ----------
     valley : RiverValley
-        The valley: the eigenvalues of :math:`H`, dominant block first.
+        The valley whose eigenvalues give the quotients :math:`\rho^X_1, \rho^X_2`.
     noise : NoiseModel
-        The gradient-noise model (its diagonal :math:`s_i = \Sigma_{ii}`).
+        The noise model whose variances give :math:`\nu_X = n_X/X` in :math:`\Delta_t`.
     theta : array_like, shape (..., d)
-        State(s) in the eigenbasis; leading axes are batch axes.
+        State(s) :math:`\theta_t` at which the threshold is asked; leading axes batch.
     exact : bool
         ``False`` (default): the book's :math:`\eta^*_t` above (ratio of expectations).
         ``True``: the smallest :math:`\eta \in (0, 2/\lambda_1)` at which the exact
@@ -331,11 +337,11 @@ def alignment_regime(valley: RiverValley, noise: NoiseModel, theta):
     Parameters
     ----------
     valley : RiverValley
-        The valley: eigenvalues :math:`\lambda_i \ge 0` of :math:`H`, dominant first.
+        The valley whose curvature moments enter :math:`\Delta_t`.
     noise : NoiseModel
-        The gradient-noise model (diagonal :math:`s_i = \Sigma_{ii}`).
+        The noise model: dominant noise raises :math:`\Delta_t`, bulk noise lowers it.
     theta : array_like, shape (..., d)
-        State(s) :math:`\theta_t` with non-zero gradient; leading axes are batch axes.
+        State(s) whose regime is named; leading axes are batch axes.
 
     Returns
     -------

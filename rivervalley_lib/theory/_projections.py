@@ -32,16 +32,18 @@ def projection_thresholds(
     :math:`\eta > \eta_{\mathcal D}`; a bulk-projected step (Bulk-SGD) lowers it iff
     :math:`\eta < \eta_{\mathcal B}`. On :math:`(\eta_{\mathcal D}, \eta_{\mathcal B})`
     both happen. When a block has neither gradient nor noise, its step never changes the
-    loss: :math:`\eta_{\mathcal D} = \infty` and :math:`\eta_{\mathcal B} = 0` there.
+    loss: :math:`\eta_{\mathcal D} = \infty` and :math:`\eta_{\mathcal B} = 0` there
+    (the edge cases of
+    :meth:`~rivervalley_lib.BlockMoments.projection_thresholds`).
 
     Parameters
     ----------
     valley : RiverValley
-        The valley: eigenvalues :math:`\lambda_i \ge 0` of :math:`H`, dominant first.
+        The valley whose curvatures weight :math:`a_X = \sum_{i\in X}\lambda_i g_i^2`.
     noise : NoiseModel
-        The gradient-noise model (diagonal :math:`s_i = \Sigma_{ii}`).
+        The noise model whose variances give :math:`t_X = \sum_{i\in X}\lambda_i s_i`.
     theta : array_like, shape (..., d)
-        State(s) :math:`\theta_t` with non-zero gradient; leading axes are batch axes.
+        State(s) :math:`\theta_t` the projected steps start from; leading axes batch.
 
     Returns
     -------
@@ -81,16 +83,18 @@ def expected_loss_change(
         \mathbb E[\Delta L]
         = \sum_{X} \Big(-\eta X_t + \tfrac{\eta^2}{2}(a_X + t_X)\Big),
 
-    summed over both blocks (``"none"``) or only over the projected block.
+    summed over both blocks (``"none"``) or only over the projected block: the law of
+    :meth:`~rivervalley_lib.BlockMoments.expected_loss_change` on the block sums of
+    ``theta``.
 
     Parameters
     ----------
     valley : RiverValley
-        The valley: eigenvalues :math:`\lambda_i \ge 0` of :math:`H`, dominant first.
+        The valley whose loss :math:`L = L_{\mathcal D} + L_{\mathcal B}` changes.
     noise : NoiseModel
-        The gradient-noise model (diagonal :math:`s_i = \Sigma_{ii}`).
+        The noise model; its variances add :math:`\tfrac{\eta^2}{2} t_X` per block.
     theta : array_like, shape (..., d)
-        State(s) :math:`\theta_t` with non-zero gradient; leading axes are batch axes.
+        State(s) :math:`\theta_t` before the step; leading axes are batch axes.
     eta : float or array_like
         Step size(s) :math:`\eta > 0`, broadcast against the leading axes of ``theta``.
     projection : {"none", "dominant", "bulk"}

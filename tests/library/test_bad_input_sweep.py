@@ -180,6 +180,8 @@ def _valid() -> dict[str, Any]:
         "dpi": 30,
         "alt": "a test figure",
         "x": np.arange(3.0),
+        "xy": (0.5, 0.5),
+        "offset": (8.0, 0.0),
         "color": "C0",
         "label": "runs",
         "q": (0.1, 0.9),

@@ -189,3 +189,45 @@ def test_hvp_fn_is_the_hvp_bound_at_one_point():
     np.testing.assert_array_equal(hvp(v), want)
     with pytest.raises(ValueError, match="X"):
         net.hvp_fn(theta, X[:, :2], Y)
+
+
+def test_minibatch_gradient_is_unbiased_for_the_full_gradient():
+    """The mean of many minibatch gradients lies within 5 standard errors of the full
+    gradient in every coordinate, and one minibatch is not the full gradient."""
+    net = MLP([3, 4, 2])
+    X, Y = gaussian_mixture(n=20, k=2, dim=3, rng=0)
+    theta = net.init(rng=1)
+    full = net.gradient_fn(X, Y)(theta)
+    np.testing.assert_allclose(full, net.gradient(theta, X, Y))
+    minibatch = net.gradient_fn(X, Y, batch_size=4, rng=2)
+    draws = np.array([minibatch(theta) for _ in range(4000)])
+    se = draws.std(axis=0, ddof=1) / np.sqrt(len(draws))
+    assert np.all(np.abs(draws.mean(axis=0) - full) < 5 * se + 1e-12)
+    assert not np.allclose(draws[0], full)
+
+
+def test_train_steps_with_the_minibatch_gradient_of_gradient_fn():
+    """One step of train is theta0 - eta * the first draw of gradient_fn with the same
+    seed: the stochastic gradient the chapters sample is the one training uses."""
+    net = MLP([3, 4, 2])
+    X, Y = gaussian_mixture(n=20, k=2, dim=3, rng=0)
+    theta0 = net.init(rng=1)
+    run = train(net, theta0, X, Y, eta=0.1, steps=1, batch_size=4, k=1, rng=3)
+    draw = net.gradient_fn(X, Y, batch_size=4, rng=3)(theta0)
+    np.testing.assert_allclose(run.theta, theta0 - 0.1 * draw, rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    "kwargs,exc,fragment",
+    [
+        ({"batch_size": 0}, ValueError, "batch_size"),
+        ({"batch_size": 21}, ValueError, "batch_size"),
+        ({"batch_size": 2.5}, TypeError, "batch_size"),
+        ({"batch_size": 4, "rng": -1}, ValueError, "rng"),
+    ],
+)
+def test_gradient_fn_names_its_bad_argument(kwargs, exc, fragment):
+    net = MLP([3, 4, 2])
+    X, Y = gaussian_mixture(n=20, k=2, dim=3, rng=0)
+    with pytest.raises(exc, match=fragment):
+        net.gradient_fn(X, Y, **kwargs)
