@@ -30,6 +30,7 @@ from ._mean_field import (
     noise_floor,
     phase_lengths,
 )
+from ._momentum import heavy_ball_floor
 from ._moments import BlockMoments, ExpectedEnergies, ProjectionThresholds
 from ._one_step import (
     alignment,
@@ -57,6 +58,7 @@ __all__ = [
     "expected_loss_change",
     "noise_floor",
     "NoiseFloor",
+    "heavy_ball_floor",
     "phase_lengths",
     "PhaseLengths",
     "expected_trajectory",
