@@ -30,8 +30,8 @@ from ._mean_field import (
     noise_floor,
     phase_lengths,
 )
-from ._momentum import heavy_ball_floor
 from ._moments import BlockMoments, ExpectedEnergies, ProjectionThresholds
+from ._momentum import heavy_ball_floor
 from ._one_step import (
     alignment,
     alignment_regime,
