@@ -65,6 +65,13 @@ def grade_folder(
     notebooks = sorted(submissions.glob("*.ipynb"))
     with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
         outcomes = list(pool.map(lambda nb: grade_one(nb, grading, timeout), notebooks))
+    # A change to the environment's files is charged to the notebook that ran while it
+    # happened; with several notebooks at a time (or another process writing there) it
+    # may be another's. Those notebooks are graded again, one at a time: a notebook
+    # that changes the files alone keeps the verdict.
+    for i, nb in enumerate(notebooks):
+        if outcomes[i]["error"] == autograde.ENV_CHANGED:
+            outcomes[i] = grade_one(nb, grading, timeout)
     rows = list(zip((nb.name for nb in notebooks), outcomes, strict=True))
     names: list[str] = []
     for _, r in rows:

@@ -302,3 +302,32 @@ def test_sources_are_one_set_of_files_per_chapter(chapter):
             "exercise_text.py",
         ):
             assert len(f.read_text().splitlines()) <= 500, f
+
+
+def test_a_change_to_the_environment_is_charged_to_the_notebook_that_made_it(tmp_path):
+    """Two notebooks graded at a time: one appends to the build's hidden tests while it
+    runs. It scores nothing, with the reason; the solution graded beside it (which saw
+    the change happen) is graded again alone and keeps its marks."""
+    where = built("01_river_valley")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for i in range(3):
+        shutil.copy(_notebook(where, "autograder"), subs / f"a_solution{i}.ipynb")
+    target = where / "grading" / "hidden.py"
+    writes = with_cell(
+        where,
+        "import time\n"
+        f"for _ in range(20):\n    open({str(target)!r}, 'a').write('#')\n"
+        "    time.sleep(0.1)\n",
+    )
+    (subs / "b_writes.ipynb").write_text(json.dumps(writes))
+    out = tmp_path / "grades.csv"
+    try:
+        grade_submissions.grade_folder(where, subs, out, jobs=2, timeout=120)
+    finally:
+        target.write_text(target.read_text().rstrip("#\n") + "\n")
+    rows = {r["submission"]: r for r in csv.DictReader(out.read_text().splitlines())}
+    assert rows["b_writes.ipynb"]["autograded"] == "0"
+    assert autograde.ENV_CHANGED in rows["b_writes.ipynb"]["errors"]
+    for i in range(3):
+        assert rows[f"a_solution{i}.ipynb"]["autograded"] == "4", rows

@@ -22,11 +22,23 @@ except ImportError:  # run from the autograder zip, as a plain folder on sys.pat
     import extract
 
 HERE = pathlib.Path(__file__).resolve().parent
+#: The reason recorded when the environment's files changed while a notebook ran.
+ENV_CHANGED = "the notebook changed files of the grading environment"
 
 
 def _fingerprint(roots: list[pathlib.Path]) -> dict[str, tuple[int, int]]:
-    """(mtime, size) of every file under the package roots and of the top level of
-    every import directory: a submission that writes into the environment shows."""
+    """(mtime, size) of every file under the package roots (the grader, the build's
+    grading folder, the library, numpy) and of the files at the top level of the
+    import directories (``*.pth`` and ``sitecustomize.py`` run at every interpreter's
+    start; a module there is importable by name): a submission that writes into what
+    the clean process runs shows.
+
+    Directories at the top level of ``site-packages`` are not fingerprinted: another
+    package installed or byte-compiled meanwhile (``pip install`` in the same
+    environment, another user's first import) changes their mtimes, and charging that
+    to the submission being graded cost reference solutions their marks (two of 70
+    in an earlier ``make bench``; four of 70 with a ``pip install`` running beside it).
+    """
     out: dict[str, tuple[int, int]] = {}
     for root in roots:
         for dirpath, _, files in os.walk(root):
@@ -42,7 +54,7 @@ def _fingerprint(roots: list[pathlib.Path]) -> dict[str, tuple[int, int]]:
     for d in {sysconfig.get_paths()[k] for k in ("stdlib", "purelib", "platlib")}:
         try:
             for entry in os.scandir(d):
-                if entry.name != "__pycache__":
+                if entry.is_file(follow_symlinks=False):
                     st = entry.stat(follow_symlinks=False)
                     out[entry.path] = (st.st_mtime_ns, st.st_size)
         except OSError:
@@ -125,7 +137,7 @@ def grade(notebook: pathlib.Path, grading: pathlib.Path, timeout: float = 600) -
         result["flags"].append(
             "changed files of the environment: " + ", ".join(changed[:3])
         )
-        result["error"] = "the notebook changed files of the grading environment"
+        result["error"] = ENV_CHANGED
         return result
     job = {
         "grader_dir": str(HERE),
