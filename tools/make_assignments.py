@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import argparse
 import ast
+import importlib.util
 import json
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -86,6 +88,66 @@ def solution_cell(chapter: str) -> str:
     return "\n".join(ln for ln in text if not ln.rstrip().endswith("# SETUP")).strip()
 
 
+_WRITTEN_PART = re.compile(
+    r"^<!-- (conceptual|derivation): (question|reference|rubric) -->\n", re.M
+)
+_PLACEHOLDER = re.compile(r"<<(\w+)>>")
+
+
+def written(chapter: str, numbers_of: dict) -> dict[str, dict[str, str]]:
+    """The written questions whose numbers vary: ``{kind: {"question", "reference",
+    "rubric"}}`` from ``written.md``, every ``<<name>>`` filled in with what
+    ``written.py``'s ``numbers`` computes from the build's parameters and its
+    ``[<chapter>.written]`` values (empty where the chapter has no ``written.md``: the
+    book's text is used)."""
+    path = SOURCES / chapter / "written.md"
+    if not path.exists():
+        return {}
+    spec = importlib.util.spec_from_file_location(
+        f"rv_written_{chapter}", SOURCES / chapter / "written.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    numbers = module.numbers(numbers_of)
+
+    def fill(m: re.Match) -> str:
+        if m.group(1) not in numbers:
+            raise ValueError(f"{chapter}/written.md: no number <<{m.group(1)}>>")
+        return numbers[m.group(1)]
+
+    parts = _WRITTEN_PART.split(path.read_text())
+    out: dict[str, dict[str, str]] = {}
+    for kind, part, text in zip(parts[1::3], parts[2::3], parts[3::3], strict=True):
+        out.setdefault(kind, {})[part] = _PLACEHOLDER.sub(fill, text).strip() + "\n"
+    for kind, got in out.items():
+        if set(got) != {"question", "reference", "rubric"}:
+            raise ValueError(f"{chapter}/written.md: {kind} needs all three parts")
+    return out
+
+
+def rubric_text(chapter: str, nb: dict, filled: dict) -> str:
+    """``rubric.md`` of a build: the written questions with this build's numbers, their
+    reference answers and rubrics (the other questions' rubrics are the guide's)."""
+    lines = [
+        f"# Chapter {int(chapter[:2])}: {_title(nb)}, the written questions with this "
+        "build's numbers\n",
+        "The rubric's rules (one point per criterion, half points, no double "
+        "deduction) are those of the Instructor guide, *Rubrics for the manual "
+        "questions*.\n",
+    ]
+    for kind in ("conceptual", "derivation"):
+        if kind in filled:
+            lines += [
+                f"## {kind.capitalize()}\n",
+                filled[kind]["question"],
+                "**Reference answer.**\n",
+                filled[kind]["reference"],
+                "**Rubric** (1 point per line).\n",
+                filled[kind]["rubric"],
+            ]
+    return "\n".join(lines)
+
+
 def public_tests(chapter: str) -> list[tuple[str, str]]:
     """``(name, otter test code)`` for every check of ``public.py``: its imports, the
     function and a call with the notebook's names of its arguments."""
@@ -122,8 +184,12 @@ def _points(chapter: str) -> tuple[float, list[float]]:
     return sum(pts), pts
 
 
-def master(chapter: str, nb: dict, params: dict, label: str) -> dict:
-    """The otter master notebook of one chapter."""
+def master(
+    chapter: str, nb: dict, params: dict, label: str, filled: dict | None = None
+) -> dict:
+    """The otter master notebook of one chapter (``filled``: the written questions with
+    this build's numbers, from :func:`written`)."""
+    filled = filled or {}
     ex = exercises(nb)
     number = chapter[:2]
     total, _ = _points(chapter)
@@ -156,6 +222,19 @@ def master(chapter: str, nb: dict, params: dict, label: str) -> dict:
         item = ex[f"ex-{number}-{kind}"]
         if item["solution"] is None:
             raise ValueError(f"ex-{number}-{kind} has no solution in {chapter}")
+        if kind in filled:
+            question = filled[kind]["question"]
+            reference = (
+                "**Reference solution (with this assignment's numbers).**\n\n"
+                + filled[kind]["reference"]
+                + "\n**Rubric** (1 point per line).\n\n"
+                + filled[kind]["rubric"]
+            )
+        else:
+            question = to_markdown(item["text"])
+            reference = "**Reference solution (from the book).**\n\n" + to_markdown(
+                item["solution"]
+            )
         cells += [
             _raw(
                 f"# BEGIN QUESTION\nname: {kind}\nmanual: true\n"
@@ -164,14 +243,10 @@ def master(chapter: str, nb: dict, params: dict, label: str) -> dict:
             _cell(
                 "markdown",
                 f"## Exercise {int(number)}.{1 if kind == 'conceptual' else 2}\n\n"
-                + to_markdown(item["text"]),
+                + question,
             ),
             _raw("# BEGIN SOLUTION"),
-            _cell(
-                "markdown",
-                "**Reference solution (from the book).**\n\n"
-                + to_markdown(item["solution"]),
-            ),
+            _cell("markdown", reference),
             _raw("# END SOLUTION"),
             _raw("# END QUESTION"),
         ]
@@ -336,13 +411,17 @@ def build(
         shutil.rmtree(where)
     where.mkdir(parents=True)
     mpath = where / f"{chapter}.ipynb"
-    mnb = master(chapter, nb, params, label)
+    quoted = params | variants.written_values(chapter, spec, secret, seed)
+    filled = written(chapter, quoted)
+    mnb = master(chapter, nb, params, label, filled)
     if requirements is not None:
         mnb["cells"][0]["source"] += (
             f"requirements: {json.dumps(str(requirements.resolve()))}\n"
         )
     mpath.write_text(json.dumps(mnb, indent=1, ensure_ascii=False) + "\n")
     grading_folder(chapter, where, params, seed, secret)
+    if filled:
+        (where / "rubric.md").write_text(rubric_text(chapter, nb, filled))
     if assign:
         otter = pathlib.Path(sys.executable).with_name("otter")
         subprocess.run(

@@ -118,6 +118,25 @@ def test_library_route_earns_at_most_a_quarter(chapter, route):
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
+def test_book_code_with_the_variants_values_earns_at_most_a_quarter(chapter):
+    """The book's published code, the variant's values typed in: full marks on the
+    book's own build (where it is the honest answer; less where it calls a blocked
+    routine or compares with a literal), at most a quarter on two variants, which ask
+    for a case the book does not work out."""
+    cell = gaming.BOOK[chapter]
+    where = built(chapter)
+    r = grade(with_cell(where, cell), where)
+    if chapter in gaming.BOOK_NOT_FULL:
+        assert r["score"] < r["max"], _report(r)
+    else:
+        assert r["score"] == r["max"], f"not the book's answer: {_report(r)}"
+    for seed in (3, 4):
+        where = built(chapter, SECRET, seed)
+        r = grade(with_cell(where, cell), where)
+        assert r["score"] <= r["max"] / 4, f"seed {seed}: {_report(r)}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
 def test_variant_from_secret_full_marks_and_book_solution_less(chapter):
     spec = variants.load()[chapter]
     assert variants.count(spec) >= 20, f"{chapter} has {variants.count(spec)} variants"
@@ -331,3 +350,98 @@ def test_a_change_to_the_environment_is_charged_to_the_notebook_that_made_it(tmp
     assert autograde.ENV_CHANGED in rows["b_writes.ipynb"]["errors"]
     for i in range(3):
         assert rows[f"a_solution{i}.ipynb"]["autograded"] == "4", rows
+
+
+def test_written_questions_quote_the_variants_numbers_from_the_library():
+    """Chapters 3 and 5 quote numbers in a written question: the book's build quotes the
+    book's (those of its published solution), a variant its own, and the reference
+    answer and the rubric the same numbers, which agree with a computation here."""
+    import math
+    import re
+
+    spec3 = variants.load()["03_one_step_recursion"]
+    seen = set()
+    for secret, seed in ((None, 0), (SECRET, 3), (SECRET, 4), (SECRET, 5)):
+        W = variants.written_values("03_one_step_recursion", spec3, secret, seed)
+        f = make_assignments.written("03_one_step_recursion", W)["conceptual"]
+        factor = W["k"] * W["lam"] ** 2 / ((W["d"] - W["k"]) * W["mu"] ** 2)
+        quoted = float(re.search(r"about ([\d.]+) times", f["rubric"])[1])
+        assert abs(quoted / factor - 1) < 5e-3, (W, quoted, factor)
+        assert f"$k = {W['k']}$, $d = {W['d']}$" in f["question"], f["question"]
+        assert f"about\n{quoted:g} times" in f["reference"], f["reference"]
+        if secret is None:
+            assert "10\\,\\sigma^2" in f["rubric"] and "999 times" in f["rubric"]
+        seen.add(f["question"])
+    assert len(seen) >= 3, "the written question's numbers do not vary"
+    spec5 = variants.load()["05_self_correction"]
+    for secret, seed in ((None, 0), (SECRET, 3), (SECRET, 4)):
+        W = variants.written_values("05_self_correction", spec5, secret, seed)
+        f = make_assignments.written("05_self_correction", W)["derivation"]
+        kappa_sq = float(re.search(r"\\kappa\\ge\\sqrt\{([\d.]+)\}", f["rubric"])[1])
+        plateau = rv_two_level(W["d"], W["k"], 1.0, 1.0 / math.sqrt(kappa_sq))
+        assert abs(plateau - W["target"]) < 1e-4, (W, kappa_sq, plateau)
+        assert f"\\chi_\\infty \\ge {W['target']:g}$" in f["question"]
+        assert f"\\sqrt{{{kappa_sq:g}}}" in f["reference"]
+        if secret is None:
+            assert "\\approx43.4" in f["rubric"] and "19\\,(d-k)" in f["rubric"]
+
+
+def rv_two_level(d: int, k: int, lam: float, mu: float) -> float:
+    """The small-eta curvature-noise plateau of a two-level valley, from the library."""
+    import rivervalley_lib as rv
+
+    valley = rv.RiverValley.two_level(d=d, k=k, dominant=lam, bulk=mu)
+    return rv.noise_floor(valley, rv.CurvatureNoise(1.0), 1e-6).alignment
+
+
+def test_written_numbers_reach_the_student_the_reference_and_the_rubric():
+    where = built("05_self_correction", SECRET, 3)
+    W = variants.written_values(
+        "05_self_correction", variants.load()["05_self_correction"], SECRET, 3
+    )
+    student = json.loads(_notebook(where, "student").read_text())
+    text = "\n".join("".join(c["source"]) for c in student["cells"])
+    assert f"$k = {W['k']}$ and $d = {W['d']}$. Use sympy." in text, text[-3000:]
+    assert "Reference solution" not in text and "Rubric" not in text
+    solution = _notebook(where, "autograder").read_text()
+    assert "Reference solution (with this assignment's numbers)" in solution
+    rubric = (where / "rubric.md").read_text()
+    line = [ln for ln in rubric.splitlines() if ln.startswith("- (3)")][0]
+    assert f"$k = {W['k']}$, $d = {W['d']}$" in line
+
+
+def test_written_answers_to_pdf_with_otter_export(tmp_path):
+    """tools/written_pdf.py runs ``otter export --exporter html --filtering`` offline on
+    a submission: a PDF comes out, and what otter prints (its filtered notebook) holds
+    the two written answers and not the computational question."""
+    import re
+    import warnings
+
+    import written_pdf
+
+    with warnings.catch_warnings():  # otter's traitlets use; not the route's
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from otter.export.exporters.via_html import PDFViaHTMLExporter
+
+    where = built("04_critical_step_size")
+    nb = json.loads(_notebook(where, "student").read_text())
+    answers = iter(["ANSWER-ONE: the noise floor.", "ANSWER-TWO: G cancels."])
+    for cell in nb["cells"]:
+        if "".join(cell["source"]).startswith("_Type your answer here"):
+            cell["source"] = next(answers)
+    sub = tmp_path / "subs" / "student.ipynb"
+    sub.parent.mkdir()
+    sub.write_text(json.dumps(nb))
+    subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "written_pdf.py"), str(sub.parent)]
+        + ["--out", str(tmp_path / "pdfs")],
+        check=True,
+        timeout=600,
+    )
+    pdf = (tmp_path / "pdfs" / "student.pdf").read_bytes()
+    assert pdf[:5] == b"%PDF-" and re.search(rb"/Type\s*/Page(?!s)", pdf)
+    printed = PDFViaHTMLExporter.load_notebook(str(sub), filtering=True)
+    text = "\n".join(c.source for c in printed.cells)
+    assert "ANSWER-ONE" in text and "ANSWER-TWO" in text
+    assert "Exercise 4.3" not in text and "grader.check" not in text
+    assert written_pdf.chromium()
