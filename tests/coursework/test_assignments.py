@@ -445,3 +445,32 @@ def test_written_answers_to_pdf_with_otter_export(tmp_path):
     assert "ANSWER-ONE" in text and "ANSWER-TWO" in text
     assert "Exercise 4.3" not in text and "grader.check" not in text
     assert written_pdf.chromium()
+
+
+def test_warm_servers_give_every_notebook_a_fresh_child(tmp_path):
+    """Graded one after another by the same worker's fork servers: a notebook that
+    patches numpy and the library, and one that kills the server running it, change
+    nothing for the solutions graded after them (each runs in a fresh fork of an
+    untouched parent; a dead server is started again)."""
+    where = built("01_river_valley")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    patch = with_cell(
+        where,
+        gaming.PATCH + "import rivervalley_lib\nrivervalley_lib.simulate = None\n",
+    )
+    (subs / "a_patch.ipynb").write_text(json.dumps(patch))
+    shutil.copy(_notebook(where, "autograder"), subs / "b_solution.ipynb")
+    kill = with_cell(
+        where, "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"
+    )
+    (subs / "c_kills.ipynb").write_text(json.dumps(kill))
+    shutil.copy(_notebook(where, "autograder"), subs / "d_solution.ipynb")
+    out = tmp_path / "grades.csv"
+    grade_submissions.grade_folder(where, subs, out, jobs=1, timeout=120)
+    rows = {r["submission"]: r for r in csv.DictReader(out.read_text().splitlines())}
+    assert rows["a_patch.ipynb"]["autograded"] == "0"
+    assert "stopped the grader's runner" in rows["c_kills.ipynb"]["errors"]
+    assert rows["c_kills.ipynb"]["autograded"] == "0"
+    assert rows["b_solution.ipynb"]["autograded"] == "4", rows
+    assert rows["d_solution.ipynb"]["autograded"] == "4", rows

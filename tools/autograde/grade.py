@@ -106,11 +106,12 @@ class _Server:
         self._start()
 
     def _start(self) -> None:
+        self._err = self._log.open("a")
         self._proc = subprocess.Popen(
             self._args,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=self._log.open("a"),
+            stderr=self._err,
             env=_env(),
             text=True,
             start_new_session=True,
@@ -147,6 +148,8 @@ class _Server:
         except subprocess.TimeoutExpired:
             self._proc.kill()
             self._proc.wait()
+        self._proc.stdout.close()
+        self._err.close()
 
 
 class Runner:
