@@ -23,17 +23,16 @@ from __future__ import annotations
 
 import argparse
 import ast
-import importlib.util
 import json
 import os
 import pathlib
-import re
 import shutil
 import subprocess
 import sys
 import zipfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import written_questions  # noqa: E402
 from autograde import variants  # noqa: E402
 from exercise_text import (  # noqa: E402
     _CHECK_SENTENCE,
@@ -88,64 +87,9 @@ def solution_cell(chapter: str) -> str:
     return "\n".join(ln for ln in text if not ln.rstrip().endswith("# SETUP")).strip()
 
 
-_WRITTEN_PART = re.compile(
-    r"^<!-- (conceptual|derivation): (question|reference|rubric) -->\n", re.M
-)
-_PLACEHOLDER = re.compile(r"<<(\w+)>>")
-
-
 def written(chapter: str, numbers_of: dict) -> dict[str, dict[str, str]]:
-    """The written questions whose numbers vary: ``{kind: {"question", "reference",
-    "rubric"}}`` from ``written.md``, every ``<<name>>`` filled in with what
-    ``written.py``'s ``numbers`` computes from the build's parameters and its
-    ``[<chapter>.written]`` values (empty where the chapter has no ``written.md``: the
-    book's text is used)."""
-    path = SOURCES / chapter / "written.md"
-    if not path.exists():
-        return {}
-    spec = importlib.util.spec_from_file_location(
-        f"rv_written_{chapter}", SOURCES / chapter / "written.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    numbers = module.numbers(numbers_of)
-
-    def fill(m: re.Match) -> str:
-        if m.group(1) not in numbers:
-            raise ValueError(f"{chapter}/written.md: no number <<{m.group(1)}>>")
-        return numbers[m.group(1)]
-
-    parts = _WRITTEN_PART.split(path.read_text())
-    out: dict[str, dict[str, str]] = {}
-    for kind, part, text in zip(parts[1::3], parts[2::3], parts[3::3], strict=True):
-        out.setdefault(kind, {})[part] = _PLACEHOLDER.sub(fill, text).strip() + "\n"
-    for kind, got in out.items():
-        if set(got) != {"question", "reference", "rubric"}:
-            raise ValueError(f"{chapter}/written.md: {kind} needs all three parts")
-    return out
-
-
-def rubric_text(chapter: str, nb: dict, filled: dict) -> str:
-    """``rubric.md`` of a build: the written questions with this build's numbers, their
-    reference answers and rubrics (the other questions' rubrics are the guide's)."""
-    lines = [
-        f"# Chapter {int(chapter[:2])}: {_title(nb)}, the written questions with this "
-        "build's numbers\n",
-        "The rubric's rules (one point per criterion, half points, no double "
-        "deduction) are those of the Instructor guide, *Rubrics for the manual "
-        "questions*.\n",
-    ]
-    for kind in ("conceptual", "derivation"):
-        if kind in filled:
-            lines += [
-                f"## {kind.capitalize()}\n",
-                filled[kind]["question"],
-                "**Reference answer.**\n",
-                filled[kind]["reference"],
-                "**Rubric** (1 point per line).\n",
-                filled[kind]["rubric"],
-            ]
-    return "\n".join(lines)
+    """:func:`written_questions.written` with this module's setup cell."""
+    return written_questions.written(chapter, numbers_of, setup_cell)
 
 
 def public_tests(chapter: str) -> list[tuple[str, str]]:
@@ -421,7 +365,8 @@ def build(
     mpath.write_text(json.dumps(mnb, indent=1, ensure_ascii=False) + "\n")
     grading_folder(chapter, where, params, seed, secret)
     if filled:
-        (where / "rubric.md").write_text(rubric_text(chapter, nb, filled))
+        text = written_questions.rubric_text(chapter, _title(nb), filled)
+        (where / "rubric.md").write_text(text)
     if assign:
         otter = pathlib.Path(sys.executable).with_name("otter")
         subprocess.run(

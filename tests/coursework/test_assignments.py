@@ -474,3 +474,25 @@ def test_warm_servers_give_every_notebook_a_fresh_child(tmp_path):
     assert rows["c_kills.ipynb"]["autograded"] == "0"
     assert rows["b_solution.ipynb"]["autograded"] == "4", rows
     assert rows["d_solution.ipynb"]["autograded"] == "4", rows
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_written_question_of_chapter_6_quotes_the_checkpoints_alignment(seed):
+    """The share quoted is the alignment at the build's own checkpoint, computed here
+    from the build's setup cell (grading/setup.py) and the library."""
+    import re
+
+    import rivervalley_lib as rv
+
+    secret = SECRET if seed else None
+    where = built("06_dom_vs_bulk", secret, seed)
+    setup: dict = {}
+    exec((where / "grading" / "setup.py").read_text(), setup)
+    P = json.loads((where / "grading" / "spec.json").read_text())["params"]
+    chi = rv.alignment(setup["valley"], setup["ckpt"][P["checkpoint"]])
+    rubric = (where / "rubric.md").read_text()
+    quoted = re.search(r"is (\d+)%\s+dominant \(its alignment is ([\d.]+)\)", rubric)
+    assert quoted, rubric[:600]
+    assert int(quoted[1]) == round(100 * chi) and float(quoted[2]) == round(chi, 3)
+    student = _notebook(where, "student").read_text()
+    assert f"`ckpt[{P['checkpoint']}]`, is {quoted[1]}%" in student

@@ -9,7 +9,7 @@ def _sig(x: float, digits: int = 3) -> str:
     return f"{float(f'{x:.{digits}g}'):g}"
 
 
-def numbers(W: dict) -> dict:
+def numbers(W: dict, given=None) -> dict:
     """The injected gradient energies per unit noise variance, n_X / sigma^2, of the
     two blocks of the two-level valley, their ratio, and the ratio of the parameter
     noise energies."""

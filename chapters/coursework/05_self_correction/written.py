@@ -11,7 +11,7 @@ def _sig(x: float, digits: int = 3) -> str:
     return f"{float(f'{x:.{digits}g}'):g}"
 
 
-def numbers(W: dict) -> dict:
+def numbers(W: dict, given=None) -> dict:
     """The smallest gap ratio kappa = lambda / mu with a small-eta curvature-noise
     plateau of at least ``target``, and the library's plateau there."""
     k, d, target = W["k"], W["d"], W["target"]

@@ -2,6 +2,6 @@
 written.md with them). The conceptual question names the assignment's step size."""
 
 
-def numbers(W: dict) -> dict:
+def numbers(W: dict, given=None) -> dict:
     """The step size of the check: the assignment's ``eta``."""
     return {"eta_phrase": f"the assignment's step size $\\eta = {W['eta']:g}$"}
