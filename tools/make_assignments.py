@@ -12,10 +12,13 @@ secret can also come from the environment variable ``RIVERVALLEY_SECRET``). Each
 - ``student/``: the student notebook (``grader.check`` runs the student-side checks);
 - ``grading/``: what ``tools/grade_submissions.py`` needs (``spec.json`` with the
   variant's parameters, the hidden and public tests and a copy of ``tools/autograde``);
-- ``autograder/``: otter's Gradescope zip, whose grading step runs ``grading/``.
+- ``autograder/``: otter's Gradescope zip, whose grading step runs ``grading/``;
+- ``rubric.md`` (chapters whose written questions quote numbers): those questions with
+  the build's numbers, their reference answers and rubrics (tools/written_questions.py).
 
 The conceptual and derivation questions (manual, 3 points each) are the chapter's
-exercises with their solutions as the instructor's reference; the computational one is
+exercises with their solutions as the instructor's reference (with the build's numbers
+where ``written.md`` quotes some); the computational one is
 autograded (4 points) by the tests of ``chapters/coursework/<chapter>/hidden.py``.
 """
 
