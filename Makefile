@@ -136,7 +136,8 @@ assignments: $(COURSEWORK_STAMP)
 student: assignments
 
 # The assignments graded by otter: solutions full marks, untouched or library-call answers less.
-test-coursework: $(COURSEWORK_STAMP) $(MPL_STAMP)
+# The written answers' PDF route (otter export, Playwright with Chromium) needs the browser.
+test-coursework: $(COURSEWORK_STAMP) $(MPL_STAMP) $(BROWSER_STAMP)
 	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="" -n 2 --dist loadgroup --durations=5 tests/coursework
 
 # The notebooks as Binder users and students see them: JupyterLab (with jupyterlab-myst) from .venv,

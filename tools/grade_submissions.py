@@ -25,6 +25,7 @@ import csv
 import os
 import pathlib
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -32,11 +33,13 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from autograde import grade as autograde  # noqa: E402
 
 
-def grade_one(notebook: pathlib.Path, grading: pathlib.Path, timeout: float) -> dict:
+def grade_one(
+    notebook: pathlib.Path, grading: pathlib.Path, timeout: float, runner=None
+) -> dict:
     """:func:`autograde.grade.grade`, with any failure of the grader itself recorded as
     the submission's reason instead of stopping the folder."""
     try:
-        return autograde.grade(notebook, grading, timeout=timeout)
+        return autograde.grade(notebook, grading, timeout=timeout, runner=runner)
     except Exception as exc:  # the row records it; the other notebooks go on
         return {
             "tests": [],
@@ -63,8 +66,34 @@ def grade_folder(
             "give assignments/<build>/<chapter>"
         )
     notebooks = sorted(submissions.glob("*.ipynb"))
-    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
-        outcomes = list(pool.map(lambda nb: grade_one(nb, grading, timeout), notebooks))
+    # One pair of warm fork servers per worker (autograde.grade.Runner): the imports
+    # and the tests' setup happen once per worker, each notebook in forked children.
+    local, runners, lock = threading.local(), [], threading.Lock()
+
+    def one(nb: pathlib.Path) -> dict:
+        if not hasattr(local, "runner"):
+            try:
+                local.runner = autograde.Runner(grading)
+            except Exception:  # noqa: BLE001 - fall back to fresh interpreters
+                local.runner = None
+            with lock:
+                runners.append(local.runner)
+        return grade_one(nb, grading, timeout, local.runner)
+
+    try:
+        with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+            outcomes = list(pool.map(one, notebooks))
+    finally:
+        for runner in runners:
+            if runner is not None:
+                runner.close()
+    # A change to the environment's files is charged to the notebook that ran while it
+    # happened; with several notebooks at a time (or another process writing there) it
+    # may be another's. Those notebooks are graded again, one at a time: a notebook
+    # that changes the files alone keeps the verdict.
+    for i, nb in enumerate(notebooks):
+        if outcomes[i]["error"] == autograde.ENV_CHANGED:
+            outcomes[i] = grade_one(nb, grading, timeout)
     rows = list(zip((nb.name for nb in notebooks), outcomes, strict=True))
     names: list[str] = []
     for _, r in rows:

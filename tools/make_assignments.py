@@ -12,10 +12,13 @@ secret can also come from the environment variable ``RIVERVALLEY_SECRET``). Each
 - ``student/``: the student notebook (``grader.check`` runs the student-side checks);
 - ``grading/``: what ``tools/grade_submissions.py`` needs (``spec.json`` with the
   variant's parameters, the hidden and public tests and a copy of ``tools/autograde``);
-- ``autograder/``: otter's Gradescope zip, whose grading step runs ``grading/``.
+- ``autograder/``: otter's Gradescope zip, whose grading step runs ``grading/``;
+- ``rubric.md`` (chapters whose written questions quote numbers): those questions with
+  the build's numbers, their reference answers and rubrics (tools/written_questions.py).
 
 The conceptual and derivation questions (manual, 3 points each) are the chapter's
-exercises with their solutions as the instructor's reference; the computational one is
+exercises with their solutions as the instructor's reference (with the build's numbers
+where ``written.md`` quotes some); the computational one is
 autograded (4 points) by the tests of ``chapters/coursework/<chapter>/hidden.py``.
 """
 
@@ -32,6 +35,7 @@ import sys
 import zipfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import written_questions  # noqa: E402
 from autograde import variants  # noqa: E402
 from exercise_text import (  # noqa: E402
     _CHECK_SENTENCE,
@@ -86,6 +90,11 @@ def solution_cell(chapter: str) -> str:
     return "\n".join(ln for ln in text if not ln.rstrip().endswith("# SETUP")).strip()
 
 
+def written(chapter: str, numbers_of: dict) -> dict[str, dict[str, str]]:
+    """:func:`written_questions.written` with this module's setup cell."""
+    return written_questions.written(chapter, numbers_of, setup_cell)
+
+
 def public_tests(chapter: str) -> list[tuple[str, str]]:
     """``(name, otter test code)`` for every check of ``public.py``: its imports, the
     function and a call with the notebook's names of its arguments."""
@@ -122,8 +131,12 @@ def _points(chapter: str) -> tuple[float, list[float]]:
     return sum(pts), pts
 
 
-def master(chapter: str, nb: dict, params: dict, label: str) -> dict:
-    """The otter master notebook of one chapter."""
+def master(
+    chapter: str, nb: dict, params: dict, label: str, filled: dict | None = None
+) -> dict:
+    """The otter master notebook of one chapter (``filled``: the written questions with
+    this build's numbers, from :func:`written`)."""
+    filled = filled or {}
     ex = exercises(nb)
     number = chapter[:2]
     total, _ = _points(chapter)
@@ -156,6 +169,19 @@ def master(chapter: str, nb: dict, params: dict, label: str) -> dict:
         item = ex[f"ex-{number}-{kind}"]
         if item["solution"] is None:
             raise ValueError(f"ex-{number}-{kind} has no solution in {chapter}")
+        if kind in filled:
+            question = filled[kind]["question"]
+            reference = (
+                "**Reference solution (with this assignment's numbers).**\n\n"
+                + filled[kind]["reference"]
+                + "\n**Rubric** (1 point per line).\n\n"
+                + filled[kind]["rubric"]
+            )
+        else:
+            question = to_markdown(item["text"])
+            reference = "**Reference solution (from the book).**\n\n" + to_markdown(
+                item["solution"]
+            )
         cells += [
             _raw(
                 f"# BEGIN QUESTION\nname: {kind}\nmanual: true\n"
@@ -164,14 +190,10 @@ def master(chapter: str, nb: dict, params: dict, label: str) -> dict:
             _cell(
                 "markdown",
                 f"## Exercise {int(number)}.{1 if kind == 'conceptual' else 2}\n\n"
-                + to_markdown(item["text"]),
+                + question,
             ),
             _raw("# BEGIN SOLUTION"),
-            _cell(
-                "markdown",
-                "**Reference solution (from the book).**\n\n"
-                + to_markdown(item["solution"]),
-            ),
+            _cell("markdown", reference),
             _raw("# END SOLUTION"),
             _raw("# END QUESTION"),
         ]
@@ -336,13 +358,18 @@ def build(
         shutil.rmtree(where)
     where.mkdir(parents=True)
     mpath = where / f"{chapter}.ipynb"
-    mnb = master(chapter, nb, params, label)
+    quoted = params | variants.written_values(chapter, spec, secret, seed)
+    filled = written(chapter, quoted)
+    mnb = master(chapter, nb, params, label, filled)
     if requirements is not None:
         mnb["cells"][0]["source"] += (
             f"requirements: {json.dumps(str(requirements.resolve()))}\n"
         )
     mpath.write_text(json.dumps(mnb, indent=1, ensure_ascii=False) + "\n")
     grading_folder(chapter, where, params, seed, secret)
+    if filled:
+        text = written_questions.rubric_text(chapter, _title(nb), filled)
+        (where / "rubric.md").write_text(text)
     if assign:
         otter = pathlib.Path(sys.executable).with_name("otter")
         subprocess.run(

@@ -2,50 +2,30 @@
 
 Usage: python tools/written_pdf.py NOTEBOOK_OR_FOLDER [--out pdfs/]
 
-Keeps the cells between otter's ``<!-- BEGIN QUESTION -->`` and
-``<!-- END QUESTION -->`` markers (the conceptual and derivation questions with the
-student's answers, as otter's ``--filtering`` does), renders them to HTML with nbconvert
-(its classic template: MathJax from a CDN, so offline the math shows as TeX source) and
-prints the HTML to PDF with headless Chromium (Debian's, as ``make test-browser``
-installs it; ``$CHROMIUM`` overrides it). This is the HTML route of
-``otter export -e html``, without Playwright's own browser download or LaTeX. Upload
-the PDFs to a Gradescope "online assignment" or "exam/quiz".
+Runs otter's own PDF export, ``otter export --exporter html --filtering``: otter keeps
+the cells between its ``<!-- BEGIN QUESTION -->`` and ``<!-- END QUESTION -->`` markers
+(the conceptual and derivation questions with the student's answers) and prints them
+with nbconvert's WebPDF exporter, which drives Chromium through Playwright. No LaTeX is
+needed. Playwright looks for its own browser build (``playwright install chromium``
+downloads it, which needs the internet); where that is missing, this script points
+Playwright at the system's Chromium (Debian's, as ``tools/install_browser.sh`` installs
+it; ``$CHROMIUM`` overrides it) through a ``PLAYWRIGHT_BROWSERS_PATH`` folder holding a
+two-line launcher where Playwright expects its headless shell. Offline, the math of the
+question text shows as TeX source (MathJax comes from a CDN). Upload the PDFs to a
+Gradescope "online assignment" or "exam/quiz".
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
+import json
 import os
 import pathlib
+import shlex
 import shutil
 import subprocess
+import sys
 import tempfile
-
-import nbformat
-from nbconvert import HTMLExporter
-
-
-def written_part(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The notebook's manual questions and their answers, nothing else."""
-    out = copy.deepcopy(nb)
-    keep, inside = [], False
-    for cell in nb.cells:
-        src = cell.source
-        if "<!-- BEGIN QUESTION -->" in src:
-            inside = True
-        if inside:
-            kept = copy.deepcopy(cell)
-            if cell.cell_type == "markdown" and "<!-- END QUESTION -->" in src:
-                kept.source = src.split("<!-- END QUESTION -->")[0]
-            keep.append(kept)
-        if (
-            "<!-- END QUESTION -->" in src
-            and "<!-- BEGIN QUESTION -->" not in src.split("<!-- END QUESTION -->")[-1]
-        ):
-            inside = False
-    out.cells = [c for c in keep if c.source.strip()]
-    return out
 
 
 def chromium() -> str:
@@ -57,31 +37,56 @@ def chromium() -> str:
     return exe
 
 
-def to_pdf(notebook: pathlib.Path, pdf: pathlib.Path, timeout: float = 120) -> None:
-    """Write the written part of ``notebook`` to ``pdf``."""
-    nb = nbformat.read(notebook, as_version=4)
-    html, _ = HTMLExporter(template_name="classic").from_notebook_node(written_part(nb))
-    with tempfile.TemporaryDirectory() as tmp:
-        page = pathlib.Path(tmp) / "written.html"
-        page.write_text(html)
-        subprocess.run(
+def playwright_browsers(folder: pathlib.Path) -> pathlib.Path:
+    """A ``PLAYWRIGHT_BROWSERS_PATH`` in ``folder`` whose headless shell (the build
+    Playwright's ``browsers.json`` pins) runs the system's Chromium."""
+    import playwright
+
+    pinned = pathlib.Path(playwright.__file__).parent / "driver/package/browsers.json"
+    revision = next(
+        b["revision"]
+        for b in json.loads(pinned.read_text())["browsers"]
+        if b["name"] == "chromium-headless-shell"
+    )
+    exe = (
+        folder
+        / f"chromium_headless_shell-{revision}"
+        / "chrome-headless-shell-linux64"
+        / "chrome-headless-shell"
+    )
+    exe.parent.mkdir(parents=True, exist_ok=True)
+    exe.write_text(f'#!/bin/sh\nexec {shlex.quote(chromium())} "$@"\n')
+    exe.chmod(0o755)
+    return folder
+
+
+def to_pdf(notebook: pathlib.Path, pdf: pathlib.Path, timeout: float = 180) -> None:
+    """Write the written part of ``notebook`` to ``pdf`` with ``otter export``."""
+    otter = pathlib.Path(sys.executable).with_name("otter")
+    with tempfile.TemporaryDirectory(prefix="rv-pdf-") as tmp:
+        env = dict(os.environ)
+        if "PLAYWRIGHT_BROWSERS_PATH" not in env:
+            browsers = playwright_browsers(pathlib.Path(tmp))
+            env["PLAYWRIGHT_BROWSERS_PATH"] = str(browsers)
+        proc = subprocess.run(
             [
-                chromium(),
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-pdf-header-footer",
-                "--virtual-time-budget=10000",
-                f"--user-data-dir={tmp}/profile",
-                f"--print-to-pdf={pdf}",
-                page.as_uri(),
+                str(otter),
+                "export",
+                "--exporter",
+                "html",
+                "--filtering",
+                str(notebook),
+                str(pdf),
             ],
-            check=True,
+            env=env,
             capture_output=True,
+            text=True,
             timeout=timeout,
         )
-    if not pdf.exists() or pdf.read_bytes()[:5] != b"%PDF-":
-        raise RuntimeError(f"Chromium wrote no PDF for {notebook}")
+    if proc.returncode != 0 or not pdf.exists() or pdf.read_bytes()[:5] != b"%PDF-":
+        raise RuntimeError(
+            f"otter export wrote no PDF for {notebook}: " + proc.stderr[-800:]
+        )
 
 
 def main(argv=None) -> int:

@@ -118,6 +118,25 @@ def test_library_route_earns_at_most_a_quarter(chapter, route):
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
+def test_book_code_with_the_variants_values_earns_at_most_a_quarter(chapter):
+    """The book's published code, the variant's values typed in: full marks on the
+    book's own build (where it is the honest answer; less where it calls a blocked
+    routine or compares with a literal), at most a quarter on two variants, which ask
+    for a case the book does not work out."""
+    cell = gaming.BOOK[chapter]
+    where = built(chapter)
+    r = grade(with_cell(where, cell), where)
+    if chapter in gaming.BOOK_NOT_FULL:
+        assert r["score"] < r["max"], _report(r)
+    else:
+        assert r["score"] == r["max"], f"not the book's answer: {_report(r)}"
+    for seed in (3, 4):
+        where = built(chapter, SECRET, seed)
+        r = grade(with_cell(where, cell), where)
+        assert r["score"] <= r["max"] / 4, f"seed {seed}: {_report(r)}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
 def test_variant_from_secret_full_marks_and_book_solution_less(chapter):
     spec = variants.load()[chapter]
     assert variants.count(spec) >= 20, f"{chapter} has {variants.count(spec)} variants"
@@ -302,3 +321,178 @@ def test_sources_are_one_set_of_files_per_chapter(chapter):
             "exercise_text.py",
         ):
             assert len(f.read_text().splitlines()) <= 500, f
+
+
+def test_a_change_to_the_environment_is_charged_to_the_notebook_that_made_it(tmp_path):
+    """Two notebooks graded at a time: one appends to the build's hidden tests while it
+    runs. It scores nothing, with the reason; the solution graded beside it (which saw
+    the change happen) is graded again alone and keeps its marks."""
+    where = built("01_river_valley")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for i in range(3):
+        shutil.copy(_notebook(where, "autograder"), subs / f"a_solution{i}.ipynb")
+    target = where / "grading" / "hidden.py"
+    writes = with_cell(
+        where,
+        "import time\n"
+        f"for _ in range(20):\n    open({str(target)!r}, 'a').write('#')\n"
+        "    time.sleep(0.1)\n",
+    )
+    (subs / "b_writes.ipynb").write_text(json.dumps(writes))
+    out = tmp_path / "grades.csv"
+    try:
+        grade_submissions.grade_folder(where, subs, out, jobs=2, timeout=120)
+    finally:
+        target.write_text(target.read_text().rstrip("#\n") + "\n")
+    rows = {r["submission"]: r for r in csv.DictReader(out.read_text().splitlines())}
+    assert rows["b_writes.ipynb"]["autograded"] == "0"
+    assert autograde.ENV_CHANGED in rows["b_writes.ipynb"]["errors"]
+    for i in range(3):
+        assert rows[f"a_solution{i}.ipynb"]["autograded"] == "4", rows
+
+
+def test_written_questions_quote_the_variants_numbers_from_the_library():
+    """Chapters 3 and 5 quote numbers in a written question: the book's build quotes the
+    book's (those of its published solution), a variant its own, and the reference
+    answer and the rubric the same numbers, which agree with a computation here."""
+    import math
+    import re
+
+    spec3 = variants.load()["03_one_step_recursion"]
+    seen = set()
+    for secret, seed in ((None, 0), (SECRET, 3), (SECRET, 4), (SECRET, 5)):
+        W = variants.written_values("03_one_step_recursion", spec3, secret, seed)
+        f = make_assignments.written("03_one_step_recursion", W)["conceptual"]
+        factor = W["k"] * W["lam"] ** 2 / ((W["d"] - W["k"]) * W["mu"] ** 2)
+        quoted = float(re.search(r"about ([\d.]+) times", f["rubric"])[1])
+        assert abs(quoted / factor - 1) < 5e-3, (W, quoted, factor)
+        assert f"$k = {W['k']}$, $d = {W['d']}$" in f["question"], f["question"]
+        assert f"about\n{quoted:g} times" in f["reference"], f["reference"]
+        if secret is None:
+            assert "10\\,\\sigma^2" in f["rubric"] and "999 times" in f["rubric"]
+        seen.add(f["question"])
+    assert len(seen) >= 3, "the written question's numbers do not vary"
+    spec5 = variants.load()["05_self_correction"]
+    for secret, seed in ((None, 0), (SECRET, 3), (SECRET, 4)):
+        W = variants.written_values("05_self_correction", spec5, secret, seed)
+        f = make_assignments.written("05_self_correction", W)["derivation"]
+        kappa_sq = float(re.search(r"\\kappa\\ge\\sqrt\{([\d.]+)\}", f["rubric"])[1])
+        plateau = rv_two_level(W["d"], W["k"], 1.0, 1.0 / math.sqrt(kappa_sq))
+        assert abs(plateau - W["target"]) < 1e-4, (W, kappa_sq, plateau)
+        assert f"\\chi_\\infty \\ge {W['target']:g}$" in f["question"]
+        assert f"\\sqrt{{{kappa_sq:g}}}" in f["reference"]
+        if secret is None:
+            assert "\\approx43.4" in f["rubric"] and "19\\,(d-k)" in f["rubric"]
+
+
+def rv_two_level(d: int, k: int, lam: float, mu: float) -> float:
+    """The small-eta curvature-noise plateau of a two-level valley, from the library."""
+    import rivervalley_lib as rv
+
+    valley = rv.RiverValley.two_level(d=d, k=k, dominant=lam, bulk=mu)
+    return rv.noise_floor(valley, rv.CurvatureNoise(1.0), 1e-6).alignment
+
+
+def test_written_numbers_reach_the_student_the_reference_and_the_rubric():
+    where = built("05_self_correction", SECRET, 3)
+    W = variants.written_values(
+        "05_self_correction", variants.load()["05_self_correction"], SECRET, 3
+    )
+    student = json.loads(_notebook(where, "student").read_text())
+    text = "\n".join("".join(c["source"]) for c in student["cells"])
+    assert f"$k = {W['k']}$ and $d = {W['d']}$. Use sympy." in text, text[-3000:]
+    assert "Reference solution" not in text and "Rubric" not in text
+    solution = _notebook(where, "autograder").read_text()
+    assert "Reference solution (with this assignment's numbers)" in solution
+    rubric = (where / "rubric.md").read_text()
+    line = [ln for ln in rubric.splitlines() if ln.startswith("- (3)")][0]
+    assert f"$k = {W['k']}$, $d = {W['d']}$" in line
+
+
+def test_written_answers_to_pdf_with_otter_export(tmp_path):
+    """tools/written_pdf.py runs ``otter export --exporter html --filtering`` offline on
+    a submission: a PDF comes out, and what otter prints (its filtered notebook) holds
+    the two written answers and not the computational question."""
+    import re
+    import warnings
+
+    import written_pdf
+
+    with warnings.catch_warnings():  # otter's traitlets use; not the route's
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from otter.export.exporters.via_html import PDFViaHTMLExporter
+
+    where = built("04_critical_step_size")
+    nb = json.loads(_notebook(where, "student").read_text())
+    answers = iter(["ANSWER-ONE: the noise floor.", "ANSWER-TWO: G cancels."])
+    for cell in nb["cells"]:
+        if "".join(cell["source"]).startswith("_Type your answer here"):
+            cell["source"] = next(answers)
+    sub = tmp_path / "subs" / "student.ipynb"
+    sub.parent.mkdir()
+    sub.write_text(json.dumps(nb))
+    subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "written_pdf.py"), str(sub.parent)]
+        + ["--out", str(tmp_path / "pdfs")],
+        check=True,
+        timeout=600,
+    )
+    pdf = (tmp_path / "pdfs" / "student.pdf").read_bytes()
+    assert pdf[:5] == b"%PDF-" and re.search(rb"/Type\s*/Page(?!s)", pdf)
+    printed = PDFViaHTMLExporter.load_notebook(str(sub), filtering=True)
+    text = "\n".join(c.source for c in printed.cells)
+    assert "ANSWER-ONE" in text and "ANSWER-TWO" in text
+    assert "Exercise 4.3" not in text and "grader.check" not in text
+    assert written_pdf.chromium()
+
+
+def test_warm_servers_give_every_notebook_a_fresh_child(tmp_path):
+    """Graded one after another by the same worker's fork servers: a notebook that
+    patches numpy and the library, and one that kills the server running it, change
+    nothing for the solutions graded after them (each runs in a fresh fork of an
+    untouched parent; a dead server is started again)."""
+    where = built("01_river_valley")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    patch = with_cell(
+        where,
+        gaming.PATCH + "import rivervalley_lib\nrivervalley_lib.simulate = None\n",
+    )
+    (subs / "a_patch.ipynb").write_text(json.dumps(patch))
+    shutil.copy(_notebook(where, "autograder"), subs / "b_solution.ipynb")
+    kill = with_cell(
+        where, "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"
+    )
+    (subs / "c_kills.ipynb").write_text(json.dumps(kill))
+    shutil.copy(_notebook(where, "autograder"), subs / "d_solution.ipynb")
+    out = tmp_path / "grades.csv"
+    grade_submissions.grade_folder(where, subs, out, jobs=1, timeout=120)
+    rows = {r["submission"]: r for r in csv.DictReader(out.read_text().splitlines())}
+    assert rows["a_patch.ipynb"]["autograded"] == "0"
+    assert "stopped the grader's runner" in rows["c_kills.ipynb"]["errors"]
+    assert rows["c_kills.ipynb"]["autograded"] == "0"
+    assert rows["b_solution.ipynb"]["autograded"] == "4", rows
+    assert rows["d_solution.ipynb"]["autograded"] == "4", rows
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_written_question_of_chapter_6_quotes_the_checkpoints_alignment(seed):
+    """The share quoted is the alignment at the build's own checkpoint, computed here
+    from the build's setup cell (grading/setup.py) and the library."""
+    import re
+
+    import rivervalley_lib as rv
+
+    secret = SECRET if seed else None
+    where = built("06_dom_vs_bulk", secret, seed)
+    setup: dict = {}
+    exec((where / "grading" / "setup.py").read_text(), setup)
+    P = json.loads((where / "grading" / "spec.json").read_text())["params"]
+    chi = rv.alignment(setup["valley"], setup["ckpt"][P["checkpoint"]])
+    rubric = (where / "rubric.md").read_text()
+    quoted = re.search(r"is (\d+)%\s+dominant \(its alignment is ([\d.]+)\)", rubric)
+    assert quoted, rubric[:600]
+    assert int(quoted[1]) == round(100 * chi) and float(quoted[2]) == round(chi, 3)
+    student = _notebook(where, "student").read_text()
+    assert f"`ckpt[{P['checkpoint']}]`, is {quoted[1]}%" in student

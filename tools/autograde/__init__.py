@@ -14,4 +14,7 @@ A submission is graded in three steps, each in its own interpreter:
    and recorded so that a test can check the computation itself.
 
 ``grade.grade`` puts the three together; ``tools/grade_submissions.py`` grades a folder.
+There, each worker keeps a ``grade.Runner``: steps 1 and 3 run in forked children of two
+warm servers (``server.py``) that imported the modules and loaded the tests once, so a
+notebook costs its own work, not the interpreters' start and imports.
 """

@@ -4,6 +4,10 @@ Reads ``{"cells": [...], "answers": [...], "out": path}`` on stdin. Each cell ru
 one namespace, as in a kernel; an error is recorded and the next cell runs. otter's
 ``grader`` is a stub (its checks are the student's feedback, not the grade). Only
 plain data leaves this process: numbers, booleans and (nested) lists of numbers.
+
+With ``--serve`` it is a fork server (``server.py``): the init line names the modules
+to import once (``{"preload": [...]}``: the setup cell's imports), and every job runs
+in a forked child of that untouched interpreter.
 """
 
 from __future__ import annotations
@@ -47,8 +51,12 @@ def plain(value, depth: int = 0):
     return None
 
 
-def main() -> int:
-    job = json.loads(sys.stdin.read())
+def run(job: dict) -> None:
+    """Run one submission's cells and write its answer values to ``job["out"]``."""
+    if job.get("cwd"):
+        import os
+
+        os.chdir(job["cwd"])
     _otter_stub()
     ns: dict = {"__name__": "__main__"}
     errors = []
@@ -68,6 +76,36 @@ def main() -> int:
                 answers[name] = v
     with open(job["out"], "w") as fh:
         json.dump({"answers": answers, "errors": errors}, fh)
+
+
+def _server():
+    """``server.py`` beside this file, loaded without putting the grader's folder on
+    the notebook's ``sys.path``."""
+    import importlib.util
+    import os
+
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "server.py")
+    spec = importlib.util.spec_from_file_location("_rv_server", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _preload(init: dict):
+    import importlib
+
+    for name in init.get("preload", []):
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - the notebook's own import will say why
+            pass
+    return run
+
+
+def main() -> int:
+    if "--serve" in sys.argv[1:]:
+        return _server().serve(_preload)
+    run(json.loads(sys.stdin.read()))
     return 0
 
 

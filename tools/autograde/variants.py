@@ -60,6 +60,20 @@ def values(chapter: str, spec: dict, secret: str | None, seed: int) -> dict:
     }
 
 
+def written_values(chapter: str, spec: dict, secret: str | None, seed: int) -> dict:
+    """The numbers the written questions quote (``[<chapter>.written]``), drawn like
+    :func:`values`, each with its own HMAC message."""
+    params = spec.get("written", {})
+    if not secret:
+        return {name: p["book"] for name, p in params.items()}
+    return {
+        name: p["variants"][
+            _draw(secret, chapter, seed, "written", name) % len(p["variants"])
+        ]
+        for name, p in params.items()
+    }
+
+
 def case_seed(chapter: str, secret: str | None, seed: int) -> int:
     """The seed of the hidden tests' unseen cases (0 for the book's build)."""
     return _draw(secret, chapter, seed, "cases") if secret else 0

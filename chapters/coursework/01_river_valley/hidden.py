@@ -16,7 +16,7 @@ def floor_and_plateau(student, answers, P, rng):
         tk.number(answers["chi_sim"], "chi_sim"),
         tk.number(answers["chi_inf"], "chi_inf"),
         given.valley,
-        P["sigma"],
+        given.noise,
         P["eta"],
     )
 
@@ -36,9 +36,8 @@ def plateau_on_unseen_traces(student, answers, P, rng):
 @tk.points(2, "chi_sim is what your plateau() gives on the prescribed simulation")
 def chi_sim_from_the_simulation(student, answers, P, rng):
     chi_sim = tk.number(answers["chi_sim"], "chi_sim")
-    noise = rv.IsotropicNoise(P["sigma"])
     run = rv.simulate(
-        given.valley, noise, P["eta"], 2000, [1.0, 8.0], seeds=500, rng=P["seed"]
+        given.valley, given.noise, P["eta"], 2000, [1.0, 8.0], seeds=500, rng=P["seed"]
     )
     D, B = run.D[:, -P["last"] :].mean(), run.B[:, -P["last"] :].mean()
     tk.expect_close(chi_sim, D / (D + B), "chi_sim of the prescribed simulation", 1e-9)

@@ -18,7 +18,14 @@ def both_alignments(student, answers, P, rng):
         P["level"],
         P["sigma"],
         P["seed"],
+        P["block"],
     )
+
+
+def _ratio(v, noise, th, block):
+    g, s = v.gradient(th), noise.diagonal(v, th)
+    part = slice(None, v.k) if block == "dominant" else slice(v.k, None)
+    return (g[part] @ g[part] + s[part].sum()) / (g @ g + s.sum())
 
 
 @tk.points(1, "ratio_of_expectations() is the formula, on unseen valleys and noises")
@@ -34,10 +41,12 @@ def formula_on_unseen_cases(student, answers, P, rng):
     )
     for noise in noises:
         th = rng.standard_normal(d)
-        g, s = v.gradient(th), noise.diagonal(v, th)
-        want = (g[:k] @ g[:k] + s[:k].sum()) / (g @ g + s.sum())
+        want = _ratio(v, noise, th, P["block"])
         got = tk.number(student.ratio_of_expectations(v, noise, th), "the ratio")
-        what = f"ratio_of_expectations with {type(noise).__name__}, d={d}, k={k}"
+        what = (
+            f"ratio_of_expectations ({P['block']} block) with {type(noise).__name__}, "
+            f"d={d}, k={k}"
+        )
         tk.expect_close(got, want, what, 1e-9)
 
 
@@ -51,11 +60,12 @@ def _samples(P):
     )
 
 
-@tk.points(1, "mean_ratio is the average alignment of the prescribed samples")
+@tk.points(1, "mean_ratio is the average share of the block in the prescribed samples")
 def mean_ratio_of_the_samples(student, answers, P, rng):
     _, _, g_hat = _samples(P)
-    want = rv.gradient_alignment(given.valley, g_hat).mean()
-    tk.expect_close(answers["mean_ratio"], want, "mean_ratio over the samples")
+    chi = rv.gradient_alignment(given.valley, g_hat)
+    want = (chi if P["block"] == "dominant" else 1 - chi).mean()
+    tk.expect_close(answers["mean_ratio"], want, f"mean_ratio, {P['block']} shares")
 
 
 @tk.points(1, "ratio is your ratio_of_expectations() at this state and noise")
@@ -64,10 +74,5 @@ def ratio_from_your_function(student, answers, P, rng):
     mine = student.ratio_of_expectations(given.valley, noise, theta)
     mine = tk.number(mine, "your function")
     tk.expect_close(answers["ratio"], mine, "ratio = ratio_of_expectations(...)")
-    g, s, k = (
-        given.valley.gradient(theta),
-        noise.diagonal(given.valley, theta),
-        given.valley.k,
-    )
-    want = (g[:k] @ g[:k] + s[:k].sum()) / (g @ g + s.sum())
+    want = _ratio(given.valley, noise, theta, P["block"])
     tk.expect_close(answers["ratio"], want, "ratio, the ratio of expectations")

@@ -1,6 +1,7 @@
 """Chapter 4: the hidden tests (tools/autograde runs them in a clean process)."""
 
 import given
+import numpy as np
 import public
 import testkit as tk
 
@@ -19,7 +20,11 @@ def sign_change(student, answers, P, rng):
     )
 
 
-def _bisection_followed(student, v, noise, th, lo, hi, iters):
+def _split(lo, hi, midpoint):
+    return 0.5 * (lo + hi) if midpoint == "arithmetic" else float(np.sqrt(lo * hi))
+
+
+def _bisection_followed(student, v, noise, th, lo, hi, iters, midpoint):
     """Run the student's bisection and check every evaluation it makes."""
     got = tk.number(
         student.bisect_eta_star(v, noise, th, lo, hi, iters), "bisect_eta_star"
@@ -37,15 +42,16 @@ def _bisection_followed(student, v, noise, th, lo, hi, iters):
     )
     chi = rv.alignment(v, th)
     for i, eta in enumerate(etas):
-        mid = 0.5 * (lo + hi)
+        mid = _split(lo, hi, midpoint)
         tk.expect_close(
-            eta, mid, f"evaluation {i + 1} at the bracket's midpoint", 1e-12
+            eta, mid, f"evaluation {i + 1} at the bracket's {midpoint} midpoint", 1e-12
         )
         if rv.energy_ratio_step(v, noise, th, mid) > chi:
             hi = mid
         else:
             lo = mid
-    tk.expect_close(got, 0.5 * (lo + hi), "the midpoint of the final bracket", 1e-12)
+    final = _split(lo, hi, midpoint)
+    tk.expect_close(got, final, f"the {midpoint} midpoint of the final bracket", 1e-12)
     return got
 
 
@@ -65,7 +71,14 @@ def bisects_on_unseen_states(student, answers, P, rng):
         th = rv.state_with_alignment(v, rng.uniform(0.1, 0.3), rng.uniform(0.05, 0.5))
         want = rv.critical_step_size(v, noise, th)
         got = _bisection_followed(
-            student, v, noise, th, 1e-4, 0.999 * v.stability_limit, int(iters)
+            student,
+            v,
+            noise,
+            th,
+            1e-4,
+            0.999 * v.stability_limit,
+            int(iters),
+            P["midpoint"],
         )
         tk.expect_close(got, want, "the bisection's eta* against the library", 1e-5)
 
@@ -73,7 +86,9 @@ def bisects_on_unseen_states(student, answers, P, rng):
 @tk.points(2, "eta_star is what your bisection gives for this state")
 def eta_star_from_your_bisection(student, answers, P, rng):
     theta = rv.state_with_alignment(given.valley, P["chi"], P["energy"])
-    mine = _bisection_followed(student, given.valley, given.noise, theta, 1e-4, 0.3, 60)
+    mine = _bisection_followed(
+        student, given.valley, given.noise, theta, 1e-4, 0.3, 60, P["midpoint"]
+    )
     tk.expect_close(answers["eta_star"], mine, "eta_star = bisect_eta_star(...)", 1e-9)
     want = rv.critical_step_size(given.valley, given.noise, theta)
     tk.expect_close(answers["eta_star"], want, "eta_star to six digits", 1e-6)

@@ -1,6 +1,6 @@
 import numpy as np
 import sympy as sp
-from parameters import chi, energy, sigma  # PARAMETERS
+from parameters import chi, energy, midpoint, sigma  # PARAMETERS
 
 import rivervalley_lib as rv
 from rivervalley_lib import symbolic

@@ -1,15 +1,19 @@
-from given import chi, energy, noise, rv, valley  # SETUP
+from given import chi, energy, midpoint, noise, np, rv, valley  # SETUP
+
+
+def split(lo, hi):
+    return 0.5 * (lo + hi) if midpoint == "arithmetic" else float(np.sqrt(lo * hi))
 
 
 def bisect_eta_star(valley, noise, theta, lo, hi, iters=60):
     chi = rv.alignment(valley, theta)
     for _ in range(iters):
-        mid = 0.5 * (lo + hi)
+        mid = split(lo, hi)
         if rv.energy_ratio_step(valley, noise, theta, mid) > chi:
             hi = mid
         else:
             lo = mid
-    return 0.5 * (lo + hi)
+    return split(lo, hi)
 
 
 theta = rv.state_with_alignment(valley, chi, energy)

@@ -15,12 +15,12 @@ def plateau_near_floor(student, answers, P, rng):
         tk.number(answers["chi_sim"], "chi_sim"),
         tk.number(answers["chi_inf"], "chi_inf"),
         given.valley,
-        P["sigma"],
+        given.noise,
         P["eta"],
     )
 
 
-@tk.points(1, "curvature_floor() is the formula, on unseen valleys")
+@tk.points(1, "noise_floors() is the formula for your noise, on unseen valleys")
 def floors_on_unseen_valleys(student, answers, P, rng):
     valleys = (
         rv.RiverValley.spread(
@@ -30,19 +30,20 @@ def floors_on_unseen_valleys(student, answers, P, rng):
     )
     for v in valleys:
         sigma, eta = rng.uniform(0.02, 0.2), rng.uniform(0.03, 0.2)
-        want = rv.CurvatureNoise(sigma).stationary_gradient_energy(v, eta)
-        got = tk.array(student.curvature_floor(v, sigma, eta), "curvature_floor")
-        what = f"curvature_floor(valley with d={v.d}, {sigma:.4f}, {eta:.4f})"
+        noise = type(given.noise)(sigma)
+        want = noise.stationary_gradient_energy(v, eta)
+        got = tk.array(student.noise_floors(v, sigma, eta), "noise_floors")
+        what = f"noise_floors(valley with d={v.d}, {sigma:.4f}, {eta:.4f}), {noise}"
         tk.expect_close(got, want, what, 1e-9)
 
 
-@tk.points(1, "chi_inf is the plateau of your curvature_floor()")
+@tk.points(1, "chi_inf is the plateau of your noise_floors()")
 def chi_inf_from_your_floors(student, answers, P, rng):
     v = given.valley
-    u = tk.array(student.curvature_floor(v, P["sigma"], P["eta"]), "curvature_floor")
+    u = tk.array(student.noise_floors(v, P["sigma"], P["eta"]), "noise_floors")
     want = u[: v.k].sum() / u.sum()
     tk.expect_close(answers["chi_inf"], want, "chi_inf from your floors", 1e-9)
-    ref = rv.noise_floor(v, rv.CurvatureNoise(P["sigma"]), P["eta"]).alignment
+    ref = rv.noise_floor(v, given.noise, P["eta"]).alignment
     tk.expect_close(answers["chi_inf"], ref, "chi_inf, the plateau", 1e-9)
 
 
@@ -51,7 +52,7 @@ def chi_sim_from_the_simulation(student, answers, P, rng):
     v = given.valley
     run = rv.simulate(
         v,
-        rv.CurvatureNoise(P["sigma"]),
+        given.noise,
         P["eta"],
         4000,
         np.ones(v.d),

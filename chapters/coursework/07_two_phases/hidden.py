@@ -18,7 +18,15 @@ def collapse_at_c_star(student, answers, P, rng):
         given.noise,
         P["eta"],
         P["frac"],
+        P["init"],
     )
+
+
+def _direction(v, init):
+    if init == "ones":
+        return np.ones(v.d)
+    u = 1 / np.sqrt(v.eigenvalues)
+    return u * np.sqrt(v.d) / np.linalg.norm(u)
 
 
 @tk.points(1, "has_collapse() on a valley, noise and step size you have not seen")
@@ -29,7 +37,8 @@ def collapse_on_an_unseen_valley(student, answers, P, rng):
         )
         noise, eta = rv.IsotropicNoise(rng.uniform(0.01, 0.03)), rng.uniform(0.7, 1.1)
         scales = np.geomspace(1e-3, 20, int(rng.integers(7, 12)))
-        mf = rv.expected_trajectory(v, noise, eta, 3000, scales[:, None] * np.ones(v.d))
+        theta0 = scales[:, None] * _direction(v, P["init"])
+        mf = rv.expected_trajectory(v, noise, eta, 3000, theta0)
         floor = P["frac"] * rv.noise_floor(v, noise, eta).alignment
         want = mf.alignment.min(axis=1) < floor
         if want.any() and not want.all():
@@ -57,7 +66,7 @@ def c_star_from_your_function(student, answers, P, rng):
         given.noise,
         P["eta"],
         3000,
-        given.grid[:, None] * np.ones(given.valley.d),
+        given.grid[:, None] * _direction(given.valley, P["init"]),
     )
     floor = P["frac"] * rv.noise_floor(given.valley, given.noise, P["eta"]).alignment
     ref = given.grid[np.argmax(mf.alignment.min(axis=1) < floor)]

@@ -5,7 +5,7 @@ import numpy as np
 import rivervalley_lib as rv
 
 
-def collapse_at_c_star(c_star, grid, valley, noise, eta, frac):
+def collapse_at_c_star(c_star, grid, valley, noise, eta, frac, init):
     """c_star is a scale of the grid: the trajectory from it collapses, the one from
     the grid point below does not."""
     near = np.flatnonzero(np.isclose(grid, c_star))
@@ -13,7 +13,11 @@ def collapse_at_c_star(c_star, grid, valley, noise, eta, frac):
         f"c_star should be a grid scale above the first; got {c_star!r}"
     )
     scales = grid[near[0] - 1 : near[0] + 1]
-    theta0 = scales[:, None] * np.ones(valley.d)
+    u = np.ones(valley.d)
+    if init == "equal-loss":
+        u = 1 / np.sqrt(valley.eigenvalues)
+        u *= np.sqrt(valley.d) / np.linalg.norm(u)
+    theta0 = scales[:, None] * u
     low = rv.expected_trajectory(valley, noise, eta, 3000, theta0).alignment.min(axis=1)
     floor = frac * rv.noise_floor(valley, noise, eta).alignment
     assert low[1] < floor, (

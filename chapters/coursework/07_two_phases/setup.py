@@ -1,6 +1,6 @@
 import numpy as np
 import sympy as sp
-from parameters import eta, frac  # PARAMETERS
+from parameters import eta, frac, init  # PARAMETERS
 
 import rivervalley_lib as rv
 from rivervalley_lib import scenarios, symbolic

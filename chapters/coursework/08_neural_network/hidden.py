@@ -20,6 +20,7 @@ def two_hundred_alignments(student, answers, P, rng):
         given.X,
         given.Y,
         given.k,
+        P["block"],
     )
 
 
@@ -35,6 +36,10 @@ def alignment_with_unseen_subspaces(student, answers, P, rng):
         tk.expect_close(got, want, f"alignment_with on a {d}x{kk} basis", 1e-10)
 
 
+def _share(chi, block):
+    return chi if block == "dominant" else 1 - chi
+
+
 def _basis():
     net, th, X, Y = given.net, given.th, given.X, given.Y
     return top_eigenspace(lambda v: net.hvp(th, v, X, Y), net.n_params, given.k)[1]
@@ -43,11 +48,12 @@ def _basis():
 @tk.points(1, "full is your alignment_with() at the full-batch gradient")
 def full_batch_alignment(student, answers, P, rng):
     net, th, X, Y = given.net, given.th, given.X, given.Y
-    mine = student.alignment_with(_basis(), net.gradient(th, X, Y))
-    tk.expect_close(answers["full"], tk.number(mine, "alignment_with"), "full", 1e-6)
+    mine = tk.number(student.alignment_with(_basis(), net.gradient(th, X, Y)), "yours")
+    what = f"full, the {P['block']} share"
+    tk.expect_close(answers["full"], _share(mine, P["block"]), what, 1e-6)
     g = net.gradient(th, X, Y)
     c = _basis().T @ g
-    tk.expect_close(answers["full"], c @ c / (g @ g), "full, the alignment", 1e-4)
+    tk.expect_close(answers["full"], _share(c @ c / (g @ g), P["block"]), what, 1e-4)
 
 
 @tk.points(1, "mini: your alignment_with() on the prescribed minibatches")
@@ -59,8 +65,9 @@ def prescribed_minibatches(student, answers, P, rng):
     for _ in range(200):
         i = r.choice(400, P["batch"], replace=False)
         g = net.gradient(th, X[i], Y[i])
-        want.append(tk.number(student.alignment_with(U, g), "alignment_with"))
-        ref.append((U.T @ g) @ (U.T @ g) / (g @ g))
+        mine = tk.number(student.alignment_with(U, g), "alignment_with")
+        want.append(_share(mine, P["block"]))
+        ref.append(_share((U.T @ g) @ (U.T @ g) / (g @ g), P["block"]))
     mini = tk.array(answers["mini"], "mini")
     tk.expect_close(mini, want, "mini, with your alignment_with", 1e-4, atol=1e-8)
     tk.expect_close(mini, ref, "mini", 1e-4, atol=1e-8)

@@ -1,6 +1,6 @@
 import numpy as np
 import sympy as sp
-from parameters import batch, init, seed  # PARAMETERS
+from parameters import batch, block, init, seed  # PARAMETERS
 
 from rivervalley_lib.diagnostics import measure_alignment
 from rivervalley_lib.network import MLP, gaussian_mixture, top_eigenspace, train

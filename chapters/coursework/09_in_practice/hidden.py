@@ -19,6 +19,7 @@ def tool_and_library_agree(student, answers, P, rng):
         given.Y,
         P["column"],
         P["wscale"],
+        P["ridge"],
     )
 
 
@@ -41,11 +42,14 @@ def unseen_least_squares(student, answers, P, rng):
         X = rng.standard_normal((n, p)) * np.linspace(3, 0.3, p) + 1.0
         y, w = rng.standard_normal(n), rng.standard_normal(p)
         v, t = _valley_and_state(student, X, y, w, k)
-        want = np.linalg.eigvalsh(X.T @ X / n)[::-1]
+        a = P["ridge"]
+        want = np.linalg.eigvalsh(X.T @ X / n + a * np.eye(p))[::-1]
         tk.expect_close(v.eigenvalues, want, "the eigenvalues, decreasing", 1e-9)
         tk.expect(v.k == k, "the valley's k", k, v.k)
         rep = measure_alignment(
-            X.T @ (X @ w - y) / n, lambda z, X=X, n=n: X.T @ (X @ z) / n, k=k
+            X.T @ (X @ w - y) / n + a * w,
+            lambda z, X=X, n=n, a=a: X.T @ (X @ z) / n + a * z,
+            k=k,
         )
         tk.expect_close(
             rv.alignment(v, t), rep.alignment, "the state's alignment", 1e-6
@@ -60,6 +64,8 @@ def eta_star_from_your_valley(student, answers, P, rng):
     v, t = _valley_and_state(student, given.X, y, w, 2)
     want = rv.critical_step_size(v, rv.IsotropicNoise(0.0), t)
     tk.expect_close(answers["eta_star_lib"], want, "eta_star_lib on your valley", 1e-9)
-    X, n = given.X, given.X.shape[0]
-    rep = measure_alignment(X.T @ (X @ w - y) / n, lambda z: X.T @ (X @ z) / n, k=2)
+    X, n, a = given.X, given.X.shape[0], P["ridge"]
+    rep = measure_alignment(
+        X.T @ (X @ w - y) / n + a * w, lambda z: X.T @ (X @ z) / n + a * z, k=2
+    )
     tk.expect_close(answers["eta_star_lib"], rep.eta_star, "eta_star_lib", 1e-6)

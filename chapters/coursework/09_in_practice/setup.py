@@ -1,6 +1,6 @@
 import numpy as np
 import sympy as sp
-from parameters import column, wscale  # PARAMETERS
+from parameters import column, ridge, wscale  # PARAMETERS
 
 import rivervalley_lib as rv
 from rivervalley_lib.diagnostics import measure_alignment
