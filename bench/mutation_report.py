@@ -327,6 +327,18 @@ def write_report(timing: dict | None) -> float:
             f"Cost: {per:.2f} worker-seconds per checked mutant (wall x children / "
             f"{checked} checked, including the stats, clean and forced-fail runs).",
         ]
+    cfg = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
+    left_out = [
+        a.split("=", 1)[1].rsplit("/", 1)[-1]
+        for a in cfg.get("pytest_add_cli_args", [])
+        if a.startswith(("--ignore=tests", "--deselect=tests"))
+    ]
+    if left_out:
+        md += [
+            "",
+            "Left out of the mutation runs (they still run in `make test`; reasons "
+            "in `pyproject.toml`): " + ", ".join(f"`{t}`" for t in left_out) + ".",
+        ]
     md += ["", "| module | mutants | killed | equivalent |", "|---|---:|---:|---:|"]
     for path, (n, k, e) in sorted(by_module.items()):
         md.append(f"| `{path}` | {n} | {k} | {e} |")

@@ -454,3 +454,17 @@ def test_predicts_rise_is_strict_at_eta_star():
     assert rep.predict(rep.eta_star).ratio_change == pytest.approx(0.0, abs=1e-12)
     assert not rep.predicts_rise(rep.eta_star)
     assert rep.predicts_rise(rep.eta_star * (1 + 1e-9))
+
+
+# ------------------------------------------------- properties mutmut does not mutate
+def test_block_alignment_refuses_a_batch_with_one_zero_gradient():
+    """chi = D/(D+B) is undefined where D + B = 0: one zero-gradient state in a batch
+    raises (a check of 'every state' in place of 'some state' would return NaN there,
+    and only the whole-batch boundary would raise). The other rows are chi exactly."""
+    valley = rv.RiverValley([4.0, 1.0], k=1)
+    ok = block_moments(valley, GD, [[1.0, 1.0], [0.5, 2.0]])
+    assert ok.alignment == pytest.approx([16 / 17, 4 / 8], rel=EXACT)
+    with pytest.raises(ValueError, match="zero"):
+        _ = block_moments(valley, GD, [[1.0, 1.0], [0.0, 0.0]]).alignment
+    with pytest.raises(ValueError, match="zero"):
+        _ = block_moments(valley, GD, [0.0, 0.0]).alignment
