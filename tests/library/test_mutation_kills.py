@@ -468,3 +468,13 @@ def test_block_alignment_refuses_a_batch_with_one_zero_gradient():
         _ = block_moments(valley, GD, [[1.0, 1.0], [0.0, 0.0]]).alignment
     with pytest.raises(ValueError, match="zero"):
         _ = block_moments(valley, GD, [0.0, 0.0]).alignment
+
+
+def test_gap_ratio_and_stability_limit_on_distinct_eigenvalues():
+    """kappa = lambda_k / lambda_{k+1} and 2 / lambda_1 on a spectrum with no repeated
+    value, so that a neighbouring eigenvalue (an off-by-one) or a lost factor 2
+    changes the result by a factor of 1.5 at least."""
+    valley = rv.RiverValley([9.0, 6.0, 3.0, 1.0], k=2)
+    assert valley.gap_ratio == 6.0 / 3.0
+    assert valley.stability_limit == 2.0 / 9.0
+    assert rv.RiverValley([9.0, 6.0, 3.0, 1.0], k=1).gap_ratio == 9.0 / 6.0
