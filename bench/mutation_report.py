@@ -38,6 +38,7 @@ EQUIVALENTS = ROOT / "bench" / "mutation_equivalents.toml"
 TIMING = ROOT / "mutants" / "run-time.json"
 MANUAL = ROOT / "bench" / "mutation_manual.toml"
 MANUAL_RESULTS = ROOT / "mutants" / "manual.json"
+SAMPLE = ROOT / "mutants" / "sample.json"
 
 # mutmut's exit codes (mutmut.stats.status_by_exit_code, mutmut 3.8).
 KILLED = {1, 3}
@@ -110,7 +111,9 @@ def sample_mutants(n: int, seed: int) -> list[str]:
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
     names = sorted(load_results())
-    return sorted(random.Random(seed).sample(names, min(n, len(names))))
+    chosen = sorted(random.Random(seed).sample(names, min(n, len(names))))
+    SAMPLE.write_text(json.dumps(chosen, indent=0))
+    return chosen
 
 
 def run_manual() -> list[dict]:
@@ -160,6 +163,17 @@ def run_manual() -> list[dict]:
             out.append({**entry, "status": status})
     MANUAL_RESULTS.parent.mkdir(exist_ok=True)
     MANUAL_RESULTS.write_text(json.dumps(out, indent=1))
+    return out
+
+
+def mutant_durations() -> list[float]:
+    """mutmut's wall time of every checked mutant (its tests, in one child)."""
+    out = []
+    for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
+        data = json.loads(meta.read_text())
+        for name, code in data["exit_code_by_key"].items():
+            if code is not None and name in data.get("durations_by_key", {}):
+                out.append(float(data["durations_by_key"][name]))
     return out
 
 
@@ -289,6 +303,13 @@ def write_report(timing: dict | None) -> float:
     ]
     if other:
         md.append(f"- other outcomes (suspicious, segfault): {len(other)}")
+    in_sample = set(json.loads(SAMPLE.read_text())) if sampled else set()
+    stopped = [n for n in unchecked if n in in_sample]
+    if stopped:
+        md.append(
+            f"- **sampled but not checked** (the run was stopped before them, the "
+            f"slowest to test; not in the score): {len(stopped)}"
+        )
     if unchecked:
         md.append(
             (
@@ -327,6 +348,18 @@ def write_report(timing: dict | None) -> float:
             f"Cost: {per:.2f} worker-seconds per checked mutant (wall x children / "
             f"{checked} checked, including the stats, clean and forced-fail runs).",
         ]
+        durations = mutant_durations()
+        if durations:
+            mean = sum(durations) / len(durations)
+            md += [
+                "",
+                f"Per mutant: {mean:.1f} s of wall time on average (mutmut's own "
+                f"measure, {len(durations)} mutants; the longest "
+                f"{max(durations):.0f} s): the {len(results)} mutants need about "
+                f"{len(results) * mean / timing['jobs'] / 60:.0f} min with "
+                f"{timing['jobs']} children at this load, plus the stats and clean "
+                "runs (one pass of the selected tests each).",
+            ]
     cfg = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
     left_out = [
         a.split("=", 1)[1].rsplit("/", 1)[-1]

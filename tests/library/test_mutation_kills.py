@@ -478,3 +478,29 @@ def test_gap_ratio_and_stability_limit_on_distinct_eigenvalues():
     assert valley.gap_ratio == 6.0 / 3.0
     assert valley.stability_limit == 2.0 / 9.0
     assert rv.RiverValley([9.0, 6.0, 3.0, 1.0], k=1).gap_ratio == 9.0 / 6.0
+
+
+# ------------------------------------------------------- bounds tested on the boundary
+def test_phase_one_lasts_one_step_when_a_step_zeroes_the_dominant_block():
+    """eta lambda = 1 exactly (lambda = 2, eta = 0.5, both exact in binary): one step
+    takes every dominant coordinate to 0, |1 - eta lambda| = 0, the rate is infinite
+    and phase 1 lasts exactly one step (not 0 and not 2)."""
+    valley = rv.RiverValley.two_level(d=10, k=2, dominant=2.0, bulk=0.1)
+    p = rv.phase_lengths(valley, rv.IsotropicNoise(0.05), 0.5, np.full(10, 3.0))
+    assert p.T1 == 1.0
+
+
+def test_step_sizes_and_tolerances_of_zero_are_refused():
+    """The open bounds eta > 0 and tolerance > 0, tested at 0 itself (a closed or a
+    dropped bound would accept it)."""
+    valley = rv.RiverValley.two_level(d=4, k=1, dominant=4.0, bulk=1.0)
+    theta = np.ones(4)
+    with pytest.raises(ValueError, match="eta"):
+        rv.phase_lengths(valley, rv.IsotropicNoise(0.1), 0.0, theta)
+    rep = measure_alignment(valley.gradient(theta), lambda v: valley.eigenvalues * v, 1)
+    with pytest.raises(ValueError, match="eta"):
+        rep.quadratic_check(0.0, valley.gradient, theta=theta)
+    with pytest.raises(ValueError, match="tolerance"):
+        rep.quadratic_check(0.1, valley.gradient, theta=theta, tolerance=0.0)
+    # Just inside the bounds both are accepted.
+    rep.quadratic_check(0.1, valley.gradient, theta=theta, tolerance=1e-12)
