@@ -504,3 +504,21 @@ def test_step_sizes_and_tolerances_of_zero_are_refused():
         rep.quadratic_check(0.1, valley.gradient, theta=theta, tolerance=0.0)
     # Just inside the bounds both are accepted.
     rep.quadratic_check(0.1, valley.gradient, theta=theta, tolerance=1e-12)
+
+
+def test_stochastic_alignment_check_uses_the_noise_at_theta():
+    """With regression noise the covariance depends on theta. The check's answer is
+    (|P_D g|^2 + tr_D Sigma(theta)) / (|g|^2 + tr Sigma(theta)), here from the full
+    covariance matrix (another route than the check's diagonal); the noise is as large
+    as the gradient, so the noise-free ratio or the noise at another state is far off."""
+    from rivervalley_lib import check
+
+    valley = rv.RiverValley([4.0, 3.0, 1.0, 0.5], k=2)
+    noise = rv.RegressionNoise(batch_size=2, label_noise=0.5)
+    theta = np.array([0.3, -0.2, 1.5, 2.0])
+    g = valley.gradient(theta)
+    s = np.diag(noise.covariance(valley, theta))
+    right = (g[:2] @ g[:2] + s[:2].sum()) / (g @ g + s.sum())
+    assert abs(right - (g[:2] @ g[:2]) / (g @ g)) > 0.05  # the noise matters
+    assert check.stochastic_alignment(right, valley, noise, theta)
+    assert not check.stochastic_alignment(right * 1.01, valley, noise, theta)
