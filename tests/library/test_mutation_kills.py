@@ -510,7 +510,8 @@ def test_stochastic_alignment_check_uses_the_noise_at_theta():
     """With regression noise the covariance depends on theta. The check's answer is
     (|P_D g|^2 + tr_D Sigma(theta)) / (|g|^2 + tr Sigma(theta)), here from the full
     covariance matrix (another route than the check's diagonal); the noise is as large
-    as the gradient, so the noise-free ratio or the noise at another state is far off."""
+    as the gradient, so the noise-free ratio or the noise at another state is far
+    off."""
     from rivervalley_lib import check
 
     valley = rv.RiverValley([4.0, 3.0, 1.0, 0.5], k=2)
@@ -522,3 +523,23 @@ def test_stochastic_alignment_check_uses_the_noise_at_theta():
     assert abs(right - (g[:2] @ g[:2]) / (g @ g)) > 0.05  # the noise matters
     assert check.stochastic_alignment(right, valley, noise, theta)
     assert not check.stochastic_alignment(right * 1.01, valley, noise, theta)
+
+
+def test_noise_models_are_equal_only_with_every_parameter_equal():
+    """Equality of regression noise needs the same type AND batch size AND label
+    noise: one differing parameter makes two models unequal (an 'or' would not)."""
+    a = rv.RegressionNoise(batch_size=2, label_noise=0.1)
+    assert a == rv.RegressionNoise(batch_size=2, label_noise=0.1)
+    assert hash(a) == hash(rv.RegressionNoise(batch_size=2, label_noise=0.1))
+    assert a != rv.RegressionNoise(batch_size=3, label_noise=0.1)
+    assert a != rv.RegressionNoise(batch_size=2, label_noise=0.2)
+    assert rv.IsotropicNoise(0.1) != rv.CurvatureNoise(0.1)
+    assert rv.IsotropicNoise(0.1) == rv.IsotropicNoise(0.1)
+
+
+def test_a_projector_too_large_names_the_dimension():
+    """The d x d projector of a huge valley is refused before allocating, and the
+    message names the argument responsible (the dimension d)."""
+    valley = rv.RiverValley.two_level(d=200_000, k=1, dominant=2.0, bulk=1.0)
+    with pytest.raises(ValueError, match=r"dimension d = 200000 \(d x d\)"):
+        valley.projector("dominant")
