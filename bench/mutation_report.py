@@ -253,6 +253,8 @@ def write_report(timing: dict | None) -> float:
     caught = len(killed) + len(timeouts)
     score = 100.0 * caught / effective if effective else math.nan
     sampled = bool(timing and timing.get("sample"))
+    in_sample = set(json.loads(SAMPLE.read_text())) if sampled else set()
+    stopped = [n for n in unchecked if n in in_sample]
     if effective:
         # Wilson 95 % interval: the score of the whole population when the checked
         # mutants are a uniform random sample of it (make mutate-sample).
@@ -290,7 +292,13 @@ def write_report(timing: dict | None) -> float:
         + (
             f" **This is a uniform random sample** of {timing['sample']} of the "
             f"{len(results)} mutants (seed {timing.get('seed')}): 95 % interval of "
-            f"the full run's score {interval[0]:.1f}-{interval[1]:.1f} %."
+            f"the full run's score {interval[0]:.1f}-{interval[1]:.1f} %"
+            + (
+                f", valid only for mutants like the checked ones: the {len(stopped)} "
+                "stopped (the slowest) are not covered."
+                if stopped
+                else "."
+            )
             if sampled and effective
             else ""
         ),
@@ -303,8 +311,6 @@ def write_report(timing: dict | None) -> float:
     ]
     if other:
         md.append(f"- other outcomes (suspicious, segfault): {len(other)}")
-    in_sample = set(json.loads(SAMPLE.read_text())) if sampled else set()
-    stopped = [n for n in unchecked if n in in_sample]
     if stopped:
         md.append(
             f"- **sampled but not checked** (the run was stopped before them, the "
@@ -340,6 +346,7 @@ def write_report(timing: dict | None) -> float:
             + " on a shared 2-core machine"
             + (
                 f"; mutmut exited with code {timing['exit_code']}"
+                + (" (stopped by hand)" if timing["exit_code"] in (-15, -2) else "")
                 if timing.get("exit_code")
                 else ""
             )
@@ -358,7 +365,15 @@ def write_report(timing: dict | None) -> float:
                 f"{max(durations):.0f} s): the {len(results)} mutants need about "
                 f"{len(results) * mean / timing['jobs'] / 60:.0f} min with "
                 f"{timing['jobs']} children at this load, plus the stats and clean "
-                "runs (one pass of the selected tests each).",
+                "runs (one pass of the selected tests each)"
+                + (
+                    f". A lower bound: the {len(stopped)} sampled mutants stopped "
+                    "unchecked are the slowest, mutants of functions that most tests "
+                    "call (simulate, RiverValley, the moments), each with a test set "
+                    "that takes minutes in full."
+                    if stopped
+                    else "."
+                ),
             ]
     cfg = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
     left_out = [
