@@ -394,6 +394,11 @@ def write_report(timing: dict | None) -> float:
     md += ["", "## Survivors", ""]
     if not live:
         md.append("None.")
+    why = (
+        tomllib.loads(EQUIVALENTS.read_text()).get("survivor", {})
+        if EQUIVALENTS.exists()
+        else {}
+    )
     for name, diff, note in live:
         md += [
             f"### `{name}`" + (f" ({note})" if note else ""),
@@ -401,6 +406,8 @@ def write_report(timing: dict | None) -> float:
             "```diff",
             diff,
             "```",
+            "",
+            f"Why it survives: {why.get(name, 'not reviewed yet.')}",
             "",
         ]
     md += ["", "## Equivalent mutants", ""]
