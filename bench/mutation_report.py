@@ -328,7 +328,8 @@ def write_report(timing: dict | None) -> float:
         )
     if timing:
         checked = len(results) - len(unchecked)
-        per = timing["wall_s"] * timing["jobs"] / checked if checked else math.nan
+        wall = timing["wall_s"] + sum(e["wall_s"] for e in timing.get("followups", []))
+        per = wall * timing["jobs"] / checked if checked else math.nan
         md += [
             "",
             f"Run time: {timing['wall_s'] / 60:.1f} min wall, "
@@ -352,8 +353,18 @@ def write_report(timing: dict | None) -> float:
             )
             + ".",
             "",
-            f"Cost: {per:.2f} worker-seconds per checked mutant (wall x children / "
-            f"{checked} checked, including the stats, clean and forced-fail runs).",
+        ]
+        for extra in timing.get("followups", []):
+            md.append(
+                f"Then `mutmut run <names>` on {extra['mutants']} named mutants "
+                f"({extra['why']}): {extra['wall_s'] / 60:.1f} min wall, 1-min load "
+                f"average {extra['load']:.1f}."
+            )
+        md += [
+            "",
+            f"Cost: {per:.2f} worker-seconds per checked mutant (wall of all runs x "
+            f"children / {checked} checked, including the stats, clean and "
+            "forced-fail runs).",
         ]
         durations = mutant_durations()
         if durations:
