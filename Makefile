@@ -157,11 +157,14 @@ bench: $(STAMP) $(if $(BUILT),$(BROWSER_STAMP))
 # (pinned in requirements-dev.txt, settings in pyproject.toml [tool.mutmut]): every mutant
 # runs only the tests that call its function. Writes the score and the survivors, less
 # the reviewed equivalents of bench/mutation_equivalents.toml, to bench/MUTATION.md.
-# A fresh run each time (MUTATE_KEEP=1 resumes the last one); MUTATE_JOBS children.
+# A fresh run each time (MUTATE_KEEP=1 resumes the last one); MUTATE_JOBS children;
+# MUTATE_SAMPLE=N checks a uniform random sample of N mutants (the score with its 95 %
+# interval) when the full run does not fit the time available.
 MUTATE_JOBS ?= 2
 mutate: $(DEV_STAMP)
 	$(if $(MUTATE_KEEP),,rm -rf mutants)
-	$(BIN)/python bench/mutation_report.py --run --jobs $(MUTATE_JOBS)
+	$(BIN)/python bench/mutation_report.py --run --jobs $(MUTATE_JOBS) \
+		$(if $(MUTATE_SAMPLE),--sample $(MUTATE_SAMPLE))
 
 clean:
 	rm -rf mutants _build _vendor .pytest_cache .hypothesis assignments

@@ -454,3 +454,92 @@ def test_predicts_rise_is_strict_at_eta_star():
     assert rep.predict(rep.eta_star).ratio_change == pytest.approx(0.0, abs=1e-12)
     assert not rep.predicts_rise(rep.eta_star)
     assert rep.predicts_rise(rep.eta_star * (1 + 1e-9))
+
+
+# ------------------------------------------------- properties mutmut does not mutate
+def test_block_alignment_refuses_a_batch_with_one_zero_gradient():
+    """chi = D/(D+B) is undefined where D + B = 0: one zero-gradient state in a batch
+    raises (a check of 'every state' in place of 'some state' would return NaN there,
+    and only the whole-batch boundary would raise). The other rows are chi exactly."""
+    valley = rv.RiverValley([4.0, 1.0], k=1)
+    ok = block_moments(valley, GD, [[1.0, 1.0], [0.5, 2.0]])
+    assert ok.alignment == pytest.approx([16 / 17, 4 / 8], rel=EXACT)
+    with pytest.raises(ValueError, match="zero"):
+        _ = block_moments(valley, GD, [[1.0, 1.0], [0.0, 0.0]]).alignment
+    with pytest.raises(ValueError, match="zero"):
+        _ = block_moments(valley, GD, [0.0, 0.0]).alignment
+
+
+def test_gap_ratio_and_stability_limit_on_distinct_eigenvalues():
+    """kappa = lambda_k / lambda_{k+1} and 2 / lambda_1 on a spectrum with no repeated
+    value, so that a neighbouring eigenvalue (an off-by-one) or a lost factor 2
+    changes the result by a factor of 1.5 at least."""
+    valley = rv.RiverValley([9.0, 6.0, 3.0, 1.0], k=2)
+    assert valley.gap_ratio == 6.0 / 3.0
+    assert valley.stability_limit == 2.0 / 9.0
+    assert rv.RiverValley([9.0, 6.0, 3.0, 1.0], k=1).gap_ratio == 9.0 / 6.0
+
+
+# ------------------------------------------------------- bounds tested on the boundary
+def test_phase_one_lasts_one_step_when_a_step_zeroes_the_dominant_block():
+    """eta lambda = 1 exactly (lambda = 2, eta = 0.5, both exact in binary): one step
+    takes every dominant coordinate to 0, |1 - eta lambda| = 0, the rate is infinite
+    and phase 1 lasts exactly one step (not 0 and not 2)."""
+    valley = rv.RiverValley.two_level(d=10, k=2, dominant=2.0, bulk=0.1)
+    p = rv.phase_lengths(valley, rv.IsotropicNoise(0.05), 0.5, np.full(10, 3.0))
+    assert p.T1 == 1.0
+
+
+def test_step_sizes_and_tolerances_of_zero_are_refused():
+    """The open bounds eta > 0 and tolerance > 0, tested at 0 itself (a closed or a
+    dropped bound would accept it)."""
+    valley = rv.RiverValley.two_level(d=4, k=1, dominant=4.0, bulk=1.0)
+    theta = np.ones(4)
+    with pytest.raises(ValueError, match="eta"):
+        rv.phase_lengths(valley, rv.IsotropicNoise(0.1), 0.0, theta)
+    rep = measure_alignment(valley.gradient(theta), lambda v: valley.eigenvalues * v, 1)
+    with pytest.raises(ValueError, match="eta"):
+        rep.quadratic_check(0.0, valley.gradient, theta=theta)
+    with pytest.raises(ValueError, match="tolerance"):
+        rep.quadratic_check(0.1, valley.gradient, theta=theta, tolerance=0.0)
+    # Just inside the bounds both are accepted.
+    rep.quadratic_check(0.1, valley.gradient, theta=theta, tolerance=1e-12)
+
+
+def test_stochastic_alignment_check_uses_the_noise_at_theta():
+    """With regression noise the covariance depends on theta. The check's answer is
+    (|P_D g|^2 + tr_D Sigma(theta)) / (|g|^2 + tr Sigma(theta)), here from the full
+    covariance matrix (another route than the check's diagonal); the noise is as large
+    as the gradient, so the noise-free ratio or the noise at another state is far
+    off."""
+    from rivervalley_lib import check
+
+    valley = rv.RiverValley([4.0, 3.0, 1.0, 0.5], k=2)
+    noise = rv.RegressionNoise(batch_size=2, label_noise=0.5)
+    theta = np.array([0.3, -0.2, 1.5, 2.0])
+    g = valley.gradient(theta)
+    s = np.diag(noise.covariance(valley, theta))
+    right = (g[:2] @ g[:2] + s[:2].sum()) / (g @ g + s.sum())
+    assert abs(right - (g[:2] @ g[:2]) / (g @ g)) > 0.05  # the noise matters
+    assert check.stochastic_alignment(right, valley, noise, theta)
+    assert not check.stochastic_alignment(right * 1.01, valley, noise, theta)
+
+
+def test_noise_models_are_equal_only_with_every_parameter_equal():
+    """Equality of regression noise needs the same type AND batch size AND label
+    noise: one differing parameter makes two models unequal (an 'or' would not)."""
+    a = rv.RegressionNoise(batch_size=2, label_noise=0.1)
+    assert a == rv.RegressionNoise(batch_size=2, label_noise=0.1)
+    assert hash(a) == hash(rv.RegressionNoise(batch_size=2, label_noise=0.1))
+    assert a != rv.RegressionNoise(batch_size=3, label_noise=0.1)
+    assert a != rv.RegressionNoise(batch_size=2, label_noise=0.2)
+    assert rv.IsotropicNoise(0.1) != rv.CurvatureNoise(0.1)
+    assert rv.IsotropicNoise(0.1) == rv.IsotropicNoise(0.1)
+
+
+def test_a_projector_too_large_names_the_dimension():
+    """The d x d projector of a huge valley is refused before allocating, and the
+    message names the argument responsible (the dimension d)."""
+    valley = rv.RiverValley.two_level(d=200_000, k=1, dominant=2.0, bulk=1.0)
+    with pytest.raises(ValueError, match=r"dimension d = 200000 \(d x d\)"):
+        valley.projector("dominant")
