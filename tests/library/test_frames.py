@@ -182,6 +182,7 @@ def test_array_arguments_are_fixed_and_recorded_by_settings_only():
     ],
 )
 def test_bad_input_is_rejected_by_name(kwargs, error, match):
+    kwargs = dict(kwargs)  # the parametrized dict stays intact for a second run
     fixed = kwargs.pop("fixed", FAST)
     with pytest.raises(error, match=match):
         frames.render_frames(figures.step_size_choice_figure, fixed, **kwargs)
