@@ -40,11 +40,20 @@ def check_simulation_memory(
     seeds: int,
     record_every: int,
     record_theta: bool,
+    blocks: int | None = None,
 ) -> None:
-    """Refuse a run whose arrays would exceed the memory limit (2 GiB)."""
+    """Refuse a run whose arrays would exceed the memory limit (2 GiB).
+
+    ``blocks`` is the number of blocks when the run takes the exact block path, which
+    holds a few numbers per block and seed (never a (seeds, d) array) besides the four
+    recorded series; ``None`` for the coordinate path.
+    """
     n_rec = steps // record_every + 2
-    per_run = valley.d * (5 + (n_rec if record_theta else 0)) + 4 * n_rec
-    if not isinstance(noise, AdditiveNoise):
+    if blocks is not None:
+        per_run = 4 * n_rec + 8 * blocks
+    else:
+        per_run = valley.d * (5 + (n_rec if record_theta else 0)) + 4 * n_rec
+    if blocks is None and not isinstance(noise, AdditiveNoise):
         per_run += 3 * valley.d * getattr(noise, "batch_size", 1)  # one minibatch
     check_memory(
         8.0 * seeds * per_run,

@@ -174,7 +174,6 @@ def simulate(
             f"got {theta0.shape}"
         )
     check_start(valley, theta0)
-    check_simulation_memory(valley, noise, steps, seeds, record_every, record_theta)
     etas = eta_schedule(eta, steps)
     rng = validate_rng(rng)
 
@@ -183,7 +182,7 @@ def simulate(
     d = valley.d
     lam2 = lam * lam
     additive = isinstance(noise, AdditiveNoise)
-    use_block = False
+    use_block, n_blocks = False, None
     if method != "coordinate":
         eligible = additive and beta == 0 and not record_theta
         if method == "block" and not eligible:
@@ -194,6 +193,15 @@ def simulate(
         if eligible:
             n_blocks = block_partition(lam, noise.scale(valley))[0].size
             use_block = method == "block" or n_blocks * 8 <= d
+    check_simulation_memory(
+        valley,
+        noise,
+        steps,
+        seeds,
+        record_every,
+        record_theta,
+        blocks=n_blocks if use_block else None,
+    )
     if use_block:
         return _simulate_by_blocks(
             valley,

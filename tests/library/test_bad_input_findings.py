@@ -159,6 +159,18 @@ def test_8_memory_guard_names_the_arguments_and_the_estimate():
         rv.figures.noise_figure(batch_size=10**5)
 
 
+def test_8_memory_guard_counts_what_each_path_allocates():
+    """The exact block path holds a few numbers per block and seed, never a (seeds, d)
+    array: a two-level run at d = 10^6 with 64 seeds and 10^4 recorded steps is about
+    20 MiB there (the bench's run), while the coordinate path would need 2.4 GiB."""
+    valley = rv.RiverValley.two_level(10**6, 10, 1.0, 1e-3)
+    noise, theta0 = rv.IsotropicNoise(0.01), np.ones(10**6)
+    with pytest.raises(ValueError, match=r"seeds = 64, d = 1000000.* 2\.4 GiB"):
+        rv.simulate(valley, noise, 0.5, 10_000, theta0, seeds=64, method="coordinate")
+    run = rv.simulate(valley, noise, 0.5, 10_000, theta0, seeds=64, rng=0)
+    assert run.D.shape == (64, 10_001) and np.all(np.isfinite(run.loss))
+
+
 def test_8_run_time_caps():
     with pytest.raises(ValueError, match=r"steps must be an integer in \[2, 1000000\]"):
         rv.figures.step_size_choice_figure(steps=10**7)
