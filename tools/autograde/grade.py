@@ -192,6 +192,27 @@ def _clean_init(spec: dict, hidden: str, public: str, setup: str) -> dict:
     }
 
 
+def _isolated(
+    script: str, payload: dict, timeout: float, cwd: str | None = None
+) -> subprocess.CompletedProcess | None:
+    """Run one of the grader's scripts with ``payload`` on stdin, in a fresh isolated
+    interpreter (``-I``) of its own session; ``None`` if it did not finish in
+    ``timeout`` seconds."""
+    try:
+        return subprocess.run(
+            [_python(), "-I", str(HERE / script)],
+            input=json.dumps(payload),
+            cwd=cwd,
+            env=_env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            start_new_session=True,
+        )
+    except subprocess.TimeoutExpired:
+        return None
+
+
 def _run_student(job: dict, tmp: str, timeout: float, runner: Runner | None) -> str:
     """Run the notebook's cells (``job["out"]`` gets the answers): an error, or
     ``""``."""
@@ -200,18 +221,7 @@ def _run_student(job: dict, tmp: str, timeout: float, runner: Runner | None) -> 
         if got.get("crashed"):
             return "the notebook's run stopped the grader's runner"
         return f"the notebook did not finish in {timeout:g} s" if got["timeout"] else ""
-    try:
-        subprocess.run(
-            [_python(), "-I", str(HERE / "student_run.py")],
-            input=json.dumps(job),
-            cwd=tmp,
-            env=_env(),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            start_new_session=True,
-        )
-    except subprocess.TimeoutExpired:
+    if _isolated("student_run.py", job, timeout, cwd=tmp) is None:
         return f"the notebook did not finish in {timeout:g} s"
     return ""
 
@@ -229,17 +239,8 @@ def _run_clean(
             return json.loads(path.read_text().strip().splitlines()[-1])["tests"], ""
         except (OSError, ValueError, KeyError, IndexError):
             return [], "the hidden tests crashed"
-    try:
-        proc = subprocess.run(
-            [_python(), "-I", str(HERE / "clean.py")],
-            input=json.dumps(init | job),
-            env=_env(),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            start_new_session=True,
-        )
-    except subprocess.TimeoutExpired:
+    proc = _isolated("clean.py", init | job, timeout)
+    if proc is None:
         return [], f"the hidden tests did not finish in {timeout:g} s"
     try:
         line = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
