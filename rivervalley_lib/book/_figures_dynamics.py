@@ -241,7 +241,7 @@ def two_phase_figure(
     Returns
     -------
     Figure
-        Two stacked axes: the expected alignment on a symlog step axis, and the two
+        Two stacked axes: the energy ratio on a symlog step axis, and the two
         phases as bars on a linear step axis from 0 to ``steps`` (their lengths
         compare across step sizes); or a divergence message if
         :math:`\eta \ge 2/\lambda_1`.
@@ -421,7 +421,7 @@ def spectrum_history_figure(
     "constant step size."
 )
 def step_size_choice_figure(eta: float = 1.0, steps: int = 20000) -> Figure:
-    r"""What a constant step size does on the headline valley: alignment and loss.
+    r"""What a constant step size does on the headline valley: energy ratio and loss.
 
     Uses the exact second-moment recursion from :math:`\theta_0 = 7\cdot\mathbf 1`. Top:
     the energy ratio of the expected energies with its plateau. Bottom: the expected

@@ -31,9 +31,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._validation import check_memory
 from ..model._blocks import block_partition
 
-_CHUNK = 512  # steps of random numbers drawn at once
+CHUNK = 512  # steps of random numbers drawn at once
 
 
 def simulate_blocks(
@@ -66,8 +67,8 @@ def simulate_blocks(
     j = 1
     n_rec = rec_steps.shape[0]
     with np.errstate(over="ignore", invalid="ignore"):
-        for c0 in range(0, steps, _CHUNK):
-            c1 = min(steps, c0 + _CHUNK)
+        for c0 in range(0, steps, CHUNK):
+            c1 = min(steps, c0 + CHUNK)
             z = rng.standard_normal((c1 - c0, seeds, nb, 2))
             chisq = rng.chisquare(df, size=(c1 - c0, seeds, nb))
             for t in range(c0, c1):
@@ -102,6 +103,12 @@ def sample_final(chain: BlockChain, rng: np.random.Generator) -> np.ndarray:
     docstring)."""
     seeds = chain.x.shape[0]
     d = chain.theta0.shape[-1]
+    # the iterate, and about four temporaries of the largest block's size
+    widest = int(np.max(chain.ends - chain.starts))
+    check_memory(
+        8.0 * seeds * (d + 4 * widest),
+        f"the final iterate of a block-path run with seeds = {seeds}, d = {d}",
+    )
     theta = np.broadcast_to(chain.theta0, (seeds, d))
     out = np.empty((seeds, d))
     for bi, (s, e_) in enumerate(zip(chain.starts, chain.ends, strict=True)):

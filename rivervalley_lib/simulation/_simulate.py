@@ -21,7 +21,7 @@ from ..model._blocks import block_partition
 from ..model._landscape import RiverValley
 from ..model._noise import AdditiveNoise, NoiseModel, validate_noise
 from ..model._state import moving_mask, validate_landscape
-from ._blocks import sample_final, simulate_blocks
+from ._blocks import CHUNK, sample_final, simulate_blocks
 from ._checks import check_simulation_memory, check_start
 from ._trace import DivergenceError, Trace, make_trace
 
@@ -174,8 +174,6 @@ def simulate(
             f"got {theta0.shape}"
         )
     check_start(valley, theta0)
-    etas = eta_schedule(eta, steps)
-    rng = validate_rng(rng)
 
     lam = valley.eigenvalues
     k = valley.k
@@ -201,7 +199,11 @@ def simulate(
         record_every,
         record_theta,
         blocks=n_blocks if use_block else None,
+        chunk=CHUNK,
     )
+    # after the memory guard: a schedule of a refused length is never built
+    etas = eta_schedule(eta, steps)
+    rng = validate_rng(rng)
     if use_block:
         return _simulate_by_blocks(
             valley,

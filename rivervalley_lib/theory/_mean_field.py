@@ -26,14 +26,15 @@ from ._moments import block_moments
 
 
 class NoiseFloor(NamedTuple):
-    r"""The stationary gradient energies and alignment of constant-step SGD.
+    r"""The stationary gradient energies of constant-step SGD and their ratio.
 
     Attributes
     ----------
     D, B : float
         :math:`D_\infty` and :math:`B_\infty`.
     alignment : float
-        The plateau :math:`\chi_\infty = D_\infty/(D_\infty + B_\infty)`.
+        The plateau :math:`\chi_\infty = D_\infty/(D_\infty + B_\infty)`, a ratio of
+        expected energies (the field keeps its historical name).
 
     Examples
     --------

@@ -20,7 +20,11 @@ def heavy_ball_floor(
 ) -> NoiseFloor:
     r"""The noise floor of heavy-ball SGD: stationary block energies and their ratio.
 
-    Per coordinate, with additive noise of variance :math:`s_i`,
+    Per coordinate, with additive noise of variance :math:`s_i`, the stationary
+    gradient energy :math:`u_i^\infty = \lambda_i^2\,\mathbb E[\theta_i^2]` (without the
+    noise term, as :func:`simulate` records ``D`` and ``B``) of the chain
+    :math:`\theta_{t+1} = (1+\beta-\eta\lambda_i)\theta_t - \beta\theta_{t-1}
+    - \eta\xi_t` is
 
     .. math::
 
@@ -49,7 +53,9 @@ def heavy_ball_floor(
     References
     ----------
     - B. T. Polyak, "Some methods of speeding up the convergence of iteration methods",
-      USSR Comput. Math. Math. Phys. 4(5), 1964.
+      USSR Comput. Math. Math. Phys. 4(5), 1964 (the method). The floor is the
+      stationary variance of the chain above, an AR(2) process, from the Lyapunov
+      equation :math:`\Sigma = A\Sigma A^\top + s\,bb^\top`.
 
     Examples
     --------
@@ -68,7 +74,10 @@ def heavy_ball_floor(
     beta = validate_real("momentum", momentum, low=0.0, high=1.0, high_inclusive=False)
     lam, s = valley.eigenvalues, noise.diagonal(valley)
     if eta * lam[0] >= 2 * (1 + beta):
-        raise ValueError(f"eta must be < 2(1+beta)/lambda_1, got {eta:g}")
+        raise ValueError(
+            f"eta = {eta:g} is not below 2(1+beta)/lambda_1 = "
+            f"{2 * (1 + beta) / lam[0]:g}: heavy ball diverges there"
+        )
     u = eta * lam * s * (1 + beta) / ((1 - beta) * (2 * (1 + beta) - eta * lam))
     D, B = float(np.sum(u[: valley.k])), float(np.sum(u[valley.k :]))
     if D + B == 0:

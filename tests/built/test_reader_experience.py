@@ -91,8 +91,8 @@ def test_explorer_opens_on_the_frame_its_prompt_starts_from(name):
         for tag in _RANGE.findall(explorer)
     ]
     assert sliders, "the explorer has no slider"
-    if start.group(1) is None:  # "from the first ... to the last"
-        assert any(pos == 0 for _, pos, _ in sliders), sliders
+    if start.group(1) is None:  # "from the first ... to the last": every slider
+        assert all(pos == 0 for _, pos, _ in sliders), sliders
     else:
         shown = [float(readouts[pos]) for _, pos, readouts in sliders]
         assert float(start.group(1)) in shown, (start.group(0), sliders)

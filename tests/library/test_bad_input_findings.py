@@ -169,6 +169,24 @@ def test_8_memory_guard_counts_what_each_path_allocates():
         rv.simulate(valley, noise, 0.5, 10_000, theta0, seeds=64, method="coordinate")
     run = rv.simulate(valley, noise, 0.5, 10_000, theta0, seeds=64, rng=0)
     assert run.D.shape == (64, 10_001) and np.all(np.isfinite(run.loss))
+    # its final iterate is (64, 10^6) plus four temporaries of the bulk block: refused
+    with pytest.raises(ValueError, match=r"final iterate .*seeds = 64, d = 1000000"):
+        _ = run.final_theta
+    # the block path's random draws count: 125 000 blocks of 8 equal eigenvalues take
+    # 3 x 512 numbers per block and seed at once, 92 GiB for 64 seeds
+    many = rv.RiverValley(np.repeat(np.linspace(1.0, 1e-3, 125_000), 8), k=8)
+    with pytest.raises(ValueError, match=r"seeds = 64, d = 1000000.* GiB"):
+        rv.simulate(many, noise, 0.5, 1000, theta0, seeds=64)
+    # and the guard comes before the step-size schedule of a refused length is built
+    calls = []
+
+    def schedule(t):
+        calls.append(t)
+        return 0.5
+
+    with pytest.raises(ValueError, match="GiB"):
+        rv.simulate(many, noise, schedule, 1000, theta0, seeds=64)
+    assert calls == []
 
 
 def test_8_run_time_caps():

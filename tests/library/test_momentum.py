@@ -28,3 +28,37 @@ def test_floor_matches_a_long_heavy_ball_run():
     # 2 + 2 beta - eta lambda replaced by 2 - eta lambda (D off by 40 % or more).
     assert run.D[:, 2000:].mean() == pytest.approx(floor.D, rel=0.05)
     assert run.B[:, 2000:].mean() == pytest.approx(floor.B, rel=0.05)
+
+
+def _lyapunov_floor(lam, s, eta, beta):
+    """lambda^2 Var(theta) of the AR(2) chain theta' = (1 + beta - eta lam) theta
+    - beta theta_prev - eta xi, Var xi = s: the stationary covariance solved from
+    Sigma = A Sigma A^T + s b b^T as a 4 x 4 linear system (no closed form used)."""
+    A = np.array([[1 + beta - eta * lam, -beta], [1.0, 0.0]])
+    b = np.array([-eta, 0.0])
+    sigma = np.linalg.solve(np.eye(4) - np.kron(A, A), s * np.kron(b, b))
+    return lam**2 * sigma[0]
+
+
+@pytest.mark.parametrize(
+    ("eta_lam", "beta"), [(0.1, 0.5), (1.0, 0.9), (2.5, 0.5), (3.7, 0.9), (1.9, 0.0)]
+)
+def test_floor_is_the_stationary_variance_of_the_heavy_ball_chain(eta_lam, beta):
+    # Near the edge eta lam -> 2 (1 + beta) the floor grows without bound: a wrong
+    # stability term (2 - eta lam, or 2 + 2 beta - 2 eta lam) is off by a factor there,
+    # and rounding alone stays below 1e-9.
+    valley = rv.RiverValley([eta_lam, 0.01], k=1)
+    noise = rv.IsotropicNoise(0.7)
+    got = rv.heavy_ball_floor(valley, noise, 1.0, beta).D
+    assert got == pytest.approx(_lyapunov_floor(eta_lam, 0.49, 1.0, beta), rel=1e-9)
+
+
+def test_stable_range_is_wider_with_momentum():
+    # 2/lambda_1 < eta < 2(1 + beta)/lambda_1: plain SGD diverges, heavy ball does not
+    valley = rv.RiverValley([2.0, 0.5], k=1)
+    noise = rv.IsotropicNoise(1.0)
+    assert np.isfinite(rv.heavy_ball_floor(valley, noise, 1.4, 0.5).D)
+    with pytest.raises(ValueError, match=r"eta = 1\.4 is not below 2\(1\+beta\)"):
+        rv.heavy_ball_floor(valley, noise, 1.4, 0.3)
+    with pytest.raises(ValueError, match="momentum"):
+        rv.heavy_ball_floor(valley, noise, 0.1, 1.0)

@@ -34,7 +34,7 @@ def _fingerprint(roots: list[pathlib.Path]) -> dict[str, tuple[int, int]]:
     start; a module there is importable by name): a submission that writes into what
     the clean process runs shows.
 
-    Directories at the top level of ``site-packages`` are not fingerprinted: another
+    Directories at the top level of ``site-packages`` are recorded by name only: another
     package installed or byte-compiled meanwhile (``pip install`` in the same
     environment, another user's first import) changes their mtimes, and charging that
     to the submission being graded cost reference solutions their marks (two of 70
@@ -55,7 +55,11 @@ def _fingerprint(roots: list[pathlib.Path]) -> dict[str, tuple[int, int]]:
     for d in {sysconfig.get_paths()[k] for k in ("stdlib", "purelib", "platlib")}:
         try:
             for entry in os.scandir(d):
-                if entry.is_file(follow_symlinks=False):
+                if entry.is_dir(follow_symlinks=False):
+                    # its name only: a new package directory (``sitecustomize/``)
+                    # shows, another install's mtime change does not
+                    out[entry.path] = (0, 0)
+                else:  # files and symlinks (a linked ``x.pth`` runs like a file)
                     st = entry.stat(follow_symlinks=False)
                     out[entry.path] = (st.st_mtime_ns, st.st_size)
         except OSError:

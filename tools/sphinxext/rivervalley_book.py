@@ -181,8 +181,7 @@ def _write_index(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    # Run before myst-nb reads nb_ipywidgets_js (builder-inited) and after config
-    # overrides.
+    # After config overrides, before the builder starts (builder-inited).
     app.connect("config-inited", _configure, priority=400)
     app.connect("builder-inited", _drop_fontawesome_script)
     # Run after every extension has added its per-page scripts.
