@@ -8,6 +8,7 @@ import numpy as np
 from .._validation import check_memory
 from ..model._landscape import RiverValley
 from ..model._noise import AdditiveNoise, NoiseModel
+from ._blocks import CHUNK
 
 
 def check_start(valley: RiverValley, theta0: np.ndarray) -> None:
@@ -41,18 +42,17 @@ def check_simulation_memory(
     record_every: int,
     record_theta: bool,
     blocks: int | None = None,
-    chunk: int = 512,
 ) -> None:
     """Refuse a run whose arrays would exceed the memory limit (2 GiB).
 
     ``blocks`` is the number of blocks when the run takes the exact block path, which
     never holds a (seeds, d) array: besides the four recorded series it draws, per block
-    and seed, three random numbers for each step of a chunk of ``chunk`` steps at once;
+    and seed, three random numbers for each step of a chunk of ``CHUNK`` steps at once;
     ``None`` for the coordinate path.
     """
     n_rec = steps // record_every + 2
     if blocks is not None:
-        per_run = 4 * n_rec + blocks * (8 + 3 * min(chunk, steps))
+        per_run = 4 * n_rec + blocks * (8 + 3 * min(CHUNK, steps))
     else:
         per_run = valley.d * (5 + (n_rec if record_theta else 0)) + 4 * n_rec
     if blocks is None and not isinstance(noise, AdditiveNoise):

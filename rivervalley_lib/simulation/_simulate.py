@@ -21,7 +21,7 @@ from ..model._blocks import block_partition
 from ..model._landscape import RiverValley
 from ..model._noise import AdditiveNoise, NoiseModel, validate_noise
 from ..model._state import moving_mask, validate_landscape
-from ._blocks import CHUNK, sample_final, simulate_blocks
+from ._blocks import sample_final, simulate_blocks
 from ._checks import check_simulation_memory, check_start
 from ._trace import DivergenceError, Trace, make_trace
 
@@ -199,7 +199,6 @@ def simulate(
         record_every,
         record_theta,
         blocks=n_blocks if use_block else None,
-        chunk=CHUNK,
     )
     # after the memory guard: a schedule of a refused length is never built
     etas = eta_schedule(eta, steps)
