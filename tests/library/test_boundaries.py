@@ -179,7 +179,7 @@ def test_top_eigenspace_is_dense_from_k_equal_dim_minus_one(dim):
             continue
         calls = [0]
 
-        def hvp(v):
+        def hvp(v, calls=calls):
             calls[0] += 1
             return H @ v
 
