@@ -281,3 +281,57 @@ def test_checks_accept_the_noisy_closed_forms_and_refuse_the_noise_free_ones(cap
     assert check.expected_loss_change(loss_change(s2), valley, noise, theta, eta)
     assert not check.expected_loss_change(loss_change(0.0), valley, noise, theta, eta)
     capsys.readouterr()
+
+
+@pytest.mark.parametrize("noise", NOISES, ids=IDS)
+def test_two_mean_field_steps_are_the_mean_over_exact_noise_paths(noise):
+    """expected_trajectory over two steps (its closure through mean_diagonal, with the
+    multiplicative part of RegressionNoise) is the mean of D, B and the loss over
+    all (2d)^2 two-step paths of exact noise samples, the second drawn from the
+    covariance at the first step's state: E[X_2 | theta_1] is quadratic in theta_1,
+    so this mean is the exact expectation. The first step alone is checked too."""
+    eta = 0.2
+    lam = VALLEY.eigenvalues
+    xi0 = exact_samples(noise.covariance(VALLEY, THETA))
+    first = THETA - eta * (lam * THETA + xi0)
+    D2, B2, L2 = [], [], []
+    for theta1 in first:
+        xi = exact_samples(noise.covariance(VALLEY, theta1))
+        D, B, L = one_step(VALLEY, theta1, xi, eta)
+        D2.append(D.mean())
+        B2.append(B.mean())
+        L2.append(L.mean())
+    D1, B1, L1 = one_step(VALLEY, THETA, xi0, eta)
+    mf = rv.expected_trajectory(VALLEY, noise, eta, 2, THETA)
+    # tolerance: round-off of means of 10 and 100 quadratic forms (EXACT).
+    assert (mf.D[1], mf.B[1], mf.loss[1]) == pytest.approx(
+        (D1.mean(), B1.mean(), L1.mean()), rel=EXACT
+    )
+    assert (mf.D[2], mf.B[2], mf.loss[2]) == pytest.approx(
+        (np.mean(D2), np.mean(B2), np.mean(L2)), rel=EXACT
+    )
+    # The noise matters at step 2: the noise-free mean field is far off.
+    gd = rv.expected_trajectory(VALLEY, GD, eta, 2, THETA)
+    assert abs(gd.B[2] - mf.B[2]) > 1e-3 * mf.B[2]
+
+
+def test_block_simulator_has_the_mean_field_mean_on_blocks_of_one_two_and_three():
+    """The block path of simulate keeps, per block of m equal eigenvalues, the
+    component along the start and the rest, with an orthogonal Gaussian part for
+    m >= 2 and a chi-square with m - 2 degrees of freedom for m >= 3. On blocks of
+    sizes 1 (dominant), 2 and 3 (bulk) the seed mean of D and B after one noisy step
+    matches the exact mean field within 5 standard errors; a wrong block-size branch
+    adds or drops eta^2 lambda^2 sigma^2 per missing coordinate, 24 to 140 standard
+    errors here."""
+    valley = rv.RiverValley([4.0, 2.0, 2.0, 1.0, 1.0, 1.0], k=1)
+    noise = rv.IsotropicNoise(0.5)
+    theta0 = np.full(6, 0.05)
+    run = rv.simulate(
+        valley, noise, 0.2, 1, theta0, seeds=40_000, rng=11, method="block"
+    )
+    mf = rv.expected_trajectory(valley, noise, 0.2, 1, theta0)
+    for field in ("D", "B"):
+        x = getattr(run, field)[:, 1]
+        se = x.std(ddof=1) / math.sqrt(x.size)
+        # tolerance: 5 standard errors of a 40 000-seed mean (fixed seed).
+        assert abs(x.mean() - getattr(mf, field)[1]) < 5 * se, field
