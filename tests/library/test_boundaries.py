@@ -312,3 +312,60 @@ def test_simulated_plateau_accepts_the_whole_run_as_last():
     assert check.simulated_plateau(own, valley, noise, 0.2, run=run, last=n, rtol=0.5)
     with pytest.raises(ValueError, match="last"):
         check.simulated_plateau(own, valley, noise, 0.2, run=run, last=n + 1)
+
+
+def test_a_sampled_step_to_a_zero_gradient_is_refused_exactly_there():
+    """H = diag(4, 1), theta = (1, 1), a noise sample g_hat = (4, 4) and eta = 1/4:
+    theta - eta g_hat = 0 exactly, so that sampled next gradient is zero and its
+    alignment undefined. predict (its mean alignment) and draw_steps refuse exactly
+    that step size and accept eta = 1/4 +- 2^-20 (next energy ~1e-12 > 0)."""
+    lam, theta = np.array([4.0, 1.0]), np.ones(2)
+    samples = np.array([[4.0, 4.0], [4.0, -2.0]])
+    rep = measure_alignment(
+        lam * theta, lambda v: lam * v, k=1, noise_samples=samples, theta=theta
+    )
+    with pytest.raises(ValueError, match="zero"):
+        rep.predict(0.25)
+    for eta in (0.25 - TINY, 0.25 + TINY):
+        assert math.isfinite(rep.predict(eta).mean_alignment_change)
+
+    def draws(eta):
+        it = iter(samples)
+        return rep.draw_steps(
+            eta, lambda x: lam * x, lambda _x: next(it), samples=2, theta=theta
+        )
+
+    with pytest.raises(ValueError, match="zero"):
+        draws(0.25)
+    assert np.all(np.isfinite(draws(0.25 + TINY).alignment))
+
+
+def test_a_negative_squared_norm_is_round_off_up_to_1e_minus_10_of_its_scale():
+    """A difference of squared norms (B = |g|^2 - D, b_B, n_B) that comes out negative
+    is round-off, set to 0, down to -1e-10 max(scale, 1) inclusive; below it the
+    measurement is refused as a broken HVP (private helper: no public input reaches
+    the boundary exactly)."""
+    from rivervalley_lib.diagnostics._measure import squared_norm
+
+    assert squared_norm("B", 0.0, 1.0) == 0.0
+    assert squared_norm("B", 0.5, 1.0) == 0.5
+    assert squared_norm("B", -1e-10, 1.0) == 0.0  # on the bound: round-off
+    assert squared_norm("B", -1e-10, 0.25) == 0.0  # scales below 1 count as 1
+    assert squared_norm("B", -1e-8, 100.0) == 0.0  # -1e-10 * 100
+    with pytest.raises(ValueError, match="B came out"):
+        squared_norm("B", -2e-10, 1.0)
+    with pytest.raises(ValueError, match="B came out"):
+        squared_norm("B", -2e-8, 100.0)
+
+
+def test_decreasing_needs_a_strict_fall_and_accepts_the_tolerance_inclusive(capsys):
+    """check.decreasing: equal neighbours are not a fall; each value may be off the
+    reference by exactly the tolerance (|1 - 1/2| = 1/2), not by more."""
+    ref = [3.0, 2.0, 0.5]
+    assert check.decreasing([3.0, 2.0, 1.0], reference=ref, tolerance=0.5)
+    assert not check.decreasing([3.0, 2.0, 1.0], reference=ref, tolerance=0.5 - TINY)
+    assert not check.decreasing([3.0, 2.0, 2.0], reference=ref, tolerance=2.0)
+    assert check.decreasing(
+        [3.0, 2.0, 2.0 - TINY], reference=ref, tolerance=[0.0, 0.0, 1.5]
+    )
+    capsys.readouterr()
