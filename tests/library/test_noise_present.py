@@ -50,6 +50,22 @@ def exact_samples(cov: np.ndarray) -> np.ndarray:
     return np.concatenate([cols, -cols])
 
 
+def covariance(noise, valley, theta) -> np.ndarray:
+    """Sigma(theta) written out from each model's definition, without its code:
+    sigma^2 I, sigma^2 H, and [(2L + sigma_eps^2) H + g g^T] / b (its Isserlis form,
+    itself checked by quadrature below)."""
+    lam = valley.eigenvalues
+    if type(noise) is rv.IsotropicNoise:
+        return noise.sigma**2 * np.eye(valley.d)
+    if type(noise) is rv.CurvatureNoise:
+        return noise.sigma**2 * np.diag(lam)
+    g = lam * theta
+    two_loss = float(np.sum(lam * theta**2))
+    return (
+        (two_loss + noise.label_noise**2) * np.diag(lam) + np.outer(g, g)
+    ) / noise.batch_size
+
+
 def one_step(valley, theta, xi, eta, projection="none"):
     """theta' = theta - eta P (g + xi) for each row of xi; returns (D', B', loss')."""
     lam, k = valley.eigenvalues, valley.k
@@ -68,9 +84,9 @@ def one_step(valley, theta, xi, eta, projection="none"):
 def test_one_step_laws_are_the_mean_over_exact_noise_samples(noise):
     """expected_next, energy_ratio_step and expected_loss_change (SGD, Dom-SGD,
     Bulk-SGD) are the means of the one-step energies over exact samples of the noise
-    model's FULL covariance (for RegressionNoise another code path than the diagonal
-    the laws use, including its H theta theta^T H / b part)."""
-    xi = exact_samples(noise.covariance(VALLEY, THETA))
+    model's full covariance, written out from its definition (for RegressionNoise
+    including its H theta theta^T H / b part)."""
+    xi = exact_samples(covariance(noise, VALLEY, THETA))
     for eta in (0.1, 0.25):
         D1, B1, loss1 = one_step(VALLEY, THETA, xi, eta)
         ED, EB = rv.expected_next(VALLEY, noise, THETA, eta)
@@ -99,10 +115,11 @@ def test_one_step_laws_are_the_mean_over_exact_noise_samples(noise):
 def test_thresholds_are_the_explicit_sums_with_noise(noise):
     """critical_step_size = 2A/C and projection_thresholds = 2X/(a_X + t_X) with the
     noise sums n_X = sum lambda^2 s_i and t_X = sum lambda s_i written out per
-    coordinate, s_i the diagonal of the model's full covariance matrix."""
+    coordinate, s_i the diagonal of the model's covariance written out from its
+    definition."""
     lam, k = VALLEY.eigenvalues, VALLEY.k
     g2 = (lam * THETA) ** 2
-    s = np.diag(noise.covariance(VALLEY, THETA))
+    s = np.diag(covariance(noise, VALLEY, THETA))
     D, B = g2[:k].sum(), g2[k:].sum()
     aD, aB = (lam * g2)[:k].sum(), (lam * g2)[k:].sum()
     bD, bB = (lam**2 * g2)[:k].sum(), (lam**2 * g2)[k:].sum()
@@ -147,6 +164,8 @@ def test_regression_covariance_is_the_gauss_hermite_expectation():
     cov = (second - np.outer(mean, mean)) / b
     noise = rv.RegressionNoise(batch_size=b, label_noise=sig)
     # tolerance: round-off of a 256-node quadrature that is exact in exact arithmetic.
+    # (The written-out form the other tests use is this expectation too.)
+    np.testing.assert_allclose(covariance(noise, valley, theta), cov, atol=1e-12)
     np.testing.assert_allclose(noise.covariance(valley, theta), cov, atol=1e-12)
     np.testing.assert_allclose(noise.diagonal(valley, theta), np.diag(cov), rtol=1e-12)
     # mean_diagonal at the deterministic second moments u = g^2 is the same diagonal.
@@ -292,11 +311,11 @@ def test_two_mean_field_steps_are_the_mean_over_exact_noise_paths(noise):
     so this mean is the exact expectation. The first step alone is checked too."""
     eta = 0.2
     lam = VALLEY.eigenvalues
-    xi0 = exact_samples(noise.covariance(VALLEY, THETA))
+    xi0 = exact_samples(covariance(noise, VALLEY, THETA))
     first = THETA - eta * (lam * THETA + xi0)
     D2, B2, L2 = [], [], []
     for theta1 in first:
-        xi = exact_samples(noise.covariance(VALLEY, theta1))
+        xi = exact_samples(covariance(noise, VALLEY, theta1))
         D, B, L = one_step(VALLEY, theta1, xi, eta)
         D2.append(D.mean())
         B2.append(B.mean())
