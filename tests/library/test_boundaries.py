@@ -369,3 +369,54 @@ def test_decreasing_needs_a_strict_fall_and_accepts_the_tolerance_inclusive(caps
         [3.0, 2.0, 2.0 - TINY], reference=ref, tolerance=[0.0, 0.0, 1.5]
     )
     capsys.readouterr()
+
+
+def test_energy_ratio_is_undefined_exactly_where_the_expected_energy_vanishes():
+    """H = diag(2, 0), no noise, eta = 1/2: eta lambda = 1 zeroes the dominant
+    gradient and the flat bulk has none, so E[D'] + E[B'] = 0 exactly and the ratio
+    is refused; one step size 2^-20 away it is defined (and 1)."""
+    valley = rv.RiverValley([2.0, 0.0], k=1)
+    theta = [1.0, 3.0]
+    assert rv.expected_next(valley, GD, theta, 0.5) == (0.0, 0.0)
+    with pytest.raises(ValueError, match="not positive"):
+        rv.energy_ratio_step(valley, GD, theta, 0.5)
+    for eta in (0.5 - TINY, 0.5 + TINY):
+        assert rv.energy_ratio_step(valley, GD, theta, eta) == 1.0
+
+
+def test_record_energies_may_name_every_step_from_0_to_steps_inclusive():
+    """expected_trajectory keeps energies at steps in [0, steps]: 0 and steps are
+    accepted, -1 and steps + 1 refused."""
+    noise = rv.IsotropicNoise(0.5)
+    mf = rv.expected_trajectory(V2, noise, 0.1, 4, [1.0, 1.0], record_energies=[0, 4])
+    assert mf.energy_steps.tolist() == [0, 4]
+    for bad in ([5], [-1]):
+        with pytest.raises(ValueError, match=r"record_energies must hold steps in"):
+            rv.expected_trajectory(V2, noise, 0.1, 4, [1.0, 1.0], record_energies=bad)
+
+
+def test_spread_valley_needs_the_bulk_strictly_below_the_dominant_range():
+    """bulk[1] < dominant[0]: equal ends are refused, 2^-20 below is accepted."""
+    with pytest.raises(ValueError, match=r"bulk\[1\] < dominant\[0\]"):
+        rv.RiverValley.spread(d=6, k=2, dominant=(2.0, 3.0), bulk=(0.5, 2.0))
+    ok = rv.RiverValley.spread(d=6, k=2, dominant=(2.0, 3.0), bulk=(0.5, 2.0 - TINY))
+    assert ok.gap_ratio == 2.0 / (2.0 - TINY)
+
+
+def test_monte_carlo_loss_change_must_be_strictly_within_five_standard_errors(capsys):
+    """check.expected_loss_change with samples: the mean must lie less than 5
+    standard errors from the closed form. H = diag(4, 1), theta = (1, 1), sigma =
+    1/2, eta = 1/4: E[Delta L] = -2.1796875 exactly; the samples v -+ h (h = 2^-6)
+    have standard error h exactly, so v = E + 5h sits on the bound and fails, E + 4h
+    passes, E + 6h fails."""
+    noise, theta = rv.IsotropicNoise(0.5), [1.0, 1.0]
+    expected = rv.expected_loss_change(V2, noise, theta, 0.25)
+    assert expected == -2.1796875
+    h = 2.0**-6
+    for mult, ok in ((4, True), (5, False), (6, False)):
+        value = expected + mult * h
+        samples = np.array([value - h, value + h])
+        assert samples.std(ddof=1) / np.sqrt(2) == h  # the construction is exact
+        got = check.expected_loss_change(value, V2, noise, theta, 0.25, samples=samples)
+        assert got is ok, mult
+    capsys.readouterr()
