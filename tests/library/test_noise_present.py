@@ -354,3 +354,41 @@ def test_block_simulator_has_the_mean_field_mean_on_blocks_of_one_two_and_three(
         se = x.std(ddof=1) / math.sqrt(x.size)
         # tolerance: 5 standard errors of a 40 000-seed mean (fixed seed).
         assert abs(x.mean() - getattr(mf, field)[1]) < 5 * se, field
+
+
+def test_stderr_of_predict_is_the_delta_method_over_the_noise_moments(report):
+    """predict(eta).stderr of the ratio change and of the three loss changes are
+    sqrt(grad^T cov grad) with cov the covariance of the mean noise moments and the
+    analytic gradients: for the ratio E[D']/(E[D'] + E[B']), d/d n_D = eta^2 E[B']/S^2
+    and d/d n_B = -eta^2 E[D']/S^2 (S = E[D'] + E[B']); each loss change is linear in
+    t_D, t_B with slope eta^2/2 on the blocks it moves."""
+    rep, xi = report
+    lam, k, m = VALLEY.eigenvalues, VALLEY.k, xi.shape[0]
+    per = np.column_stack(
+        [
+            (lam**2 * xi**2)[:, :k].sum(1),
+            (lam**2 * xi**2)[:, k:].sum(1),
+            (lam * xi**2)[:, :k].sum(1),
+            (lam * xi**2)[:, k:].sum(1),
+        ]
+    )
+    cov = np.cov(per.T, ddof=1) / m
+    eta = 0.2
+    ED, EB = rep.moments.expected_next(eta)
+    S = ED + EB
+    half = 0.5 * eta**2
+    grads = {
+        "ratio_change": np.array([eta**2 * EB / S**2, -(eta**2) * ED / S**2, 0, 0]),
+        "loss_change_sgd": np.array([0, 0, half, half]),
+        "loss_change_dominant": np.array([0, 0, half, 0]),
+        "loss_change_bulk": np.array([0, 0, 0, half]),
+    }
+    se = rep.predict(eta).stderr
+    for name, grad in grads.items():
+        # tolerance: central differences of step 1e-3 standard errors, exact for the
+        # linear loss changes and ~1e-6 relative for the ratio; 1e-5 rejects any
+        # factor 2 by five orders of magnitude.
+        assert getattr(se, name) == pytest.approx(
+            math.sqrt(grad @ cov @ grad), rel=1e-5
+        ), name
+        assert getattr(se, name) > 0
