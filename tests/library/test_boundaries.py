@@ -23,14 +23,14 @@ TINY = 2.0**-20  # a dyadic step off a boundary, far above round-off
 
 
 def moments(C_sign: float = 1.0, den_D: float = 1.0, den_B: float = 1.0):
-    """BlockMoments with dyadic fields: A = aD B - aB D = 2 and
-    C = (bD + nD) B - (bB + nB) D = C_sign, a_D + t_D = den_D, a_B + t_B = den_B."""
-    # D = B = 1; C = bD + nD - bB - nB, split half into the noise terms.
+    """BlockMoments with dyadic fields: C = (bD + nD) B - (bB + nB) D = C_sign,
+    a_D + t_D = den_D, a_B + t_B = den_B and A = aD B - aB D = 2 + den_D - den_B."""
+    # D = B = 1; C = bD + nD - bB - nB, half of C_sign in each of bD and nD.
     return rv.BlockMoments(
         D=1.0,
         B=1.0,
         aD=den_D + 1.0,
-        aB=den_B + 1.0 - 2.0,  # keeps A = aD - aB = 2 whatever den_B
+        aB=den_B - 1.0,
         bD=2.0 + C_sign / 2,
         bB=2.0,
         nD=1.0 + C_sign / 2,
@@ -420,3 +420,31 @@ def test_monte_carlo_loss_change_must_be_strictly_within_five_standard_errors(ca
         got = check.expected_loss_change(value, V2, noise, theta, 0.25, samples=samples)
         assert got is ok, mult
     capsys.readouterr()
+
+
+class BulkOnlyNoise(rv.IsotropicNoise):
+    """A user's noise model: isotropic in the bulk, none in the dominant block."""
+
+    def scale(self, valley):
+        return np.where(valley.dominant_mask, 0.0, self.sigma)
+
+
+def test_self_correction_threshold_when_c_is_zero_at_chi_zero():
+    """Without dominant noise C(0) = n_D B = 0 exactly, the boundary of the branch
+    that used to return 0.0 ("every state self-corrects"). But C > 0 just above 0:
+    on the two-level valley C = D [(1 - chi) G^2 (lambda^2 - mu^2) - n_B], so the
+    threshold is chi_sc = 1 - n_B / (G^2 (lambda^2 - mu^2)), with "threshold" states
+    below it and "always-falls" above (library bug found by this test, fixed)."""
+    d, k, lam, mu, sigma, G2 = 50, 2, 10.0, 0.5, 0.3, 4.0
+    valley = rv.RiverValley.two_level(d=d, k=k, dominant=lam, bulk=mu)
+    noise = BulkOnlyNoise(sigma)
+    at_zero = rv.state_with_alignment(valley, 0.0, G2)
+    assert rv.BlockMoments.from_state(valley, noise, at_zero).threshold_terms()[1] == 0
+    chi = rv.self_correction_threshold(valley, noise, energy=G2)
+    n_B = (d - k) * mu**2 * sigma**2
+    # tolerance: an 80-step bisection (2^-80) on C evaluated to round-off (~1e-13).
+    assert chi == pytest.approx(1 - n_B / (G2 * (lam**2 - mu**2)), rel=1e-10)
+    below = rv.state_with_alignment(valley, chi - 1e-6, G2)
+    above = rv.state_with_alignment(valley, chi + 1e-6, G2)
+    assert rv.alignment_regime(valley, noise, below) == "threshold"
+    assert rv.alignment_regime(valley, noise, above) == "always-falls"
