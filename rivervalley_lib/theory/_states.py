@@ -130,9 +130,10 @@ def self_correction_threshold(
 
     if C(np.array(1.0)) >= 0:
         return 1.0
+    # C(0) = n_D B >= 0; it is 0 only without dominant noise, and C > 0 can still
+    # hold just above 0: bisect from there too (a C <= 0 on all of (0, 1] converges
+    # to 0).
     lo, hi = np.array(0.0), np.array(1.0)
-    if C(lo) <= 0:
-        return 0.0
     for _ in range(80):
         mid = 0.5 * (lo + hi)
         if C(mid) > 0:
