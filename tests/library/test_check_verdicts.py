@@ -122,7 +122,7 @@ HINTS = [
         "critical step size, state-dependent noise",
         lambda: check.critical_step_size(0.1, TWO, REG, ONES),
         "critical step size",
-        "the noise terms n_D/D and n_B/B enter the denominator",
+        "solve E[D']/(E[D'] + E[B']) = D/(D+B) for eta; the noise terms n_D/D",
     ),
     (
         "projection thresholds, both off",
@@ -212,19 +212,19 @@ HINTS = [
         "local alignment",
         lambda: check.local_alignment(0.5, G4, _hvp, 2),
         "alignment",
-        "|U^T g|^2 / |g|^2 (squared, not the norm ratio)",
+        "project the full-batch gradient on the top-k eigenvectors U",
     ),
 ]
 
 
 @pytest.mark.parametrize("name,call,what,hint", HINTS, ids=[c[0] for c in HINTS])
 def test_a_wrong_answer_gets_the_hint_of_its_mistake(name, call, what, hint, capsys):
-    """The ✗ line names the exercise and carries the hint for this mistake (and not the
-    hint of another branch: the sign hint only for a wrong sign)."""
+    """The ✗ line names the exercise and starts its hint with the advice for this
+    mistake (and not the hint of another branch: the sign hint only for a wrong
+    sign)."""
     assert call() is False
     line = _line(capsys)
-    assert line.startswith(f"✗ {what}: not yet. Hint: "), line
-    assert hint in line, line
+    assert line.startswith(f"✗ {what}: not yet. Hint: {hint}"), line
     if "right sign" in name:
         assert "sign is wrong" not in line
 
@@ -299,6 +299,32 @@ BAD_INPUTS = [
         ),
     ),
     (
+        "expected_loss_change one sample",
+        lambda: check.expected_loss_change(
+            "x", SMALL, QUIET, [1.0, 1.0], 0.25, samples=[1.0]
+        ),
+    ),
+    (
+        "critical_step_size rtol = 1",
+        lambda: check.critical_step_size("x", TWO, QUIET, ONES, rtol=1.0),
+    ),
+    (
+        "noise_floor_plateau rtol < 0",
+        lambda: check.noise_floor_plateau("x", TWO, QUIET, 0.1, rtol=-1e-9),
+    ),
+    (
+        "stochastic_alignment rtol = 1",
+        lambda: check.stochastic_alignment("x", TWO, QUIET, ONES, rtol=1.0),
+    ),
+    (
+        "local_critical_step_size rtol = 1",
+        lambda: check.local_critical_step_size("x", G4, _hvp, 2, rtol=1.0),
+    ),
+    (
+        "local_alignment rtol NaN",
+        lambda: check.local_alignment("x", G4, _hvp, 2, rtol=math.nan),
+    ),
+    (
         "simulated_plateau last beyond the run",
         lambda: check.simulated_plateau(
             "x", SMALL, SMALL_NOISE, 0.25, run=RUN, last=RUN.D.shape[1] + 1
@@ -332,6 +358,20 @@ GOOD_EDGES = [
     (
         "collapse_scale factor = 100",
         lambda: check.collapse_scale("x", TWO, QUIET, 0.1, factor=100.0),
+    ),
+    (
+        "critical_step_size rtol = 0",
+        lambda: check.critical_step_size("x", TWO, QUIET, ONES, rtol=0.0),
+    ),
+    (
+        "stochastic_alignment rtol just below 1",
+        lambda: check.stochastic_alignment("x", TWO, QUIET, ONES, rtol=1 - 2**-53),
+    ),
+    (
+        "expected_loss_change two samples",
+        lambda: check.expected_loss_change(
+            "x", SMALL, QUIET, [1.0, 1.0], 0.25, samples=[1.0, 2.0]
+        ),
     ),
     (
         "simulated_plateau last = 1",
