@@ -557,3 +557,28 @@ def test_simulated_plateau_averages_in_double_precision(capsys):
         _ratio(run, 2001), SMALL, SMALL_NOISE, 0.25, run=run, last=2001
     )
     assert _line(capsys) == "✓ simulated plateau: correct."
+
+
+def test_collapse_scale_scans_3000_steps_by_default(capsys):
+    """The default scan is 3000 steps. On lambda = (2, 1) with eta = 4e-4 the collapse
+    is slow (the deepest dip of a barely collapsing start comes after ~3500 steps), so
+    the smallest collapsing scale still shrinks from step to step near 3000. The noise
+    is set so that the grid point c_j = 10**-0.5 first dips at step 3001: by the
+    explicit recursion, 3000 steps give the next grid point and 3001 steps give c_j.
+    With a factor just above 1, c_j then fails by default and passes with 3001 steps."""
+    valley, eta = rv.RiverValley([2.0, 1.0], k=1), 4e-4
+    grid = np.geomspace(1e-3, 100, 201)
+    # c_N, the smallest scale dipping within N steps at sigma = 1 (found by bisection
+    # with the same recursion): 0.1565268 for N = 3000 and 0.1564244 for N = 3001; the
+    # alignment depends on c / sigma only, so sigma = c_j / sqrt(c_3000 c_3001) puts c_j
+    # between the two thresholds, about 3e-4 (relative) from each.
+    sigma = grid[100] / np.sqrt(0.15652682608261306 * 0.15642435651146855)
+    s = np.array([sigma**2, sigma**2])
+    ref = [_collapse_reference([2.0, 1.0], s, 1, eta, n, grid) for n in (3000, 3001)]
+    assert ref == [grid[101], grid[100]]  # the premise, by the explicit recursion
+    noise = rv.IsotropicNoise(sigma)
+    f = 1 + 1e-9
+    assert not check.collapse_scale(grid[100], valley, noise, eta, factor=f)
+    assert check.collapse_scale(grid[100], valley, noise, eta, steps=3001, factor=f)
+    assert check.collapse_scale(grid[101], valley, noise, eta, factor=f)
+    capsys.readouterr()
