@@ -430,6 +430,7 @@ def test_a_bracket_whose_probe_lands_exactly_on_eta_star_does_not_straddle_it(ca
     rtol = 1e-6
     chi = rv.alignment(TWO, ONES)
     # the premise: at eta* the one-step energy ratio is the alignment, to the last bit
+    # tolerance: none; the boundary case needs the ratio at eta* to be bit-exact
     assert rv.energy_ratio_step(TWO, QUIET, ONES, 0.5) == chi
     # hi just below eta*, its probe hi + 0.1*rtol*hi exactly on 0.5
     hi = 0.5 / (1 + 0.1 * rtol)
@@ -451,7 +452,7 @@ def test_the_bracket_width_bound_is_inclusive_and_relative_to_hi(capsys):
     rtol = 2.0**-20
     hi = 0.5 + 2.0**-22
     lo = hi - rtol * hi  # exact in binary: hi - lo == rtol * hi
-    assert hi - lo == rtol * hi
+    assert hi - lo == rtol * hi  # tolerance: none; powers of two make it exact
     assert check.bisection_bracket(lo, hi, TWO, QUIET, ONES, rtol=rtol)
     lo = hi - 1.5 * rtol * hi
     assert not check.bisection_bracket(lo, hi, TWO, QUIET, ONES, rtol=rtol)
@@ -483,7 +484,9 @@ def test_collapse_scale_accepts_exactly_a_factor_either_way_of_the_grid_value(ca
     grid geomspace(1e-3, 100, 201) that dips, from an explicit recursion."""
     grid = np.geomspace(1e-3, 100, 201)
     c = _collapse_reference([4.0, 1.0], [1.0, 1.0], 1, 0.25, 50, grid)
-    assert 1.4 < c < 1.6  # the premise: c* = sqrt(2.175) up to the grid spacing
+    # tolerance: the crossing is c > sqrt(2.175) = 1.475 (one step of the recursion by
+    # hand); the grid spacing is 6 %, so c* lies in (1.475, 1.56)
+    assert 1.4 < c < 1.6
     for answer, ok in [
         (c * 1.5, True),
         (np.nextafter(c * 1.5, np.inf), False),
@@ -513,6 +516,7 @@ def test_monte_carlo_loss_change_accepts_strictly_within_five_standard_errors(ca
     over √2) and the exact expectation is -2: m = 18 lies exactly 5 se off and fails,
     m = 17.5 lies 4.875 se off and passes; two samples are enough."""
     kw = dict(samples=None, projection="dominant")
+    # tolerance: none; the boundary |m - E| = 5 se = 20 is exact in binary
     for m, ok in [(18.0, False), (17.5, True), (-2.0 - 19.5, True), (-22.0, False)]:
         kw["samples"] = _mc(m, 4.0)
         assert check.expected_loss_change(m, SMALL, QUIET, [1.0, 1.0], 0.25, **kw) is ok
@@ -553,6 +557,8 @@ def test_simulated_plateau_averages_in_double_precision(capsys):
     run = dataclasses.replace(
         RUN, D=RUN.D.astype(np.float32), B=RUN.B.astype(np.float32)
     )
+    # tolerance: the check's own 1e-9 identity tolerance; float64 averaging agrees to
+    # ~1e-15, float32 averaging misses by 1.2e-9 (B) to 8.9e-9 (D)
     assert check.simulated_plateau(
         _ratio(run, 2001), SMALL, SMALL_NOISE, 0.25, run=run, last=2001
     )
@@ -575,9 +581,10 @@ def test_collapse_scale_scans_3000_steps_by_default(capsys):
     sigma = grid[100] / np.sqrt(0.15652682608261306 * 0.15642435651146855)
     s = np.array([sigma**2, sigma**2])
     ref = [_collapse_reference([2.0, 1.0], s, 1, eta, n, grid) for n in (3000, 3001)]
+    # tolerance: none; c_j sits 3e-4 (relative) inside the window, far above rounding
     assert ref == [grid[101], grid[100]]  # the premise, by the explicit recursion
     noise = rv.IsotropicNoise(sigma)
-    f = 1 + 1e-9
+    f = 1 + 1e-9  # tolerance: accepts c_j only, not a grid neighbour 6 % away
     assert not check.collapse_scale(grid[100], valley, noise, eta, factor=f)
     assert check.collapse_scale(grid[100], valley, noise, eta, steps=3001, factor=f)
     assert check.collapse_scale(grid[101], valley, noise, eta, factor=f)
