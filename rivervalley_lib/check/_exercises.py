@@ -354,7 +354,7 @@ def local_critical_step_size(
     ✓ local critical step size: correct.
     True
     """
-    exercise(gradient=gradient, hvp=hvp, k=k, rtol=rtol)
+    exercise(gradient=gradient, hvp=hvp, k=k)  # compare() checks rtol
     hint = (
         "rotate into the Hessian's eigenbasis (theta = Q^T (w - w*)) and use the "
         "river-valley formula there."
@@ -398,7 +398,7 @@ def local_alignment(answer, gradient, hvp, k: int, *, rtol: float = 1e-4) -> boo
     ✓ alignment: correct.
     True
     """
-    exercise(gradient=gradient, hvp=hvp, k=k, rtol=rtol)
+    exercise(gradient=gradient, hvp=hvp, k=k)  # compare() checks rtol
     hint = (
         "project the full-batch gradient on the top-k eigenvectors U: "
         "|U^T g|^2 / |g|^2 (squared, not the norm ratio)."
