@@ -73,7 +73,14 @@ def run_mutmut(jobs: int, nice: int, names: list[str] | None = None) -> dict:
     start = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     sampler.start()
-    proc = subprocess.run(cmd, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": "0"})
+    # One BLAS thread per child: two children share two cores, and mutmut's timeout
+    # is CPU time, which a multi-threaded BLAS spends twice as fast as wall time.
+    threads = {
+        v: "1" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+    }
+    proc = subprocess.run(
+        cmd, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": "0", **threads}
+    )
     stop.set()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     timing = {
