@@ -255,3 +255,49 @@ def test_repr_shows_the_eigenvalues_to_four_decimals_and_summarises_beyond_eight
     assert "eigenvalues=[9.1235 8.1235 7.1235" in full
     assert "2.1235]" in full and "..." not in full
     assert "eigenvalues=[9.1235 8.1235 7.1235 ... 3.1235 2.1235 1.1235]" in summary
+
+
+def test_predict_refuses_where_the_predicted_next_gradient_energy_is_zero():
+    """g an eigenvector of H with eta = 1/lambda and no noise: E D' = E B' = 0, the
+    ratio of expectations is undefined, and predict says so with that energy."""
+    H = np.array([4.0, 1.0])
+    rep = measure_alignment(np.array([4.0, 0.0]), lambda v: H * v, k=1)
+    with pytest.raises(
+        ValueError, match=r"^the predicted next gradient energy is 0 at eta = 0.25"
+    ):
+        rep.predict(0.25)
+
+
+def test_predicted_loss_changes_carry_their_own_blocks_standard_errors():
+    """E dL_X = -eta X + eta^2 (a_X + t_X) / 2 is random only through t_X, so its
+    standard error is eta^2/2 times that of the sample mean of t_X, computed here from
+    the exact samples' per-sample t_D, t_B; SGD's is that of t_D + t_B."""
+    _, samples, rep = noisy_report()
+    g = LAM * THETA
+    xi = samples - g
+    t = LAM * xi**2  # per-sample terms lambda_i xi_i^2
+    tD, tB = t[:, :2].sum(axis=1), t[:, 2:].sum(axis=1)
+    eta, m = 0.2, samples.shape[0]
+
+    def se(x):
+        return eta**2 / 2 * x.std(ddof=1) / math.sqrt(m)
+
+    p = rep.predict(eta).stderr
+    assert se(tD) > 0 and se(tB) > 0 and abs(se(tD) - se(tB)) > 0.1 * se(tB)
+    # tolerance: the report's delta method differentiates these linear maps by
+    # central differences (step 1e-3 sd): exact up to round-off, 1e-8 relative.
+    assert p.loss_change_dominant == pytest.approx(se(tD), rel=1e-8)
+    assert p.loss_change_bulk == pytest.approx(se(tB), rel=1e-8)
+    assert p.loss_change_sgd == pytest.approx(se(tD + tB), rel=1e-8)
+
+
+def test_mean_alignment_change_refuses_when_a_sampled_next_gradient_is_zero():
+    """A noise sample with g - eta H (g + xi) = 0 exactly: that draw's alignment is
+    undefined, so the mean alignment change is, and predict refuses (not nan)."""
+    H = np.array([4.0, 1.0])
+    g = np.array([4.0, 1.0])
+    samples = np.array([[4.0, 4.0], [4.0, -2.0]])  # xi = (0, +-3); the first hits 0
+    assert np.all(g - 0.25 * H * samples[0] == 0)
+    rep = measure_alignment(g, lambda v: H * v, k=1, noise_samples=samples)
+    with pytest.raises(ValueError, match="a sampled next gradient is zero"):
+        rep.predict(0.25)
