@@ -301,3 +301,19 @@ def test_mean_alignment_change_refuses_when_a_sampled_next_gradient_is_zero():
     rep = measure_alignment(g, lambda v: H * v, k=1, noise_samples=samples)
     with pytest.raises(ValueError, match="a sampled next gradient is zero"):
         rep.predict(0.25)
+
+
+def test_the_report_keeps_its_own_copy_of_the_point_and_the_gradient():
+    """The report is a snapshot: changing the caller's arrays after the measurement
+    (an in-place optimiser step) changes neither report.theta nor report.gradient,
+    and draw_steps still starts from the measured point."""
+    theta, g = THETA.copy(), LAM * THETA
+    rep = measure_alignment(g, lambda v: LAM * v, k=2, theta=theta)
+    theta -= 0.1 * g  # the caller steps on in place
+    g[:] = np.nan
+    np.testing.assert_array_equal(rep.theta, THETA)
+    np.testing.assert_array_equal(rep.gradient, LAM * THETA)
+    steps = rep.draw_steps(0.1, lambda x: LAM * x, lambda x: LAM * x, samples=2)
+    after = LAM * (THETA - 0.1 * LAM * THETA)
+    # tolerance: the same few flops; round-off only.
+    assert steps.D[0] == pytest.approx(after[:2] @ after[:2], rel=1e-14)
