@@ -174,14 +174,15 @@ def measure_alignment(
                 "(one argument); bind the parameters first, e.g. "
                 "lambda v: hvp(theta, v)"
             ) from None
-    g = validate_array("gradient", gradient, ndim_min=1)
+    # copies: the report keeps them after the call
+    g = validate_array("gradient", gradient, ndim_min=1, copy=True)
     if g.ndim != 1:
         raise ValueError(f"gradient must be a flat vector (dim,), got shape {g.shape}")
     dim = g.shape[0]
     if dim < 2:
         raise ValueError(f"gradient must have at least 2 entries, got {dim}")
     if theta is not None:
-        theta = validate_array("theta", theta, ndim_min=1)
+        theta = validate_array("theta", theta, ndim_min=1, copy=True)
         if theta.shape != (dim,):
             raise ValueError(
                 f"gradient has length {dim} but theta has shape {theta.shape}: the "

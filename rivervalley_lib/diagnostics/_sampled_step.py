@@ -62,14 +62,13 @@ def sample_model_step(
 ) -> SampledStep:
     """Take ``samples`` independent steps from ``theta`` (internal API of the report).
 
-    ``stochastic_gradient_fn`` is called ``samples`` times in a row, so a generator it
-    closes over is drawn from in the same order as in a hand-written loop.
+    ``theta`` is the point the report checked (``AlignmentReport._theta``: a finite
+    float vector of shape ``(dim,)``), so it is not checked again here; every other
+    argument is. ``stochastic_gradient_fn`` is called ``samples`` times in a row, so a
+    generator it closes over is drawn from in the same order as in a hand-written loop.
     """
     U = np.asarray(basis, dtype=float)
     dim = U.shape[0]
-    theta = validate_array("theta", theta, last_dim=dim)
-    if theta.ndim != 1:
-        raise ValueError(f"theta must be a flat vector ({dim},), got {theta.shape}")
     eta = validate_real("eta", eta, low=0.0, low_inclusive=False)
     samples = validate_int("samples", samples, low=2)
     projection = validate_projection(projection)

@@ -463,4 +463,4 @@ class RegressionNoise(NoiseModel):
         )
 
     def __hash__(self):
-        return hash(("RegressionNoise", self.batch_size, self.label_noise))
+        return hash((self.batch_size, self.label_noise))
