@@ -14,7 +14,7 @@ A test "uses a tolerance" when it contains
   an ``rtol=`` or ``atol=`` keyword;
 * an ordering comparison (``<``, ``<=``, ``>``, ``>=``) inside an ``assert`` with a
   float literal other than 0.0 and 1.0 in one of its operands, outside any call's
-  arguments (``abs(a - b) < 0.05``, ``0.5 * T1 <= t``, ``ratio > 0.9``).
+  arguments and subscripts (``abs(a - b) < 0.05``, ``0.5 * T1 <= t``, ``ratio > 0.9``).
 
 Equality comparisons (``==``, ``!=``) are exact and are not tolerances.
 """
@@ -64,11 +64,14 @@ def _call_name(node: ast.Call) -> str | None:
 
 def _has_float_literal(node: ast.AST) -> bool:
     """A float literal other than 0.0 and 1.0 in an operand, not inside a call's
-    arguments (``f(IsotropicNoise(0.1)) > 0`` compares with 0, not with 0.1)."""
+    arguments or a subscript (``f(IsotropicNoise(0.1)) > 0`` and ``side[0.18] < 0``
+    compare with 0, not with 0.1 or 0.18)."""
     if isinstance(node, ast.Constant):
         return isinstance(node.value, float) and node.value not in (0.0, 1.0)
     if isinstance(node, ast.Call):
         return False
+    if isinstance(node, ast.Subscript):  # a key, ``side[0.18] < 0``, is no tolerance
+        return _has_float_literal(node.value)
     return any(_has_float_literal(child) for child in ast.iter_child_nodes(node))
 
 
@@ -219,6 +222,7 @@ def test_detector_ignores_tests_without_a_tolerance():
             assert 0.0 <= h() <= 1.0
             assert k() != 0.5
             assert np.all(f(IsotropicNoise(0.1)) > 0)
+            assert side[0.18] < -px and side[0.19] > 0
             x = np.sum(y)
         def helper():
             assert np.isclose(f(), 2)
