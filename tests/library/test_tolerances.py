@@ -39,10 +39,21 @@ class Exemption(NamedTuple):
     reason: str
 
 
+# Files other engineers edit or add in this round (issue 24). Each is exempt until
+# the lead, merging, adds its "# tolerance:" lines and removes it from this tuple. An
+# exempt file may be absent from a branch (it lives on another one until the merge).
 EXEMPT: tuple[Exemption, ...] = (
     Exemption(
         "test_mutation_kills.py",
         "edited by the lead in this round (issue 24); the lead adds its own lines",
+    ),
+    Exemption(
+        "test_boundaries.py",
+        "added by engineer t24b in this round (issue 24, on-the-boundary tests)",
+    ),
+    Exemption(
+        "test_noise_present.py",
+        "added by engineer t24b in this round (issue 24, noise-present tests)",
     ),
 )
 
@@ -142,9 +153,10 @@ def test_every_library_tolerance_says_why():
     )
 
 
-def test_exemptions_exist_and_give_a_reason():
+def test_exemptions_name_test_files_and_give_a_reason():
     for e in EXEMPT:
-        assert (HERE / e.filename).is_file(), e.filename
+        assert e.filename.startswith("test_") and e.filename.endswith(".py"), e
+        assert "/" not in e.filename and e.filename != Path(__file__).name, e
         assert len(e.reason.split()) >= 5, e
 
 
