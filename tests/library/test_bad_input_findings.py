@@ -24,6 +24,8 @@ def test_1_simulate_block_path_does_not_keep_the_callers_theta0():
     tr = rv.simulate(valley, Z, 0.05, 5, th, rng=0)
     th[:] = 1000.0  # the caller reuses its array
     final = tr.final_theta
+    # tolerance: round-off (1e-9 relative) of the loss of the recorded final iterate;
+    # the caller's changed array would give a loss 1e6 times larger.
     assert np.isclose(valley.loss(final), tr.loss[0, -1], rtol=1e-9), (
         "final_theta must be drawn from the run, not from the caller's changed array"
     )
@@ -51,6 +53,9 @@ def test_2_exact_threshold_is_not_zero_where_the_changes_are_below_tolerance():
     else:
         book = rv.critical_step_size(valley, noise, np.ones(1000))
         assert eta > 0, "0.0 claims the alignment rises at every step size"
+        # tolerance: model error: with 10 and 990 coordinates per block E[chi'] is
+        # within a few per cent of the energy ratio, whose threshold is the book's
+        # eta*; 5 % rejects a factor 2 (off by 50 % or 100 %).
         assert math.isclose(eta, book, rel_tol=0.05) or math.isinf(eta)
 
 
@@ -60,6 +65,7 @@ def test_3_4_scale_invariant_quantities_do_not_depend_on_the_scale(scale):
     one = np.array([1.0, 1.0])
     big = scale * one
     assert rv.alignment_regime(V2, Z, big) == rv.alignment_regime(V2, Z, one)
+    # tolerance: round-off of a normalised state (math.isclose's 1e-9, 1e-12 relative)
     assert math.isclose(
         rv.critical_step_size(V2, Z, big), rv.critical_step_size(V2, Z, one)
     )
@@ -107,7 +113,9 @@ def test_6_batched_theta0_with_a_constant_step():
     )
     single = rv.expected_trajectory(V2, rv.IsotropicNoise(0.1), 0.1, 5, np.ones(2))
     assert batch.D.shape == (2, 3, 6)
-    assert np.allclose(batch.D[1, 2], single.D) and np.allclose(batch.B[0, 0], single.B)
+    # tolerance: round-off: the batched and the single run are one recursion (1e-12)
+    assert np.allclose(batch.D[1, 2], single.D, rtol=1e-12, atol=0)
+    assert np.allclose(batch.B[0, 0], single.B, rtol=1e-12, atol=0)
 
 
 def test_6_phase_lengths_when_a_bulk_mode_is_killed_in_one_step():
@@ -121,14 +129,18 @@ def test_6_phase_lengths_when_a_bulk_mode_is_killed_in_one_step():
 
 
 def test_6_phase_lengths_at_a_tiny_step_size():
+    noise, eta = rv.IsotropicNoise(0.01), 1e-17
     p = rv.phase_lengths(
-        rv.RiverValley([0.9, 0.5, 0.5], 1),
-        rv.IsotropicNoise(0.01),
-        1e-17,
-        np.full(3, 10.0),
+        rv.RiverValley([0.9, 0.5, 0.5], 1), noise, eta, np.full(3, 10.0)
     )
-    # log(D0/Dinf) / (2 eta lambda): finite and huge, not a ZeroDivisionError
-    assert 1e17 < p.T1 < 1e20 and 1e17 < p.T2 < 1e20
+    # log(D0/Dinf) / (2 eta lambda): finite and huge, not a ZeroDivisionError.
+    # tolerance: round-off (1e-9 relative) against the closed form with
+    # -log(1 - eta lambda) = eta lambda, exact in floating point at eta = 1e-17. (The
+    # older window 1e17 < T < 1e20 admitted a factor 2 either way.)
+    d_inf, b_inf, _ = rv.noise_floor(rv.RiverValley([0.9, 0.5, 0.5], 1), noise, eta)
+    t1 = math.log(0.9**2 * 100 / d_inf) / (2 * eta * 0.9)
+    t2 = math.log(0.5**2 * 200 / b_inf) / (2 * eta * 0.5)
+    assert math.isclose(p.T1, t1, rel_tol=1e-9) and math.isclose(p.T2, t2, rel_tol=1e-9)
 
 
 def test_6_two_d_valley_condition_is_validated():
@@ -140,6 +152,7 @@ def test_6_two_d_valley_condition_is_validated():
 @pytest.mark.parametrize("rtol", [math.inf, -0.1, math.nan, 1.0])
 def test_7_check_rtol_is_validated(rtol):
     valley = rv.RiverValley.two_level(d=10, k=2, dominant=3.0, bulk=1.0)
+    # tolerance: none compared: rtol is the argument whose validation is under test.
     with pytest.raises(ValueError, match=r"rtol must be .*\[0, 1\)"):
         check.critical_step_size(123.0, valley, Z, [1.0] * 10, rtol=rtol)
 

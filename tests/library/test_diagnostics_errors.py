@@ -89,6 +89,9 @@ def test_stated_95_percent_intervals_cover_the_truth_at_95_percent():
     two-direction block at m = 100; 94-97% at m = 400)."""
     rng = np.random.default_rng(2026)
     truth = _truth()
+    # tolerance: the 5 % gap is a precondition; the coverage band [92 %, 98 %] is about
+    # 3 binomial standard deviations of 400 reports around 95 % (see the docstring);
+    # standard errors off by a factor 2 would cover about 68 % or 99.99 %.
     assert truth["mean_alignment_change"] != pytest.approx(
         truth["ratio_change"], rel=0.05
     ), "the test needs the two alignments to differ"
@@ -114,6 +117,9 @@ def test_standard_errors_shrink_as_one_over_root_m():
         (few.stderr.nB, many.stderr.nB),
         (few.predict(ETA).stderr.ratio_change, many.predict(ETA).stderr.ratio_change),
     ):
+        # tolerance: the error estimates vary by ~5 % at m = 1000, so their ratio by ~7
+        # %: 20 % is ~3 of those; a 1/m law (ratio 16) or a factor 2 in one of them
+        # (ratio 2 or 8) is far outside.
         assert a / b == pytest.approx(4.0, rel=0.2)
 
 
@@ -123,6 +129,8 @@ def test_without_noise_samples_the_errors_are_zero_and_the_two_changes_agree():
     rep = measure_alignment(H @ theta, lambda v: H @ v, k=2, theta=theta)
     assert rep.stderr.eta_star == 0 and rep.stderr.thresholds == (0.0, 0.0)
     p = rep.predict(0.2)
+    # tolerance: round-off (1e-14 absolute): without noise both changes are one
+    # deterministic step.
     assert p.mean_alignment_change == pytest.approx(p.ratio_change, abs=1e-14)
     assert set(p.stderr[:5]) == {0.0}
 
@@ -143,6 +151,8 @@ def test_mean_alignment_change_is_the_mean_of_the_sampled_quadratic_steps():
         nxt = (theta - eta * samples) @ H  # the next full gradients, (50, 5)
         chi = np.sum(nxt[:, :2] ** 2, 1) / np.sum(nxt**2, 1)
         p = rep.predict(eta)
+        # tolerance: round-off: the same 50 steps averaged two ways (1e-12 absolute,
+        # 1e-9 relative on the SE).
         assert p.mean_alignment_change == pytest.approx(
             chi.mean() - rep.alignment, abs=1e-12
         )
@@ -182,6 +192,8 @@ def test_quadratic_check_is_zero_on_a_quadratic_and_flags_a_strong_quartic():
         error = abs(s.loss_change[0] - predicted) / abs(predicted)
         assert check.reliable is reliable, (c, check)
         if reliable:
+            # tolerance: round-off on a quadratic (1e-12, 1e-10 relative); the
+            # quartic's error is stated in the docstring (more than half).
             assert check.third_order < 1e-12 and abs(check.alignment_gap) < 1e-12
             assert error < 1e-10
         else:
@@ -237,6 +249,8 @@ def test_lanczos_tol_bounds_the_relative_residual():
     g = lam * rng.standard_normal(150)
     for tol in (1e-2, 1e-6, 1e-10):
         rep = measure_alignment(g, lambda v: lam * v, k=3, lanczos_tol=tol)
+        # tolerance: each run's residual is below its own lanczos_tol by the claim; the
+        # eigenvalues of the last (tol 1e-10) run are within 1e-9 relative.
         assert np.all(rep.lanczos_residuals <= tol), (tol, rep.lanczos_residuals)
     np.testing.assert_allclose(rep.eigenvalues, [10.0, 9.99, 9.98], rtol=1e-9)
 

@@ -62,6 +62,7 @@ def test_expected_alignment_matches_monte_carlo(noise, valley):
         chis = _next_alignment_samples(valley, noise, theta, eta, 200_000, rng)
         se = chis.std(ddof=1) / math.sqrt(chis.size)
         exact = expected_alignment(valley, noise, theta, eta)
+        # tolerance: 5 standard errors of the 200 000-sample mean (SE from the samples)
         assert abs(chis.mean() - exact) < 5 * se, (eta, chis.mean(), exact, se)
 
 
@@ -73,6 +74,9 @@ def test_monte_carlo_separates_exact_from_ratio_of_expectations():
         rv, noise, theta, eta, 400_000, np.random.default_rng(3)
     )
     se = chis.std(ddof=1) / math.sqrt(chis.size)
+    # tolerance: 5 standard errors of the sample mean (SE computed from the samples);
+    # the ratio of expectations is 50 SEs away, so this resolves far less than a factor
+    # 2.
     assert abs(chis.mean() - expected_alignment(rv, noise, theta, eta)) < 5 * se
     assert abs(chis.mean() - energy_ratio_step(rv, noise, theta, eta)) > 50 * se
 
@@ -89,6 +93,8 @@ def test_expected_alignment_matches_monte_carlo_on_random_spectra(seed):
     chis = _next_alignment_samples(rv, noise, theta, eta, 40_000, rng)
     se = chis.std(ddof=1) / math.sqrt(chis.size)
     exact = expected_alignment(rv, noise, theta, eta)
+    # tolerance: 5 standard errors of the 40 000-sample mean (SE computed from the
+    # samples) plus 1e-9 quadrature error.
     assert abs(chis.mean() - exact) < 5 * se + 1e-9, (chis.mean(), exact, se)
 
 
@@ -107,6 +113,8 @@ def test_expected_alignment_is_in_unit_interval_and_batched(seed):
     one_by_one = [
         expected_alignment(rv, noise, t, e) for t, e in zip(theta, etas, strict=True)
     ]
+    # tolerance: quadrature error: the batch and the single calls run one trapezoidal
+    # rule (1e-10 absolute on a value in [0, 1]).
     np.testing.assert_allclose(batch, one_by_one, rtol=0, atol=1e-10)
 
 
@@ -118,6 +126,9 @@ def test_small_step_limit_is_the_current_alignment(seed):
     noise = _random_gaussian_noise(rng)
     theta = rng.normal(size=rv.d)
     eta = 1e-7 * rv.stability_limit
+    # tolerance: model error of the small-step limit: E[chi'] - chi is O(eta lambda_1)
+    # = 2e-7 here, far below 1e-5 (a factor 2 or sign error in chi moves it by chi, and
+    # chi is O(0.1)).
     assert expected_alignment(rv, noise, theta, eta) == pytest.approx(
         alignment(rv, theta), abs=1e-5
     )
@@ -131,6 +142,8 @@ def test_without_noise_it_is_the_deterministic_next_alignment(seed):
     theta = rng.normal(size=rv.d)
     eta = float(rng.uniform(0.01, 0.99)) * rv.stability_limit
     for noise in (IsotropicNoise(0.0), CurvatureNoise(0.0)):
+        # tolerance: quadrature error of the Laplace integral (1e-9 absolute on a value
+        # in [0, 1]).
         assert expected_alignment(rv, noise, theta, eta) == pytest.approx(
             energy_ratio_step(rv, noise, theta, eta), abs=1e-9
         )
@@ -146,6 +159,8 @@ def test_concentration_limit_gap_halves_when_both_blocks_double():
         ratio = energy_ratio_step(rv, CH4_NOISE, theta, 0.12)
         gaps.append(abs(expected_alignment(rv, CH4_NOISE, theta, 0.12) - ratio))
     ratios = np.array(gaps[:-1]) / np.array(gaps[1:])
+    # tolerance: model error of the 1/c law at finite c (the ratios are 1.86, 1.92,
+    # 1.96); a gap that did not halve would give ratio 1, one that quartered 4.
     # measured 1.86, 1.92, 1.96: each doubling roughly halves the gap, tending to 2
     assert np.all((ratios > 1.8) & (ratios < 2.05)), ratios
     assert np.all(np.diff(ratios) > 0), ratios
@@ -158,6 +173,7 @@ def test_grouping_identical_coordinates_changes_nothing():
     jitter = 1 + 1e-9 * np.random.default_rng(0).standard_normal(CH4_VALLEY.d)
     a = expected_alignment(CH4_VALLEY, CH4_NOISE, theta, 0.12)
     b = expected_alignment(CH4_VALLEY, CH4_NOISE, theta * jitter, 0.12)
+    # tolerance: the relative jitter of 1e-9 moves the value by at most ~1e-8.
     assert a == pytest.approx(b, abs=1e-8)
 
 
@@ -201,7 +217,12 @@ def test_chapter_4_thresholds(chi, book, below, above):
     threshold lies in [below, above] by an independent quadrature, and the library
     finds it there, above the book's eta*."""
     theta = state_with_alignment(CH4_VALLEY, chi, CH4_ENERGY)
-    assert float(((CH4_VALLEY.gradient(theta)) ** 2).sum()) == pytest.approx(CH4_ENERGY)
+    # tolerance: round-off of the construction (1e-12 relative); the quadrature
+    # comparison is within 1e-10 (both are quadratures tighter than that), and the
+    # bracket [below, above] is 1e-4 wide.
+    assert float(((CH4_VALLEY.gradient(theta)) ** 2).sum()) == pytest.approx(
+        CH4_ENERGY, rel=1e-12
+    )
     assert (
         _independent_expected_alignment(chi, below)
         < chi
@@ -226,6 +247,8 @@ def test_book_eta_star_is_not_where_the_alignment_stops_falling():
     exact = critical_step_size(CH4_VALLEY, CH4_NOISE, theta, exact=True)
     for eta, sign in ((book, -1), (1.1 * exact, 1)):
         chis = _next_alignment_samples(CH4_VALLEY, CH4_NOISE, theta, eta, 20_000, rng)
+        # tolerance: 10 standard errors of the 20 000-sample mean (the SE is computed
+        # from the samples); the sign is the claim.
         z = (chis.mean() - 0.6) / (chis.std(ddof=1) / math.sqrt(chis.size))
         assert sign * z > 10, (eta, z)
         assert sign * (expected_alignment(CH4_VALLEY, CH4_NOISE, theta, eta) - 0.6) > 0
@@ -241,6 +264,9 @@ def test_exact_threshold_without_noise_is_the_book_eta_star(seed):
     noise = IsotropicNoise(0.0)
     book = critical_step_size(rv, noise, theta)
     exact = critical_step_size(rv, noise, theta, exact=True)
+    # tolerance: the root-finder's accuracy (1e-8 relative); states within 0.1 % of
+    # 2/lambda_1 are skipped because the two thresholds may legitimately land either
+    # side of it.
     if book < 0.999 * rv.stability_limit:
         assert exact == pytest.approx(book, rel=1e-8)
     elif book > 1.001 * rv.stability_limit:
@@ -262,6 +288,9 @@ def test_exact_threshold_is_the_first_upward_crossing(seed):
         assert chi in (0.0, 1.0)
         return
     below = np.linspace(0.002, 0.998, 300) * min(exact, top)
+    # tolerance: the root-finder's accuracy (1e-9 absolute at the crossing, 1e-10 below
+    # it) and a 2 % step past it; a threshold off by a factor 2 puts grid points on the
+    # wrong side.
     assert np.all(expected_alignment(rv, noise, theta, below) < chi + 1e-10)
     if math.isfinite(exact):
         assert 0 < exact < top
@@ -276,6 +305,8 @@ def test_k1_can_have_no_exact_crossing_below_the_stability_limit():
     E[chi'] stays below chi up to 2/lambda, so the exact threshold is inf."""
     rv = RiverValley.two_level(d=400, k=1, dominant=10.0, bulk=0.2)
     theta = state_with_alignment(rv, 0.6, CH4_ENERGY)
+    # tolerance: the book's eta* = 0.184 for this state (a bound with a 3 % margin, not
+    # an estimate).
     assert critical_step_size(rv, CH4_NOISE, theta) < 0.19
     assert critical_step_size(rv, CH4_NOISE, theta, exact=True) == math.inf
     etas = np.linspace(0.001, 0.2, 200)
@@ -291,6 +322,8 @@ def test_exact_threshold_edge_states_and_batches():
     out = critical_step_size(rv, noise, thetas, exact=True)
     assert out.shape == (3,)
     assert out[0] == 0.0 and out[2] == math.inf
+    # tolerance: round-off: the batch and the single call run one root-finder (1e-12
+    # absolute).
     assert out[1] == pytest.approx(
         critical_step_size(rv, noise, thetas[1], exact=True), abs=1e-12
     )
@@ -354,6 +387,9 @@ def test_threshold_below_the_first_scanned_step_is_found(chi):
     assert 0 < exact < first
     if chi <= 1e-3:
         assert exact < 1e-6 * rv.stability_limit
+    # tolerance: the bracket is 1 % either side of the root; the book's eta* is a
+    # different quantity (the threshold of the energy ratio) that agrees within 30 %
+    # here, so a factor 2 (off by 50 % or 100 %) is rejected.
     below, above = expected_alignment(rv, noise, theta, [0.99 * exact, 1.01 * exact])
     assert below < chi < above
     # k = 2 dominant coordinates: E[chi'] is close to the energy ratio here, whose
@@ -370,6 +406,7 @@ def test_batch_of_states_needing_both_scans():
     )
     together = critical_step_size(rv, noise, thetas, exact=True)
     apart = [critical_step_size(rv, noise, t, exact=True) for t in thetas]
+    # tolerance: the batch and the single calls run one root-finder (1e-9 relative).
     np.testing.assert_allclose(together, apart, rtol=1e-9)
     assert together[2] == math.inf and 0 < together[0] < together[1] < math.inf
 
@@ -383,6 +420,8 @@ def test_large_valley_threshold():
     chi = alignment(rv, theta)
     exact = critical_step_size(rv, noise, theta, exact=True)
     assert 0 < exact < rv.stability_limit
+    # tolerance: the bracket is 0.1 % either side of the root; the book's eta* agrees
+    # within 1 % because both blocks are large (a factor 2 is off by 50 % or more).
     below, above = expected_alignment(
         rv, noise, theta, exact * np.array([0.999, 1.001])
     )
@@ -418,4 +457,6 @@ def test_trapezoidal_rule_matches_adaptive_quadrature(seed):
         quad(integrand, a * scale, b * scale, epsabs=1e-14, epsrel=1e-12, limit=400)[0]
         for a, b in ((0, 1), (1, 100), (100, np.inf))
     )
+    # tolerance: quadrature error of two quadratures of one integral (1e-10 absolute on
+    # a value in [0, 1]).
     assert expected_alignment(rv, noise, theta, eta) == pytest.approx(ref, abs=1e-10)

@@ -220,6 +220,8 @@ def test_ch8_colour_does_not_answer_and_the_gap_opens():
         h = [px(ax, 0, p.get_height())[0, 1] for p in ax.patches[k - 1 : k + 1]]
         gaps.append(h[0] - h[1])
         ticks = ax.get_xticks()
+        # tolerance: the ticks are integers up to round-off (np.allclose's 1e-8); the
+        # gap must open by a visible 5 VISIBLE_PX, a display margin, not an estimate.
         assert np.allclose(ticks, np.round(ticks)), ticks  # integer index ticks
     assert gaps[1] - gaps[0] > 5 * VISIBLE_PX
 
@@ -289,4 +291,6 @@ def test_heat_map_numbers_contrast_with_their_cells():
         j, i = t.get_position()
         cell = im.cmap(im.norm(values[int(i), int(j)]))
         ratio = plotting.contrast_ratio(t.get_color(), cell)
+        # tolerance: 4.5 is WCAG 2's AA minimum contrast for normal text, a standard's
+        # threshold, not an estimate.
         assert ratio >= 4.5, (t.get_text(), t.get_color(), ratio)

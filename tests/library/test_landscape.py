@@ -27,7 +27,8 @@ def test_projectors_are_complementary_orthogonal_idempotent(seed):
     assert np.trace(Pd) == rv.k
     # The projectors commute with the Hessian (the blocks are invariant subspaces).
     H = rv.hessian()
-    np.testing.assert_allclose(Pd @ H, H @ Pd)
+    # tolerance: round-off of products of diagonal matrices (1e-12 relative)
+    np.testing.assert_allclose(Pd @ H, H @ Pd, rtol=1e-12)
 
 
 @given(seeds)
@@ -35,10 +36,13 @@ def test_project_matches_matrix_projector_batched(seed):
     rng = np.random.default_rng(seed)
     rv = random_valley(rng)
     v = rng.normal(size=(4, 3, rv.d))
+    # tolerance: round-off (1e-12 relative): masking and a 0/1 matrix product agree
     np.testing.assert_allclose(
-        rv.project(v, "dominant"), v @ rv.projector("dominant").T
+        rv.project(v, "dominant"), v @ rv.projector("dominant").T, rtol=1e-12
     )
-    np.testing.assert_allclose(rv.project(v, "dominant") + rv.project(v, "bulk"), v)
+    np.testing.assert_allclose(
+        rv.project(v, "dominant") + rv.project(v, "bulk"), v, rtol=1e-12
+    )
 
 
 @given(seeds)
@@ -46,11 +50,16 @@ def test_loss_splits_and_gradient_is_derivative(seed):
     rng = np.random.default_rng(seed)
     rv = random_valley(rng)
     theta = rng.normal(size=(5, rv.d))
+    # tolerance: round-off of sums of positive terms (1e-12 relative); the finite
+    # difference below is exact for a quadratic up to rounding, ~eps L / h = 1e-12 L,
+    # inside rtol 1e-6 (a factor 2 or a sign in the gradient is off by 100 %).
     np.testing.assert_allclose(
-        rv.loss(theta), rv.loss_dominant(theta) + rv.loss_bulk(theta)
+        rv.loss(theta), rv.loss_dominant(theta) + rv.loss_bulk(theta), rtol=1e-12
     )
     np.testing.assert_allclose(
-        rv.loss(theta), 0.5 * np.einsum("si,ij,sj->s", theta, rv.hessian(), theta)
+        rv.loss(theta),
+        0.5 * np.einsum("si,ij,sj->s", theta, rv.hessian(), theta),
+        rtol=1e-12,
     )
     # Central finite differences of the loss give the gradient (the loss is quadratic,
     # so exactly up to rounding).
@@ -62,7 +71,7 @@ def test_loss_splits_and_gradient_is_derivative(seed):
     np.testing.assert_allclose(fd, rv.gradient(t0), rtol=1e-6, atol=1e-8)
     # L_D only sees the dominant coordinates.
     np.testing.assert_allclose(
-        rv.loss_dominant(theta), rv.loss(rv.project(theta, "dominant"))
+        rv.loss_dominant(theta), rv.loss(rv.project(theta, "dominant")), rtol=1e-12
     )
 
 
@@ -70,8 +79,9 @@ def test_two_level_and_spread_constructors():
     rv = RiverValley.two_level(d=10, k=3, dominant=5.0, bulk=0.5)
     assert rv.d == 10 and rv.k == 3
     np.testing.assert_array_equal(rv.eigenvalues, [5.0] * 3 + [0.5] * 7)
-    assert rv.gap_ratio == pytest.approx(10.0)
-    assert rv.stability_limit == pytest.approx(0.4)
+    # tolerance: round-off of one division (1e-12 relative)
+    assert rv.gap_ratio == pytest.approx(10.0, rel=1e-12)
+    assert rv.stability_limit == pytest.approx(0.4, rel=1e-12)
     sp = RiverValley.spread(
         d=12, k=4, dominant=(10.0, 20.0), bulk=(0.0, 1.0), spacing="linear"
     )

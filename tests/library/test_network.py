@@ -43,6 +43,9 @@ def test_gradient_matches_finite_differences(seed):
             for e in np.eye(net.n_params)
         ]
     )
+    # tolerance: central differences with h = 1e-6: truncation ~h^2 = 1e-12 and
+    # round-off ~eps L / h = 1e-10, well inside 1e-6 relative + 1e-8 absolute; a factor
+    # 2 or a sign in the gradient is off by 100 % or more.
     np.testing.assert_allclose(net.gradient(theta, X, Y), fd, atol=1e-8, rtol=1e-6)
 
 
@@ -54,6 +57,9 @@ def test_hvp_matches_full_finite_difference_hessian(seed):
     X, Y = gaussian_mixture(n=9, k=2, dim=3, rng=rng)
     theta = net.init(scale=1.5, rng=rng)
     H = np.column_stack([net.hvp(theta, e, X, Y) for e in np.eye(net.n_params)])
+    # tolerance: central differences of the gradient with h = 1e-5 (truncation ~1e-10,
+    # round-off ~1e-11) inside 1e-7 absolute on entries of order 0.1 to 1; symmetry and
+    # linearity of the exact HVP to round-off (1e-12, 1e-10).
     np.testing.assert_allclose(H, _fd_hessian(net, theta, X, Y), atol=1e-7)
     np.testing.assert_allclose(H, H.T, atol=1e-12)
     v = rng.standard_normal(net.n_params)
@@ -68,6 +74,8 @@ def test_top_eigenspace_matches_dense_eigh():
     H = np.column_stack([net.hvp(theta, e, X, Y) for e in np.eye(net.n_params)])
     w, V = np.linalg.eigh(H)
     vals, vecs = top_eigenspace(net.hvp_fn(theta, X, Y), net.n_params, 3, rng=rng)
+    # tolerance: Lanczos's convergence on the eigenvalues (1e-7 relative) and on the
+    # eigenspace (1e-6 on the projector, limited by the eigengap).
     np.testing.assert_allclose(vals, w[::-1][:3], rtol=1e-7)
     P_lanczos, P_dense = vecs @ vecs.T, V[:, -3:] @ V[:, -3:].T
     np.testing.assert_allclose(P_lanczos, P_dense, atol=1e-6)
@@ -122,6 +130,9 @@ def test_training_protocol_dom_stalls_bulk_tracks():
     }
     start = runs["none"].loss[0]
     drop = {p: start - r.loss[-1] for p, r in runs.items()}
+    # tolerance: the claim's margins, not an estimate: Bulk-SGD keeps at least 70 % of
+    # SGD's loss drop and Dom-SGD at most 20 %; swapping the projections (a sign-like
+    # error) fails both.
     assert drop["none"] > 0 and drop["bulk"] > 0.7 * drop["none"]
     assert drop["dominant"] < 0.2 * drop["none"]
 
@@ -198,7 +209,9 @@ def test_minibatch_gradient_is_unbiased_for_the_full_gradient():
     X, Y = gaussian_mixture(n=20, k=2, dim=3, rng=0)
     theta = net.init(rng=1)
     full = net.gradient_fn(X, Y)(theta)
-    np.testing.assert_allclose(full, net.gradient(theta, X, Y))
+    # tolerance: round-off (1e-12) for the full gradient; 5 standard errors of the
+    # 4000-draw mean (SE computed from the draws) for the minibatch mean.
+    np.testing.assert_allclose(full, net.gradient(theta, X, Y), rtol=1e-12)
     minibatch = net.gradient_fn(X, Y, batch_size=4, rng=2)
     draws = np.array([minibatch(theta) for _ in range(4000)])
     se = draws.std(axis=0, ddof=1) / np.sqrt(len(draws))
@@ -214,6 +227,7 @@ def test_train_steps_with_the_minibatch_gradient_of_gradient_fn():
     theta0 = net.init(rng=1)
     run = train(net, theta0, X, Y, eta=0.1, steps=1, batch_size=4, k=1, rng=3)
     draw = net.gradient_fn(X, Y, batch_size=4, rng=3)(theta0)
+    # tolerance: round-off of one step computed two ways (1e-15 absolute)
     np.testing.assert_allclose(run.theta, theta0 - 0.1 * draw, rtol=0, atol=1e-15)
 
 

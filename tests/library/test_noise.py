@@ -28,7 +28,9 @@ def test_sampled_covariance_matches_exact(noise):
     theta = np.array([0.5, -1.0, 1.5, 2.0])
     n = 200_000
     xi = noise.sample(rv, np.broadcast_to(theta, (n, rv.d)), rng)
-    # The noise is centred: each mean is within 5 standard errors of 0.
+    # tolerance: the noise is centred: each mean is within 5 standard errors of 0.
+    # The covariance entries are within 8 standard errors and the diagonal agrees to
+    # round-off (1e-12); a factor 2 in a variance is over 100 standard errors away.
     exact = noise.covariance(rv, theta)
     se_mean = np.sqrt(np.diag(exact) / n)
     assert np.all(np.abs(xi.mean(axis=0)) < 5 * se_mean)
@@ -38,22 +40,26 @@ def test_sampled_covariance_matches_exact(noise):
     # errors.
     se = np.sqrt((np.outer(np.diag(exact), np.diag(exact)) + exact**2) / n)
     np.testing.assert_array_less(np.abs(emp - exact), 8 * se + 1e-12)
-    np.testing.assert_allclose(noise.diagonal(rv, theta), np.diag(exact))
+    np.testing.assert_allclose(noise.diagonal(rv, theta), np.diag(exact), rtol=1e-12)
 
 
 def test_regression_noise_has_multiplicative_and_additive_parts():
     rv = RiverValley([4.0, 1.0], k=1)
     noise = RegressionNoise(batch_size=2, label_noise=0.0)
+    # tolerance: round-off of closed forms (1e-12 relative); the factors 4 and 1/4
+    # below are the claims, so a wrong power of theta or of the batch size fails.
     # At the minimum with no label noise, there is no gradient noise at all.
     np.testing.assert_array_equal(noise.covariance(rv, np.zeros(2)), np.zeros((2, 2)))
     # Doubling theta quadruples the covariance when the label noise is 0.
     th = np.array([0.3, -0.7])
     np.testing.assert_allclose(
-        noise.covariance(rv, 2 * th), 4 * noise.covariance(rv, th)
+        noise.covariance(rv, 2 * th), 4 * noise.covariance(rv, th), rtol=1e-12
     )
     # Larger batches divide the covariance by the batch size.
     big = RegressionNoise(batch_size=8, label_noise=0.0)
-    np.testing.assert_allclose(big.covariance(rv, th), noise.covariance(rv, th) / 4)
+    np.testing.assert_allclose(
+        big.covariance(rv, th), noise.covariance(rv, th) / 4, rtol=1e-12
+    )
 
 
 def test_regression_minibatch_gradient_is_unbiased_least_squares():
@@ -68,7 +74,8 @@ def test_regression_minibatch_gradient_is_unbiased_least_squares():
     y = 0.3 * state.standard_normal(5)
     manual = x.T @ (x @ theta - y) / 5
     xi = noise.sample(rv, theta, rng)
-    np.testing.assert_allclose(xi + rv.gradient(theta), manual)
+    # tolerance: round-off (1e-12 relative) of one minibatch gradient computed two ways
+    np.testing.assert_allclose(xi + rv.gradient(theta), manual, rtol=1e-12)
 
 
 def test_zero_sigma_is_gradient_descent():

@@ -50,6 +50,8 @@ def test_lambdified_match_numpy(seed):
     rv, noise, theta, eta, m = random_step(np.random.default_rng(seed), 0.1)
     blocks = (m.D, m.B, m.aD, m.aB, m.bD, m.bB, m.nD, m.nB)
     ED, EB = F.expected_next(*blocks, eta)
+    # tolerance: round-off of the sympy-generated and the hand-written closed forms
+    # (1e-10 relative; 1e-9 for the root eta*).
     assert (ED, EB) == pytest.approx(expected_next(rv, noise, theta, eta), rel=1e-10)
     sym_star = float(F.critical_step_size(*blocks))
     num_star = critical_step_size(rv, noise, theta)
@@ -75,6 +77,7 @@ def test_two_level_lambdified_matches_library():
         D, B = (g[:k] ** 2).sum(), (g[k:] ** 2).sum()
         sym = float(F.two_level_critical_step_size(lam, mu, sigma, k, d, D, B))
         num = critical_step_size(rv, IsotropicNoise(sigma), theta)
+        # tolerance: round-off of two closed forms (1e-9 relative)
         assert num == pytest.approx(sym, rel=1e-9) if sym > 0 else math.isinf(num)
 
 
@@ -83,7 +86,9 @@ def test_stationary_energy_matches_noise_floor():
     eta, sigma = 0.2, 0.7
     u = F.stationary_energy(eta, rv.eigenvalues, sigma**2)
     D, B, chi = noise_floor(rv, IsotropicNoise(sigma), eta)
-    assert D == pytest.approx(u[:2].sum()) and B == pytest.approx(u[2:].sum())
+    # tolerance: round-off of two closed forms (1e-12 relative)
+    assert D == pytest.approx(u[:2].sum(), rel=1e-12)
+    assert B == pytest.approx(u[2:].sum(), rel=1e-12)
 
 
 def test_alignment_change_factorises_and_signs():
@@ -129,4 +134,6 @@ def test_alignment_change_sign_matches_numpy(seed):
     Delta = (m.bD + m.nD) / m.D - (m.bB + m.nB) / m.B
     gamma = m.aD / m.D - m.aB / m.B
     rhs = eta * m.D * m.B * (eta * Delta - 2 * gamma)
+    # tolerance: round-off of a difference of products (1e-8 relative, 1e-12 D B
+    # absolute where the two terms cancel); a sign error in a term is off by 100 %.
     assert lhs == pytest.approx(rhs, rel=1e-8, abs=1e-12 * (m.D * m.B + 1e-300))

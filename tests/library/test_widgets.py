@@ -120,11 +120,15 @@ def test_explore_reads_the_declaration_for_the_live_widget_and_the_explorer():
     declared = controls.of(figures.one_step_figure)
     live = ex.live.children[0].children
     # The claim: the live sliders are the declared controls, named and started alike.
+    # tolerance: round-off (1e-12 relative): the slider holds the declared float.
     assert [s.description for s in live] == [c.label for c in declared]
-    assert [s.value for s in live] == pytest.approx([c.start({}) for c in declared])
+    assert [s.value for s in live] == pytest.approx(
+        [c.start({}) for c in declared], rel=1e-12
+    )
     energy = next(s for s in live if s.description.startswith("gradient energy"))
     assert type(energy).__name__ == "FloatLogSlider"
-    assert energy.min == pytest.approx(-3) and energy.max == pytest.approx(2)
+    assert energy.min == pytest.approx(-3, rel=1e-12)
+    assert energy.max == pytest.approx(2, rel=1e-12)
     # ... and the kernel-less explorer slides over the declared frames only.
     assert [c.name for c in ex.static.controls] == ["eta"]
     bundle = ex._repr_mimebundle_()
@@ -205,8 +209,9 @@ def test_regime_map_colours_match_theory():
     expected = critical_step_size(
         rv, IsotropicNoise(0.05), state_with_alignment(rv, chis[::30], 1.0)
     )
+    # tolerance: round-off (1e-12 relative): the line is the library's eta*
     np.testing.assert_allclose(
-        stars[::30], np.where(np.isfinite(expected), expected, np.nan)
+        stars[::30], np.where(np.isfinite(expected), expected, np.nan), rtol=1e-12
     )
 
 
@@ -229,6 +234,8 @@ def test_one_step_figure_on_another_valley():
     theta = rv.state_with_alignment(valley, 0.3, 1.0)
     star = rv.critical_step_size(valley, rv.IsotropicNoise(0.05), theta)
     assert rf"$\eta^*_t = {star:.3g}$" in title
+    # tolerance: the title carries eta* to 3 significant figures (compared as text);
+    # the default valley's 0.19 must be more than 0.01 away (here 0.36).
     assert star != pytest.approx(0.19, abs=0.01)  # not the default valley's value
     with pytest.raises(TypeError, match="valley must be a RiverValley"):
         figures.one_step_figure(valley="valley")
@@ -355,14 +362,17 @@ def test_sign_agreement_figure_band_is_where_the_two_thresholds_differ():
         theta = rv.state_with_alignment(valley, 0.3, 0.05 * k / 4)
         noise = rv.IsotropicNoise(0.05)
         star = rv.critical_step_size(valley, noise, theta)
+        # tolerance: round-off (1e-12 relative): the line is the library's ratio
         assert x == pytest.approx(
-            rv.critical_step_size(valley, noise, theta, exact=True) / star
+            rv.critical_step_size(valley, noise, theta, exact=True) / star, rel=1e-12
         )
         inside = (ratios > 1) & (ratios < x)
         np.testing.assert_array_equal(row == 2, inside)
         np.testing.assert_array_equal(row == 0, ratios < 1)
         widths.append((x - 1) * k)
     assert not np.any(codes == 3)
+    # tolerance: model error of the 1/k law at k = 1, 4, 64 (widths x k within
+    # 0.2-0.26, i.e. 0.23 +- 13 %); a band off by a factor 2 gives 0.115 or 0.46.
     assert np.all((np.array(widths) > 0.2) & (np.array(widths) < 0.26)), widths
 
 
