@@ -264,6 +264,8 @@ def test_bisection_bracket_width_is_inclusive_at_rtol():
     bracket (1/2 - 2^-12, 1/2 + 2^-12) has b - a = rtol b exactly for
     rtol = (b - a)/b and passes; one ulp tighter rtol fails; a = 0 and b = inf are
     outside 0 < lo < hi < inf."""
+    # tolerance: none of its own: the check's rtol is set to the bracket's width
+    # exactly (dyadic numbers), the boundary under test.
     valley = rv.RiverValley.two_level(d=4, k=2, dominant=3.0, bulk=1.0)
     theta = np.ones(4)
     a, b = 0.5 - 2.0**-12, 0.5 + 2.0**-12
@@ -304,6 +306,8 @@ def test_collapse_scale_accepts_exactly_the_factor_band(capsys):
 
 def test_simulated_plateau_accepts_the_whole_run_as_last():
     """last may be the number of recorded steps (inclusive bound), not one more."""
+    # tolerance: rtol = 0.5, wide on purpose: the claim is which last the check
+    # accepts, and the answer is the run's own ratio.
     valley = rv.RiverValley.two_level(d=4, k=1, dominant=2.0, bulk=0.5)
     noise = rv.IsotropicNoise(0.3)
     run = rv.simulate(valley, noise, 0.2, 4, np.ones(4), seeds=2, rng=1)

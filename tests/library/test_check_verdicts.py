@@ -401,6 +401,7 @@ def test_the_bracket_is_probed_one_pad_outside_its_ends(capsys):
     """The energy ratio is evaluated ``0.1 * rtol * hi`` outside the bracket: a bracket
     whose lower end misses eta* = 0.5 by half a pad still straddles it, one that misses
     it by two pads does not."""
+    # tolerance: the check's pad (0.1 rtol hi): half a pad passes, two pads fail.
     rtol = 1e-6
     pad = 0.1 * rtol * 0.5  # about 5e-8, since hi is about 0.5
     width = 0.5 * rtol * 0.5

@@ -198,6 +198,8 @@ def test_regression_stationary_energy_refuses_exactly_on_its_two_bounds():
     q = sum eta lambda_j / (b c_j) >= 1. On each bound (c_1 = 0 exactly; q = 1
     exactly) it raises with that bound's reason, and the next float inside q < 1 is
     accepted."""
+    # tolerance: u > 1e10 one float inside q < 1: the energy diverges like 1/(1 - q)
+    # (1 - q is about 1e-16), so any finite energy below 1e10 means a wrong bound.
     noise = rv.RegressionNoise(batch_size=1, label_noise=0.5)
     # b = 1, lambda_1 = 4: c_1 = 2 - 0.25 * 4 * 2 = 0 exactly.
     with pytest.raises(ValueError, match=r"need eta < 2b/\(\(b\+1\) lambda_1\) = 0.25"):

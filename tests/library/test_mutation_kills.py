@@ -69,6 +69,9 @@ def noisy_report():
 def test_noise_terms_of_the_report_are_the_closed_forms(noisy_report):
     """n_X = sigma^2 sum_X lambda^2 and t_X = sigma^2 sum_X lambda for covariance
     sigma^2 I: the block sums the theory uses."""
+    # tolerance: EXACT (1e-9 relative): the report's moments over the 2d exact noise
+    # samples equal the closed forms up to round-off; a dropped or doubled term is
+    # O(1) off.
     rep, valley, noise, theta = noisy_report
     exact = block_moments(valley, noise, theta)
     for name in ("D", "B", "aD", "aB", "bD", "bB", "nD", "nB", "tD", "tB"):
@@ -84,6 +87,9 @@ def test_noise_terms_of_the_report_are_the_closed_forms(noisy_report):
 def test_noisy_predict_is_the_library_one_step_law(noisy_report):
     """With noise present, predict() is energy_ratio_step and
     expected_loss_change of the same valley, noise and state (no term may drop)."""
+    # tolerance: EXACT (1e-9 relative, 1e-13 absolute for a change near 0): two
+    # routes to one closed form; the noise-free law is checked to differ by > 1e-3
+    # below.
     rep, valley, noise, theta = noisy_report
     for eta in (0.05, 0.15, 0.3):
         p = rep.predict(eta)
@@ -108,6 +114,8 @@ def test_noisy_predict_is_the_library_one_step_law(noisy_report):
 
 
 def test_noisy_thresholds_of_the_report_are_the_library_ones(noisy_report):
+    # tolerance: EXACT (1e-9 relative): the report's thresholds and the library's are
+    # the same closed forms; 0.99 and 1.01 eta* sit 1 % either side of the root.
     rep, valley, noise, theta = noisy_report
     eta_star = rv.critical_step_size(valley, noise, theta)
     assert math.isfinite(eta_star)
@@ -144,6 +152,8 @@ def test_delta_zero_exactly_is_always_falls():
 
 def test_just_off_the_delta_zero_boundary_is_threshold():
     """A little bulk gradient makes Delta > 0 (lambda > mu, no noise): "threshold"."""
+    # tolerance: pytest's 1e-6 relative: with theta_B = 1e-3 the threshold is
+    # 2/(lambda + mu) up to O(1e-6); a factor 2 or a sign is off by 100 %.
     theta = [1.0, 1e-3]
     assert rv.alignment_regime(V2, GD, theta) == "threshold"
     assert rv.critical_step_size(V2, GD, theta) == pytest.approx(2 / (4.0 + 1.0))
@@ -170,6 +180,8 @@ def test_projection_thresholds_on_their_boundaries():
 def test_projected_loss_change_is_zero_at_its_threshold(sign):
     """E[Delta L_X] = -eta X + eta^2/2 (a_X + t_X) vanishes exactly at eta_X and has
     the sign of eta - eta_X around it (with noise present, t_X > 0)."""
+    # tolerance: 1e-12 of the change at eta_X / 2: round-off of a quadratic evaluated
+    # at its root; the signs at 0.5 and 1.5 eta_X are exact.
     noise = rv.IsotropicNoise(0.5)
     valley = rv.RiverValley.spread(d=8, k=2, dominant=(3.0, 5.0), bulk=(0.1, 0.9))
     theta = sign * np.linspace(0.5, 1.5, 8)
@@ -189,6 +201,9 @@ def test_projected_loss_change_is_zero_at_its_threshold(sign):
 
 def test_alignment_extremes_are_valid_states():
     """chi = 0 and chi = 1 are inside [0, 1]: state_with_alignment accepts both."""
+    # tolerance: pytest's 1e-6 relative on the energy 2.0 (exactly scaled,
+    # round-off); the bounds are probed 1e-12 outside [0, 1], a step well above
+    # round-off.
     valley = rv.RiverValley.spread(d=6, k=2, dominant=(3.0, 5.0), bulk=(0.1, 0.9))
     for chi in (0.0, 1.0):
         theta = rv.state_with_alignment(valley, chi, energy=2.0)
@@ -212,6 +227,8 @@ def test_self_correction_threshold_without_noise_is_one():
 def test_self_correction_threshold_is_the_root_of_c():
     """With bulk noise the threshold is the root of C(chi): Delta changes sign there
     (two-level isotropic closed form of the docstring)."""
+    # tolerance: 1e-9 relative, the bisection's own accuracy on the root of C;
+    # the regimes are probed 1e-6 either side of it.
     d, k, lam, mu, sigma, G2 = 50, 2, 10.0, 0.5, 0.3, 4.0
     valley = rv.RiverValley.two_level(d=d, k=k, dominant=lam, bulk=mu)
     noise = rv.IsotropicNoise(sigma)
@@ -229,6 +246,8 @@ def test_self_correction_threshold_is_the_root_of_c():
 def test_phase_lengths_are_their_closed_forms():
     """Two-level valley, isotropic noise: T1, T2, chi_min and chi_inf written out from
     the docstring's formulas (u_inf = eta lambda sigma^2 / (2 - eta lambda))."""
+    # tolerance: EXACT (1e-9 relative): the same closed forms written out; a dropped
+    # factor 2 in T1 is 100 % off.
     d, k, lam, mu, sigma, eta = 40, 4, 2.0, 0.1, 0.05, 0.3
     valley = rv.RiverValley.two_level(d=d, k=k, dominant=lam, bulk=mu)
     theta0 = np.full(d, 3.0)
@@ -246,6 +265,7 @@ def test_phase_lengths_are_their_closed_forms():
 
 def test_phase_lengths_at_or_below_the_floor_are_zero():
     """A start at the floor: both phases last 0 steps, and chi_min uses the floor."""
+    # tolerance: EXACT (1e-9 relative): chi_min and chi_inf are the same ratio here.
     valley = rv.RiverValley.two_level(d=10, k=2, dominant=2.0, bulk=0.1)
     noise = rv.IsotropicNoise(1.0)
     p = rv.phase_lengths(valley, noise, 0.3, np.full(10, 1e-3))
@@ -256,6 +276,7 @@ def test_phase_lengths_at_or_below_the_floor_are_zero():
 def test_noise_floor_is_its_closed_form():
     """u_i = eta lambda_i s_i / (2 - eta lambda_i) with s_i = sigma^2 lambda_i
     (curvature noise), summed per block."""
+    # tolerance: EXACT (1e-9 relative): the closed form written out, round-off only.
     valley = rv.RiverValley([5.0, 3.0, 0.5, 0.2], k=2)
     sigma, eta = 0.4, 0.3
     f = rv.noise_floor(valley, rv.CurvatureNoise(sigma), eta)
@@ -269,6 +290,8 @@ def test_noise_floor_is_its_closed_form():
 def test_regression_noise_floor_is_the_fixed_point_of_its_recursion():
     """The closed-form stationary energies of RegressionNoise are a fixed point of
     u -> (1 - eta lambda)^2 u + eta^2 lambda^2 E[s](u) (multiplicative part in)."""
+    # tolerance: 1e-12 relative: one step of the recursion from its fixed point,
+    # round-off only.
     valley = rv.RiverValley([3.0, 2.0, 0.5, 0.1], k=2)
     noise = rv.RegressionNoise(batch_size=3, label_noise=0.8)
     eta = 0.2
@@ -315,6 +338,8 @@ def test_every_path_of_the_mean_field_is_the_recursion(noise, projection):
     """Constant step (closed form), a schedule (block loop) and record_energies (the
     coordinate loop) all give the recursion, with noise, for SGD and both projections;
     the loss is (1/2) sum u_i / lambda_i over lambda_i > 0."""
+    # tolerance: 1e-10 relative: the recursion summed explicitly over every path,
+    # round-off of a few hundred products.
     valley, theta0, steps = MF_VALLEY, MF_THETA, 12
     lam = valley.eigenvalues
     moving = {
@@ -345,6 +370,7 @@ def test_every_path_of_the_mean_field_is_the_recursion(noise, projection):
 def test_one_mean_field_step_is_the_one_step_law():
     """From a deterministic state, step 1 of the mean field is expected_next and
     expected_loss_change (two independent routes), with state-dependent noise."""
+    # tolerance: 1e-10 and 1e-12 relative: one step of two closed forms, round-off.
     noise = rv.RegressionNoise(2, 0.5)
     for projection in ("none", "dominant", "bulk"):
         mf = rv.expected_trajectory(
@@ -391,6 +417,8 @@ def test_sample_step_over_exact_noise_is_predict_exactly(noisy_report):
     sigma^2 I) averages to the expectation: the ratio of the mean D' and B' is
     predict()'s next ratio, and the mean loss changes are its loss changes, for SGD,
     Dom-SGD and Bulk-SGD (noise terms present, no Monte Carlo error)."""
+    # tolerance: EXACT (1e-9 relative) and 1e-12: the mean over the exact noise samples
+    # is the expectation, so sampled and predicted agree up to round-off.
     rep, valley, noise, theta = noisy_report
     Q, H = _rotated(valley)
     w = Q @ theta
@@ -434,6 +462,7 @@ def test_sample_step_over_exact_noise_is_predict_exactly(noisy_report):
 
 def test_z_score_uses_the_standard_error_of_the_mean():
     """z = (mean - reference) / (s / sqrt(n)) with the n - 1 sample deviation."""
+    # tolerance: EXACT (1e-9 relative): z-scores of three numbers, written out.
     from rivervalley_lib.diagnostics import z_score
 
     assert z_score([1.0, 2.0, 3.0]) == pytest.approx(2 * math.sqrt(3), rel=EXACT)
@@ -448,6 +477,8 @@ def test_z_score_uses_the_standard_error_of_the_mean():
 def test_predicts_rise_is_strict_at_eta_star():
     """At eta = eta* exactly the expected next ratio equals chi (no rise): the
     boundary belongs to "falls or stays" (H = diag(4, 1), g = H 1: eta* = 0.4)."""
+    # tolerance: EXACT for eta* = 0.4 and 1e-12 absolute for the change at eta*: a root
+    # evaluated in floating point.
     H = np.diag([4.0, 1.0])
     rep = measure_alignment(H @ np.ones(2), lambda v: H @ v, k=1)
     assert rep.eta_star == pytest.approx(0.4, rel=EXACT)
@@ -461,6 +492,7 @@ def test_block_alignment_refuses_a_batch_with_one_zero_gradient():
     """chi = D/(D+B) is undefined where D + B = 0: one zero-gradient state in a batch
     raises (a check of 'every state' in place of 'some state' would return NaN there,
     and only the whole-batch boundary would raise). The other rows are chi exactly."""
+    # tolerance: EXACT (1e-9 relative): 16/17 and 4/8 written out.
     valley = rv.RiverValley([4.0, 1.0], k=1)
     ok = block_moments(valley, GD, [[1.0, 1.0], [0.5, 2.0]])
     assert ok.alignment == pytest.approx([16 / 17, 4 / 8], rel=EXACT)
@@ -512,6 +544,8 @@ def test_stochastic_alignment_check_uses_the_noise_at_theta():
     covariance matrix (another route than the check's diagonal); the noise is as large
     as the gradient, so the noise-free ratio or the noise at another state is far
     off."""
+    # tolerance: the check's own rtol (1e-4 by default) against an answer 1 % off; the
+    # noise moves the answer by more than 0.05, 500 times that.
     from rivervalley_lib import check
 
     valley = rv.RiverValley([4.0, 3.0, 1.0, 0.5], k=2)
