@@ -41,6 +41,40 @@ def test_noise_free_block_path_is_the_coordinate_path_per_seed():
     np.testing.assert_allclose(block.B, coord.B, rtol=1e-12, atol=0)
     np.testing.assert_allclose(block.final_theta, coord.final_theta, rtol=1e-12)
     assert block.D[0, 0] == pytest.approx(4 * 0.3**2, rel=1e-15)  # tolerance: rounding
+    # and the rest of the trace is the same record of the same run
+    for field in ("step", "eta", "diverged"):
+        np.testing.assert_array_equal(getattr(block, field), getattr(coord, field))
+    assert block.projection == coord.projection == "none"
+
+
+def test_block_path_detects_divergence_where_the_coordinate_path_does():
+    """An unstable step (eta lam = 2.05: the energy grows by 1.05^2 a step) from a
+    state of size 1e150: both paths mark the same seed diverged (the other starts at 0
+    and stays there) and, when raising, name the same first step whose loss is not
+    finite, including the steps where each block's loss is finite but their sum
+    overflows; no floating-point warning escapes."""
+    valley = rv.RiverValley([2.05, 2.0499], k=1)
+    noise = rv.IsotropicNoise(0.0)
+    theta0 = np.array([[1e150, 1e150], [0.0, 0.0]])
+    messages, flags = {}, {}
+    for m in ("block", "coordinate"):
+        run = rv.simulate(
+            valley, noise, 1.0, 400, theta0, seeds=2, on_divergence="mark", method=m
+        )
+        flags[m] = run.diverged
+        with pytest.raises(rv.DivergenceError) as err:
+            rv.simulate(valley, noise, 1.0, 400, theta0, seeds=2, method=m)
+        messages[m] = str(err.value)
+    assert flags["block"].tolist() == flags["coordinate"].tolist() == [True, False]
+    assert messages["block"] == messages["coordinate"]
+    step = int(messages["block"].split("step ")[1].split(":")[0])
+    # the first step whose loss sum overflows: 0.5 (2.05 + 2.0499) 1e300 1.05^(2t)
+    losses = 0.5 * np.array([2.05, 2.0499]) * 1e300
+    growth = np.abs(1 - np.array([2.05, 2.0499])) ** 2
+    t = np.arange(400)[:, None]
+    with np.errstate(over="ignore"):
+        summed = np.sum(losses * growth**t, axis=1)
+    assert step == int(np.argmax(~np.isfinite(summed)))
 
 
 @pytest.mark.parametrize("projection", ["none", "dominant", "bulk"])
