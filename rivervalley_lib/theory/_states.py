@@ -130,13 +130,15 @@ def self_correction_threshold(
 
     if C(np.array(1.0)) >= 0:
         return 1.0
+    # C(0) = n_D B >= 0; when it is 0 (no dominant noise) the sign just above 0
+    # decides, and the bisection finds the root in (0, 1) or converges to 0
     lo, hi = np.array(0.0), np.array(1.0)
-    if C(lo) <= 0:
-        return 0.0
     for _ in range(80):
         mid = 0.5 * (lo + hi)
         if C(mid) > 0:
             lo = mid
         else:
             hi = mid
+    if lo == 0:  # C <= 0 all the way down to 2**-80: the root is 0
+        return 0.0
     return float(0.5 * (lo + hi))
