@@ -154,3 +154,37 @@ def test_window_median_default_and_bounds_of_the_half_width():
     assert np.all(rv.window_median(step, values, [0, 150], half=0) == [7.0, 3.0])
     with pytest.raises(ValueError, match="half"):
         rv.window_median(step, values, [0], half=-1)
+
+
+def test_memory_guard_of_the_final_iterate_counts_its_peak(monkeypatch):
+    """The block path's final iterate is refused before allocation when it would
+    exceed the memory limit, and the guard's estimate (the iterate plus four
+    temporaries of the widest block) is what sampling it really allocates: with the
+    limit 1% above the peak measured by tracemalloc it is drawn, 1% below refused.
+    The widest block is the second one (two blocks of d/2)."""
+    import tracemalloc
+
+    import rivervalley_lib._validation as validation
+
+    d, seeds = 40_000, 3
+    valley = rv.RiverValley(np.repeat([1.0, 0.1], d // 2), k=d // 2)
+
+    def run():
+        return rv.simulate(
+            valley, rv.IsotropicNoise(0.1), 0.5, 2, np.ones(d), seeds=seeds, rng=0
+        )
+
+    probe, admitted, refused = run(), run(), run()  # runs drawn before the patch
+    tracemalloc.start()
+    try:
+        _ = probe.final_theta
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # tolerance: 1% either side; the estimate is the peak to 0.1% (a few kB of
+    # Python objects), while a wrong block width or one temporary more is 15% or more
+    monkeypatch.setattr(validation, "MEMORY_LIMIT", 1.01 * peak)
+    assert admitted.final_theta.shape == (seeds, d)
+    monkeypatch.setattr(validation, "MEMORY_LIMIT", 0.99 * peak)
+    with pytest.raises(ValueError, match="final iterate"):
+        _ = refused.final_theta
