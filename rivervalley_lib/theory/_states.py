@@ -140,4 +140,6 @@ def self_correction_threshold(
             lo = mid
         else:
             hi = mid
+    if lo == 0:  # C <= 0 all the way down to 2**-80: the root is 0
+        return 0.0
     return float(0.5 * (lo + hi))
