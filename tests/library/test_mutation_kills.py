@@ -577,3 +577,18 @@ def test_a_projector_too_large_names_the_dimension():
     valley = rv.RiverValley.two_level(d=200_000, k=1, dominant=2.0, bulk=1.0)
     with pytest.raises(ValueError, match=r"dimension d = 200000 \(d x d\)"):
         valley.projector("dominant")
+
+
+@pytest.mark.parametrize("eta", [math.inf, math.nan])
+@pytest.mark.parametrize("name", ["phase_lengths", "noise_floor"])
+def test_a_non_finite_step_size_is_refused_with_its_open_range(name, eta):
+    """The step size's allowed range is eta > 0: an infinite or NaN eta is refused
+    with the whole range in the message ("finite and > 0"), not a closed or a missing
+    bound, whichever function checks it first."""
+    valley = rv.RiverValley.two_level(d=10, k=2, dominant=1.0, bulk=0.1)
+    args = (valley, rv.IsotropicNoise(0.1), eta)
+    if name == "phase_lengths":
+        args += (np.ones(10),)
+    with pytest.raises(ValueError) as err:
+        getattr(rv, name)(*args)
+    assert str(err.value) == f"eta must be finite and > 0, got {eta}"
