@@ -213,3 +213,27 @@ def test_self_correction_threshold_is_one_without_bulk_noise():
     valley = rv.RiverValley([1.0, 0.5], k=1)
     for s_dom in (1.0, 0.0):
         assert rv.self_correction_threshold(valley, SplitNoise(s_dom, 0.0), 1.0) == 1.0
+
+
+# --- check.collapse_scale -------------------------------------------------------------
+
+
+def test_collapse_scale_a_trajectory_touching_half_the_floor_does_not_dip_below_it(
+    capsys,
+):
+    """The collapse is the alignment's expected trajectory dipping strictly below half
+    the floor chi_inf. Without dominant noise chi_inf = 0, and at eta lambda_1 = 1 the
+    dominant energy is exactly 0 from step 1: the trajectory touches 0.5 chi_inf = 0
+    for every initial scale but never dips below it, so the grader finds no collapse
+    scale and refuses every answer, printing the exercise's name and its hint."""
+    from rivervalley_lib.check import collapse_scale
+
+    valley, noise = rv.RiverValley([2.0, 1.0, 1.0], k=1), SplitNoise(0.0, 0.01)
+    assert rv.noise_floor(valley, noise, 0.5).alignment == 0.0
+    mf = rv.expected_trajectory(valley, noise, 0.5, 50, [1e-3, 1e-3, 1e-3])
+    assert mf.alignment.min() == 0.0  # on the boundary 0.5 * chi_inf
+    for answer in (1e-3, 1.0, 50.0):
+        assert collapse_scale(answer, valley, noise, 0.5, steps=50) is False
+        line = capsys.readouterr().out
+        assert line.startswith("✗ initialization scale of the collapse: not yet. Hint:")
+        assert "scan c on a log grid" in line
