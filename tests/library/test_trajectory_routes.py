@@ -172,7 +172,8 @@ def test_on_the_stability_edge_the_energy_grows_exactly_linearly():
 def test_a_divergent_step_size_is_refused_without_a_floating_point_warning():
     """A step size beyond the stability limit makes the expected trajectory overflow:
     the call raises the ValueError that names the limit, and the overflowing
-    arithmetic inside (inf - inf, 0 * inf with no noise) emits no RuntimeWarning."""
+    arithmetic inside (c**t = inf times the zero noise injection gives 0 * inf) emits
+    no RuntimeWarning."""
     valley = rv.RiverValley([4.0, 1.0], k=1)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
