@@ -290,3 +290,24 @@ def test_chi_zero_without_dominant_noise_never_rises():
         == math.inf
     )
     assert critical_step_size(K1_VALLEY, CurvatureNoise(0.05), theta, exact=True) == 0.0
+
+
+def test_threshold_many_decades_below_the_grid():
+    """Gradient energy 1e-80 (k = 1 valley, chi = 0.3): the threshold scales as the
+    square root of the energy, about 1e-38 of 2/(128 lambda_1), so the decade search
+    must go on past its first rounds of 16 decades; it is a root to 1e-9 there."""
+    theta = state_with_alignment(K1_VALLEY, 0.3, 1e-80)
+    unit = K1_VALLEY.stability_limit / 128
+    eta = critical_step_size(K1_VALLEY, CH4_NOISE, theta, exact=True)
+    assert 1e-40 * unit < eta < 1e-36 * unit
+    _assert_root(K1_VALLEY, CH4_NOISE, theta, eta)
+
+
+def test_refinement_gives_up_after_200_evaluations():
+    """A bracket 1e290 times wider than its root, with a jump from -0.4 to +1e-12 (no
+    |f| is small, and each secant step lands next to b): the bisections alone would
+    need about 960 halvings; the refinement stops at its budget of 200 evaluations,
+    not yet at 1e-11, and returns the bracket end where f > 0."""
+    out, lap = _refine(_step(1e-290, -0.4, 1e-12), 1e-300, 1.0, 0.5)
+    assert lap.evaluations == 200
+    assert 1e-290 * (1 + 1e-11) < out[0] < 1.0
