@@ -91,6 +91,8 @@ def test_bracket_rule_on_a_step_function(a, b, x0):
     itself above the root, and the evaluations are at most three per halving of the
     bracket (every third step bisects, and no step widens the bracket)."""
     out, lap = _refine(_step(x0, -0.25, 0.25), a, b, 0.5)
+    # tolerance: the bracket rule's own 1e-11 of the step size: b >= x0 > a and
+    # b - a <= 1e-11 b, so x0 <= b <= x0 / (1 - 1e-11).
     assert x0 <= out[0] <= x0 * (1 + 1e-11) / (1 - 1e-11)
     assert lap.evaluations <= 3 * _halvings(a, b, x0)
 
@@ -103,6 +105,7 @@ def test_bisection_bounds_the_evaluations_when_regula_falsi_stalls(high):
     least once per three evaluations, so the count stays within 3 per halving."""
     a, b, x0 = 0.01, 0.2, 0.1234
     out, lap = _refine(_step(x0, -1e-6, high), a, b, 0.5)
+    # tolerance: the bracket rule's 1e-11 of the step size, as for the +-1 jump.
     assert x0 <= out[0] <= x0 * (1 + 1e-11) / (1 - 1e-11)
     assert lap.evaluations <= 3 * _halvings(a, b, x0)
 
@@ -141,6 +144,7 @@ def test_small_f_rule_returns_the_first_point_where_f_is_below_the_accuracy():
     small = np.abs((etas - x0) ** 3) <= 1e-13 * chi
     assert small[-1] and not small[:-1].any()
     assert out[0] == etas[-1]
+    # tolerance: |eta - x0|^3 = |f| <= 1e-13 chi at the returned point, by the rule.
     # the bracket rule alone would need 1e-11 of the step size: the |f| rule stopped
     # it well before, at |eta - x0| <= (5e-14)^(1/3) = 3.7e-5.
     assert abs(out[0] - x0) <= (1e-13 * chi) ** (1 / 3)
@@ -179,6 +183,7 @@ def test_rows_stop_by_their_own_rule_in_one_batch():
     a, b = np.array([0.25, 0.1, 0.0]), np.array([0.7, 1.0, 1.0])
     out, _ = _refine(f, a, b, 0.5)
     assert out[0] == 0.25
+    # tolerance: the bracket rule's 1e-11 of the step size (the step row).
     assert 0.3371 <= out[1] <= 0.3371 * (1 + 1e-11) / (1 - 1e-11)
     alone, _ = _refine(_cubic(0.4), 0.0, 1.0, 0.5)
     assert out[2] == alone[0]
@@ -299,6 +304,8 @@ def test_threshold_many_decades_below_the_grid():
     theta = state_with_alignment(K1_VALLEY, 0.3, 1e-80)
     unit = K1_VALLEY.stability_limit / 128
     eta = critical_step_size(K1_VALLEY, CH4_NOISE, theta, exact=True)
+    # tolerance: a bracket of two decades around the sqrt(energy) scaling (4.3e-38
+    # units measured); the root itself is checked to 1e-9 below.
     assert 1e-40 * unit < eta < 1e-36 * unit
     _assert_root(K1_VALLEY, CH4_NOISE, theta, eta)
 
@@ -310,4 +317,6 @@ def test_refinement_gives_up_after_200_evaluations():
     not yet at 1e-11, and returns the bracket end where f > 0."""
     out, lap = _refine(_step(1e-290, -0.4, 1e-12), 1e-300, 1.0, 0.5)
     assert lap.evaluations == 200
+    # tolerance: not converged (b - a > 1e-11 b), so b lies strictly above the root by
+    # more than the bracket rule's 1e-11, and below the initial b.
     assert 1e-290 * (1 + 1e-11) < out[0] < 1.0
