@@ -31,7 +31,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export MPLCONFIGDIR := $(CURDIR)/$(VENV)/mplconfig
 MPL_STAMP     := $(MPLCONFIGDIR)/.built
 
-.PHONY: book test lint test-lib test-notebooks test-html test-browser test-jupyterlab test-coursework test-frameworks assignments student bench mutate env clean
+.PHONY: book test lint test-lib test-notebooks test-html test-browser test-jupyterlab test-coursework test-frameworks assignments student bench mutate mutate-survivors env clean
 
 env: $(STAMP) $(MPL_STAMP)
 
@@ -165,6 +165,12 @@ mutate: $(DEV_STAMP)
 	$(if $(MUTATE_KEEP),,rm -rf mutants)
 	$(BIN)/python bench/mutation_report.py --run --jobs $(MUTATE_JOBS) \
 		$(if $(MUTATE_SAMPLE),--sample $(MUTATE_SAMPLE))
+
+# After tests are added: check the last run's survivors again (not the equivalent ones)
+# and add the follow-up to bench/MUTATION.md; WHY says what changed.
+mutate-survivors: $(DEV_STAMP)
+	$(BIN)/python bench/mutation_report.py --jobs $(MUTATE_JOBS) \
+		--rerun-survivors "$(or $(WHY),tests added since the run)"
 
 clean:
 	rm -rf mutants _build _vendor .pytest_cache .hypothesis assignments

@@ -461,6 +461,35 @@ def write_report(timing: dict | None) -> float:
     return score
 
 
+def rerun_survivors(jobs: int, nice: int, why: str) -> None:
+    """``mutmut run <names>`` on the last run's survivors that are not reviewed as
+    equivalent; the follow-up (its wall time, load and how many it killed) is added
+    to the run's timing, so the report shows it beside the full run."""
+    equivalents = load_equivalents()
+    names = [
+        name
+        for name, (_, code) in load_results().items()
+        if code in SURVIVED and name not in equivalents
+    ]
+    if not names:
+        return
+    timing = json.loads(TIMING.read_text())
+    extra = run_mutmut(jobs, nice, names)
+    after = load_results()
+    killed = sum(after[n][1] in KILLED for n in names)
+    timed_out = sum(after[n][1] in TIMEOUT for n in names)
+    timing.setdefault("followups", []).append(
+        {
+            "mutants": len(names),
+            "wall_s": extra["wall_s"],
+            "load": extra["load_mean"],
+            "why": f"{why}: {killed} killed"
+            + (f", {timed_out} timed out" if timed_out else ""),
+        }
+    )
+    TIMING.write_text(json.dumps(timing, indent=1))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run", action="store_true", help="run mutmut first")
@@ -473,7 +502,15 @@ def main() -> None:
     parser.add_argument(
         "--manual", action="store_true", help="only the hand-written mutants"
     )
+    parser.add_argument(
+        "--rerun-survivors",
+        metavar="WHY",
+        help="check the last run's surviving (not equivalent) mutants again, e.g. "
+        "after adding tests; WHY is recorded in the report",
+    )
     args = parser.parse_args()
+    if args.rerun_survivors:
+        rerun_survivors(args.jobs, args.nice, args.rerun_survivors)
     if args.manual:
         for m in run_manual():
             print(f"{m['status']}: {m['bug']}")
