@@ -450,7 +450,9 @@ def _refine(laplace: _Laplace, rows, a, b, fa, fb, chi) -> np.ndarray:
 
     Regula falsi (Illinois) with a bisection every third step, until the bracket is
     below 1e-11 of the step size or |f| below the quadrature's relative accuracy
-    (1e-13 of chi); f(a) = 0 returns a.
+    (1e-13 of chi); f(a) = 0 returns a. It gives up after 200 evaluations and returns
+    the bracket's upper end (a bisection every third step shrinks any bracket of the
+    step-size grid to 1e-11 of itself well within that).
     """
     a, b = np.array(a, dtype=float), np.array(b, dtype=float)
     fa, fb = np.array(fa, dtype=float), np.array(fb, dtype=float)

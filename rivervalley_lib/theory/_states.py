@@ -78,14 +78,18 @@ def self_correction_threshold(
 
         C(\chi) = (b_{\mathcal D}+n_{\mathcal D})B - (b_{\mathcal B}+n_{\mathcal B})D,
 
-    which is :math:`n_{\mathcal D}B > 0` at :math:`\chi = 0` and
+    which is :math:`n_{\mathcal D}B \ge 0` at :math:`\chi = 0` and
     :math:`-n_{\mathcal B}D < 0` at :math:`\chi = 1` whenever the bulk is noisy. For
     state-independent noise
     :math:`C(\chi)/G^2 = G^2(\rho_2^{\mathcal D}-\rho_2^{\mathcal B})\chi(1-\chi)
-    + n_{\mathcal D}(1-\chi) - n_{\mathcal B}\chi` is a concave quadratic, so the
-    root :math:`\chi_{\rm sc}` is unique; the function finds it by bisection (which
-    also covers the state-dependent regression noise). In the two-level isotropic case
-    it solves
+    + n_{\mathcal D}(1-\chi) - n_{\mathcal B}\chi` is a concave quadratic, so its
+    root :math:`\chi_{\rm sc}` in :math:`(0, 1)` is unique; the function finds it by
+    bisection (which also covers the state-dependent regression noise). Without
+    dominant noise (:math:`n_{\mathcal D} = 0`) :math:`C(0) = 0` is a root too, and the
+    threshold is the other root
+    :math:`1 - n_{\mathcal B}/(G^2(\rho_2^{\mathcal D}-\rho_2^{\mathcal B}))` if it
+    lies in :math:`(0, 1)`, else ``0.0`` (every state self-corrects). In the two-level
+    isotropic case it solves
     :math:`\frac{\sigma^2}{G^2}\big(\frac{(d-k)\mu^2}{1-\chi}-\frac{k\lambda^2}{\chi}\big)
     = \lambda^2-\mu^2`.
 
@@ -102,10 +106,10 @@ def self_correction_threshold(
     Returns
     -------
     float
-        :math:`\chi_{\rm sc} \in (0, 1)`: for :math:`\chi_t > \chi_{\rm sc}` the
+        :math:`\chi_{\rm sc} \in [0, 1)`: for :math:`\chi_t > \chi_{\rm sc}` the
         energy ratio :math:`\bar\chi_{t+1}` falls below :math:`\chi_t` for every step
-        size. ``1.0`` if the bulk has no noise (no
-        self-correction).
+        size (``0.0`` only without dominant noise, see above). ``1.0`` if the bulk has
+        no noise (no self-correction).
 
     References
     ----------

@@ -224,17 +224,18 @@ def _assert_root(valley, noise, theta, eta):
 
 def test_chapter_4_states_need_few_evaluations(monkeypatch):
     """Four chapter-4 states (chi = 0.1, 0.3, 0.6, 0.9): each threshold is a root to
-    1e-9, and each row is refined in at most 8 evaluations. The bracket from the scan
-    is one grid cell (1/128 of 2/lambda_1) and the goal 1e-11 of the step size; the
-    Illinois method converges superlinearly (order about 1.44 per evaluation), about
-    6-7 evaluations here, where plain regula falsi (no halving) or bisection alone
-    (about 30 halvings of 1/128 down to 1e-11) need 30 or more."""
+    1e-9, and each row is refined in at most 15 evaluations. The bracket from the scan
+    is one grid cell (1/128 of 2/lambda_1) and the goal 1e-11 of the step size:
+    bisection alone needs about 30 halvings; the secant steps converge superlinearly,
+    5-7 evaluations here (with or without the Illinois halving, which a bisection
+    every third step makes unnecessary on these smooth functions)."""
     calls = _counting_refine(monkeypatch)
     chis = (0.1, 0.3, 0.6, 0.9)
     thetas = np.stack([state_with_alignment(CH4_VALLEY, c, 0.05) for c in chis])
     out = critical_step_size(CH4_VALLEY, CH4_NOISE, thetas, exact=True)
     per_row = np.bincount(np.concatenate(calls), minlength=len(chis))
-    assert per_row.max() <= 8
+    # tolerance: 15 is half of bisection's 30 and twice the 5-7 measured
+    assert per_row.max() <= 15
     for theta, eta in zip(thetas, out, strict=True):
         _assert_root(CH4_VALLEY, CH4_NOISE, theta, eta)
 

@@ -317,3 +317,20 @@ def test_the_report_keeps_its_own_copy_of_the_point_and_the_gradient():
     after = LAM * (THETA - 0.1 * LAM * THETA)
     # tolerance: the same few flops; round-off only.
     assert steps.D[0] == pytest.approx(after[:2] @ after[:2], rel=1e-14)
+
+
+def test_a_report_built_by_hand_with_a_bad_point_is_refused_by_name():
+    """AlignmentReport is a public frozen dataclass: a report whose theta was replaced
+    by hand (NaN, wrong shape) is refused with a ValueError naming theta before any
+    step is drawn, as measure_alignment refuses such a point."""
+    import dataclasses
+
+    valley = rv.RiverValley([4.0, 2.0, 0.5, 0.25], k=2)
+    theta = np.array([1.0, -0.5, 2.0, 1.5])
+    rep = measure_alignment(
+        valley.gradient(theta), lambda v: valley.eigenvalues * v, k=2, theta=theta
+    )
+    for bad in ([np.nan, 0.0, 0.0, 0.0], [1.0, 2.0, 3.0]):
+        broken = dataclasses.replace(rep, theta=np.array(bad))
+        with pytest.raises(ValueError, match=r"\btheta\b"):
+            broken.draw_steps(0.1, valley.gradient, valley.gradient, samples=4)
