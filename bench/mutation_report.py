@@ -173,15 +173,19 @@ def run_manual() -> list[dict]:
     return out
 
 
-def mutant_durations() -> list[float]:
+def mutant_durations_by_name() -> dict[str, float]:
     """mutmut's wall time of every checked mutant (its tests, in one child)."""
-    out = []
+    out = {}
     for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
         data = json.loads(meta.read_text())
         for name, code in data["exit_code_by_key"].items():
             if code is not None and name in data.get("durations_by_key", {}):
-                out.append(float(data["durations_by_key"][name]))
+                out[name] = float(data["durations_by_key"][name])
     return out
+
+
+def mutant_durations() -> list[float]:
+    return list(mutant_durations_by_name().values())
 
 
 def load_results() -> dict[str, tuple[str, int | None]]:
@@ -244,18 +248,24 @@ def write_report(timing: dict | None) -> float:
         elif code not in NOT_CHECKED:
             other.append((name, path, code))
 
-    equivalent, stale, live = [], [], []
+    equivalent, stale, live, in_law = [], [], [], []
     for name, path in survivors + no_tests:
         diff = mutant_diff(name, path)
         entry = equivalents.get(name)
         if entry and " ".join(entry["line"].split()) == changed_line(diff):
             equivalent.append((name, entry["reason"], diff))
+            if entry.get("kind") == "law":
+                in_law.append(name)
         else:
             if entry:
                 stale.append(name)
             note = "no test calls it" if (name, path) in no_tests else ""
             live.append((name, diff, note))
     missing = sorted(set(equivalents) - set(results))
+    # an entry whose mutant a test kills is wrong (or points at another mutation now)
+    caught_entries = sorted(
+        n for n in equivalents if n in results and results[n][1] in KILLED | TIMEOUT
+    )
     effective = len(results) - len(equivalent) - len(unchecked)
     caught = len(killed) + len(timeouts)
     score = 100.0 * caught / effective if effective else math.nan
@@ -308,11 +318,26 @@ def write_report(timing: dict | None) -> float:
             )
             if sampled and effective
             else ""
+        )
+        + (
+            f" **Partial run: {len(results) - len(unchecked)} of {len(results)} "
+            "mutants checked**; the score covers only those, and mutmut checks the "
+            "mutants with the cheapest tests first, so it is not the full run's."
+            if unchecked and not sampled
+            else ""
         ),
         "",
-        f"- killed by a failing test: {len(killed)}; by a timeout: {len(timeouts)}",
+        f"- killed by a failing test: {len(killed)}; by a timeout: {len(timeouts)} "
+        "(a mutant running over its time limit counts as caught, as in mutmut; "
+        "listed below)",
         f"- equivalent (reviewed in `bench/mutation_equivalents.toml`): "
-        f"{len(equivalent)}",
+        f"{len(equivalent)}"
+        + (
+            f", of which {len(in_law)} only equal in distribution (a fixed seed "
+            "draws another sample)"
+            if in_law
+            else ""
+        ),
         f"- surviving: {len(live)}"
         + (f" (of which {len(no_tests)} called by no test)" if no_tests else ""),
     ]
@@ -405,7 +430,11 @@ def write_report(timing: dict | None) -> float:
             "Left out of the mutation runs (they still run in `make test`; reasons "
             "in `pyproject.toml`): " + ", ".join(f"`{t}`" for t in left_out) + ".",
         ]
-    md += ["", "| module | mutants | killed | equivalent |", "|---|---:|---:|---:|"]
+    md += [
+        "",
+        "| module | mutants | caught (killed or timed out) | equivalent |",
+        "|---|---:|---:|---:|",
+    ]
     for path, (n, k, e) in sorted(by_module.items()):
         md.append(f"| `{path}` | {n} | {k} | {e} |")
 
@@ -437,10 +466,18 @@ def write_report(timing: dict | None) -> float:
     if other:
         md += ["", "## Other outcomes", ""]
         md += [f"- `{name}`: exit code {code}" for name, _, code in other]
-    if stale or missing:
+    if timeouts:
+        md += ["", "## Timed out (counted as caught)", ""]
+        durations = mutant_durations_by_name()
+        md += [
+            f"- `{n}`" + (f" ({durations[n]:.0f} s)" if n in durations else "")
+            for n in sorted(timeouts)
+        ]
+    if stale or missing or caught_entries:
         md += ["", "## Stale equivalence entries (review)", ""]
         md += [f"- `{n}`: now names a different mutated line" for n in stale]
         md += [f"- `{n}`: no such mutant any more" for n in missing]
+        md += [f"- `{n}`: a test kills this mutant" for n in caught_entries]
     if MANUAL_RESULTS.exists():
         manual = json.loads(MANUAL_RESULTS.read_text())
         n_killed = sum(m["status"] == "killed" for m in manual)
@@ -468,14 +505,28 @@ def rerun_survivors(jobs: int, nice: int, why: str) -> None:
     equivalents = load_equivalents()
     names = [
         name
-        for name, (_, code) in load_results().items()
-        if code in SURVIVED and name not in equivalents
+        for name, (path, code) in load_results().items()
+        if code in SURVIVED | NO_TESTS
+        and not (
+            name in equivalents
+            and " ".join(equivalents[name]["line"].split())
+            == changed_line(mutant_diff(name, path))
+        )
     ]
     if not names:
         return
     timing = json.loads(TIMING.read_text())
+    before = load_results()
     extra = run_mutmut(jobs, nice, names)
     after = load_results()
+    # mutmut resets every mutant of a function whose source changed; check those too,
+    # or they would drop out of the score as "not checked".
+    reset = [n for n, (_, c) in after.items() if c is None and before[n][1] is not None]
+    if reset:
+        more = run_mutmut(jobs, nice, reset)
+        extra["wall_s"] += more["wall_s"]
+        names += reset
+        after = load_results()
     killed = sum(after[n][1] in KILLED for n in names)
     timed_out = sum(after[n][1] in TIMEOUT for n in names)
     timing.setdefault("followups", []).append(
