@@ -218,14 +218,11 @@ def test_mean_alignment_change_is_the_mean_over_the_exact_samples(report):
         assert abs(p.mean_alignment_change - p.ratio_change) > 1e-3
 
 
-def test_stderr_of_the_noise_moments_is_the_standard_error_of_their_mean(report):
-    """ReportStderr.nD, nB, tD, tB are sd(ddof=1)/sqrt(m) of the per-sample
-    lambda^2 xi^2 and lambda xi^2 block sums, written out here; the standard errors of
-    eta* and of (eta_D, eta_B) are the delta method with the analytic gradients
-    d eta*/d nD = -2AB/C^2, d eta*/d nB = 2AD/C^2, d eta_X/d t_X = -2X/(a_X+t_X)^2."""
-    rep, xi = report
-    lam, k, m = VALLEY.eigenvalues, VALLEY.k, xi.shape[0]
-    per = np.column_stack(
+def _per_sample_moments(xi: np.ndarray) -> np.ndarray:
+    """Per noise sample, the block sums behind n_D, n_B, t_D, t_B: lambda^2 xi^2 and
+    lambda xi^2 over each block (written out, not the library's code)."""
+    lam, k = VALLEY.eigenvalues, VALLEY.k
+    return np.column_stack(
         [
             (lam**2 * xi**2)[:, :k].sum(1),
             (lam**2 * xi**2)[:, k:].sum(1),
@@ -233,6 +230,16 @@ def test_stderr_of_the_noise_moments_is_the_standard_error_of_their_mean(report)
             (lam * xi**2)[:, k:].sum(1),
         ]
     )
+
+
+def test_stderr_of_the_noise_moments_is_the_standard_error_of_their_mean(report):
+    """ReportStderr.nD, nB, tD, tB are sd(ddof=1)/sqrt(m) of the per-sample
+    lambda^2 xi^2 and lambda xi^2 block sums, written out here; the standard errors of
+    eta* and of (eta_D, eta_B) are the delta method with the analytic gradients
+    d eta*/d nD = -2AB/C^2, d eta*/d nB = 2AD/C^2, d eta_X/d t_X = -2X/(a_X+t_X)^2."""
+    rep, xi = report
+    m = xi.shape[0]
+    per = _per_sample_moments(xi)
     se = per.std(axis=0, ddof=1) / math.sqrt(m)
     # tolerance: round-off of a 10-sample standard deviation (EXACT).
     assert (rep.stderr.nD, rep.stderr.nB, rep.stderr.tD, rep.stderr.tB) == (
@@ -363,15 +370,8 @@ def test_stderr_of_predict_is_the_delta_method_over_the_noise_moments(report):
     and d/d n_B = -eta^2 E[D']/S^2 (S = E[D'] + E[B']); each loss change is linear in
     t_D, t_B with slope eta^2/2 on the blocks it moves."""
     rep, xi = report
-    lam, k, m = VALLEY.eigenvalues, VALLEY.k, xi.shape[0]
-    per = np.column_stack(
-        [
-            (lam**2 * xi**2)[:, :k].sum(1),
-            (lam**2 * xi**2)[:, k:].sum(1),
-            (lam * xi**2)[:, :k].sum(1),
-            (lam * xi**2)[:, k:].sum(1),
-        ]
-    )
+    m = xi.shape[0]
+    per = _per_sample_moments(xi)
     cov = np.cov(per.T, ddof=1) / m
     eta = 0.2
     ED, EB = rep.moments.expected_next(eta)
