@@ -414,7 +414,9 @@ def expected_trajectory(
                 t = t.reshape((-1,) + (1,) * u.ndim)  # (chunk, 1, ..., 1)
                 ct = c**t
                 geo = np.where(c == 1.0, t, (1 - ct) / np.where(c == 1.0, 2.0, 1 - c))
-                ut = ct * u + q * geo  # (chunk, [batch,] blocks)
+                # a block with u = 0 (or q = 0) stays 0: 0 * inf would make a NaN
+                # where c^t overflows, and a NaN reads as divergence
+                ut = np.where(u == 0, 0.0, ct * u) + np.where(q == 0, 0.0, q * geo)
                 sl = slice(t0, t0 + t.size)
                 D[..., sl] = np.moveaxis(ut[..., :k].sum(-1), 0, -1)
                 B[..., sl] = np.moveaxis(ut[..., k:].sum(-1), 0, -1)

@@ -238,3 +238,20 @@ def test_collapse_scale_a_trajectory_touching_half_the_floor_does_not_dip_below_
         line = capsys.readouterr().out
         assert line.startswith("✗ initialization scale of the collapse: not yet. Hint:")
         assert "scan c on a log grid" in line
+
+
+def test_an_unstable_direction_without_energy_or_noise_stays_at_zero():
+    """eta = 1 on lambda = 4 is unstable (|1 - eta lambda| = 3), but a block with no
+    energy and no noise has E D_t = 0 at every step: the constant-step closed form
+    says so (c^t overflows past t = 323, and 0 * inf must not read as divergence),
+    as the step-by-step path does."""
+    valley = rv.RiverValley([4.0, 1.0], k=1)
+    quiet = rv.IsotropicNoise(0.0)
+    fast = rv.expected_trajectory(valley, quiet, 1.0, 400, [0.0, 1.0])
+    slow = rv.expected_trajectory(
+        valley, quiet, 1.0, 400, [0.0, 1.0], record_energies=[0]
+    )
+    assert np.all(fast.D == 0.0)
+    # tolerance: exact: both paths compute the same B_t = (1 - 1)^(2t) B_0 = 0 for t > 0
+    np.testing.assert_array_equal(fast.B, slow.B)
+    np.testing.assert_array_equal(fast.D, slow.D)
