@@ -223,6 +223,12 @@ def changed_line(diff: str) -> str:
     return plus[0] if plus else ""
 
 
+def applies(entry: dict | None, diff: str) -> bool:
+    """Whether a reviewed equivalence entry still names this mutant's mutated line
+    (mutmut renumbers mutants when the library changes)."""
+    return bool(entry) and " ".join(entry["line"].split()) == changed_line(diff)
+
+
 def load_equivalents() -> dict[str, dict]:
     if not EQUIVALENTS.exists():
         return {}
@@ -252,7 +258,7 @@ def write_report(timing: dict | None) -> float:
     for name, path in survivors + no_tests:
         diff = mutant_diff(name, path)
         entry = equivalents.get(name)
-        if entry and " ".join(entry["line"].split()) == changed_line(diff):
+        if applies(entry, diff):
             equivalent.append((name, entry["reason"], diff))
             if entry.get("kind") == "law":
                 in_law.append(name)
@@ -507,11 +513,7 @@ def rerun_survivors(jobs: int, nice: int, why: str) -> None:
         name
         for name, (path, code) in load_results().items()
         if code in SURVIVED | NO_TESTS
-        and not (
-            name in equivalents
-            and " ".join(equivalents[name]["line"].split())
-            == changed_line(mutant_diff(name, path))
-        )
+        and not applies(equivalents.get(name), mutant_diff(name, path))
     ]
     if not names:
         return
