@@ -78,9 +78,16 @@ def run_mutmut(jobs: int, nice: int, names: list[str] | None = None) -> dict:
     threads = {
         v: "1" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
     }
-    proc = subprocess.run(
-        cmd, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": "0", **threads}
-    )
+    # No plugin autoload: each mutant's pytest session scanned the installed packages'
+    # entry points (nbval, xdist, anyio, ...) again; the one plugin the library tests
+    # use, hypothesis's, is loaded by name in pyproject.toml.
+    env = {
+        **os.environ,
+        "PYTHONHASHSEED": "0",
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+        **threads,
+    }
+    proc = subprocess.run(cmd, cwd=ROOT, env=env)
     stop.set()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     timing = {
@@ -521,9 +528,14 @@ def rerun_survivors(jobs: int, nice: int, why: str) -> None:
     before = load_results()
     extra = run_mutmut(jobs, nice, names)
     after = load_results()
-    # mutmut resets every mutant of a function whose source changed; check those too,
-    # or they would drop out of the score as "not checked".
-    reset = [n for n, (_, c) in after.items() if c is None and before[n][1] is not None]
+    # mutmut resets every mutant of a function whose source changed, and a changed
+    # function can have new mutants; check those too, or they would drop out of the
+    # score as "not checked".
+    reset = [
+        n
+        for n, (_, c) in after.items()
+        if c is None and (n not in before or before[n][1] is not None)
+    ]
     if reset:
         more = run_mutmut(jobs, nice, reset)
         extra["wall_s"] += more["wall_s"]

@@ -8,6 +8,12 @@ this plugin sorts the collected tests by the duration mutmut measured in its sta
 the verdict are the same; only the time to a kill changes. Outside a mutant (the stats
 run, the forced-fail check, ``make test``) it does nothing.
 
+Tests that already killed another mutant of the same function go first: the test
+that caught a function's sign flip usually catches its dropped factor too. Each failure
+under a mutant is appended to ``mutation-kills.txt`` (one line: function, tab, test
+id); a mutant's tests are then ranked by kills of its function per second of test
+time, and the tests that never killed one follow, fastest first.
+
 Loaded with ``-p tests.mutation_order`` from ``[tool.mutmut] pytest_add_cli_args`` in
 pyproject.toml.
 """
@@ -32,8 +38,65 @@ def _durations() -> dict[str, float]:
     return _DURATIONS
 
 
+KILLS = Path("mutation-kills.txt")
+
+
+def function_of(mutant: str) -> str:
+    """The mangled function a mutant belongs to (``m.x_f__mutmut_3`` -> ``m.x_f``)."""
+    return mutant.rsplit("__mutmut_", 1)[0]
+
+
+def kill_counts(lines: list[str], function: str) -> dict[str, int]:
+    """How many mutants of ``function`` each test killed (``mutation-kills.txt``)."""
+    counts: dict[str, int] = {}
+    prefix = function + "\t"
+    for line in lines:
+        if line.startswith(prefix):
+            test = line[len(prefix) :]
+            counts[test] = counts.get(test, 0) + 1
+    return counts
+
+
+def order(
+    tests: list[str], durations: dict[str, float], kills: dict[str, int]
+) -> list[str]:
+    """Tests in the order to run them: by kills per second first, then fastest first.
+
+    A test that killed k of the function's mutants and takes t seconds comes before
+    one that killed none; among killers the higher k / t goes first (the order that
+    minimises the expected time to the first failure when k estimates how likely a
+    test fails).
+    """
+
+    def key(test: str) -> tuple[int, float]:
+        seconds = durations.get(test, math.inf)
+        if kills.get(test):
+            return (0, -kills[test] / (seconds + 1e-3))
+        return (1, seconds)
+
+    return sorted(tests, key=key)
+
+
+def _mutant() -> str:
+    name = os.environ.get("MUTANT_UNDER_TEST", "")
+    return name if "__mutmut_" in name else ""
+
+
 def pytest_collection_modifyitems(session, config, items) -> None:
-    if "__mutmut_" not in os.environ.get("MUTANT_UNDER_TEST", ""):
+    mutant = _mutant()
+    if not mutant:
         return
-    durations = _durations()
-    items.sort(key=lambda item: durations.get(item.nodeid, math.inf))
+    lines = KILLS.read_text().splitlines() if KILLS.exists() else []
+    kills = kill_counts(lines, function_of(mutant))
+    ranked = order([item.nodeid for item in items], _durations(), kills)
+    position = {test: i for i, test in enumerate(ranked)}
+    items.sort(key=lambda item: position[item.nodeid])
+
+
+def pytest_runtest_logreport(report) -> None:
+    mutant = _mutant()
+    if mutant and report.failed:
+        # One short line per kill, written with O_APPEND: two children appending at
+        # once do not interleave within a line.
+        with KILLS.open("a") as out:
+            out.write(f"{function_of(mutant)}\t{report.nodeid}\n")
