@@ -235,6 +235,8 @@ class AdditiveNoise(NoiseModel):
         return type(self) is type(other) and self.sigma == other.sigma
 
     def __hash__(self):
+        # The class name keeps subclasses of one sigma apart (Isotropic(0.5) and
+        # Curvature(0.5) share this method); RegressionNoise is one class alone.
         return hash((type(self).__name__, self.sigma))
 
 

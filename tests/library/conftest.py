@@ -6,11 +6,14 @@ it, so a failure shrinks to a small seed and reproduces exactly.
 
 from __future__ import annotations
 
+import math
 import os
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
+
+from rivervalley_lib import IsotropicNoise
 
 settings.register_profile(
     "ci",
@@ -56,6 +59,45 @@ def random_step(rng: np.random.Generator, eta_max: float):
     theta = rng.normal(size=valley.d) * np.exp(rng.uniform(-2, 2, valley.d))
     eta = float(rng.uniform(1e-3, eta_max))
     return valley, noise, theta, eta, block_moments(valley, noise, theta)
+
+
+def exact_noise_samples(g: np.ndarray, sigma: float) -> np.ndarray:
+    """The 2d gradient samples g +- sigma sqrt(d) e_i: their deviations xi from g
+    average (1/2d) sum_i 2 sigma^2 d e_i e_i^T = sigma^2 I exactly (any basis, any H),
+    so a formula's noise terms are tested with noise present and no sampling error."""
+    d = g.shape[0]
+    steps = sigma * math.sqrt(d) * np.eye(d)
+    return np.concatenate([g + steps, g - steps])
+
+
+def exact_samples(cov: np.ndarray) -> np.ndarray:
+    """Noise vectors xi_j = +- sqrt(d) L e_i (rows), L L^T = cov: their mean is 0 and
+    their mean xi xi^T is cov exactly (the general form of exact_noise_samples)."""
+    d = cov.shape[0]
+    w, V = np.linalg.eigh(cov)
+    L = V * np.sqrt(np.maximum(w, 0.0))
+    cols = math.sqrt(d) * L.T  # row i is sqrt(d) L e_i
+    return np.concatenate([cols, -cols])
+
+
+class BlockNoise(IsotropicNoise):
+    """A user's additive noise model: isotropic with ``sigma`` on one block
+    (``block="dominant"`` or ``"bulk"``), none on the other (the library's models put
+    noise on both)."""
+
+    def __init__(self, sigma: float, block: str) -> None:
+        super().__init__(sigma)
+        self.block = block
+
+    def scale(self, valley):
+        s = super().scale(valley)
+        return np.where(valley.dominant_mask == (self.block == "dominant"), s, 0.0)
+
+    def __eq__(self, other):
+        return super().__eq__(other) and self.block == other.block
+
+    def __hash__(self):
+        return hash((self.sigma, self.block))
 
 
 @pytest.fixture

@@ -18,6 +18,8 @@ import rivervalley_lib as rv
 from rivervalley_lib import check
 from rivervalley_lib.diagnostics import measure_alignment, top_eigenspace
 
+from .conftest import BlockNoise
+
 GD = rv.IsotropicNoise(0.0)
 TINY = 2.0**-20  # a dyadic step off a boundary, far above round-off
 
@@ -426,13 +428,6 @@ def test_monte_carlo_loss_change_must_be_strictly_within_five_standard_errors(ca
     capsys.readouterr()
 
 
-class BulkOnlyNoise(rv.IsotropicNoise):
-    """A user's noise model: isotropic in the bulk, none in the dominant block."""
-
-    def scale(self, valley):
-        return np.where(valley.dominant_mask, 0.0, self.sigma)
-
-
 def test_self_correction_threshold_when_c_is_zero_at_chi_zero():
     """Without dominant noise C(0) = n_D B = 0 exactly, the boundary of the branch
     that used to return 0.0 ("every state self-corrects"). But C > 0 just above 0:
@@ -441,7 +436,7 @@ def test_self_correction_threshold_when_c_is_zero_at_chi_zero():
     below it and "always-falls" above (library bug found by this test, fixed)."""
     d, k, lam, mu, sigma, G2 = 50, 2, 10.0, 0.5, 0.3, 4.0
     valley = rv.RiverValley.two_level(d=d, k=k, dominant=lam, bulk=mu)
-    noise = BulkOnlyNoise(sigma)
+    noise = BlockNoise(sigma, "bulk")
     at_zero = rv.state_with_alignment(valley, 0.0, G2)
     assert rv.BlockMoments.from_state(valley, noise, at_zero).threshold_terms()[1] == 0
     chi = rv.self_correction_threshold(valley, noise, energy=G2)

@@ -24,17 +24,11 @@ import rivervalley_lib as rv
 from rivervalley_lib.diagnostics import measure_alignment
 from rivervalley_lib.theory._moments import block_moments
 
+from .conftest import exact_noise_samples
+
 # Identities below hold in exact arithmetic; 1e-9 relative is round-off for these
 # sizes and rejects any factor-2 or sign change by nine orders of magnitude.
 EXACT = 1e-9
-
-
-def exact_noise_samples(g: np.ndarray, sigma: float) -> np.ndarray:
-    """The 2d gradients g +- sigma sqrt(d) e_i: their deviations xi from g average
-    (1/2d) sum_i 2 sigma^2 d e_i e_i^T = sigma^2 I exactly (any basis, any H)."""
-    d = g.size
-    E = sigma * math.sqrt(d) * np.eye(d)
-    return np.concatenate([g + E, g - E])
 
 
 def _rotated(valley: rv.RiverValley, seed: int = 0):

@@ -26,6 +26,8 @@ import rivervalley_lib as rv
 from rivervalley_lib import check
 from rivervalley_lib.diagnostics import measure_alignment
 
+from .conftest import exact_samples
+
 # Identities that hold in exact arithmetic, for sums of a few dozen terms: 1e-10
 # relative is round-off, and a factor 2 or a dropped noise term is off by > 1e-2.
 EXACT = 1e-10
@@ -39,15 +41,6 @@ NOISES = [
 ]
 IDS = ["isotropic", "curvature", "regression"]
 GD = rv.IsotropicNoise(0.0)
-
-
-def exact_samples(cov: np.ndarray) -> np.ndarray:
-    """xi_j = +- sqrt(d) L e_i (rows), L L^T = cov: mean 0, mean xi xi^T = cov."""
-    d = cov.shape[0]
-    w, V = np.linalg.eigh(cov)
-    L = V * np.sqrt(np.maximum(w, 0.0))
-    cols = math.sqrt(d) * L.T  # row i is sqrt(d) L e_i
-    return np.concatenate([cols, -cols])
 
 
 def covariance(noise, valley, theta) -> np.ndarray:

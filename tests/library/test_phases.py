@@ -11,18 +11,7 @@ import pytest
 
 import rivervalley_lib as rv
 
-
-class OneBlockNoise(rv.IsotropicNoise):
-    """A user's additive noise: isotropic on one block, zero on the other."""
-
-    def __init__(self, sigma: float, block: str) -> None:
-        super().__init__(sigma)
-        self.block = block
-
-    def scale(self, valley):
-        s = super().scale(valley)
-        return np.where(valley.dominant_mask == (self.block == "dominant"), s, 0.0)
-
+from .conftest import BlockNoise
 
 # ---------------------------------------------------------------- rv.phase_lengths
 
@@ -104,13 +93,13 @@ def test_a_block_without_noise_has_no_floor_and_does_not_break_the_other():
     formula's."""
     valley = rv.RiverValley([1.0, 0.1, 0.1], k=1)
     theta0 = np.array([10.0, 10.0, 10.0])
-    bulk_only = OneBlockNoise(0.1, "bulk")
+    bulk_only = BlockNoise(0.1, "bulk")
     p = rv.phase_lengths(valley, bulk_only, 0.5, theta0)
     floor = rv.noise_floor(valley, bulk_only, 0.5)
     assert floor.D == 0.0 and p.T1 == 0.0 and p.chi_min == 0.0
     # tolerance: rounding of the logs only (T2 ~ 70 steps)
     assert 2.0 * 0.95 ** (2 * p.T2) == pytest.approx(floor.B, rel=1e-9)
-    dominant_only = OneBlockNoise(0.1, "dominant")
+    dominant_only = BlockNoise(0.1, "dominant")
     p = rv.phase_lengths(valley, dominant_only, 0.5, theta0)
     floor = rv.noise_floor(valley, dominant_only, 0.5)
     assert floor.B == 0.0 and p.T2 == 0.0

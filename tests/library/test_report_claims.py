@@ -20,16 +20,11 @@ import pytest
 import rivervalley_lib as rv
 from rivervalley_lib.diagnostics import measure_alignment
 
+from .conftest import exact_noise_samples
+
 LAM = np.array([4.0, 2.0, 1.0, 0.5])
 THETA = np.array([0.5, -1.0, 1.5, 2.0])
 SIGMA = 0.3
-
-
-def exact_noise_samples(g: np.ndarray, sigma: float) -> np.ndarray:
-    """The 2d samples g ± sigma sqrt(d) e_i: their covariance about g is sigma^2 I."""
-    d = g.shape[0]
-    steps = sigma * math.sqrt(d) * np.eye(d)
-    return np.concatenate([g + steps, g - steps])
 
 
 def noisy_report(theta=THETA, k=2):
