@@ -87,11 +87,25 @@ def run_mutmut(jobs: int, nice: int, names: list[str] | None = None) -> dict:
         "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
         **threads,
     }
-    proc = subprocess.run(cmd, cwd=ROOT, env=env)
+    # mutmut's output is passed through as it comes; the moment it starts on the
+    # mutants splits the wall time into setup (mutant generation, the stats run over
+    # every selected test, the clean run, the forced-fail check) and the mutants.
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE)
+    mutants_start = None
+    tail = b""
+    while chunk := proc.stdout.read1(65536):
+        sys.stdout.buffer.write(chunk)
+        sys.stdout.buffer.flush()
+        if mutants_start is None:
+            tail = (tail + chunk)[-4096:]
+            if b"Running mutation testing" in tail:
+                mutants_start = time.perf_counter()
+    proc.wait()
     stop.set()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     timing = {
         "wall_s": time.perf_counter() - start,
+        "setup_s": (mutants_start or time.perf_counter()) - start,
         "cpu_s": (after.ru_utime - before.ru_utime)
         + (after.ru_stime - before.ru_stime),
         "jobs": jobs,
@@ -399,6 +413,16 @@ def write_report(timing: dict | None) -> float:
             + ".",
             "",
         ]
+        if "setup_s" in timing:
+            md += [
+                f"Of that wall time, {timing['setup_s'] / 60:.1f} min went to "
+                "mutmut's setup (generating the mutants, the stats run that times "
+                "every selected test and records which functions it calls, the clean "
+                "run and the forced-fail check, one process) and "
+                f"{(timing['wall_s'] - timing['setup_s']) / 60:.1f} min to the "
+                "mutants.",
+                "",
+            ]
         for extra in timing.get("followups", []):
             md.append(
                 f"Then `mutmut run <names>` on {extra['mutants']} named mutants "
