@@ -437,6 +437,8 @@ def expected_trajectory(
                 inject = np.where(moving, e * e * lam2, 0.0)
                 prev_eta = e
             if not constant_noise:
+                if not np.all(np.isfinite(u)):
+                    break  # diverged: _finished refuses, naming the step size
                 s = noise.mean_diagonal(valley, u)
             u = contraction * u + inject * s
     return _finished(valley, f"max eta = {etas.max():g}", D, B, loss, keep_steps, kept)

@@ -586,3 +586,46 @@ def test_a_non_finite_step_size_is_refused_with_its_open_range(name, eta):
     with pytest.raises(ValueError) as err:
         getattr(rv, name)(*args)
     assert str(err.value) == f"eta must be finite and > 0, got {eta}"
+
+
+@pytest.mark.parametrize(
+    ("reference", "tolerance", "name"),
+    [
+        ([[0.1, 0.03], [0.02, 0.01]], 0.1, "reference"),
+        ([0.1, 0.03, 0.01], [[0.1, 0.1, 0.1]], "tolerance"),
+    ],
+)
+def test_decreasing_refuses_a_reference_or_tolerance_that_is_not_a_list(
+    reference, tolerance, name
+):
+    """check.decreasing compares a list with a list: a 2-D reference or tolerance is
+    refused with a message naming it and its allowed dimensions (a table passed by
+    mistake must not be flattened or broadcast into a verdict)."""
+    with pytest.raises(ValueError, match=rf"^{name} must have .*dimension"):
+        rv.check.decreasing([0.1, 0.03, 0.01], reference=reference, tolerance=tolerance)
+
+
+@pytest.mark.parametrize("path", ["closed form", "step by step", "regression noise"])
+def test_a_diverging_expected_trajectory_names_its_step_size(path):
+    """At a step size above the stability limit 2/lambda_1 the expected energies
+    overflow after a few hundred steps (by (1 - eta lambda)^2 = 4 per step here).
+    Every route refuses with a ValueError that names the step size and the limit,
+    without a floating-point warning on the way: the closed form for a constant step,
+    the step-by-step recursion for a schedule, and the recursion with state-dependent
+    regression noise, here with the dominant block frozen (its noise variance
+    overflows while its energy stays finite; the refusal used to be "grad_sq must
+    contain only finite values", an argument the user never passed)."""
+    valley = rv.RiverValley([1.0, 0.5, 0.1], k=1)
+    noise, steps, kwargs = rv.IsotropicNoise(0.1), 2000, {}
+    eta = 3.0
+    if path == "step by step":
+        # a schedule that is not constant takes the step-by-step route
+        eta = np.r_[2.5, np.full(steps - 1, 3.0)]
+    if path == "regression noise":
+        noise = rv.RegressionNoise(batch_size=2, label_noise=0.1)
+        kwargs = dict(projection="bulk")
+    with pytest.raises(ValueError) as err:
+        rv.expected_trajectory(valley, noise, eta, steps, np.ones(3), **kwargs)
+    expected = "eta = 3" if path == "closed form" else "max eta = 3"
+    message = f"diverges: {expected} is too large (stability limit 2/lambda_1 = 2)"
+    assert message in str(err.value)
