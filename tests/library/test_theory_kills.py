@@ -113,7 +113,8 @@ def test_pure_noise_on_two_coordinates_matches_the_closed_form(noise, power, bul
     s_i = sigma^2 (isotropic) a/(a+b) = lambda/(lambda+mu); with s_i = sigma^2
     lambda_i (curvature) it is lambda^1.5/(lambda^1.5+mu^1.5); with mu = 0 (b = 0) it
     is 1. The integrand decays only like 1/tau (like tau^-1/2 for b = 0) there, so the
-    quadrature must extend its grid to the right, by e^18 in tau for b = 0."""
+    quadrature must extend its grid beyond its first right margin (e^36 past the
+    scale, where the tau^-1/2 tail is still e^-18 of the peak)."""
     valley = RiverValley([4.0, bulk], k=1)
     exact = 4.0**power / (4.0**power + bulk**power)
     values = expected_alignment(valley, noise, [0.0, 0.0], ETAS)
