@@ -103,10 +103,10 @@ class _Laplace:
 
     def __init__(self, coords: _Coordinates, lo: float, hi: float):
         self.c = coords
-        lam, cnt, dom = coords.lam, coords.count, coords.dom
+        lam, cnt = coords.lam, coords.count
         self.q = 2.0 * lam * lam * coords.s
         self.lamp = np.stack([np.ones_like(lam), lam, lam * lam])  # (3, u)
-        self.noise_dom = np.where(dom, cnt * lam * lam * coords.s, 0.0)
+        self.noise_dom = cnt * lam * lam * coords.s  # read at the dominant groups only
         self.i0 = math.floor((lo - _LEFT) / _H)
         n = self.c.g2.shape[0]
         self.L, self.Nd = np.empty(0), np.empty(0)
@@ -146,7 +146,7 @@ class _Laplace:
         centre = 2 * np.log(eta) - np.log(self.c.total(eta, rows))
         order = np.argsort(centre)
         out = np.empty(eta.shape)
-        block = max(64, _CHUNK // max(self.x.size, 1))
+        block = max(64, _CHUNK // self.x.size)  # the grid is never empty
         for a in range(0, eta.size, block):
             idx = order[a : a + block]
             lo = max(0, math.floor((centre[idx[0]] - _LEFT) / _H) - self.i0)
@@ -315,7 +315,7 @@ def expected_alignment(valley: RiverValley, noise: NoiseModel, theta, eta):
     coords = _Coordinates(valley, noise, theta)
     state = np.arange(coords.g2.shape[0]).reshape(theta.shape[:-1])
     rows = np.broadcast_to(state, batch).reshape(-1)
-    etas = np.broadcast_to(np.asarray(eta, dtype=float), batch).reshape(-1)
+    etas = np.broadcast_to(eta, batch).reshape(-1)  # validated: float64
     out = _laplace_for(coords, etas, rows)(etas, rows).reshape(batch)
     return float(out) if out.ndim == 0 else out
 

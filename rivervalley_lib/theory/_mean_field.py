@@ -408,12 +408,13 @@ def expected_trajectory(
         c = np.where(moving, (1 - e * lam) ** 2, 1.0)
         q = np.where(moving, e * e * lam2, 0.0) * s
         chunk = max(1, 2_000_000 // max(1, u.size))
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):
             for t0 in range(0, steps + 1, chunk):
                 t = np.arange(t0, min(steps + 1, t0 + chunk), dtype=float)
                 t = t.reshape((-1,) + (1,) * u.ndim)  # (chunk, 1, ..., 1)
                 ct = c**t
-                geo = np.where(c == 1.0, t, (1 - ct) / np.where(c == 1.0, 2.0, 1 - c))
+                # c = 1 gives 0/0 (c^t = 1 exactly): invalid, ignored, replaced by t
+                geo = np.where(c == 1.0, t, (1 - ct) / (1 - c))
                 # a block with u = 0 (or q = 0) stays 0: 0 * inf would make a NaN
                 # where c^t overflows, and a NaN reads as divergence
                 ut = np.where(u == 0, 0.0, ct * u) + np.where(q == 0, 0.0, q * geo)
