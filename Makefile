@@ -159,7 +159,8 @@ bench: $(STAMP) $(if $(BUILT),$(BROWSER_STAMP))
 # the reviewed equivalents of bench/mutation_equivalents.toml, to bench/MUTATION.md.
 # A fresh run each time (MUTATE_KEEP=1 resumes the last one); MUTATE_JOBS children;
 # MUTATE_SAMPLE=N checks a uniform random sample of N mutants (the score with its 95 %
-# interval) when the full run does not fit the time available.
+# interval) when the full run does not fit the time available. Reviewed equivalents are
+# not run again; MUTATE_RECHECK_EQUIVALENTS=1 runs them too.
 MUTATE_JOBS ?= 2
 mutate: $(DEV_STAMP)
 	$(if $(MUTATE_KEEP),,rm -rf mutants)

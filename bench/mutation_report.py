@@ -46,6 +46,7 @@ TIMEOUT = {36, 24, -24, 152, 255}
 SURVIVED = {0}
 NO_TESTS = {5, 33}
 NOT_CHECKED = {None}  # the run was stopped before it reached these
+SKIPPED = {34}  # a reviewed equivalent, not run again (tests/mutation_order.py)
 
 
 def run_mutmut(jobs: int, nice: int, names: list[str] | None = None) -> dict:
@@ -57,6 +58,17 @@ def run_mutmut(jobs: int, nice: int, names: list[str] | None = None) -> dict:
     """
     import threading
 
+    # Reviewed equivalents are not run again (their tests cannot fail: that is what
+    # the review established); the plugin skips a mutant only while its mutated line is
+    # the reviewed one, and write_report checks that again with mutmut's own diff.
+    # MUTATE_RECHECK_EQUIVALENTS=1 runs them like any other mutant.
+    skip = ROOT / "mutants" / "equivalents.json"
+    skip.parent.mkdir(exist_ok=True)
+    if os.environ.get("MUTATE_RECHECK_EQUIVALENTS"):
+        skip.unlink(missing_ok=True)
+    else:
+        lines = {n: " ".join(e["line"].split()) for n, e in load_equivalents().items()}
+        skip.write_text(json.dumps(lines, indent=0))
     mutmut = Path(sys.executable).parent / "mutmut"
     cmd = [str(mutmut), "run", "--max-children", str(jobs), *(names or [])]
     if nice:
@@ -263,7 +275,16 @@ def write_report(timing: dict | None) -> float:
     equivalents = load_equivalents()
     killed, timeouts, survivors, no_tests, other = [], [], [], [], []
     unchecked = [name for name, (_, code) in results.items() if code in NOT_CHECKED]
+    skipped, stale_skips = [], []
     for name, (path, code) in results.items():
+        if code in SKIPPED:
+            # counted as equivalent only if the entry still names mutmut's diff
+            if applies(equivalents.get(name), mutant_diff(name, path)):
+                skipped.append((name, path))
+            else:
+                stale_skips.append(name)
+                unchecked.append(name)
+            continue
         if code in KILLED:
             killed.append(name)
         elif code in TIMEOUT:
@@ -276,7 +297,7 @@ def write_report(timing: dict | None) -> float:
             other.append((name, path, code))
 
     equivalent, stale, live, in_law = [], [], [], []
-    for name, path in survivors + no_tests:
+    for name, path in survivors + no_tests + skipped:
         diff = mutant_diff(name, path)
         entry = equivalents.get(name)
         if applies(entry, diff):
@@ -363,6 +384,13 @@ def write_report(timing: dict | None) -> float:
             f", of which {len(in_law)} only equal in distribution (a fixed seed "
             "draws another sample)"
             if in_law
+            else ""
+        )
+        + (
+            f"; {len(skipped)} of them not run again (reviewed before this run, their "
+            "mutated line checked against the review; `make mutate "
+            "MUTATE_RECHECK_EQUIVALENTS=1` runs them)"
+            if skipped
             else ""
         ),
         f"- surviving: {len(live)}"
@@ -510,9 +538,14 @@ def write_report(timing: dict | None) -> float:
             f"- `{n}`" + (f" ({durations[n]:.0f} s)" if n in durations else "")
             for n in sorted(timeouts)
         ]
-    if stale or missing or caught_entries:
+    if stale or stale_skips or missing or caught_entries:
         md += ["", "## Stale equivalence entries (review)", ""]
         md += [f"- `{n}`: now names a different mutated line" for n in stale]
+        md += [
+            f"- `{n}`: skipped as equivalent, but mutmut's diff is not the reviewed "
+            "line (not checked: run it with `mutmut run` after fixing the entry)"
+            for n in stale_skips
+        ]
         md += [f"- `{n}`: no such mutant any more" for n in missing]
         md += [f"- `{n}`: a test kills this mutant" for n in caught_entries]
     if MANUAL_RESULTS.exists():

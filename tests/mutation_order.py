@@ -14,12 +14,19 @@ under a mutant is appended to ``mutation-kills.txt`` (one line: function, tab, t
 id); a mutant's tests are then ranked by kills of its function per second of test
 time, and the tests that never killed one follow, fastest first.
 
+A mutant reviewed as equivalent (``equivalents.json``, written from
+``bench/mutation_equivalents.toml`` by ``bench/mutation_report.py`` before the run)
+is not run again when its mutated line is still the reviewed one: its session ends at
+once with mutmut's "skipped" exit code (34), and the report counts it as equivalent
+only after checking the line once more against mutmut's own diff.
+
 Loaded with ``-p tests.mutation_order`` from ``[tool.mutmut] pytest_add_cli_args`` in
 pyproject.toml.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import os
@@ -80,6 +87,52 @@ def order(
 def _mutant() -> str:
     name = os.environ.get("MUTANT_UNDER_TEST", "")
     return name if "__mutmut_" in name else ""
+
+
+EQUIVALENTS = Path("equivalents.json")
+SKIPPED = 34  # mutmut's exit code for "skipped"
+
+
+def _body(lines: list[str], name: str) -> list[str] | None:
+    """The lines of the function ``name`` in a mutated module (after its ``def``)."""
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith(f"def {name}("):
+            indent = len(line) - len(line.lstrip())
+            j = i + 1
+            # the body: blank lines, deeper lines, and the ")" closing a signature
+            while j < len(lines) and (
+                not lines[j].strip()
+                or len(lines[j]) - len(lines[j].lstrip()) > indent
+                or lines[j].lstrip().startswith(")")
+            ):
+                j += 1
+            return lines[i + 1 : j]
+    return None
+
+
+def mutated_line(mutant: str, source: str) -> str | None:
+    """The first line the mutant changes in its function, whitespace-normalised (as
+    ``bench/mutation_report.changed_line`` reads it from mutmut's diff)."""
+    function = mutant.rsplit(".", 1)[1]
+    lines = source.splitlines()
+    new = _body(lines, function)
+    orig = _body(lines, function.rsplit("__mutmut_", 1)[0] + "__mutmut_orig")
+    if new is None or orig is None:
+        return None
+    plus = [ln[2:] for ln in difflib.ndiff(orig, new) if ln.startswith("+ ")]
+    return " ".join(plus[0].split()) if plus else None
+
+
+def pytest_configure(config) -> None:
+    mutant = _mutant()
+    if not mutant or not EQUIVALENTS.exists():
+        return
+    line = json.loads(EQUIVALENTS.read_text()).get(mutant)
+    if line is None:
+        return
+    module = Path(mutant.rsplit(".", 1)[0].replace(".", "/") + ".py")
+    if module.exists() and mutated_line(mutant, module.read_text()) == line:
+        os._exit(SKIPPED)
 
 
 def pytest_collection_modifyitems(session, config, items) -> None:
