@@ -102,3 +102,68 @@ def test_a_kill_is_recorded_and_moves_its_test_first_for_the_next_mutant(tmp_pat
     assert _run(tmp_path, "m.x_g__mutmut_1")[0] == "test_x.py::test_fast"
     _run(tmp_path, "")
     assert len((tmp_path / "mutation-kills.txt").read_text().splitlines()) == 3
+
+
+MUTATED = '''\
+def x_f__mutmut_orig(
+    a, b
+) -> int:
+    """Doc."""
+    c = a + b
+    return c * 2
+
+
+def x_f__mutmut_1(
+    a, b
+) -> int:
+    """Doc."""
+    c = a - b
+    return c * 2
+
+
+def x_f__mutmut_2(
+    a, b
+) -> int:
+    """Doc."""
+    c = a + b
+    return c * 3
+'''
+
+
+def test_the_mutated_line_is_read_from_the_mutant_and_its_original():
+    assert mutation_order.mutated_line("pkg.mod.x_f__mutmut_1", MUTATED) == "c = a - b"
+    assert mutation_order.mutated_line("pkg.mod.x_f__mutmut_2", MUTATED) == (
+        "return c * 3"
+    )
+    assert mutation_order.mutated_line("pkg.mod.x_f__mutmut_9", MUTATED) is None
+
+
+def test_a_reviewed_equivalent_is_skipped_only_while_its_line_is_the_reviewed_one(
+    tmp_path,
+):
+    """mutmut reads exit code 34 as "skipped": a mutant listed in equivalents.json
+    with its mutated line ends its session with 34 before any test runs; one whose
+    listed line is not its mutated line (mutmut renumbered the mutants) runs."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "mod.py").write_text(MUTATED)
+    (tmp_path / "test_x.py").write_text("def test_fast():\n    pass\n")
+    (tmp_path / "equivalents.json").write_text(
+        json.dumps({"pkg.mod.x_f__mutmut_1": "c = a - b", "pkg.mod.x_f__mutmut_2": "c"})
+    )
+
+    def code(mutant: str) -> int:
+        env = dict(
+            os.environ,
+            MUTANT_UNDER_TEST=mutant,
+            PYTHONPATH=str(ROOT),
+            PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
+        )
+        cmd = [sys.executable, "-m", "pytest", "-q", "-p", "tests.mutation_order"]
+        cmd += ["-p", "no:cacheprovider", "test_x.py"]
+        return subprocess.run(
+            cmd, cwd=tmp_path, env=env, capture_output=True
+        ).returncode
+
+    assert code("pkg.mod.x_f__mutmut_1") == 34
+    assert code("pkg.mod.x_f__mutmut_2") == 0  # listed, but with another line: runs
+    assert code("pkg.mod.x_f__mutmut_3") == 0  # not listed
