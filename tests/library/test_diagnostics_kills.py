@@ -48,20 +48,20 @@ def test_top_eigenspace_default_tol_bounds_the_residuals():
     """Without ``tol`` every returned pair has ||Hu - lam u|| <= 1e-8 |lam| (the
     documented default), on a spectrum whose top gap is small enough that Lanczos
     needs restarts to get there."""
-    lam = np.linspace(0.0, 1.0, 200)
-    vals, vecs = top_eigenspace(diag_hvp(lam), 200, 1)
+    lam = np.linspace(0.0, 1.0, 60)
+    vals, vecs = top_eigenspace(diag_hvp(lam), 60, 1)
     residual = np.linalg.norm(lam * vecs[:, 0] - vals[0] * vecs[:, 0])
-    # tolerance: the documented bound 1e-8 |lam|; a loose tol (~1) leaves ~1e-2
+    # tolerance: the documented bound 1e-8 |lam|; a loose tol (~1) leaves ~3e-3
     assert residual <= 1e-8 * abs(vals[0])
 
 
 def test_top_eigenspace_looser_tol_costs_fewer_hvps():
     """``tol`` reaches ARPACK: tol = 1e-3 stops with fewer HVPs than tol = 0
     (machine precision) on a slowly converging spectrum."""
-    lam = np.linspace(0.0, 1.0, 200)
+    lam = np.linspace(0.0, 1.0, 60)
     loose, exact = [0], [0]
-    top_eigenspace(diag_hvp(lam, loose), 200, 1, tol=1e-3)
-    top_eigenspace(diag_hvp(lam, exact), 200, 1, tol=0.0)
+    top_eigenspace(diag_hvp(lam, loose), 60, 1, tol=1e-3)
+    top_eigenspace(diag_hvp(lam, exact), 60, 1, tol=0.0)
     assert loose[0] < exact[0]
 
 
