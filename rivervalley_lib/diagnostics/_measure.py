@@ -175,14 +175,14 @@ def measure_alignment(
                 "lambda v: hvp(theta, v)"
             ) from None
     # copies: the report keeps them after the call
-    g = validate_array("gradient", gradient, ndim_min=1, copy=True)
+    g = validate_array("gradient", gradient, copy=True)
     if g.ndim != 1:
         raise ValueError(f"gradient must be a flat vector (dim,), got shape {g.shape}")
     dim = g.shape[0]
     if dim < 2:
         raise ValueError(f"gradient must have at least 2 entries, got {dim}")
     if theta is not None:
-        theta = validate_array("theta", theta, ndim_min=1, copy=True)
+        theta = validate_array("theta", theta, copy=True)
         if theta.shape != (dim,):
             raise ValueError(
                 f"gradient has length {dim} but theta has shape {theta.shape}: the "
@@ -194,9 +194,7 @@ def measure_alignment(
         raise ValueError("gradient is zero: the alignment is undefined there")
     samples = None
     if noise_samples is not None:
-        samples = validate_array(
-            "noise_samples", noise_samples, ndim_min=2, last_dim=dim
-        )
+        samples = validate_array("noise_samples", noise_samples, last_dim=dim)
         if samples.ndim != 2 or samples.shape[0] < 2:
             raise ValueError(
                 "noise_samples must have shape (m, dim) with m >= 2, "
@@ -206,8 +204,8 @@ def measure_alignment(
         if not isinstance(eigen, (tuple, list)) or len(eigen) != 2:
             raise TypeError("eigen must be a pair (eigenvalues, eigenvectors)")
         # copies: the report keeps them after the call
-        lam = validate_array("eigen[0]", eigen[0], ndim_min=1, copy=True)
-        U = validate_array("eigen[1]", eigen[1], ndim_min=2, copy=True)
+        lam = validate_array("eigen[0]", eigen[0], copy=True)
+        U = validate_array("eigen[1]", eigen[1], copy=True)
         if lam.shape != (k,) or U.shape != (dim, k):
             raise ValueError(
                 f"eigen must have shapes (k,) = ({k},) and (dim, k) = ({dim}, {k}), "

@@ -34,7 +34,7 @@ def validate_noise(noise) -> NoiseModel:
 
 def _grad_sq(valley: RiverValley, grad_sq) -> np.ndarray:
     """Second moments u_i >= 0 of the gradient, shape (..., d)."""
-    return validate_array("grad_sq", grad_sq, ndim_min=1, last_dim=valley.d, low=0.0)
+    return validate_array("grad_sq", grad_sq, last_dim=valley.d, low=0.0)
 
 
 def _stationary_eta(valley: RiverValley, eta) -> float:
