@@ -22,16 +22,17 @@ def _numbers_per_seed(
     d, steps, record_every, *, record_theta=False, blocks=None, minibatch=0
 ):
     """The guard's inventory, in 8-byte numbers per seed (check_simulation_memory's
-    docstring): four recorded series of at most steps // record_every + 2 records (the
-    start, every record_every-th step, the last one); the block path adds, per block, 8
+    docstring): seven series (two losses, D, B, D + B, the alignment, the loss) of at
+    most steps // record_every + 2 records (the start, every record_every-th step, the
+    last one); the block path adds, per block, 8
     numbers of chain state and 3 draws for each step of one chunk of CHUNK steps; the
     coordinate path adds 5 working vectors of d, the recorded iterates with
     record_theta, and a minibatch of 3 d numbers per sample for a noise that is not
     additive."""
     records = steps // record_every + 2
     if blocks is not None:
-        return 4 * records + blocks * (8 + 3 * min(CHUNK, steps))
-    n = d * (5 + (records if record_theta else 0)) + 4 * records
+        return 7 * records + blocks * (8 + 3 * min(CHUNK, steps))
+    n = d * (5 + (records if record_theta else 0)) + 7 * records
     return n + 3 * d * minibatch
 
 
@@ -145,6 +146,20 @@ def test_memory_guard_counts_one_sample_of_a_users_own_noise_model(monkeypatch):
         check_simulation_memory(VALLEY6, _OwnNoise(), steps, seeds, every, False)
 
 
+def _peak_bytes(run):
+    """Peak memory (tracemalloc) of run(), counted from the memory in use before it."""
+    tracing = tracemalloc.is_tracing()  # a harness may trace already: leave it on
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        run()
+        return tracemalloc.get_traced_memory()[1] - before
+    finally:
+        if not tracing:
+            tracemalloc.stop()
+
+
 def test_block_path_peak_memory_is_the_guards_estimate():
     """Over two chunks of draws, the block path's peak memory (tracemalloc) is the
     guard's estimate: one chunk's draws at a time (3 numbers per block, seed and step),
@@ -167,19 +182,39 @@ def test_block_path_peak_memory_is_the_guards_estimate():
         )
 
     run(2)  # a first short call: one-time allocations of numpy and the library
-    tracing = tracemalloc.is_tracing()  # a harness may trace already: leave it on
-    tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        before = tracemalloc.get_traced_memory()[0]
-        run(steps)
-        peak = tracemalloc.get_traced_memory()[1] - before
-    finally:
-        if not tracing:
-            tracemalloc.stop()
+    peak = _peak_bytes(lambda: run(steps))
     estimate = 8 * seeds * _numbers_per_seed(d, steps, steps, blocks=d)
     # tolerance: 5%; the estimate is the peak to 0.1% (kB of Python objects), while two
     # chunks' draws alive at once, or a chunk drawn too long, is 33% more or above
+    assert 0.95 * estimate <= peak <= 1.05 * estimate, peak / estimate
+
+
+def test_coordinate_path_peak_memory_is_the_guards_estimate_when_records_dominate():
+    """With d = 2 and a record at every one of 1000 steps, the coordinate path's memory
+    is its series: the four recorded ones and the trace's D + B, alignment and loss,
+    seven arrays of (seeds, records), the guard's estimate. (Counting the four recorded
+    series only, or building the alignment through np.where temporaries, was off by
+    a factor 1.8.)"""
+    valley = rv.RiverValley([1.0, 0.5], k=1)
+    seeds, steps = 200, 1000
+
+    def run(steps):
+        rv.simulate(
+            valley,
+            rv.IsotropicNoise(0.1),
+            0.1,
+            steps,
+            np.ones(2),
+            seeds=seeds,
+            rng=0,
+            method="coordinate",
+        )
+
+    run(2)  # a first short call: one-time allocations of numpy and the library
+    peak = _peak_bytes(lambda: run(steps))
+    estimate = 8 * seeds * _numbers_per_seed(2, steps, 1)
+    # tolerance: 5%; the estimate is the peak to 1% (the (seeds, 4) record buffer and
+    # kB of Python objects), while one series more or less is 14%
     assert 0.95 * estimate <= peak <= 1.05 * estimate, peak / estimate
 
 
