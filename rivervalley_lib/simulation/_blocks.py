@@ -82,6 +82,9 @@ def simulate_blocks(
                 if j < n_rec and rec_steps[j] == t + 1:
                     on_record(j, x * x + R)
                     j += 1
+            # release this chunk's draws (zt is a view of z) before the next are drawn:
+            # the memory guard counts one chunk's
+            del z, zt, chisq
     return BlockChain(theta0=theta0, starts=starts, ends=ends, S0=S0, x=x, R=R)
 
 

@@ -45,16 +45,18 @@ def check_simulation_memory(
 ) -> None:
     """Refuse a run whose arrays would exceed the memory limit (2 GiB).
 
-    ``blocks`` is the number of blocks when the run takes the exact block path, which
-    never holds a (seeds, d) array: besides the four recorded series it draws, per block
-    and seed, three random numbers for each step of a chunk of ``CHUNK`` steps at once;
-    ``None`` for the coordinate path.
+    Both paths hold seven series of at most ``steps // record_every + 2`` records per
+    seed: the four recorded (two losses, D and B), and the trace's D + B, alignment and
+    loss. ``blocks`` is the number of blocks when the run takes the exact block path,
+    which never holds a (seeds, d) array: it draws, per block and seed, three random
+    numbers for each step of a chunk of ``CHUNK`` steps at once; ``None`` for the
+    coordinate path.
     """
     n_rec = steps // record_every + 2
     if blocks is not None:
-        per_run = 4 * n_rec + blocks * (8 + 3 * min(CHUNK, steps))
+        per_run = 7 * n_rec + blocks * (8 + 3 * min(CHUNK, steps))
     else:
-        per_run = valley.d * (5 + (n_rec if record_theta else 0)) + 4 * n_rec
+        per_run = valley.d * (5 + (n_rec if record_theta else 0)) + 7 * n_rec
     if blocks is None and not isinstance(noise, AdditiveNoise):
         per_run += 3 * valley.d * getattr(noise, "batch_size", 1)  # one minibatch
     check_memory(

@@ -106,8 +106,10 @@ def make_trace(out, rec_steps, etas, diverged, projection, final, thetas=None) -
     seeds, n_rec = D.shape
     with np.errstate(invalid="ignore", over="ignore"):
         total = D + B
-        chi = np.where(total > 0, D / np.where(total > 0, total, 1.0), np.nan)
-        chi = np.where(np.isfinite(total), chi, np.nan)
+        # 0 <= D <= total: a zero gradient gives 0/0 = NaN, an overflowed total NaN;
+        # one array per series (the memory guard counts seven: the four recorded,
+        # total, the alignment and the loss)
+        chi = np.where(np.isfinite(total), D / total, np.nan)
         loss = out["loss_dominant"] + out["loss_bulk"]
     return Trace(
         step=rec_steps,
