@@ -81,10 +81,11 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff format --check $(LINTED)
 
 # The framework adapters' doctests need torch and jax: make test-frameworks runs them.
+# PYTEST_ARGS adds options, e.g. --junitxml=lib.xml for each test's time.
 test-lib: $(STAMP) $(MPL_STAMP)
 	$(BIN)/python -m pytest tests/library tests/book rivervalley_lib -n 2 \
 		--ignore=rivervalley_lib/diagnostics/torch.py \
-		--ignore=rivervalley_lib/diagnostics/jax.py
+		--ignore=rivervalley_lib/diagnostics/jax.py $(PYTEST_ARGS)
 
 # PyTorch (CPU) and JAX, for the framework adapters only: kept out of requirements.txt so
 # that the Binder environment stays small (about 1.1 GB more on disk).
