@@ -1,4 +1,5 @@
-"""The exact critical step size where its scan's far end would mislead the refinement.
+"""The exact critical step size where its scan's far end would mislead the refinement,
+and for states so small that its decade search reaches the float range's end.
 
 ``exact_critical_step_size`` scans E[chi'] - chi on the grid j 2/(128 lambda_1) and
 refines the first upward sign change. These states have their threshold in the first
@@ -6,10 +7,14 @@ grid cell while E[chi'] - chi at 2/lambda_1 is positive and larger than at the c
 upper end: a refinement seeded with that far value instead of the cell's lower end
 (where E[chi'] <= chi) would start from two ends of one sign and leave the cell.
 Each threshold is checked against the public ``expected_alignment`` on both sides of
-the returned root.
+the returned root. States of gradient energy down to 1e-307 are checked against the
+square-root law from the same state at 1e-40, and one below the float floor raises.
 """
 
 from __future__ import annotations
+
+import math
+import sys
 
 import pytest
 
@@ -60,3 +65,41 @@ def test_first_cell_threshold_with_a_high_far_end(valley, sigma, chi, energy):
         valley, noise, theta, [eta * (1 - 1e-9), eta * (1 + 1e-9)]
     )
     assert below < chi < above
+
+
+# The threshold of a noise-dominated small state scales as the square root of its
+# gradient energy G (the law of chi' depends on eta^2/G once eta lambda << 1), here
+# eta* = 0.566 sqrt(G); the smallest step size whose square is a normal float is the
+# decade search's floor.
+STEP_FLOOR = math.sqrt(sys.float_info.min)  # 1.49e-154
+
+
+def _threshold(energy):
+    theta = state_with_alignment(K1_SMALL, 0.3, energy)
+    return critical_step_size(K1_SMALL, IsotropicNoise(0.05), theta, exact=True)
+
+
+@pytest.mark.parametrize("energy", [1e-296, 1e-307])
+def test_threshold_of_a_tiny_state_follows_the_square_root_law(energy):
+    """Gradient energies 1e-296 and 1e-307 (scale-free, the noise scale is then about
+    1e147 times the state's: balanced by a power of two before the quadrature): the
+    threshold is sqrt(G / 1e-40) times that of the same state at G = 1e-40 (computed
+    with no rescaling at all), quickly and without a warning. At 1e-307 it lies in the
+    last decade above the floor."""
+    ref = _threshold(1e-40) / math.sqrt(1e-40)
+    eta = _threshold(energy)
+    # tolerance: both thresholds are roots refined to 1e-11 (measured agreement
+    # 1e-12); the neglected eta lambda ~ 1e-20 is far below. 1e-9 rejects any
+    # decade, factor 2 or a root of the noise floor.
+    assert eta / math.sqrt(energy) == pytest.approx(ref, rel=1e-9)
+    if energy == 1e-307:
+        assert STEP_FLOOR < eta < 10 * STEP_FLOOR
+
+
+def test_threshold_below_the_float_floor_raises_naming_the_floor():
+    """G = 1e-308: the threshold (0.566e-154) is below the smallest step size whose
+    square is a normal float, so the decade search stops there with an
+    ArithmeticError naming that floor (before the fix it flooded warnings and ran
+    for minutes)."""
+    with pytest.raises(ArithmeticError, match=f"{STEP_FLOOR:g}"):
+        _threshold(1e-308)
