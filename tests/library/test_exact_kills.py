@@ -74,22 +74,31 @@ def test_first_cell_threshold_with_a_high_far_end(valley, sigma, chi, energy):
 STEP_FLOOR = math.sqrt(sys.float_info.min)  # 1.49e-154
 
 
-def _threshold(energy):
-    theta = state_with_alignment(K1_SMALL, 0.3, energy)
-    return critical_step_size(K1_SMALL, IsotropicNoise(0.05), theta, exact=True)
+# lambda_1 = 2e6: the grid's first step is 7.8e-9, and the decade search's last round
+# (from 7.8e-153) has just two step sizes above the floor, 7.8e-153 and 7.8e-154.
+STIFF = RiverValley.two_level(d=40, k=1, dominant=2e6, bulk=4e4)
 
 
-@pytest.mark.parametrize("energy", [1e-296, 1e-307])
-def test_threshold_of_a_tiny_state_follows_the_square_root_law(energy):
-    """Gradient energies 1e-296 and 1e-307 (scale-free, the noise scale is then about
-    1e147 times the state's: balanced by a power of two before the quadrature): the
+def _threshold(energy, valley=K1_SMALL):
+    theta = state_with_alignment(valley, 0.3, energy)
+    return critical_step_size(valley, IsotropicNoise(0.05), theta, exact=True)
+
+
+@pytest.mark.parametrize(
+    "valley,energy",
+    [(K1_SMALL, 1e-296), (K1_SMALL, 1e-307), (STIFF, 3e-295)],
+    ids=["1e-296", "1e-307-last-decade", "stiff-two-step-last-round"],
+)
+def test_threshold_of_a_tiny_state_follows_the_square_root_law(valley, energy):
+    """Gradient energies near 1e-300 (scale-free, the noise scale is then about 1e147
+    times the state's: balanced by a power of two before the quadrature): the
     threshold is sqrt(G / 1e-40) times that of the same state at G = 1e-40 (computed
     with no rescaling at all), quickly and without a warning. At 1e-307 it lies in the
-    last decade above the floor."""
-    ref = _threshold(1e-40) / math.sqrt(1e-40)
-    eta = _threshold(energy)
+    last decade above the floor; on the stiff valley, in a last round of two steps."""
+    ref = _threshold(1e-40, valley) / math.sqrt(1e-40)
+    eta = _threshold(energy, valley)
     # tolerance: both thresholds are roots refined to 1e-11 (measured agreement
-    # 1e-12); the neglected eta lambda ~ 1e-20 is far below. 1e-9 rejects any
+    # 1e-12); the neglected eta lambda ~ 1e-140 is far below. 1e-9 rejects any
     # decade, factor 2 or a root of the noise floor.
     assert eta / math.sqrt(energy) == pytest.approx(ref, rel=1e-9)
     if energy == 1e-307:
