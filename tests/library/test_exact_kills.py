@@ -75,7 +75,8 @@ STEP_FLOOR = math.sqrt(sys.float_info.min)  # 1.49e-154
 
 
 # lambda_1 = 2e6: the grid's first step is 7.8e-9, and the decade search's last round
-# (from 7.8e-153) has just two step sizes above the floor, 7.8e-153 and 7.8e-154.
+# (from 7.8e-153) has just two step sizes above the floor, 7.8e-153 and 7.8e-154; the
+# thresholds at G = 3e-295 and 1.25e-295 are 1.55e-153 and 1.0e-153.
 STIFF = RiverValley.two_level(d=40, k=1, dominant=2e6, bulk=4e4)
 
 
@@ -86,15 +87,16 @@ def _threshold(energy, valley=K1_SMALL):
 
 @pytest.mark.parametrize(
     "valley,energy",
-    [(K1_SMALL, 1e-296), (K1_SMALL, 1e-307), (STIFF, 3e-295)],
-    ids=["1e-296", "1e-307-last-decade", "stiff-two-step-last-round"],
+    [(K1_SMALL, 1e-296), (K1_SMALL, 1e-307), (STIFF, 3e-295), (STIFF, 1.25e-295)],
+    ids=["1e-296", "1e-307-last-decade", "stiff-last-round", "stiff-last-step"],
 )
 def test_threshold_of_a_tiny_state_follows_the_square_root_law(valley, energy):
     """Gradient energies near 1e-300 (scale-free, the noise scale is then about 1e147
     times the state's: balanced by a power of two before the quadrature): the
     threshold is sqrt(G / 1e-40) times that of the same state at G = 1e-40 (computed
     with no rescaling at all), quickly and without a warning. At 1e-307 it lies in the
-    last decade above the floor; on the stiff valley, in a last round of two steps."""
+    last decade above the floor; on the stiff valley, in a last round of two steps
+    (at 1.25e-295 the threshold is 1.28 times its last step, 7.8e-154)."""
     ref = _threshold(1e-40, valley) / math.sqrt(1e-40)
     eta = _threshold(energy, valley)
     # tolerance: both thresholds are roots refined to 1e-11 (measured agreement
