@@ -19,12 +19,19 @@ sums of non-central squared Gaussians, whose Laplace transforms are closed-form.
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 
 from .._validation import validate_step_size
 from ..model._landscape import RiverValley, as_state
-from ..model._noise import AdditiveNoise, NoiseModel, validate_noise
+from ..model._noise import (
+    AdditiveNoise,
+    CurvatureNoise,
+    IsotropicNoise,
+    NoiseModel,
+    validate_noise,
+)
 from ..model._state import validate_landscape
 
 # The trapezoidal rule in x = ln(tau): node spacing, margins (in units of x) left and
@@ -35,9 +42,11 @@ _LEFT = 34.0
 _RIGHT = 36.0
 _TAIL = 1e-16
 _CHUNK = 1 << 17
-# The threshold's scan: steps of 2/(_GRID lambda_1); below the first one, decades.
+# The threshold's scan: steps of 2/(_GRID lambda_1); below the first one, decades down
+# to the smallest step size whose square (in every quadrature term) is a normal float.
 _GRID = 128
-_DECADES = 300
+_STEP_FLOOR = math.sqrt(sys.float_info.min)
+_ORDINARY = 100  # noise scales beyond 2^(+-_ORDINARY) are balanced (_balance)
 
 
 def _check_gaussian_diagonal(noise: NoiseModel) -> None:
@@ -333,10 +342,14 @@ def exact_critical_step_size(valley: RiverValley, noise: NoiseModel, theta):
     threshold is positive. The difference :math:`f(\eta)` (from
     :func:`expected_alignment`) is scanned at the steps :math:`j\,2/(128\lambda_1)`,
     :math:`j = 1, \dots, 128`; if it already rises at the first one, the scan goes
-    down by decades until it falls. The first sign change from negative to positive is
-    refined by regula falsi (Illinois) to a relative :math:`10^{-11}`, or until
-    :math:`|f|` is below the quadrature's accuracy. All states are refined at once.
-    Two crossings closer than one scan step can be missed.
+    down by decades until it falls, at most down to the smallest step size whose
+    square is a normal float (about :math:`1.5\cdot 10^{-154}`). The first sign change
+    from negative to positive is refined by regula falsi with a bisection every third
+    step to a relative :math:`10^{-11}`, or until :math:`|f|` is below the
+    quadrature's accuracy. All states are refined at once. Two crossings closer than
+    one scan step can be missed. The threshold is homogeneous of degree 0 in
+    :math:`(\theta, \sigma)`, so an extreme noise scale is first divided, with the
+    state, by a power of two (the quadrature's nodes stay in the float range).
 
     Parameters
     ----------
@@ -361,21 +374,17 @@ def exact_critical_step_size(valley: RiverValley, noise: NoiseModel, theta):
     ValueError
         If ``theta`` has a zero gradient.
     ArithmeticError
-        If :math:`0 < \chi_t < 1` but the expected alignment rises down to
-        :math:`10^{-300}\cdot 2/\lambda_1` (only possible through rounding).
-
-    Raises
-    ------
-    ValueError
-        If the exact change of the alignment is below the quadrature tolerance at
-        every scanned step size (the sign is undecidable there).
+        If :math:`0 < \chi_t < 1` but the expected alignment rises at every step size
+        down to about :math:`1.5\cdot 10^{-154}` (the threshold is below it: the
+        gradient energy is below about :math:`10^{-307}` of the noise's).
 
     References
     ----------
     - Deng et al., ALT 2026, arXiv:2601.11789 (the adaptive critical step size, which
       this refines to the expectation of the alignment; the computation is the book's).
-    - M. Dowell, P. Jarratt, "A modified regula falsi method for computing the root
-      of an equation", BIT 11 (1971), 168-174 (the Illinois method).
+    - W. H. Press, S. A. Teukolsky, W. T. Vetterling, B. P. Flannery, Numerical
+      Recipes, 3rd ed., Cambridge (2007), sec. 9.2 (regula falsi, and bisection as
+      its safeguard).
 
     Examples
     --------
@@ -389,7 +398,7 @@ def exact_critical_step_size(valley: RiverValley, noise: NoiseModel, theta):
     """
     validate_landscape(valley)
     _check_gaussian_diagonal(noise)
-    theta = as_state(valley, theta)
+    theta, noise = _balance(as_state(valley, theta), noise)
     g2 = valley.gradient(theta) ** 2
     total = g2.sum(-1)
     if np.any(total == 0):
@@ -418,10 +427,17 @@ def exact_critical_step_size(valley: RiverValley, noise: NoiseModel, theta):
     # The threshold is below the grid: go down by decades to the largest step size
     # where E[chi'] falls (it must, for 0 < chi < 1), then refine that decade.
     rows, above = np.nonzero(first_up)[0], grid[0]
-    for _ in range(0, _DECADES, 16):
-        if rows.size == 0:
-            break
+    while rows.size:
         etas = above * 10.0 ** -np.arange(0, 17, dtype=float)
+        etas = etas[etas >= _STEP_FLOOR]
+        if etas.size < 2:
+            raise ArithmeticError(
+                f"the expected alignment at state {int(rows[0])} "
+                f"(chi = {float(chi[rows[0]]):g}) rises at every step size down to "
+                f"{above:g}: its threshold is below the smallest step size whose "
+                f"square is a normal float ({_STEP_FLOOR:g}), where the quadrature "
+                "loses its digits"
+            )
         ee, rr = np.tile(etas, rows.size), np.repeat(rows, etas.size)
         lap = _laplace_for(coords, ee, rr)
         f = (lap(ee, rr) - chi[rr]).reshape(rows.size, etas.size)
@@ -433,30 +449,37 @@ def exact_critical_step_size(valley: RiverValley, noise: NoiseModel, theta):
             lap, r, etas[q], etas[q - 1], f[found, q], f[found, q - 1], chi
         )
         rows, above = rows[~found], etas[-1]
-    if rows.size:
-        raise ArithmeticError(
-            f"the expected alignment at state {int(rows[0])} "
-            f"(chi = {float(chi[rows[0]]):g}) rises at every step size down to "
-            f"{grid[0] * 10.0**-_DECADES:g}; in exact arithmetic it falls for small "
-            "steps, so rounding decides here"
-        )
     out[out >= top] = math.inf
     res = out.reshape(theta.shape[:-1])
     return float(res) if res.ndim == 0 else res
 
 
+def _balance(theta: np.ndarray, noise: NoiseModel) -> tuple[np.ndarray, NoiseModel]:
+    """theta and sigma divided by c = 2^(e // 2), e the binary exponent of sigma, if
+    sigma is beyond 2^(+-_ORDINARY) (c depends on sigma alone: a batch and its rows
+    alike). E[chi'] is invariant; the quadrature's scale eta^2 / E[D' + B'] (about
+    1/sigma^2 where the noise dominates) is not: at sigma = 1e147 (a scale-free state
+    of gradient energy 1e-296) the nodes exp(x) underflowed."""
+    if type(noise) not in (IsotropicNoise, CurvatureNoise):
+        return theta, noise
+    e = math.frexp(noise.sigma)[1]  # 0 for sigma = 0
+    if abs(e) <= _ORDINARY:
+        return theta, noise
+    return np.ldexp(theta, -(e // 2)), type(noise)(math.ldexp(noise.sigma, -(e // 2)))
+
+
 def _refine(laplace: _Laplace, rows, a, b, fa, fb, chi) -> np.ndarray:
     """Roots of E[chi'] - chi in the brackets [a, b] with f(a) <= 0 < f(b), all at once.
 
-    Regula falsi (Illinois) with a bisection every third step, until the bracket is
-    below 1e-11 of the step size or |f| below the quadrature's relative accuracy
-    (1e-13 of chi); f(a) = 0 returns a. It gives up after 200 evaluations and returns
-    the bracket's upper end (a bisection every third step shrinks any bracket of the
-    step-size grid to 1e-11 of itself well within that).
+    Regula falsi with a bisection every third step, until the bracket is below 1e-11
+    of the step size or |f| below the quadrature's relative accuracy (1e-13 of chi);
+    f(a) = 0 returns a. It gives up after 200 evaluations and returns the bracket's
+    upper end (a bisection every third step shrinks any bracket of the step-size grid
+    to 1e-11 of itself well within that). The bisection also frees an end stalled on
+    a convex f, which an Illinois halving would do (same counts on chapter 4's states).
     """
     a, b = np.array(a, dtype=float), np.array(b, dtype=float)
     fa, fb = np.array(fa, dtype=float), np.array(fb, dtype=float)
-    side = np.zeros(a.size)
     done = fa == 0
     b[done] = a[done]
     for it in range(200):
@@ -467,12 +490,10 @@ def _refine(laplace: _Laplace, rows, a, b, fa, fb, chi) -> np.ndarray:
         c = 0.5 * (aa + bb) if it % 3 == 2 else bb - ffb * (bb - aa) / (ffb - ffa)
         fc = laplace(c, r) - chi[r]
         up = fc > 0
-        sd = side[live]
         a[live] = np.where(up, aa, c)
-        fa[live] = np.where(up, np.where(sd == 1, 0.5 * ffa, ffa), fc)
+        fa[live] = np.where(up, ffa, fc)
         b[live] = np.where(up, c, bb)
-        fb[live] = np.where(up, fc, np.where(sd == -1, 0.5 * ffb, ffb))
-        side[live] = np.where(up, 1, -1)
+        fb[live] = np.where(up, fc, ffb)
         close = np.abs(fc) <= 1e-13 * chi[r]
         b[live] = np.where(close, c, b[live])
         done[live] = close

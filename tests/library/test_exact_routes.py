@@ -1,6 +1,6 @@
 """The exact critical step size: its root-finder and its scans, route by route.
 
-``_refine`` (Illinois regula falsi with a bisection every third step) is checked on
+``_refine`` (regula falsi with a bisection every third step) is checked on
 functions whose root is known in closed form, with each stopping rule made the one that
 acts, and by the number of evaluations it needs. ``exact_critical_step_size`` is checked
 on states chosen so that each branch (the grid scan at its first cell, the decade search
@@ -100,9 +100,9 @@ def test_bracket_rule_on_a_step_function(a, b, x0):
 @pytest.mark.parametrize("high", [1e6, 1e12])
 def test_bisection_bounds_the_evaluations_when_regula_falsi_stalls(high):
     """A jump from -1e-6 to +high: regula falsi alone creeps from the low end (each
-    secant step moves a by (b - a)/high), and the Illinois halving needs log2(high)
-    steps to undo that; the bisection every third step still halves the bracket at
-    least once per three evaluations, so the count stays within 3 per halving."""
+    secant step moves a by (b - a)/high); the bisection every third step still
+    halves the bracket at least once per three evaluations, so the count stays within
+    3 per halving."""
     a, b, x0 = 0.01, 0.2, 0.1234
     out, lap = _refine(_step(x0, -1e-6, high), a, b, 0.5)
     # tolerance: the bracket rule's 1e-11 of the step size, as for the +-1 jump.
@@ -227,8 +227,8 @@ def test_chapter_4_states_need_few_evaluations(monkeypatch):
     1e-9, and each row is refined in at most 15 evaluations. The bracket from the scan
     is one grid cell (1/128 of 2/lambda_1) and the goal 1e-11 of the step size:
     bisection alone needs about 30 halvings; the secant steps converge superlinearly,
-    5-7 evaluations here (with or without the Illinois halving, which a bisection
-    every third step makes unnecessary on these smooth functions)."""
+    5-7 evaluations here (the same as with an Illinois halving of a stalled end,
+    which a bisection every third step makes unnecessary on these smooth functions)."""
     calls = _counting_refine(monkeypatch)
     chis = (0.1, 0.3, 0.6, 0.9)
     thetas = np.stack([state_with_alignment(CH4_VALLEY, c, 0.05) for c in chis])
