@@ -291,9 +291,11 @@ def critical_step_size(
         If an argument has the wrong type (``exact=True`` needs Gaussian diagonal
         noise: :class:`IsotropicNoise` or :class:`CurvatureNoise`).
     ValueError
-        If ``theta`` has the wrong shape, non-finite values or a zero gradient, or,
-        with ``exact=True``, if the exact alignment change is below the quadrature
-        tolerance at every step size (its sign undecidable).
+        If ``theta`` has the wrong shape, non-finite values or a zero gradient.
+    ArithmeticError
+        With ``exact=True``, if the expected alignment rises at every step size down
+        to about :math:`1.5\cdot 10^{-154}` (a gradient energy below about
+        :math:`10^{-307}` of the noise's: see :func:`exact_critical_step_size`).
 
     References
     ----------
