@@ -409,15 +409,14 @@ class BlockMoments:
         """
         den_D = np.asarray(self.aD + self.tD)
         den_B = np.asarray(self.aB + self.tB)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            eta_D = np.where(
-                den_D > 0, 2 * self.D / np.where(den_D > 0, den_D, 1.0), np.inf
-            )
-            eta_B = np.where(
-                den_B > 0,
-                2 * self.B / np.where(den_B > 0, den_B, 1.0),
-                np.where(den_B < 0, np.inf, 0.0),
-            )
+        eta_D = np.where(
+            den_D > 0, 2 * self.D / np.where(den_D > 0, den_D, 1.0), np.inf
+        )
+        eta_B = np.where(
+            den_B > 0,
+            2 * self.B / np.where(den_B > 0, den_B, 1.0),
+            np.where(den_B < 0, np.inf, 0.0),
+        )
         return ProjectionThresholds(scalarize(eta_D), scalarize(eta_B))
 
     def expected_loss_change(

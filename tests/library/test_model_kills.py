@@ -1,0 +1,80 @@
+"""The model and the one-step moments (issue 24): claims that the rest of the suite
+leaves untested, each on its boundary and with noise present where noise enters.
+
+- ``sample_gradient`` accepts a single draw, and refuses a call too large for memory
+  before allocating, with a message that states the size of its largest array
+  (``samples`` x ``d`` x the noise's minibatch size, 8 bytes each, three arrays).
+- ``BlockMoments.projection_thresholds`` on the boundary of its denominators
+  (:math:`a_X + t_X = 0` exactly) is exact and raises no floating-point warning.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import rivervalley_lib as rv
+
+VALLEY = rv.RiverValley([4.0, 1.0], k=1)
+
+
+def test_sample_gradient_accepts_a_single_draw():
+    """``samples = 1`` is the smallest allowed count: one row, the full gradient
+    H theta when the noise is zero."""
+    g = rv.sample_gradient(VALLEY, rv.IsotropicNoise(0.0), [1.0, 2.0], 1, rng=0)
+    assert g.tolist() == [[4.0, 2.0]]
+
+
+def test_sample_gradient_states_its_memory_estimate_before_allocating():
+    """A call whose arrays would exceed the library's 2 GiB limit is refused before
+    anything is drawn, naming its arguments and its estimate: three float64 arrays
+    of ``samples * d * batch_size`` entries (the minibatch features of
+    ``RegressionNoise``), 24 * 2**20 * 2 * 2**10 bytes = 48 GiB here."""
+    noise = rv.RegressionNoise(batch_size=2**10, label_noise=1.0)
+    with pytest.raises(ValueError) as info:
+        rv.sample_gradient(VALLEY, noise, [1.0, 1.0], 2**20, rng=0)
+    message = str(info.value)
+    assert message.startswith(
+        "samples = 1048576 with d = 2 and the noise "
+        "RegressionNoise(batch_size=1024, label_noise=1) would need about 48 GiB"
+    ), message
+
+
+def _thresholds_without_warnings(moments):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return moments.projection_thresholds()
+
+
+@pytest.mark.parametrize(
+    ("theta", "expected"),
+    [
+        # no dominant gradient: a_D = t_D = 0, Dom-SGD never raises the loss
+        ([0.0, 1.0], (math.inf, 2.0)),
+        # no bulk gradient: a_B = t_B = 0, the bulk step never moves the loss
+        ([1.0, 0.0], (0.5, 0.0)),
+    ],
+)
+def test_projection_thresholds_where_a_block_gradient_vanishes(theta, expected):
+    """With zero noise and one block's gradient exactly zero, that block's
+    denominator a_X + t_X is exactly 0: eta_D = inf and eta_B = 0 there, computed
+    without a floating-point warning; the other block keeps eta_X = 2X/a_X
+    (2 * 16/64 = 0.5 for the dominant block, 2 * 1/1 = 2 for the bulk)."""
+    moments = rv.BlockMoments.from_state(VALLEY, rv.IsotropicNoise(0.0), theta)
+    assert _thresholds_without_warnings(moments) == expected
+
+
+def test_projection_thresholds_with_curvature_cancelled_by_noise():
+    """A denominator a_X + t_X = 0 with X > 0 (a negative noise moment t_X, as a
+    network's Hessian can give, cancelling a_X): eta_D = inf, eta_B = 0, no
+    warning, and the same state by state in an array (a_B + t_B = 2 gives
+    eta_B = 2 * 1/2 = 1)."""
+    m = rv.BlockMoments(1.0, 1.0, 2.0, 3.0, 4.0, 9.0, 0.0, 0.0, -2.0, -3.0)
+    assert _thresholds_without_warnings(m) == (math.inf, 0.0)
+    arrays = m.replace(tB=np.array([-3.0, -1.0]))
+    got = _thresholds_without_warnings(arrays)
+    assert got.dominant == math.inf
+    assert got.bulk.tolist() == [0.0, 1.0]
