@@ -78,3 +78,34 @@ def test_projection_thresholds_with_curvature_cancelled_by_noise():
     got = _thresholds_without_warnings(arrays)
     assert got.dominant == math.inf
     assert got.bulk.tolist() == [0.0, 1.0]
+
+
+def test_regression_noise_states_its_feature_memory_before_drawing():
+    """``RegressionNoise.sample`` draws one b x d feature matrix per state: with
+    b = 2**29 and one state of d = 2 that is 8 * 2**29 * 2 bytes = 8 GiB, refused
+    before drawing with the estimate in the message."""
+    noise = rv.RegressionNoise(batch_size=2**29, label_noise=1.0)
+    with pytest.raises(ValueError) as info:
+        noise.sample(VALLEY, np.array([1.0, 1.0]), np.random.default_rng(0))
+    message = str(info.value)
+    assert message.startswith(
+        "batch_size = 536870912 with theta of shape (2,) (one feature matrix per "
+        "minibatch) would need about 8 GiB"
+    ), message
+
+
+def test_measure_alignment_reads_an_integer_hvp_as_floats():
+    """A user HVP may return integers (here int8, whose products wrap around at 128):
+    the report's moments are those of the float HVP, the closed forms of H =
+    diag(100, 1) at g = (1, 1): D = B = 1, a_D = 100, a_B = 1, b_D = 100**2, b_B = 1
+    (exact small integers, so compared exactly)."""
+    lam = np.array([100.0, 1.0])
+    report = rv.diagnostics.measure_alignment(
+        [1.0, 1.0],
+        lambda v: np.rint(lam * v).astype(np.int8),
+        1,
+        eigen=([100.0], [[1.0], [0.0]]),
+    )
+    m = report.moments
+    got = (m.D, m.B, m.aD, m.aB, m.bD, m.bB, m.nD, m.nB, m.tD, m.tB)
+    assert got == (1.0, 1.0, 100.0, 1.0, 10000.0, 1.0, 0.0, 0.0, 0.0, 0.0)
