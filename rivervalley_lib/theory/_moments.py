@@ -363,8 +363,7 @@ class BlockMoments:
         0.6666666666666666
         """
         A, C = self.threshold_terms()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            eta_star = np.where(C > 0, 2 * A / np.where(C > 0, C, 1.0), np.inf)
+        eta_star = np.where(C > 0, 2 * A / np.where(C > 0, C, 1.0), np.inf)
         out = scalarize(eta_star)
         return math.inf if isinstance(out, float) and math.isinf(out) else out
 

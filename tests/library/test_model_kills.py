@@ -109,3 +109,21 @@ def test_measure_alignment_reads_an_integer_hvp_as_floats():
     m = report.moments
     got = (m.D, m.B, m.aD, m.aB, m.bD, m.bB, m.nD, m.nB, m.tD, m.tB)
     assert got == (1.0, 1.0, 100.0, 1.0, 10000.0, 1.0, 0.0, 0.0, 0.0, 0.0)
+
+
+def test_critical_step_size_of_a_state_without_bulk_gradient():
+    """With zero noise and no bulk gradient, A = a_D B - a_B D = 0 and C = (b_D + n_D)
+    B - (b_B + n_B) D = 0 exactly: the always-falls regime, eta* = inf, without a
+    floating-point warning, alone or in an array of states; a bulk gradient added
+    gives the finite eta* = 2A/C of
+    H = diag(4, 1) at theta = (1, 1): A = 64 - 16 = 48, C = 256 - 16 = 240."""
+    zero = rv.IsotropicNoise(0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        on = rv.BlockMoments.from_state(VALLEY, zero, [1.0, 0.0])
+        assert on.threshold_terms() == (0.0, 0.0)
+        assert on.critical_step_size() == math.inf
+        assert on.regime() == "always-falls"
+        both = rv.BlockMoments.from_state(VALLEY, zero, [[1.0, 0.0], [1.0, 1.0]])
+        # 96/240 is one correctly rounded division of exact integers: == 0.4
+        assert both.critical_step_size().tolist() == [math.inf, 0.4]
