@@ -127,3 +127,24 @@ def test_critical_step_size_of_a_state_without_bulk_gradient():
         both = rv.BlockMoments.from_state(VALLEY, zero, [[1.0, 0.0], [1.0, 1.0]])
         # 96/240 is one correctly rounded division of exact integers: == 0.4
         assert both.critical_step_size().tolist() == [math.inf, 0.4]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda d: rv.RiverValley.two_level(d=d, k=1, dominant=1.0, bulk=2.0),
+        lambda d: rv.RiverValley.spread(d=d, k=1, dominant=(1.0, 2.0), bulk=(3.0, 4.0)),
+    ],
+    ids=["two_level", "spread"],
+)
+def test_valley_constructors_refuse_a_dimension_too_large_for_memory_first(build):
+    """A valley of d = 2**30 eigenvalues needs 8 * 2**30 bytes = 8 GiB: the
+    constructor refuses it for its size, naming d and the estimate, before checking
+    or allocating anything else (here the bulk level, above the dominant one, would
+    be the next error)."""
+    with pytest.raises(ValueError) as info:
+        build(2**30)
+    message = str(info.value)
+    assert message.startswith("d = 1073741824 would need about 8 GiB"), message
+    with pytest.raises(ValueError, match="bulk"):
+        build(4)
