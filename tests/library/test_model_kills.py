@@ -148,3 +148,33 @@ def test_valley_constructors_refuse_a_dimension_too_large_for_memory_first(build
     assert message.startswith("d = 1073741824 would need about 8 GiB"), message
     with pytest.raises(ValueError, match="bulk"):
         build(4)
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ({"k": -1}, "k must be an integer in [1, 3], got -1"),
+        ({"k": 0}, "k must be an integer in [1, 3], got 0"),
+        ({"k": 4}, "k must be an integer in [1, 3], got 4"),
+        ({"k": 5}, "k must be an integer in [1, 3], got 5"),
+        ({"bulk": -1.0}, "bulk must be in [0, 10), got -1.0"),
+        ({"bulk": 10.0}, "bulk must be in [0, 10), got 10.0"),
+        ({"dominant": 0.0, "bulk": 0.0}, "dominant must be > 0, got 0.0"),
+    ],
+)
+def test_two_level_names_the_argument_out_of_its_range(bad, message):
+    """``two_level(d=4, k, dominant=10, bulk)`` refuses k outside [1, d - 1] and a
+    bulk level outside [0, dominant) (equal levels leave no gap) with the argument's
+    own name and range, not with a message about the eigenvalue array it would
+    build."""
+    args = {"d": 4, "k": 1, "dominant": 10.0, "bulk": 1.0} | bad
+    with pytest.raises(ValueError) as info:
+        rv.RiverValley.two_level(**args)
+    assert str(info.value) == message
+
+
+def test_two_level_accepts_its_ranges_on_the_closed_ends():
+    """k = 1 and k = d - 1 and a bulk level of exactly 0 are allowed."""
+    for k in (1, 3):
+        valley = rv.RiverValley.two_level(d=4, k=k, dominant=10.0, bulk=0.0)
+        assert valley.eigenvalues.tolist() == [10.0] * k + [0.0] * (4 - k)
