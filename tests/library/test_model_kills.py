@@ -178,3 +178,39 @@ def test_two_level_accepts_its_ranges_on_the_closed_ends():
     for k in (1, 3):
         valley = rv.RiverValley.two_level(d=4, k=k, dominant=10.0, bulk=0.0)
         assert valley.eigenvalues.tolist() == [10.0] * k + [0.0] * (4 - k)
+
+
+def _energy_and_alignment(valley, theta):
+    g2 = valley.gradient(theta) ** 2
+    return float(g2.sum()), float(g2[: valley.k].sum() / g2.sum())
+
+
+def test_state_with_alignment_defaults_to_unit_gradient_energy():
+    """Without ``energy`` the state has gradient energy G^2 = 1 (here chi = 1/4 on
+    H = diag(4, 1, 1/4): per-coordinate energies 1/4, 3/8, 3/8, all dyadic)."""
+    valley = rv.RiverValley([4.0, 1.0, 0.25], k=1)
+    theta = rv.state_with_alignment(valley, 0.25)
+    # tolerance: a few roundings of square roots of dyadic numbers
+    assert _energy_and_alignment(valley, theta) == pytest.approx((1.0, 0.25), 1e-15)
+
+
+def test_state_with_alignment_leaves_zero_curvature_bulk_coordinates_at_rest():
+    """A bulk eigenvalue of exactly 0 carries no gradient, so the bulk energy goes to
+    the positive-curvature bulk coordinates only: with H = diag(4, 1, 0), chi = 1/2
+    and G^2 = 2, theta = (1/4, 1, 0) exactly."""
+    valley = rv.RiverValley([4.0, 1.0, 0.0], k=1)
+    theta = rv.state_with_alignment(valley, 0.5, energy=2.0)
+    assert theta.tolist() == [0.25, 1.0, 0.0]
+    assert _energy_and_alignment(valley, theta) == (2.0, 0.5)
+
+
+def test_state_with_alignment_on_a_bulk_of_zero_eigenvalues():
+    """When every bulk eigenvalue is 0, only chi = 1 is reachable: chi = 1 exactly is
+    allowed (theta = (1/2, 0) for H = diag(2, 0) and G^2 = 1), anything below it is
+    a ValueError, also inside a batch."""
+    valley = rv.RiverValley([2.0, 0.0], k=1)
+    assert rv.state_with_alignment(valley, 1.0).tolist() == [0.5, 0.0]
+    assert rv.state_with_alignment(valley, [1.0, 1.0]).tolist() == [[0.5, 0.0]] * 2
+    for chi in (0.5, [1.0, 0.999]):
+        with pytest.raises(ValueError, match="no state has chi < 1"):
+            rv.state_with_alignment(valley, chi)
