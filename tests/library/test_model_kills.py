@@ -214,3 +214,98 @@ def test_state_with_alignment_on_a_bulk_of_zero_eigenvalues():
     for chi in (0.5, [1.0, 0.999]):
         with pytest.raises(ValueError, match="no state has chi < 1"):
             rv.state_with_alignment(valley, chi)
+
+
+SPREAD = {"d": 6, "k": 2, "dominant": (4.0, 8.0), "bulk": (0.5, 1.0)}
+
+
+@pytest.mark.parametrize(
+    ("bad", "error", "message"),
+    [
+        ({"d": 1}, ValueError, "d must be an integer in [2, 2**53], got 1"),
+        ({"k": -1}, ValueError, "k must be an integer in [1, 5], got -1"),
+        ({"k": 0}, ValueError, "k must be an integer in [1, 5], got 0"),
+        ({"k": 6}, ValueError, "k must be an integer in [1, 5], got 6"),
+        ({"k": 7}, ValueError, "k must be an integer in [1, 5], got 7"),
+        (
+            {"levels": (0, 1)},
+            ValueError,
+            "levels[0] must be an integer in [1, 2], got 0",
+        ),
+        (
+            {"levels": (3, 1)},
+            ValueError,
+            "levels[0] must be an integer in [1, 2], got 3",
+        ),
+        (
+            {"levels": (1, 0)},
+            ValueError,
+            "levels[1] must be an integer in [1, 4], got 0",
+        ),
+        (
+            {"levels": (1, 5)},
+            ValueError,
+            "levels[1] must be an integer in [1, 4], got 5",
+        ),
+        ({"dominant": (0.0, 8.0)}, ValueError, "dominant[0] must be > 0, got 0.0"),
+        ({"bulk": (0.0, 1.0)}, ValueError, "bulk[0] must be > 0, got 0.0"),
+        (
+            {"bulk": (-0.5, 1.0), "spacing": "linear"},
+            ValueError,
+            "bulk[0] must be >= 0, got -0.5",
+        ),
+        ({"bulk": (1.0, 0.5)}, ValueError, "bulk[1] must be >= 1, got 0.5"),
+        (
+            {"bulk": (0.5, 4.0)},
+            ValueError,
+            "bulk range must lie below the dominant range (bulk[1] < dominant[0]), "
+            "got 4 >= 4",
+        ),
+        (
+            {"levels": [1, 1, 1]},
+            TypeError,
+            "levels must be None or a pair (dominant levels, bulk levels) of "
+            "integers, got list",
+        ),
+        (
+            {"levels": "ab"},
+            TypeError,
+            "levels must be None or a pair (dominant levels, bulk levels) of "
+            "integers, got str",
+        ),
+        (
+            {"dominant": 4.0},
+            TypeError,
+            "dominant must be a (low, high) pair of numbers",
+        ),
+        (
+            {"dominant": np.array([True, True])},
+            TypeError,
+            "dominant must be a (low, high) pair of real numbers",
+        ),
+    ],
+)
+def test_spread_names_the_argument_out_of_its_range(bad, error, message):
+    """``spread(d=6, k=2, dominant=(4, 8), bulk=(1/2, 1))`` refuses each argument
+    outside its range with the argument's name and range: k in [1, d - 1], levels in
+    [1, k] and [1, d - k], dominant[0] > 0, bulk[0] > 0 for geometric spacing (>= 0
+    for linear), high >= low, and the bulk strictly below the dominant range."""
+    with pytest.raises(error) as info:
+        rv.RiverValley.spread(**(SPREAD | bad))
+    assert str(info.value) == message
+
+
+def test_spread_accepts_its_ranges_on_the_closed_ends():
+    """k = 1 and d - 1, levels = (k, d - k), a linear bulk from exactly 0 and a
+    one-point range (low = high) are allowed, and give the documented levels."""
+    for k in (1, 5):
+        assert rv.RiverValley.spread(**(SPREAD | {"k": k})).k == k
+    full = rv.RiverValley.spread(**(SPREAD | {"levels": (2, 4)}))
+    assert full.eigenvalues.tolist()[:3] == [8.0, 4.0, 1.0]
+    assert full.eigenvalues[-1] == 0.5
+    linear = rv.RiverValley.spread(
+        **(SPREAD | {"bulk": (0.0, 1.5), "spacing": "linear"})
+    )
+    assert linear.eigenvalues.tolist() == [8.0, 4.0, 1.5, 1.0, 0.5, 0.0]
+    flat = rv.RiverValley.spread(**(SPREAD | {"dominant": (4.0, 4.0)}))
+    assert flat.eigenvalues.tolist()[:2] == [4.0, 4.0]
