@@ -309,3 +309,22 @@ def test_spread_accepts_its_ranges_on_the_closed_ends():
     assert linear.eigenvalues.tolist() == [8.0, 4.0, 1.5, 1.0, 0.5, 0.0]
     flat = rv.RiverValley.spread(**(SPREAD | {"dominant": (4.0, 4.0)}))
     assert flat.eigenvalues.tolist()[:2] == [4.0, 4.0]
+
+
+def test_thresholds_at_extreme_scales_of_state_and_noise():
+    """The state and the noise are rescaled together by a power of two before the
+    thresholds are computed, so nothing overflows: at the zero state a noise of
+    1e300 (sigma**2 would overflow unscaled) gives eta_D = 2 * 0/t_D = 0 and eta_B =
+    0; at a state of 2**-700 with sigma = 1/2 the noise dominates and eta* =
+    2A/C ~ |theta|**2/sigma**2 ~ 2**-1400 is 0 in double precision; an empty batch of
+    states gives an empty result. All without a floating-point warning."""
+    theta = np.array([1.0, 2.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        zero = rv.projection_thresholds(VALLEY, rv.IsotropicNoise(1e300), [0.0, 0.0])
+        half = rv.IsotropicNoise(0.5)
+        tiny = rv.critical_step_size(VALLEY, half, 2.0**-700 * theta)
+        empty = rv.critical_step_size(VALLEY, half, np.ones((0, 2)))
+    assert zero == (0.0, 0.0)
+    assert tiny == 0.0
+    assert empty.shape == (0,)
