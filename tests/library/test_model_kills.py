@@ -328,3 +328,14 @@ def test_thresholds_at_extreme_scales_of_state_and_noise():
     assert zero == (0.0, 0.0)
     assert tiny == 0.0
     assert empty.shape == (0,)
+
+
+def test_critical_step_size_of_one_state_is_a_python_float():
+    """For one state eta* is a Python float: math.inf in the always-falls regime
+    (C = 0 exactly here), 2A/C otherwise (the dyadic moments of H = diag(4, 1)
+    at theta = (1, 1): A = 48, C = 240, 2A/C = 0.4, one correctly rounded division)."""
+    zero = rv.IsotropicNoise(0.0)
+    for theta, expected in (([1.0, 0.0], math.inf), ([1.0, 1.0], 0.4)):
+        got = rv.BlockMoments.from_state(VALLEY, zero, theta).critical_step_size()
+        assert type(got) is float
+        assert got == expected
