@@ -339,3 +339,23 @@ def test_critical_step_size_of_one_state_is_a_python_float():
         got = rv.BlockMoments.from_state(VALLEY, zero, theta).critical_step_size()
         assert type(got) is float
         assert got == expected
+
+
+@pytest.mark.parametrize(
+    "method", ["expected_next", "ratio_of_expectations", "expected_loss_change"]
+)
+@pytest.mark.parametrize(
+    ("eta", "error", "message"),
+    [
+        (0.0, ValueError, "eta must be > 0, got 0.0"),
+        (True, TypeError, "eta must be a positive real number, got bool"),
+        (np.array([0.5, 0.0]), ValueError, "eta must be > 0 everywhere, got min 0"),
+    ],
+)
+def test_block_moment_laws_name_eta_out_of_range(method, eta, error, message):
+    """The one-step laws of BlockMoments refuse a step size of 0 (on the bound), a
+    bool and an array with a 0, naming ``eta`` and its range."""
+    m = rv.BlockMoments(1.0, 1.0, 2.0, 1.0, 4.0, 1.0, 0, 0, 0, 0)
+    with pytest.raises(error) as info:
+        getattr(m, method)(eta)
+    assert str(info.value) == message
