@@ -297,7 +297,8 @@ def test_spread_names_the_argument_out_of_its_range(bad, error, message):
 
 def test_spread_accepts_its_ranges_on_the_closed_ends():
     """k = 1 and d - 1, levels = (k, d - k), a linear bulk from exactly 0 and a
-    one-point range (low = high) are allowed, and give the documented levels."""
+    one-point range (low = high) are allowed, also as numpy arrays of floats or
+    integers, and give the documented levels."""
     for k in (1, 5):
         assert rv.RiverValley.spread(**(SPREAD | {"k": k})).k == k
     full = rv.RiverValley.spread(**(SPREAD | {"levels": (2, 4)}))
@@ -309,6 +310,8 @@ def test_spread_accepts_its_ranges_on_the_closed_ends():
     assert linear.eigenvalues.tolist() == [8.0, 4.0, 1.5, 1.0, 0.5, 0.0]
     flat = rv.RiverValley.spread(**(SPREAD | {"dominant": (4.0, 4.0)}))
     assert flat.eigenvalues.tolist()[:2] == [4.0, 4.0]
+    as_arrays = {"dominant": np.array([4.0, 8.0]), "bulk": np.array([1, 2])}
+    assert rv.RiverValley.spread(**(SPREAD | as_arrays)).eigenvalues[0] == 8.0
 
 
 def test_thresholds_at_extreme_scales_of_state_and_noise():
