@@ -23,7 +23,6 @@ methods. A new update rule adds its laws here, once.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields
 from typing import Literal, NamedTuple
 
@@ -363,10 +362,8 @@ class BlockMoments:
         0.6666666666666666
         """
         A, C = self.threshold_terms()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            eta_star = np.where(C > 0, 2 * A / np.where(C > 0, C, 1.0), np.inf)
-        out = scalarize(eta_star)
-        return math.inf if isinstance(out, float) and math.isinf(out) else out
+        eta_star = np.where(C > 0, 2 * A / np.where(C > 0, C, 1.0), np.inf)
+        return scalarize(eta_star)  # a 0-d inf is float("inf") == math.inf
 
     def regime(self):
         r"""``"threshold"`` where :math:`C > 0` (finite :math:`\eta^*_t`), else
@@ -409,15 +406,14 @@ class BlockMoments:
         """
         den_D = np.asarray(self.aD + self.tD)
         den_B = np.asarray(self.aB + self.tB)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            eta_D = np.where(
-                den_D > 0, 2 * self.D / np.where(den_D > 0, den_D, 1.0), np.inf
-            )
-            eta_B = np.where(
-                den_B > 0,
-                2 * self.B / np.where(den_B > 0, den_B, 1.0),
-                np.where(den_B < 0, np.inf, 0.0),
-            )
+        eta_D = np.where(
+            den_D > 0, 2 * self.D / np.where(den_D > 0, den_D, 1.0), np.inf
+        )
+        eta_B = np.where(
+            den_B > 0,
+            2 * self.B / np.where(den_B > 0, den_B, 1.0),
+            np.where(den_B < 0, np.inf, 0.0),
+        )
         return ProjectionThresholds(scalarize(eta_D), scalarize(eta_B))
 
     def expected_loss_change(

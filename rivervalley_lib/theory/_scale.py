@@ -53,9 +53,9 @@ def scale_free(
     theta = as_state(valley, theta)
     sigma = _noise_scale(noise)
     top = float(np.max(np.abs(theta))) if theta.size else 0.0
-    if sigma is None or top == 0.0:
+    if sigma is None:
         return theta, noise
-    exponent = math.frexp(top)[1]
+    exponent = math.frexp(top)[1]  # 0 for a zero state: scaled by the noise alone
     if sigma > 0:
         exponent = max(exponent, math.frexp(sigma / _NOISE_CAP)[1])
     if abs(exponent) <= _ORDINARY:  # squares of such states neither overflow nor

@@ -47,7 +47,7 @@ def state_with_alignment(valley: RiverValley, chi, energy: float = 1.0) -> np.nd
     (0.3, 2.0)
     """
     validate_landscape(valley)
-    chi_arr = np.asarray(validate_array("chi", chi, ndim_min=0), dtype=float)
+    chi_arr = validate_array("chi", chi, ndim_min=0)  # a float64 array
     if np.any((chi_arr < 0) | (chi_arr > 1)):
         raise ValueError("chi must be in [0, 1]")
     energy = validate_real("energy", energy, low=0.0, low_inclusive=False)
