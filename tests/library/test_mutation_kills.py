@@ -629,3 +629,33 @@ def test_a_diverging_expected_trajectory_names_its_step_size(path):
     expected = "eta = 3" if path == "closed form" else "max eta = 3"
     message = f"diverges: {expected} is too large (stability limit 2/lambda_1 = 2)"
     assert message in str(err.value)
+
+
+def test_a_valleys_eigenvalues_and_dominant_mask_are_read_only():
+    """A RiverValley is immutable and hashable by value: writing into its eigenvalues
+    or its dominant mask raises instead of silently changing a hashed valley."""
+    valley = rv.RiverValley([3.0, 2.0, 1.0], k=1)
+    for array in (valley.eigenvalues, valley.dominant_mask):
+        assert not array.flags.writeable
+        with pytest.raises(ValueError, match="read-only"):
+            array[0] = array[1]
+
+
+def test_decreasing_refuses_a_tolerance_list_of_another_length():
+    """One tolerance for all, or one per value: a list of one tolerance for three
+    values is neither, and is refused naming tolerance and the shape it must have."""
+    with pytest.raises(
+        ValueError, match=r"tolerance must be a number or have the shape"
+    ):
+        rv.check.decreasing([3, 2, 1], reference=[3, 2, 1], tolerance=[0.1])
+
+
+def test_decreasing_names_the_exercise_when_the_values_do_not_fall(capsys):
+    """The printed verdict for values that do not decrease names what was checked
+    and gives the hint about the trend."""
+    assert (
+        rv.check.decreasing([1, 2, 3], "gap", reference=[1, 2, 3], tolerance=0.1)
+        is False
+    )
+    line = capsys.readouterr().out
+    assert line.startswith("✗ gap: not yet. Hint: the values should shrink")
