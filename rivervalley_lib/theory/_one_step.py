@@ -295,7 +295,7 @@ def critical_step_size(
     ArithmeticError
         With ``exact=True``, if the expected alignment rises at every step size down
         to about :math:`1.5\cdot 10^{-154}` (a gradient energy below about
-        :math:`10^{-307}` of the noise's: see :func:`exact_critical_step_size`).
+        :math:`10^{-307}` of the noise's: the quadrature's step-size floor).
 
     References
     ----------
