@@ -659,3 +659,17 @@ def test_decreasing_names_the_exercise_when_the_values_do_not_fall(capsys):
     )
     line = capsys.readouterr().out
     assert line.startswith("✗ gap: not yet. Hint: the values should shrink")
+
+
+def test_the_alignment_of_a_batch_is_each_rows_own_whatever_their_scales():
+    """chi(v) = |P_D v|^2 / |v|^2 does not depend on the scale of v: in one batch, a
+    row of size 1e-100 and a row of size 1e100 each get their own alignment
+    (1 / (1 + 9) = 0.1 and 1 / 2), as they do alone, without underflow or overflow."""
+    valley = rv.RiverValley([4.0, 1.0], k=1)
+    batch = np.array([[1e-100, 3e-100], [1e100, 1e100]])
+    got = rv.gradient_alignment(valley, batch)
+    # tolerance: the rows are rescaled by exact powers of two; 1e-15 is round-off of
+    # the ratio and rejects any scale-dependent answer (0, nan, or the other row's)
+    np.testing.assert_allclose(got, [0.1, 0.5], rtol=1e-15)
+    alone = [rv.gradient_alignment(valley, row) for row in batch]
+    np.testing.assert_allclose(got, alone, rtol=1e-15)  # tolerance: as above
