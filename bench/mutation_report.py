@@ -278,14 +278,8 @@ def write_report(timing: dict | None) -> float:
     skipped, stale_skips = [], []
     for name, (path, code) in results.items():
         if code in SKIPPED:
-            # counted as equivalent only if the entry still names mutmut's diff
-            if applies(equivalents.get(name), mutant_diff(name, path)):
-                skipped.append((name, path))
-            else:
-                stale_skips.append(name)
-                unchecked.append(name)
-            continue
-        if code in KILLED:
+            skipped.append((name, path))
+        elif code in KILLED:
             killed.append(name)
         elif code in TIMEOUT:
             timeouts.append(name)
@@ -297,6 +291,7 @@ def write_report(timing: dict | None) -> float:
             other.append((name, path, code))
 
     equivalent, stale, live, in_law = [], [], [], []
+    skipped_names = {name for name, _ in skipped}
     for name, path in survivors + no_tests + skipped:
         diff = mutant_diff(name, path)
         entry = equivalents.get(name)
@@ -304,6 +299,10 @@ def write_report(timing: dict | None) -> float:
             equivalent.append((name, entry["reason"], diff))
             if entry.get("kind") == "law":
                 in_law.append(name)
+        elif name in skipped_names:
+            # skipped by the plugin, but mutmut's diff is not the reviewed line
+            stale_skips.append(name)
+            unchecked.append(name)
         else:
             if entry:
                 stale.append(name)
@@ -387,10 +386,11 @@ def write_report(timing: dict | None) -> float:
             else ""
         )
         + (
-            f"; {len(skipped)} of them not run again (reviewed before this run, their "
+            f"; {len(skipped) - len(stale_skips)} of them not run again (reviewed "
+            "before this run, their "
             "mutated line checked against the review; `make mutate "
             "MUTATE_RECHECK_EQUIVALENTS=1` runs them)"
-            if skipped
+            if len(skipped) > len(stale_skips)
             else ""
         ),
         f"- surviving: {len(live)}"
