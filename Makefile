@@ -156,7 +156,8 @@ bench: $(STAMP) $(if $(BUILT),$(BROWSER_STAMP))
 
 # Mutation testing of the core (model, theory, simulation, diagnostics, check) with mutmut
 # (pinned in requirements-dev.txt, settings in pyproject.toml [tool.mutmut]): every mutant
-# runs only the tests that call its function. Writes the score and the survivors, less
+# runs only the tests that call its function, in one pytest session collected once
+# (bench/mutmut_session.py). Writes the score and the survivors, less
 # the reviewed equivalents of bench/mutation_equivalents.toml, to bench/MUTATION.md.
 # A fresh run each time (MUTATE_KEEP=1 resumes the last one); MUTATE_JOBS children;
 # MUTATE_SAMPLE=N checks a uniform random sample of N mutants (the score with its 95 %

@@ -50,7 +50,8 @@ SKIPPED = {34}  # a reviewed equivalent, not run again (tests/mutation_order.py)
 
 
 def run_mutmut(jobs: int, nice: int, names: list[str] | None = None) -> dict:
-    """Run ``mutmut run``; return its wall and CPU time and the load average.
+    """Run ``mutmut run`` (bench/mutmut_session.py); return its wall and CPU time and
+    the load average.
 
     Not niced by default: under a load of 20 on the shared 2-core machine a niced run
     got 1.2 min of CPU in 44 min of wall time. The 1-minute load average is sampled
@@ -69,8 +70,11 @@ def run_mutmut(jobs: int, nice: int, names: list[str] | None = None) -> dict:
     else:
         lines = {n: " ".join(e["line"].split()) for n, e in load_equivalents().items()}
         skip.write_text(json.dumps(lines, indent=0))
-    mutmut = Path(sys.executable).parent / "mutmut"
-    cmd = [str(mutmut), "run", "--max-children", str(jobs), *(names or [])]
+    # ``mutmut run`` whose mutants run in one pytest session collected once, rather
+    # than a pytest.main each (bench/mutmut_session.py).
+    launcher = ROOT / "bench" / "mutmut_session.py"
+    cmd = [sys.executable, str(launcher), "run", "--max-children", str(jobs)]
+    cmd += names or []
     if nice:
         cmd = ["nice", "-n", str(nice), *cmd]
     loads: list[float] = []
@@ -446,7 +450,8 @@ def write_report(timing: dict | None) -> float:
                 f"Of that wall time, {timing['setup_s'] / 60:.1f} min went to "
                 "mutmut's setup (generating the mutants, the stats run that times "
                 "every selected test and records which functions it calls, the clean "
-                "run and the forced-fail check, one process) and "
+                "run, the forced-fail check, and collecting the tests once for all "
+                "the mutants, one process) and "
                 f"{(timing['wall_s'] - timing['setup_s']) / 60:.1f} min to the "
                 "mutants.",
                 "",

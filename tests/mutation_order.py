@@ -123,7 +123,9 @@ def mutated_line(mutant: str, source: str) -> str | None:
     return " ".join(plus[0].split()) if plus else None
 
 
-def pytest_configure(config) -> None:
+def skip_if_equivalent() -> None:
+    """End the process with mutmut's "skipped" code if the mutant under test is a
+    reviewed equivalent whose mutated line is still the reviewed one."""
     mutant = _mutant()
     if not mutant or not EQUIVALENTS.exists():
         return
@@ -133,6 +135,12 @@ def pytest_configure(config) -> None:
     module = Path(mutant.rsplit(".", 1)[0].replace(".", "/") + ".py")
     if module.exists() and mutated_line(mutant, module.read_text()) == line:
         os._exit(SKIPPED)
+
+
+def pytest_configure(config) -> None:
+    # a mutant's own pytest session (bench/mutmut_session.py calls it before it runs a
+    # mutant in the session collected once)
+    skip_if_equivalent()
 
 
 def pytest_collection_modifyitems(session, config, items) -> None:

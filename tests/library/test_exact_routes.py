@@ -82,6 +82,18 @@ def test_a_bracket_whose_lower_end_is_a_root_returns_it_without_evaluating():
     assert out[1] == pytest.approx(0.25, abs=1e-15)
 
 
+def test_a_linear_function_is_solved_by_the_first_secant_step():
+    """The first step of a bracket is a secant (regula falsi), not a bisection: on a
+    linear f it lands on the root, so one evaluation settles the row. Here the
+    midpoint of [0.1, 0.9] is 0.5, not the root 0.25: bisecting first would need
+    more evaluations."""
+    f = lambda eta, rows: eta - 0.25  # noqa: E731
+    out, lap = _refine(f, np.array([0.1]), np.array([0.9]), 0.4)
+    # tolerance: the secant of a linear f is its root up to rounding (1e-15 absolute).
+    assert out[0] == pytest.approx(0.25, abs=1e-15)
+    assert lap.evaluations == 1
+
+
 @pytest.mark.parametrize(
     "a,b,x0",
     [(0.1, 1.0, 0.3371), (0.001, 0.2, 0.0123), (1e-7, 1e-6, 3.3e-7)],

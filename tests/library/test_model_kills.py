@@ -3,7 +3,8 @@ leaves untested, each on its boundary and with noise present where noise enters.
 
 - ``sample_gradient`` accepts a single draw, and refuses a call too large for memory
   before allocating, with a message that states the size of its largest array
-  (``samples`` x ``d`` x the noise's minibatch size, 8 bytes each, three arrays).
+  (``samples`` x ``d`` x the noise's minibatch size, 8 bytes each, three arrays; no
+  minibatch factor for noise without one), exactly on the limit.
 - ``BlockMoments.projection_thresholds`` on the boundary of its denominators
   (:math:`a_X + t_X = 0` exactly) is exact and raises no floating-point warning.
 """
@@ -19,6 +20,21 @@ import pytest
 import rivervalley_lib as rv
 
 VALLEY = rv.RiverValley([4.0, 1.0], k=1)
+
+
+def test_sample_gradient_guard_counts_no_minibatch_for_noise_without_one(monkeypatch):
+    """Isotropic and curvature noise have no minibatch: the estimate is three float64
+    arrays of ``samples * d`` entries, 24 * 5 * 2 = 240 bytes here. With the limit
+    at exactly that the call goes through; one byte lower it is refused (an estimate
+    that counted a minibatch of 2 for them would refuse it at the limit too)."""
+    import rivervalley_lib._validation as validation
+
+    for noise in (rv.IsotropicNoise(0.5), rv.CurvatureNoise(0.5)):
+        monkeypatch.setattr(validation, "MEMORY_LIMIT", 24 * 5 * 2)
+        assert rv.sample_gradient(VALLEY, noise, [1.0, 2.0], 5, rng=0).shape == (5, 2)
+        monkeypatch.setattr(validation, "MEMORY_LIMIT", 24 * 5 * 2 - 1)
+        with pytest.raises(ValueError, match="GiB of memory"):
+            rv.sample_gradient(VALLEY, noise, [1.0, 2.0], 5, rng=0)
 
 
 def test_sample_gradient_accepts_a_single_draw():
