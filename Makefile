@@ -162,7 +162,8 @@ bench: $(STAMP) $(if $(BUILT),$(BROWSER_STAMP))
 # A fresh run each time (MUTATE_KEEP=1 resumes the last one); MUTATE_JOBS children;
 # MUTATE_SAMPLE=N checks a uniform random sample of N mutants (the score with its 95 %
 # interval) when the full run does not fit the time available. Reviewed equivalents are
-# not run again; MUTATE_RECHECK_EQUIVALENTS=1 runs them too.
+# not run again; MUTATE_RECHECK_EQUIVALENTS=1 runs them too. A full run (or its
+# follow-up) fails below 95 % or with a survivor that has no reason.
 MUTATE_JOBS ?= 2
 mutate: $(DEV_STAMP)
 	$(if $(MUTATE_KEEP),,rm -rf mutants)

@@ -15,6 +15,8 @@ import pathlib
 import subprocess
 import sys
 
+import pytest
+
 from tests import mutation_order
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -167,3 +169,132 @@ def test_a_reviewed_equivalent_is_skipped_only_while_its_line_is_the_reviewed_on
     assert code("pkg.mod.x_f__mutmut_1") == 34
     assert code("pkg.mod.x_f__mutmut_2") == 0  # listed, but with another line: runs
     assert code("pkg.mod.x_f__mutmut_3") == 0  # not listed
+
+
+# A small package for mutmut: formulas that tests pin down (its mutants are killed), a
+# boundary no test reaches (x > 100 -> x >= 100 survives), a doctest, a test that
+# needs a fixture, and a test that reads its printed output through capsys.
+PACKAGE = '''\
+def add_one(x):
+    return x + 1
+
+
+def clip(x):
+    if x > 100:
+        return 100
+    return x
+
+
+def mean(a, b):
+    return (a + b) / 2
+
+
+def double(x):
+    """Twice x.
+
+    >>> double(2)
+    4
+    """
+    return 2 * x
+'''
+
+TESTS = """\
+import pytest
+
+from pkg.f import add_one, clip, double, mean
+
+
+@pytest.fixture
+def three():
+    return 3
+
+
+def test_add_one(three):
+    assert add_one(three) == 4
+
+
+def test_clip_below_the_boundary():
+    assert clip(1) == 1 and clip(1000) == 100
+
+
+def test_mean():
+    assert mean(1.0, 4.0) == 2.5
+
+
+def test_double_prints(capsys):
+    print(double(5))
+    assert capsys.readouterr().out == "10\\n"
+"""
+
+PROJECT_TOML = """\
+[tool.mutmut]
+source_paths = ["pkg/"]
+pytest_add_cli_args_test_selection = ["tests", "pkg"]
+pytest_add_cli_args = ["-p", "no:cacheprovider", "--doctest-modules"]
+"""
+
+
+# Counts the pytest sessions configured (one line each).
+CONFTEST = """\
+import os
+
+
+def pytest_configure(config):
+    with open(os.environ["PYTEST_CONFIGURES"], "a") as out:
+        out.write("configured\\n")
+"""
+
+
+def _mutmut_verdicts(project: pathlib.Path, launcher: list[str]) -> tuple[dict, int]:
+    """Run ``launcher run`` in the small project; mutmut's exit code of every mutant,
+    and how many pytest sessions were configured."""
+    configures = project / "configures.txt"
+    env = dict(
+        os.environ,
+        PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
+        PYTHONHASHSEED="0",
+        PYTEST_CONFIGURES=str(configures),
+    )
+    out = subprocess.run(
+        [*launcher, "run", "--max-children", "2"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
+    meta = json.loads((project / "mutants" / "pkg" / "f.py.meta").read_text())
+    return meta["exit_code_by_key"], len(configures.read_text().splitlines())
+
+
+def test_the_session_runner_gives_mutmuts_own_verdicts(tmp_path):
+    """bench/mutmut_session.py collects the tests once and runs each mutant's tests in
+    that session; mutmut's own runner calls pytest.main per mutant. On the small
+    package both give every mutant the same verdict, with kills and a survivor among
+    them (a runner whose children shared one session's state, or lost the mutant under
+    test, or reported no failure, would differ). mutmut's runner configures a pytest
+    session for every mutant; the session runner a fixed few (the stats, clean and
+    forced-fail runs, the test listing and the one session), fewer than the mutants."""
+    pytest.importorskip("mutmut", reason="requirements-dev.txt installs it")
+    for name in ("own", "session"):
+        (tmp_path / name / "pkg").mkdir(parents=True)
+        (tmp_path / name / "tests").mkdir()
+        (tmp_path / name / "pkg" / "__init__.py").write_text("")
+        (tmp_path / name / "pkg" / "f.py").write_text(PACKAGE)
+        (tmp_path / name / "tests" / "test_f.py").write_text(TESTS)
+        (tmp_path / name / "tests" / "conftest.py").write_text(CONFTEST)
+        (tmp_path / name / "pyproject.toml").write_text(PROJECT_TOML)
+    bin_dir = pathlib.Path(sys.executable).parent
+    own, own_sessions = _mutmut_verdicts(tmp_path / "own", [str(bin_dir / "mutmut")])
+    session, sessions = _mutmut_verdicts(
+        tmp_path / "session",
+        [sys.executable, str(ROOT / "bench" / "mutmut_session.py")],
+    )
+    assert own_sessions >= len(own), (own_sessions, len(own))
+    assert sessions < len(session), (sessions, len(session))
+    assert session == own
+    codes = sorted(set(own.values()))
+    assert codes == [0, 1], f"kills and a survivor expected, got {own}"
+    survivors = [name for name, code in own.items() if code == 0]
+    assert all("x_clip__mutmut" in name for name in survivors), survivors
