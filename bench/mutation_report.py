@@ -513,12 +513,21 @@ def write_report(timing: dict | None) -> tuple[float, int]:
     md += ["", "## Survivors", ""]
     if not live:
         md.append("None.")
-    why = (
+    reasons = (
         tomllib.loads(EQUIVALENTS.read_text()).get("survivor", {})
         if EQUIVALENTS.exists()
         else {}
     )
+    # A reason applies while its recorded line is the mutant's (as an equivalence).
+    why = {
+        name: reasons[name]["reason"]
+        for name, diff, _ in live
+        if applies(reasons.get(name), diff)
+    }
     for name, diff, note in live:
+        shown = why.get(name, "not reviewed yet.")
+        if name in reasons and name not in why:
+            shown += f" (the reason on record is for `{reasons[name]['line']}`)"
         md += [
             f"### `{name}`" + (f" ({note})" if note else ""),
             "",
@@ -526,7 +535,7 @@ def write_report(timing: dict | None) -> tuple[float, int]:
             diff,
             "```",
             "",
-            f"Why it survives: {why.get(name, 'not reviewed yet.')}",
+            f"Why it survives: {shown}",
             "",
         ]
     md += ["", "## Equivalent mutants", ""]
@@ -577,13 +586,15 @@ def write_report(timing: dict | None) -> tuple[float, int]:
 
 def rerun_survivors(jobs: int, nice: int, why: str) -> None:
     """``mutmut run <names>`` on the last run's survivors that are not reviewed as
-    equivalent; the follow-up (its wall time, load and how many it killed) is added
-    to the run's timing, so the report shows it beside the full run."""
+    equivalent (and on skipped equivalents no longer reviewed); the follow-up (its
+    wall time, load and how many it killed) is added to the run's timing, so the
+    report shows it beside the full run."""
     equivalents = load_equivalents()
+    # and the skipped mutants whose equivalence entry was withdrawn since the run
     names = [
         name
         for name, (path, code) in load_results().items()
-        if code in SURVIVED | NO_TESTS
+        if code in SURVIVED | NO_TESTS | SKIPPED
         and not applies(equivalents.get(name), mutant_diff(name, path))
     ]
     if not names:

@@ -22,6 +22,7 @@ from rivervalley_lib import (
     noise_floor,
     phase_lengths,
     projection_thresholds,
+    self_correction_threshold,
     simulate,
 )
 
@@ -407,6 +408,20 @@ CASES = [
         lambda: critical_step_size(RV, NZ, np.zeros(4), exact=True),
         ValueError,
         "zero gradient",
+    ),
+    # self_correction_threshold states the energy's range itself, whatever the value:
+    # the whole message, not a fragment a later check's message would also contain.
+    (
+        "self-correction-negative-energy",
+        lambda: self_correction_threshold(RV, NZ, energy=-1.0),
+        ValueError,
+        "energy must be > 0, got -1.0",
+    ),
+    (
+        "self-correction-nan-energy",
+        lambda: self_correction_threshold(RV, NZ, energy=float("nan")),
+        ValueError,
+        "energy must be finite and > 0, got nan",
     ),
 ]
 

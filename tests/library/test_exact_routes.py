@@ -310,13 +310,25 @@ def test_chi_zero_without_dominant_noise_never_rises():
     assert critical_step_size(K1_VALLEY, CurvatureNoise(0.05), theta, exact=True) == 0.0
 
 
-def test_threshold_many_decades_below_the_grid():
+def test_threshold_many_decades_below_the_grid(monkeypatch):
     """Gradient energy 1e-80 (k = 1 valley, chi = 0.3): the threshold scales as the
     square root of the energy, about 1e-38 of 2/(128 lambda_1), so the decade search
-    must go on past its first rounds of 16 decades; it is a root to 1e-9 there."""
+    must go on past its first rounds of 16 decades; it is a root to 1e-9 there. Each
+    round starts where the last one ended: 38 decades take three rounds of 17 step
+    sizes (after the grid's 128), not one round per decade."""
     theta = state_with_alignment(K1_VALLEY, 0.3, 1e-80)
     unit = K1_VALLEY.stability_limit / 128
+    sizes = []  # the step sizes of each quadrature: the grid, then one per round
+    laplace_for = _exact._laplace_for
+
+    def counted(coords, etas, rows):
+        sizes.append(etas.size)
+        return laplace_for(coords, etas, rows)
+
+    monkeypatch.setattr(_exact, "_laplace_for", counted)
     eta = critical_step_size(K1_VALLEY, CH4_NOISE, theta, exact=True)
+    monkeypatch.undo()
+    assert sizes == [128, 17, 17, 17]
     # tolerance: a bracket of two decades around the sqrt(energy) scaling (4.3e-38
     # units measured); the root itself is checked to 1e-9 below.
     assert 1e-40 * unit < eta < 1e-36 * unit
