@@ -465,7 +465,7 @@ def write_report(timing: dict | None) -> tuple[float, int]:
                 f"average {extra['load']:.1f}."
             )
         md += [
-            "",
+            *([""] if timing.get("followups") else []),
             f"Cost: {per:.2f} worker-seconds per checked mutant (wall of all runs x "
             f"children / {checked} checked, including the stats, clean and "
             "forced-fail runs).",

@@ -4,7 +4,8 @@ leaves untested, each on its boundary and with noise present where noise enters.
 - ``sample_gradient`` accepts a single draw, and refuses a call too large for memory
   before allocating, with a message that states the size of its largest array
   (``samples`` x ``d`` x the noise's minibatch size, 8 bytes each, three arrays; no
-  minibatch factor for noise without one), exactly on the limit.
+  minibatch factor for noise without one), exactly on the limit; so does
+  ``RegressionNoise.sample`` for its feature matrices.
 - ``BlockMoments.projection_thresholds`` on the boundary of its denominators
   (:math:`a_X + t_X = 0` exactly) is exact and raises no floating-point warning.
 """
@@ -35,6 +36,23 @@ def test_sample_gradient_guard_counts_no_minibatch_for_noise_without_one(monkeyp
         monkeypatch.setattr(validation, "MEMORY_LIMIT", 24 * 5 * 2 - 1)
         with pytest.raises(ValueError, match="GiB of memory"):
             rv.sample_gradient(VALLEY, noise, [1.0, 2.0], 5, rng=0)
+
+
+def test_regression_noise_guard_is_exact_on_its_bound(monkeypatch):
+    """RegressionNoise.sample draws one feature matrix per minibatch: batch_size x d
+    float64 numbers per state, 8 * 4 * (3 * 2) = 192 bytes for a batch of three
+    states in d = 2. With the limit at exactly that the draw goes through; one byte
+    lower it is refused before anything is drawn (an estimate that shrank with the
+    state's size would let a huge draw through and exhaust the memory)."""
+    import rivervalley_lib._validation as validation
+
+    noise = rv.RegressionNoise(batch_size=4, label_noise=1.0)
+    theta = np.ones((3, 2))
+    monkeypatch.setattr(validation, "MEMORY_LIMIT", 8 * 4 * 3 * 2)
+    assert noise.sample(VALLEY, theta, np.random.default_rng(0)).shape == (3, 2)
+    monkeypatch.setattr(validation, "MEMORY_LIMIT", 8 * 4 * 3 * 2 - 1)
+    with pytest.raises(ValueError, match="GiB of memory"):
+        noise.sample(VALLEY, theta, np.random.default_rng(0))
 
 
 def test_sample_gradient_accepts_a_single_draw():
