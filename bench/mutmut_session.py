@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import gc
 import os
+import resource
 import sys
 from collections.abc import Iterable
 from typing import Any
@@ -37,6 +38,13 @@ from mutmut.utils.file_utils import change_cwd
 from mutmut.workers.isolation import ForkRunner
 
 PLUGIN = "tests.mutation_order"  # its ordering and equivalence skip run here too
+
+# A mutant child's address space: a mutant that lifts one of the library's memory
+# guards makes the test that relies on the guard allocate tens of GiB; with this cap
+# the allocation fails at once with a MemoryError (the test fails: killed), rather than
+# pushing the 24 GiB machine into the kernel's OOM kill (exit -9, which mutmut does not
+# count as killed) after half a minute. The library's tests need well under 1 GiB.
+MEMORY_CAP = 6 * 2**30
 
 # pytest.main's exit codes
 OK, TESTS_FAILED, INTERRUPTED, INTERNAL_ERROR, NO_TESTS = 0, 1, 2, 3, 5
@@ -91,6 +99,8 @@ class SessionRunner(PytestRunner):
 
     def run_tests(self, *, mutant_name: str | None, tests: Iterable[str]) -> int:
         tests = list(tests)
+        if mutant_name is not None:  # a mutant's forked child
+            resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
         if (
             mutant_name is None
             or self.session is None
