@@ -590,7 +590,6 @@ def rerun_survivors(jobs: int, nice: int, why: str) -> None:
     wall time, load and how many it killed) is added to the run's timing, so the
     report shows it beside the full run."""
     equivalents = load_equivalents()
-    # and the skipped mutants whose equivalence entry was withdrawn since the run
     names = [
         name
         for name, (path, code) in load_results().items()

@@ -1,10 +1,13 @@
-"""The pytest plugin that orders a mutant's tests in ``make mutate``
-(``tests/mutation_order.py``).
+"""The tools of ``make mutate``: the pytest plugin that orders a mutant's tests
+(``tests/mutation_order.py``) and the runner that runs every mutant in one pytest
+session collected once (``bench/mutmut_session.py``).
 
-Its promise: the same tests run and only their order changes. Tests that killed another
-mutant of the same function come first (by kills per second), the rest fastest first,
-and every failure under a mutant is recorded for the next mutant. A small pytest project
-in a temporary folder is run under a fake mutant to check that end to end.
+The plugin's promise: the same tests run and only their order changes. Tests that
+killed another mutant of the same function come first (by kills per second), the rest
+fastest first, and every failure under a mutant is recorded for the next mutant. A
+small pytest project in a temporary folder is run under a fake mutant to check that end
+to end. The runner's promise: mutmut's own verdicts, checked by running mutmut both
+ways on a small package.
 """
 
 from __future__ import annotations
