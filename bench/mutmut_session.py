@@ -15,8 +15,10 @@ parent's state, not from the last child's, as before. The mutated functions are
 mutmut's trampolines, which read ``MUTANT_UNDER_TEST`` at each call, so code collected
 before the mutant was chosen runs the mutant.
 
-A mutant whose tests are not all among the collected items (none in practice), and the
-stats run, clean run and forced-fail check, go through mutmut's own ``pytest.main``.
+A mutant whose tests are not all among the collected items (none in practice), every
+mutant when the collection fails, and the stats run, clean run and forced-fail check,
+go through mutmut's own ``pytest.main``. A child maps at most 6 GiB more than it
+inherits (``MEMORY_HEADROOM``).
 ``-s``: no global output capture, whose temporary files the children would share
 (their output goes to /dev/null; ``capsys`` works as before).
 
@@ -39,15 +41,22 @@ from mutmut.workers.isolation import ForkRunner
 
 PLUGIN = "tests.mutation_order"  # its ordering and equivalence skip run here too
 
-# A mutant child's address space: a mutant that lifts one of the library's memory
-# guards makes the test that relies on the guard allocate tens of GiB; with this cap
-# the allocation fails at once with a MemoryError (the test fails: killed), rather than
-# pushing the 24 GiB machine into the kernel's OOM kill (exit -9, which mutmut does not
-# count as killed) after half a minute. The library's tests need well under 1 GiB.
-MEMORY_CAP = 6 * 2**30
+# A mutant child may map this much beyond what it inherits from the parent: a mutant
+# that lifts one of the library's memory guards makes the test that relies on the
+# guard allocate tens of GiB; with the cap the allocation fails at once with a
+# MemoryError (the test fails: killed), rather than pushing the 24 GiB machine into the
+# kernel's OOM kill (exit -9, which mutmut does not count as killed) after half a
+# minute. The library refuses anything above 2 GiB, and its tests use far less.
+MEMORY_HEADROOM = 6 * 2**30
 
 # pytest.main's exit codes
 OK, TESTS_FAILED, INTERRUPTED, INTERNAL_ERROR, NO_TESTS = 0, 1, 2, 3, 5
+
+
+def mapped_bytes() -> int:
+    """This process's mapped address space (the first field of /proc/self/statm)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
 class SessionRunner(PytestRunner):
@@ -89,9 +98,12 @@ class SessionRunner(PytestRunner):
                 config._do_configure()
                 config.hook.pytest_sessionstart(session=session)
                 config.hook.pytest_collection(session=session)
+        except BaseException:  # noqa: BLE001  (with -x a collection error raises)
+            session = None
         finally:
             sys.stdout, sys.stderr = saved
-        if session.testsfailed:  # a collection error: every mutant uses pytest.main
+        if session is None or session.testsfailed:
+            print("    collection failed: each mutant runs its own pytest.main")
             return
         self.session = session
         self.items = {item.nodeid: item for item in session.items}
@@ -100,7 +112,8 @@ class SessionRunner(PytestRunner):
     def run_tests(self, *, mutant_name: str | None, tests: Iterable[str]) -> int:
         tests = list(tests)
         if mutant_name is not None:  # a mutant's forked child
-            resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+            cap = mapped_bytes() + MEMORY_HEADROOM
+            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
         if (
             mutant_name is None
             or self.session is None
@@ -112,6 +125,8 @@ class SessionRunner(PytestRunner):
 
     def run_in_session(self, items: list[Any]) -> int:
         """Run ``items`` in the collected session; pytest.main's exit code."""
+        from _pytest.outcomes import Exit
+
         session = self.session
         config = session.config
         plugin = config.pluginmanager.get_plugin(PLUGIN)
@@ -122,13 +137,16 @@ class SessionRunner(PytestRunner):
             )
         session.items = items
         session.testscollected = len(items)
+        # The exit codes of pytest.main (_pytest.main.wrap_session).
         try:
             config.hook.pytest_runtestloop(session=session)
         except session.Failed:  # -x: the first failure stops the loop
-            pass
+            return TESTS_FAILED
+        except (KeyboardInterrupt, Exit) as stop:  # Ctrl-C, pytest.exit()
+            return getattr(stop, "returncode", None) or INTERRUPTED
         except session.Interrupted:
             return INTERRUPTED
-        except BaseException:  # noqa: BLE001  (pytest.main: an internal error)
+        except BaseException:  # noqa: BLE001
             return INTERNAL_ERROR
         if session.testsfailed:
             return TESTS_FAILED
@@ -140,6 +158,7 @@ class SessionForkRunner(ForkRunner):
 
     def startup(self) -> None:
         self.test_runner.collect_once()
+        gc.collect()  # the earlier sessions' garbage is not frozen with the session
         super().startup()  # gc.freeze(): the children share the collected session
 
 
@@ -157,6 +176,11 @@ def get_mutant_runner(max_workers: int = 1) -> SessionForkRunner:
 
 def main() -> None:
     import mutmut.__main__ as mutmut_main
+
+    # One BLAS thread per child (as bench/mutation_report.py sets it): the children
+    # share the cores, and a thread pool would map memory under the cap above.
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
 
     mutmut_main.get_mutant_runner = get_mutant_runner
     gc.collect()

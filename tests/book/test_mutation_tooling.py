@@ -224,6 +224,10 @@ def test_mean():
     assert mean(1.0, 4.0) == 2.5
 
 
+def test_arithmetic():
+    assert 1 + 1 == 2  # calls no function of the package: no mutant's test
+
+
 def test_double_prints(capsys):
     print(double(5))
     assert capsys.readouterr().out == "10\\n"
@@ -237,7 +241,7 @@ pytest_add_cli_args = ["-p", "no:cacheprovider", "--doctest-modules"]
 """
 
 
-# Counts the pytest sessions configured (one line each).
+# Counts the pytest sessions configured and the runs of test_arithmetic (a line each).
 CONFTEST = """\
 import os
 
@@ -245,12 +249,20 @@ import os
 def pytest_configure(config):
     with open(os.environ["PYTEST_CONFIGURES"], "a") as out:
         out.write("configured\\n")
+
+
+def pytest_runtest_call(item):
+    if item.name == "test_arithmetic":
+        with open(os.environ["PYTEST_CONFIGURES"] + ".arithmetic", "a") as out:
+            out.write("ran\\n")
 """
 
 
-def _mutmut_verdicts(project: pathlib.Path, launcher: list[str]) -> tuple[dict, int]:
+def _mutmut_verdicts(
+    project: pathlib.Path, launcher: list[str]
+) -> tuple[dict, int, int]:
     """Run ``launcher run`` in the small project; mutmut's exit code of every mutant,
-    and how many pytest sessions were configured."""
+    how many pytest sessions were configured and how often test_arithmetic ran."""
     configures = project / "configures.txt"
     env = dict(
         os.environ,
@@ -268,7 +280,12 @@ def _mutmut_verdicts(project: pathlib.Path, launcher: list[str]) -> tuple[dict, 
     )
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
     meta = json.loads((project / "mutants" / "pkg" / "f.py.meta").read_text())
-    return meta["exit_code_by_key"], len(configures.read_text().splitlines())
+    arithmetic = pathlib.Path(f"{configures}.arithmetic").read_text().splitlines()
+    return (
+        meta["exit_code_by_key"],
+        len(configures.read_text().splitlines()),
+        len(arithmetic),
+    )
 
 
 def test_the_session_runner_gives_mutmuts_own_verdicts(tmp_path):
@@ -278,7 +295,9 @@ def test_the_session_runner_gives_mutmuts_own_verdicts(tmp_path):
     them (a runner whose children shared one session's state, or lost the mutant under
     test, or reported no failure, would differ). mutmut's runner configures a pytest
     session for every mutant; the session runner a fixed few (the stats, clean and
-    forced-fail runs, the test listing and the one session), fewer than the mutants."""
+    forced-fail runs, the test listing and the one session), fewer than the mutants.
+    A test that calls no mutated function runs only where mutmut's own runner runs it
+    (the stats, clean and forced-fail runs), never in a mutant's child."""
     pytest.importorskip("mutmut", reason="requirements-dev.txt installs it")
     for name in ("own", "session"):
         (tmp_path / name / "pkg").mkdir(parents=True)
@@ -289,13 +308,16 @@ def test_the_session_runner_gives_mutmuts_own_verdicts(tmp_path):
         (tmp_path / name / "tests" / "conftest.py").write_text(CONFTEST)
         (tmp_path / name / "pyproject.toml").write_text(PROJECT_TOML)
     bin_dir = pathlib.Path(sys.executable).parent
-    own, own_sessions = _mutmut_verdicts(tmp_path / "own", [str(bin_dir / "mutmut")])
-    session, sessions = _mutmut_verdicts(
+    own, own_sessions, own_arithmetic = _mutmut_verdicts(
+        tmp_path / "own", [str(bin_dir / "mutmut")]
+    )
+    session, sessions, arithmetic = _mutmut_verdicts(
         tmp_path / "session",
         [sys.executable, str(ROOT / "bench" / "mutmut_session.py")],
     )
     assert own_sessions >= len(own), (own_sessions, len(own))
     assert sessions < len(session), (sessions, len(session))
+    assert arithmetic == own_arithmetic, (arithmetic, own_arithmetic)
     assert session == own
     codes = sorted(set(own.values()))
     assert codes == [0, 1], f"kills and a survivor expected, got {own}"
