@@ -91,11 +91,6 @@ def run_mutmut(jobs: int, nice: int, names: list[str] | None = None) -> dict:
     start = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     sampler.start()
-    # One BLAS thread per child: two children share two cores, and mutmut's timeout
-    # is CPU time, which a multi-threaded BLAS spends twice as fast as wall time.
-    threads = {
-        v: "1" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-    }
     # No plugin autoload: each mutant's pytest session scanned the installed packages'
     # entry points (nbval, xdist, anyio, ...) again; the one plugin the library tests
     # use, hypothesis's, is loaded by name in pyproject.toml.
@@ -103,7 +98,6 @@ def run_mutmut(jobs: int, nice: int, names: list[str] | None = None) -> dict:
         **os.environ,
         "PYTHONHASHSEED": "0",
         "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
-        **threads,
     }
     # mutmut's output is passed through as it comes; the moment it starts on the
     # mutants splits the wall time into setup (mutant generation, the stats run over

@@ -68,18 +68,13 @@ class SessionRunner(PytestRunner):
         self.items: dict[str, Any] = {}
 
     def session_args(self) -> list[str]:
-        """The options of mutmut's per-mutant ``pytest.main``, plus ``-s``."""
+        """The options of mutmut's per-mutant ``pytest.main`` (as ``execute_pytest``
+        puts them together, over the whole test selection), plus ``-s``."""
         return [
             "--rootdir=.",
             "--tb=native",
-            "-x",
-            "-q",
             "-s",
-            "-p",
-            "no:randomly",
-            "-p",
-            "no:random-order",
-            *self._pytest_add_cli_args_test_selection,
+            *self._pytest_args_regular_run([]),
             *self._pytest_add_cli_args,
         ]
 
@@ -177,13 +172,13 @@ def get_mutant_runner(max_workers: int = 1) -> SessionForkRunner:
 def main() -> None:
     import mutmut.__main__ as mutmut_main
 
-    # One BLAS thread per child (as bench/mutation_report.py sets it): the children
-    # share the cores, and a thread pool would map memory under the cap above.
+    # One BLAS thread per child: two children share two cores, mutmut's timeout is
+    # CPU time, which a multi-threaded BLAS spends twice as fast as wall time, and a
+    # thread pool would map memory under the cap above. Set before numpy is imported.
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(name, "1")
+        os.environ[name] = "1"
 
     mutmut_main.get_mutant_runner = get_mutant_runner
-    gc.collect()
     mutmut_main.cli()
 
 
